@@ -1,0 +1,87 @@
+//! Blueprints: handlebars starters for `byoa init`.
+//!
+//! Input: the blueprint name and the user's answers. Output: a commented `byoa.yaml` (and the
+//! schema beside it, so editors complete the file offline). Templates are embedded in the
+//! binary. Handlebars is used for these human-facing files only, never for CloudFormation.
+
+use std::path::{Path, PathBuf};
+
+use handlebars::Handlebars;
+use serde_json::json;
+
+use crate::spec::schema::schema_text;
+use crate::synth::write_atomic;
+
+/// Embedded blueprints: name, description, template.
+pub const BLUEPRINTS: &[(&str, &str, &str)] = &[(
+    "api-postgres",
+    "an HTTPS API and a worker on Fargate with RDS PostgreSQL",
+    include_str!("../blueprints/api-postgres.yaml.hbs"),
+)];
+
+/// Renders blueprint `name` with the given values.
+pub fn render(
+    name: &str,
+    product: &str,
+    vendor_account_id: &str,
+    region: &str,
+) -> Result<String, String> {
+    let Some((_, _, template)) = BLUEPRINTS.iter().find(|(n, _, _)| *n == name) else {
+        let known: Vec<String> = BLUEPRINTS
+            .iter()
+            .map(|(n, d, _)| format!("`{n}` ({d})"))
+            .collect();
+        return Err(format!(
+            "unknown blueprint `{name}`; available: {}",
+            known.join(", ")
+        ));
+    };
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.render_template(
+        template,
+        &json!({"name": product, "vendor_account_id": vendor_account_id, "region": region}),
+    )
+    .map_err(|e| format!("blueprint `{name}` failed to render: {e}"))
+}
+
+/// `byoa init`: writes `byoa.yaml` and `byoa.schema.json` into `args.dir`.
+pub fn init(args: &crate::cli::InitArgs) -> Result<PathBuf, String> {
+    let dir = &args.dir;
+    let spec = dir.join("byoa.yaml");
+    if spec.exists() && !args.force {
+        return Err(format!(
+            "`{}` already exists; pass `--force` to overwrite it",
+            spec.display()
+        ));
+    }
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => default_name(dir),
+    };
+    if !crate::spec::validate::is_dns_label(&name) {
+        return Err(format!(
+            "product name `{name}` is not valid: use lowercase letters, digits and single hyphens (pass `--name`)"
+        ));
+    }
+    let text = render(
+        &args.blueprint,
+        &name,
+        &args.vendor_account_id,
+        &args.region,
+    )?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    write_atomic(&dir.join("byoa.schema.json"), schema_text().as_bytes())?;
+    write_atomic(&spec, text.as_bytes())?;
+    Ok(spec)
+}
+
+fn default_name(dir: &Path) -> String {
+    let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    base.file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.to_ascii_lowercase().replace(['_', ' ', '.'], "-"))
+        .filter(|n| crate::spec::validate::is_dns_label(n))
+        .unwrap_or_else(|| "my-product".to_owned())
+}

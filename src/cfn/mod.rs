@@ -1,0 +1,383 @@
+//! Template model: a typed CloudFormation template, built in Rust by the module compilers.
+//!
+//! Input: calls from a compiler (`add_parameter`, `add_resource`, ...). Output: an ordered JSON
+//! value in the conventional key order, which `emit` turns into YAML or JSON bytes. Insertion
+//! order is kept everywhere, so the same model always gives the same bytes. Properties are JSON
+//! values written with the helpers in `func`; the structure around them (parameters, policies,
+//! tags, the console's parameter groups) is typed so no template can forget it.
+
+pub mod check;
+pub mod emit;
+pub mod func;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+/// What happens to a resource's data when it is deleted or replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Delete,
+    Retain,
+    Snapshot,
+    RetainExceptOnCreate,
+}
+
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Delete => "Delete",
+            Policy::Retain => "Retain",
+            Policy::Snapshot => "Snapshot",
+            Policy::RetainExceptOnCreate => "RetainExceptOnCreate",
+        }
+    }
+}
+
+/// A template parameter, with the label and group the console shows.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub kind: String,
+    pub description: String,
+    pub label: String,
+    pub group: String,
+    pub default: Option<Value>,
+    pub allowed_values: Vec<Value>,
+    pub allowed_pattern: Option<String>,
+    pub constraint_description: Option<String>,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    pub no_echo: bool,
+}
+
+impl Parameter {
+    /// A parameter of CloudFormation type `kind` with its console group, label and description.
+    pub fn new(kind: &str, group: &str, label: &str, description: &str) -> Self {
+        Parameter {
+            kind: kind.to_owned(),
+            description: description.to_owned(),
+            label: label.to_owned(),
+            group: group.to_owned(),
+            default: None,
+            allowed_values: Vec::new(),
+            allowed_pattern: None,
+            constraint_description: None,
+            min_length: None,
+            max_length: None,
+            no_echo: false,
+        }
+    }
+
+    pub fn default(mut self, v: impl Into<Value>) -> Self {
+        self.default = Some(v.into());
+        self
+    }
+
+    pub fn allowed_values<V: Into<Value>>(mut self, values: impl IntoIterator<Item = V>) -> Self {
+        self.allowed_values = values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn pattern(mut self, pattern: &str, constraint: &str) -> Self {
+        self.allowed_pattern = Some(pattern.to_owned());
+        self.constraint_description = Some(constraint.to_owned());
+        self
+    }
+
+    pub fn length(mut self, min: u32, max: u32) -> Self {
+        self.min_length = Some(min);
+        self.max_length = Some(max);
+        self
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Type".into(), json!(self.kind));
+        m.insert("Description".into(), json!(self.description));
+        if let Some(d) = &self.default {
+            m.insert("Default".into(), d.clone());
+        }
+        if !self.allowed_values.is_empty() {
+            m.insert(
+                "AllowedValues".into(),
+                Value::Array(self.allowed_values.clone()),
+            );
+        }
+        if let Some(p) = &self.allowed_pattern {
+            m.insert("AllowedPattern".into(), json!(p));
+        }
+        if let Some(n) = self.min_length {
+            m.insert("MinLength".into(), json!(n));
+        }
+        if let Some(n) = self.max_length {
+            m.insert("MaxLength".into(), json!(n));
+        }
+        if let Some(c) = &self.constraint_description {
+            m.insert("ConstraintDescription".into(), json!(c));
+        }
+        if self.no_echo {
+            m.insert("NoEcho".into(), json!(true));
+        }
+        Value::Object(m)
+    }
+}
+
+/// A resource. `properties` is a JSON object.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub kind: String,
+    pub properties: Value,
+    pub depends_on: Vec<String>,
+    pub condition: Option<String>,
+    pub deletion_policy: Option<Policy>,
+    pub update_replace_policy: Option<Policy>,
+    pub metadata: Option<Value>,
+}
+
+impl Resource {
+    pub fn new(kind: &str, properties: Value) -> Self {
+        Resource {
+            kind: kind.to_owned(),
+            properties,
+            depends_on: Vec::new(),
+            condition: None,
+            deletion_policy: None,
+            update_replace_policy: None,
+            metadata: None,
+        }
+    }
+
+    pub fn depends_on(mut self, id: &str) -> Self {
+        self.depends_on.push(id.to_owned());
+        self
+    }
+
+    pub fn condition(mut self, name: &str) -> Self {
+        self.condition = Some(name.to_owned());
+        self
+    }
+
+    /// Sets both `DeletionPolicy` and `UpdateReplacePolicy`.
+    pub fn keep(mut self, policy: Policy) -> Self {
+        self.deletion_policy = Some(policy);
+        self.update_replace_policy = Some(policy);
+        self
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Type".into(), json!(self.kind));
+        if let Some(c) = &self.condition {
+            m.insert("Condition".into(), json!(c));
+        }
+        match self.depends_on.as_slice() {
+            [] => {}
+            [one] => {
+                m.insert("DependsOn".into(), json!(one));
+            }
+            many => {
+                m.insert("DependsOn".into(), json!(many));
+            }
+        }
+        if let Some(p) = self.deletion_policy {
+            m.insert("DeletionPolicy".into(), json!(p.as_str()));
+        }
+        if let Some(p) = self.update_replace_policy {
+            m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
+        }
+        if let Some(meta) = &self.metadata {
+            m.insert("Metadata".into(), meta.clone());
+        }
+        if self.properties.as_object().is_some_and(|p| !p.is_empty()) {
+            m.insert("Properties".into(), self.properties.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+/// A template output.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub description: String,
+    pub value: Value,
+    pub condition: Option<String>,
+}
+
+/// A whole template.
+#[derive(Debug, Clone, Default)]
+pub struct Template {
+    pub description: String,
+    pub parameters: IndexMap<String, Parameter>,
+    pub rules: IndexMap<String, Value>,
+    pub mappings: IndexMap<String, Value>,
+    pub conditions: IndexMap<String, Value>,
+    pub resources: IndexMap<String, Resource>,
+    pub outputs: IndexMap<String, Output>,
+    /// Tags added to every resource whose type takes `Tags` as a list of `Key`/`Value`.
+    tags: Vec<(String, String)>,
+}
+
+impl Template {
+    /// A template whose taggable resources all carry `tags`.
+    pub fn new(description: impl Into<String>, tags: Vec<(String, String)>) -> Self {
+        Template {
+            description: description.into(),
+            tags,
+            ..Template::default()
+        }
+    }
+
+    pub fn add_parameter(&mut self, id: &str, p: Parameter) {
+        let previous = self.parameters.insert(id.to_owned(), p);
+        assert!(previous.is_none(), "parameter {id} added twice");
+    }
+
+    pub fn add_condition(&mut self, id: &str, c: Value) {
+        let previous = self.conditions.insert(id.to_owned(), c);
+        assert!(previous.is_none(), "condition {id} added twice");
+    }
+
+    pub fn add_mapping(&mut self, id: &str, m: Value) {
+        let previous = self.mappings.insert(id.to_owned(), m);
+        assert!(previous.is_none(), "mapping {id} added twice");
+    }
+
+    pub fn add_rule(&mut self, id: &str, r: Value) {
+        let previous = self.rules.insert(id.to_owned(), r);
+        assert!(previous.is_none(), "rule {id} added twice");
+    }
+
+    /// Adds a resource, tagging it when its type is taggable. `name` (when given) becomes the
+    /// `Name` tag, which the console shows in resource lists.
+    pub fn add_resource(&mut self, id: &str, mut r: Resource, name: Option<Value>) {
+        if TAGGABLE.contains(&r.kind.as_str()) {
+            let name_tag = name.map(|n| json!({"Key": "Name", "Value": n}));
+            let tags: Vec<Value> = name_tag
+                .into_iter()
+                .chain(self.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})))
+                .collect();
+            r.properties
+                .as_object_mut()
+                .expect("resource properties are an object")
+                .insert("Tags".into(), Value::Array(tags));
+        }
+        let previous = self.resources.insert(id.to_owned(), r);
+        assert!(previous.is_none(), "resource {id} added twice");
+    }
+
+    pub fn add_output(&mut self, id: &str, description: &str, value: Value) {
+        let previous = self.outputs.insert(
+            id.to_owned(),
+            Output {
+                description: description.to_owned(),
+                value,
+                condition: None,
+            },
+        );
+        assert!(previous.is_none(), "output {id} added twice");
+    }
+
+    /// The console's parameter groups and labels, in the order parameters were added.
+    fn interface(&self) -> Value {
+        let mut groups: IndexMap<&str, Vec<&str>> = IndexMap::new();
+        let mut labels = Map::new();
+        for (id, p) in &self.parameters {
+            groups.entry(p.group.as_str()).or_default().push(id);
+            labels.insert(id.clone(), json!({"default": p.label}));
+        }
+        json!({
+            "ParameterGroups": groups
+                .into_iter()
+                .map(|(g, ids)| json!({"Label": {"default": g}, "Parameters": ids}))
+                .collect::<Vec<_>>(),
+            "ParameterLabels": labels,
+        })
+    }
+
+    /// The template as an ordered JSON value, in the conventional section order.
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        m.insert("Description".into(), json!(self.description));
+        if !self.parameters.is_empty() {
+            m.insert(
+                "Metadata".into(),
+                json!({"AWS::CloudFormation::Interface": self.interface()}),
+            );
+            m.insert(
+                "Parameters".into(),
+                Value::Object(
+                    self.parameters
+                        .iter()
+                        .map(|(k, p)| (k.clone(), p.to_value()))
+                        .collect(),
+                ),
+            );
+        }
+        let section = |items: &IndexMap<String, Value>| {
+            Value::Object(items.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        };
+        if !self.rules.is_empty() {
+            m.insert("Rules".into(), section(&self.rules));
+        }
+        if !self.mappings.is_empty() {
+            m.insert("Mappings".into(), section(&self.mappings));
+        }
+        if !self.conditions.is_empty() {
+            m.insert("Conditions".into(), section(&self.conditions));
+        }
+        m.insert(
+            "Resources".into(),
+            Value::Object(
+                self.resources
+                    .iter()
+                    .map(|(k, r)| (k.clone(), r.to_value()))
+                    .collect(),
+            ),
+        );
+        if !self.outputs.is_empty() {
+            let outputs = self.outputs.iter().map(|(k, o)| {
+                let mut v = Map::new();
+                v.insert("Description".into(), json!(o.description));
+                if let Some(c) = &o.condition {
+                    v.insert("Condition".into(), json!(c));
+                }
+                v.insert("Value".into(), o.value.clone());
+                (k.clone(), Value::Object(v))
+            });
+            m.insert("Outputs".into(), Value::Object(outputs.collect()));
+        }
+        Value::Object(m)
+    }
+}
+
+/// Types whose `Tags` is a list of `{Key, Value}`: `add_resource` tags them. A compiler that
+/// emits a type in neither this list nor `UNTAGGABLE` fails a test, so every new type gets a
+/// decision.
+pub const TAGGABLE: &[&str] = &[
+    "AWS::EC2::VPC",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::EIP",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::FlowLog",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::IAM::Role",
+    "AWS::KMS::Key",
+    "AWS::Logs::LogGroup",
+    "AWS::S3::Bucket",
+];
+
+/// Types that take no tags at all.
+pub const UNTAGGABLE: &[&str] = &[
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::KMS::Alias",
+    "AWS::S3::BucketPolicy",
+];

@@ -1,0 +1,266 @@
+//! Diagnostics: the one model for every problem found in a user's files.
+//!
+//! Stages produce `Diagnostic`s as data (never early returns, never prints); each names a stable
+//! `Code`, a message, the field it concerns as a JSON pointer, and a help line. `SourceMap`
+//! (in `spec::source`) turns the pointer into `file:line:column`. Renderers live in `report`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal : $summary:literal,)*) => {
+        /// A stable diagnostic code. Users grep for these and CI may key on them: never rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as users see it, e.g. `network.cidr-overlap`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// One line saying what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    IoNotFound = "io.not-found": "the spec file does not exist",
+    IoIsDirectory = "io.is-directory": "a directory was given where a spec file was expected",
+    IoTooLarge = "io.too-large": "the spec file is larger than byoa reads (1 MiB)",
+    IoNotText = "io.not-text": "the spec file is not UTF-8 text",
+    IoRead = "io.read": "the spec file could not be read",
+    YamlSyntax = "yaml.syntax": "the file is not valid YAML",
+    YamlEmpty = "yaml.empty": "the file holds no YAML document",
+    YamlNotMapping = "yaml.not-mapping": "the top level of the spec is not a mapping",
+    SpecUnknownField = "spec.unknown-field": "a field that the spec does not define",
+    SpecMissingField = "spec.missing-field": "a required field is absent",
+    SpecType = "spec.type": "a value has the wrong type",
+    SpecEnum = "spec.enum": "a value is not one of the allowed choices",
+    SpecRange = "spec.range": "a number or length is outside its allowed range",
+    SpecPattern = "spec.pattern": "a string does not have the required form",
+    SpecInvalid = "spec.invalid": "a value breaks a schema rule",
+    EnvUnknown = "env.unknown": "the selected environment is not defined in `environments`",
+    EnvName = "env.name": "an environment name is not valid",
+    ProductName = "product.name": "the product name cannot be used in stack and resource names",
+    ProductAccountId = "product.account-id": "the vendor account id is not 12 digits",
+    ProductTag = "product.tag": "a tag key or value breaks AWS tag rules",
+    RegionUnknown = "region.unknown": "the region is not a known commercial AWS region",
+    ResidencyRegion = "residency.region-not-allowed": "the region is outside the chosen data residency",
+    NetworkCidrSyntax = "network.cidr-syntax": "a CIDR block is not valid IPv4 CIDR notation",
+    NetworkVpcSize = "network.vpc-size": "the VPC CIDR is not between /16 and /28",
+    NetworkSubnetTooSmall = "network.subnet-too-small": "a subnet is too small for what it hosts",
+    NetworkSubnetOutsideVpc = "network.subnet-outside-vpc": "a subnet is not inside the VPC CIDR",
+    NetworkCidrOverlap = "network.cidr-overlap": "two subnets overlap",
+    NetworkSubnetCount = "network.subnet-count": "a subnet tier does not have one CIDR per zone",
+    NetworkAzCount = "network.az-count": "the number of availability zones does not fit the region",
+    NetworkZone = "network.zone": "an availability zone is not in the spec's region",
+    NetworkNoLoadBalancer = "network.no-load-balancer": "a service is exposed but the load balancer is off",
+    NetworkRetention = "network.retention": "a log retention is not a value CloudWatch Logs accepts",
+    ServiceName = "service.name": "a service name is not valid or not unique",
+    ServiceFargateSize = "service.fargate-size": "the cpu and memory pair is not a Fargate task size",
+    ServicePort = "service.port": "an exposed service has no port",
+    ServiceScaling = "service.scaling": "the scaling bounds are inconsistent",
+    ServiceRoute = "service.route": "a load balancer route is missing or used twice",
+    DatabaseStorage = "database.storage": "the storage settings are inconsistent",
+    DatabaseName = "database.name": "the database name is not valid for PostgreSQL",
+    AccessArn = "access.arn": "the vendor role ARN is not an IAM role of the vendor account",
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Whether a diagnostic points at a mapping key or at its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Key,
+    Value,
+}
+
+/// A resolved position in a file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// One problem in the user's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// JSON pointer of the field in the spec (`/network/cidr`), when the problem has one.
+    pub pointer: Option<String>,
+    pub target: Target,
+    pub location: Option<Location>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error about the field at `pointer` (its value).
+    pub fn error(code: Code, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            pointer: Some(pointer.into()),
+            target: Target::Value,
+            location: None,
+            help: None,
+        }
+    }
+
+    /// An error about a whole file (I/O, YAML syntax), with an optional position.
+    pub fn file_error(code: Code, file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            pointer: None,
+            target: Target::Value,
+            location: Some(Location {
+                file: file.to_path_buf(),
+                line: 0,
+                column: 0,
+            }),
+            help: None,
+        }
+    }
+
+    pub fn at_key(mut self) -> Self {
+        self.target = Target::Key;
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_position(mut self, line: usize, column: usize) -> Self {
+        if let Some(loc) = &mut self.location {
+            loc.line = line;
+            loc.column = column;
+        }
+        self
+    }
+
+    /// The field the diagnostic concerns, in the dotted form users write (`services[1].port`).
+    pub fn field(&self) -> Option<String> {
+        self.pointer.as_deref().map(pointer_to_field)
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts diagnostics by file position, then code, and drops exact repeats (the same problem is
+/// found once per environment when every environment is validated).
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
+    diags.dedup_by(|a, b| a.location == b.location && a.code == b.code && a.message == b.message);
+}
+
+/// `/services/1/port` -> `services[1].port`.
+pub fn pointer_to_field(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&segment);
+        }
+    }
+    out
+}
+
+/// Appends one escaped segment to a JSON pointer.
+pub fn push_pointer(pointer: &str, segment: &str) -> String {
+    format!(
+        "{pointer}/{}",
+        segment.replace('~', "~0").replace('/', "~1")
+    )
+}
+
+/// The closest candidate to `word`, if it is close enough to be a plausible typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            let (area, name) = s.split_once('.').expect("codes are area.name");
+            assert!(!area.is_empty() && !name.is_empty(), "{s}");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '-'),
+                "{s} has characters outside [a-z.-]"
+            );
+        }
+    }
+
+    #[test]
+    fn pointer_renders_as_dotted_field() {
+        assert_eq!(pointer_to_field("/services/1/port"), "services[1].port");
+        assert_eq!(pointer_to_field("/product/tags/a~1b"), "product.tags.a/b");
+        assert_eq!(pointer_to_field(""), "");
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("multi_a", ["multi_az", "name"]),
+            Some("multi_az")
+        );
+        assert_eq!(did_you_mean("zzz", ["multi_az", "name"]), None);
+    }
+}

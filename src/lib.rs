@@ -1,0 +1,180 @@
+//! byoa: one validated YAML spec -> CloudFormation templates for a customer's own AWS account.
+//!
+//! Stages, each a module with one job:
+//! `spec` (load, schema, overlays, validation -> `Model`) -> `modules` (one compiler per stack
+//! -> `cfn::Template`) -> `cfn::emit` (bytes) -> `synth` (checks, atomic writes to `out/`).
+//! `diag` is the one diagnostic model and `report` its only printer. `run` is the whole CLI
+//! behind `main`; it holds no global state, so it can run many times in one process.
+
+pub mod blueprints;
+pub mod cfn;
+pub mod cli;
+pub mod diag;
+pub mod hash;
+pub mod modules;
+pub mod report;
+pub mod spec;
+pub mod synth;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::diag::Diagnostic;
+use crate::report::DiagFormat;
+
+/// Exit codes, grep-style.
+pub mod exit {
+    /// Success, nothing found.
+    pub const OK: i32 = 0;
+    /// The command ran and found problems (reserved for `check` findings and `diff` changes).
+    pub const FINDINGS: i32 = 1;
+    /// The input or the environment is wrong: nothing was done.
+    pub const ERROR: i32 = 2;
+}
+
+/// Runs the CLI with `args` (program name first). Returns the exit code. A closed output pipe
+/// (`byoa schema | head`) is not an error.
+pub fn run<'a>(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    color: bool,
+) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = if color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let _ = write!(if e.use_stderr() { &mut *err } else { &mut *out }, "{text}");
+            return if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::OK
+            };
+        }
+    };
+    let mut ctx = Ctx {
+        out,
+        err,
+        color,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    match dispatch(cli.command, &mut ctx) {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            let _ = writeln!(ctx.err, "error: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+struct Ctx<'a> {
+    out: &'a mut (dyn Write + 'a),
+    err: &'a mut (dyn Write + 'a),
+    color: bool,
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Ctx<'_> {
+    fn report(&mut self, diags: &[Diagnostic], format: DiagFormat) -> io::Result<()> {
+        match format {
+            DiagFormat::Human => report::diagnostics(self.err, diags, format, self.color),
+            DiagFormat::Json => report::diagnostics(self.out, diags, format, false),
+        }
+    }
+
+    fn fail(&mut self, message: &str) -> io::Result<i32> {
+        writeln!(self.err, "error: {message}")?;
+        Ok(exit::ERROR)
+    }
+}
+
+fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
+    match command {
+        Command::Schema => {
+            ctx.out.write_all(spec::schema::schema_text().as_bytes())?;
+            Ok(exit::OK)
+        }
+        Command::Init(args) => match blueprints::init(&args) {
+            Ok(path) => {
+                if !ctx.quiet {
+                    writeln!(ctx.out, "wrote {}", path.display())?;
+                    writeln!(ctx.out, "next: byoa validate {}", path.display())?;
+                }
+                Ok(exit::OK)
+            }
+            Err(message) => ctx.fail(&message),
+        },
+        Command::Validate(args) => {
+            let diags = match &args.spec.env {
+                Some(env) => spec::load(&args.spec.spec, Some(env))
+                    .err()
+                    .unwrap_or_default(),
+                None => spec::check_all(&args.spec.spec),
+            };
+            ctx.report(&diags, args.format)?;
+            let errors = diags.iter().any(Diagnostic::is_error);
+            if !errors && !ctx.quiet && args.format == DiagFormat::Human {
+                writeln!(ctx.err, "{} is valid", args.spec.spec.display())?;
+            }
+            Ok(if errors { exit::ERROR } else { exit::OK })
+        }
+        Command::Synth(args) => {
+            let loaded = match spec::load(&args.spec.spec, args.spec.env.as_deref()) {
+                Ok(l) => l,
+                Err(diags) => {
+                    ctx.report(&diags, DiagFormat::Human)?;
+                    return Ok(exit::ERROR);
+                }
+            };
+            let output = match synth::render(&loaded, args.format) {
+                Ok(o) => o,
+                Err(problems) => {
+                    for p in &problems {
+                        writeln!(ctx.err, "error: {p}")?;
+                    }
+                    return Ok(exit::ERROR);
+                }
+            };
+            if let Err(message) = synth::write(&args.out, &output) {
+                return ctx.fail(&message);
+            }
+            if !ctx.quiet {
+                summary(ctx, &args.out, &output)?;
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn summary(ctx: &mut Ctx<'_>, dir: &std::path::Path, output: &synth::Output) -> io::Result<()> {
+    let m = &output.manifest;
+    writeln!(
+        ctx.out,
+        "synthesized {} ({}, {}) into {}",
+        m.product,
+        m.environment,
+        m.region,
+        dir.display()
+    )?;
+    for t in &m.templates {
+        writeln!(
+            ctx.out,
+            "  {:<28} {:>4} resources {:>3} parameters {:>3} outputs {:>7} bytes  {}",
+            t.file, t.resources, t.parameters, t.outputs, t.bytes, t.stack_name
+        )?;
+        if ctx.verbose {
+            writeln!(ctx.out, "    sha256 {}", t.sha256)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! Reporting: diagnostics -> text for people (colour on a terminal) or JSON for tools.
+//!
+//! The only module that formats diagnostics. The human form quotes the offending source line
+//! with a caret under the column, in the style of compiler errors.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anstyle::{AnsiColor, Style};
+use serde_json::json;
+
+use crate::diag::{Code, Diagnostic, Severity};
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DiagFormat {
+    /// Text for people.
+    #[default]
+    Human,
+    /// One JSON document for tools.
+    Json,
+}
+
+/// Writes `diags` in `format`.
+pub fn diagnostics(
+    w: &mut dyn Write,
+    diags: &[Diagnostic],
+    format: DiagFormat,
+    color: bool,
+) -> io::Result<()> {
+    match format {
+        DiagFormat::Human => human(w, diags, color),
+        DiagFormat::Json => {
+            let items: Vec<_> = diags.iter().map(to_json).collect();
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let doc = json!({
+                "diagnostics": items,
+                "errors": errors,
+                "warnings": diags.len() - errors,
+            });
+            writeln!(
+                w,
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("JSON serializes")
+            )
+        }
+    }
+}
+
+fn to_json(d: &Diagnostic) -> serde_json::Value {
+    json!({
+        "code": d.code.as_str(),
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "file": d.location.as_ref().map(|l| l.file.display().to_string()),
+        "line": d.location.as_ref().map(|l| l.line),
+        "column": d.location.as_ref().map(|l| l.column),
+        "field": d.field(),
+        "help": d.help,
+    })
+}
+
+fn paint(color: bool, style: Style, text: &str) -> String {
+    if color {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn human(w: &mut dyn Write, diags: &[Diagnostic], color: bool) -> io::Result<()> {
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+    let blue = Style::new().fg_color(Some(AnsiColor::Blue.into())).bold();
+    let bold = Style::new().bold();
+    let mut sources: HashMap<PathBuf, Option<Vec<String>>> = HashMap::new();
+    for d in diags {
+        let (word, style) = match d.severity {
+            Severity::Error => ("error", red),
+            Severity::Warning => ("warning", yellow),
+        };
+        writeln!(
+            w,
+            "{}{} {}",
+            paint(color, style, &format!("{word}[{}]", d.code.as_str())),
+            paint(color, bold, ":"),
+            paint(color, bold, &d.message)
+        )?;
+        if let Some(loc) = &d.location {
+            if loc.line == 0 {
+                writeln!(w, "  {} {}", paint(color, blue, "-->"), loc.file.display())?;
+            } else {
+                writeln!(w, "  {} {loc}", paint(color, blue, "-->"))?;
+                let lines = sources.entry(loc.file.clone()).or_insert_with(|| {
+                    std::fs::read_to_string(&loc.file)
+                        .ok()
+                        .map(|t| t.lines().map(str::to_owned).collect())
+                });
+                if let Some(text) = lines.as_ref().and_then(|l| l.get(loc.line - 1)) {
+                    let number = loc.line.to_string();
+                    let pad = " ".repeat(number.len());
+                    let gutter = paint(color, blue, "|");
+                    writeln!(w, "{pad} {gutter}")?;
+                    writeln!(w, "{} {gutter} {text}", paint(color, blue, &number))?;
+                    let caret = paint(color, style, "^");
+                    writeln!(
+                        w,
+                        "{pad} {gutter} {}{caret}",
+                        " ".repeat(loc.column.saturating_sub(1))
+                    )?;
+                }
+            }
+        }
+        if let Some(help) = &d.help {
+            writeln!(w, "  {} {help}", paint(color, blue, "= help:"))?;
+        }
+        writeln!(w)?;
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if errors > 0 || warnings > 0 {
+        let plural = |n: usize, s: &str| format!("{n} {s}{}", if n == 1 { "" } else { "s" });
+        writeln!(
+            w,
+            "{}",
+            paint(
+                color,
+                if errors > 0 { red } else { yellow },
+                &format!(
+                    "{}, {}",
+                    plural(errors, "error"),
+                    plural(warnings, "warning")
+                )
+            )
+        )?;
+    }
+    Ok(())
+}
+
+/// The table of diagnostic codes, as committed in `docs/diagnostics.md`.
+pub fn codes_markdown() -> String {
+    let mut s = String::from(
+        "# Diagnostic codes\n\n\
+         Generated from `src/diag.rs` (a test keeps this file current). Codes are stable:\n\
+         scripts may match on them.\n\n\
+         | code | meaning |\n| --- | --- |\n",
+    );
+    for code in Code::ALL {
+        s.push_str(&format!("| `{}` | {} |\n", code.as_str(), code.summary()));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_code_table_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md");
+        if std::env::var_os("BYOA_BLESS").is_some() {
+            std::fs::write(path, codes_markdown()).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == codes_markdown(),
+            "docs/diagnostics.md is stale: run `BYOA_BLESS=1 cargo test committed_code_table`"
+        );
+    }
+
+    #[test]
+    fn plain_output_has_no_escape_codes() {
+        let d = Diagnostic::error(Code::SpecType, "/x", "bad").with_help("fix it");
+        let mut out = Vec::new();
+        diagnostics(&mut out, &[d], DiagFormat::Human, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{1b}'));
+        assert!(text.starts_with("error[spec.type]: bad\n"));
+        assert!(text.contains("= help: fix it"));
+    }
+}

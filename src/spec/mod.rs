@@ -1,0 +1,253 @@
+//! Spec stage: `byoa.yaml` on disk -> a validated `Model` for one environment.
+//!
+//! The pipeline is load (YAML + positions) -> schema check -> environment overlay -> typed spec
+//! -> semantic validation. Every stage adds diagnostics instead of stopping at the first, and
+//! every diagnostic is resolved to `file:line:column` here, before it leaves the stage.
+
+pub mod model;
+pub mod regions;
+pub mod schema;
+pub mod source;
+pub mod types;
+pub mod validate;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::diag::{Code, Diagnostic, did_you_mean, push_pointer, sort_and_dedup};
+pub use model::Model;
+use source::{Source, SourceMap};
+use types::Spec;
+
+/// Proof that a value was built by `validate`: only this module can make one.
+#[derive(Debug, Clone)]
+pub struct Sealed(());
+
+/// The environment used when a spec defines no `environments:`.
+pub const DEFAULT_ENVIRONMENT: &str = "default";
+
+/// A spec loaded for one environment.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub model: Model,
+    /// sha256 of the spec file's bytes, recorded in the manifest.
+    pub spec_sha256: String,
+}
+
+/// Loads `path` and validates it for `env` (or the only environment there is).
+pub fn load(path: &Path, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
+    let source = source::load(path).map_err(|d| vec![d])?;
+    let environments = check_base(&source)?;
+    let env = select(&source, &environments, env)?;
+    let model = view(&source, env.as_deref())?;
+    Ok(Loaded {
+        model,
+        spec_sha256: source.sha256.clone(),
+    })
+}
+
+/// Validates the spec and every environment in it; returns every problem found.
+pub fn check_all(path: &Path) -> Vec<Diagnostic> {
+    let source = match source::load(path) {
+        Ok(s) => s,
+        Err(d) => return vec![d],
+    };
+    let environments = match check_base(&source) {
+        Ok(e) => e,
+        Err(d) => return d,
+    };
+    let mut diags = Vec::new();
+    if environments.is_empty() {
+        diags.extend(view(&source, None).err().unwrap_or_default());
+    }
+    for env in &environments {
+        diags.extend(view(&source, Some(env)).err().unwrap_or_default());
+    }
+    sort_and_dedup(&mut diags);
+    diags
+}
+
+/// Schema-checks the whole document (overlays included) and returns the environment names.
+fn check_base(source: &Source) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let mut diags = schema::check(&source.value);
+    let envs: Vec<String> = source
+        .value
+        .get("environments")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for name in &envs {
+        if !regex_like_env_name(name) {
+            diags.push(
+                Diagnostic::error(
+                    Code::EnvName,
+                    push_pointer("/environments", name),
+                    format!("environment name `{name}` is not valid"),
+                )
+                .at_key()
+                .with_help(
+                    "use at most 16 lowercase letters, digits and hyphens, starting with a letter",
+                ),
+            );
+        }
+    }
+    finish(&source.map, diags).map(|()| envs)
+}
+
+fn regex_like_env_name(name: &str) -> bool {
+    name.len() <= 16 && validate::is_dns_label(name)
+}
+
+fn select(
+    source: &Source,
+    environments: &[String],
+    env: Option<&str>,
+) -> Result<Option<String>, Vec<Diagnostic>> {
+    match env {
+        Some(e) if environments.iter().any(|x| x == e) => Ok(Some(e.to_owned())),
+        Some(e) => {
+            let mut d = Diagnostic::error(
+                Code::EnvUnknown,
+                "/environments",
+                format!("environment `{e}` is not defined in the spec"),
+            )
+            .at_key();
+            d = match did_you_mean(e, environments.iter().map(String::as_str)) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None if environments.is_empty() => {
+                    d.with_help("the spec has no `environments:`; run without `--env`")
+                }
+                None => d.with_help(format!("defined: {}", environments.join(", "))),
+            };
+            if environments.is_empty() {
+                d.pointer = Some(String::new());
+            }
+            Err(finish(&source.map, vec![d]).expect_err("an error was pushed"))
+        }
+        None if environments.is_empty() => Ok(None),
+        None => {
+            let d = Diagnostic::error(
+                Code::EnvUnknown,
+                "/environments",
+                "the spec defines environments; choose one",
+            )
+            .at_key()
+            .with_help(format!(
+                "pass `--env` with one of: {}",
+                environments.join(", ")
+            ));
+            Err(finish(&source.map, vec![d]).expect_err("an error was pushed"))
+        }
+    }
+}
+
+/// Builds the merged view of one environment and validates it.
+fn view(source: &Source, env: Option<&str>) -> Result<Model, Vec<Diagnostic>> {
+    let mut value = source.value.clone();
+    let mut map = source.map.clone();
+    let overlays = value
+        .as_object_mut()
+        .and_then(|o| o.shift_remove("environments"));
+    if let Some(env) = env {
+        let overlay = overlays.as_ref().and_then(|o| o.get(env)).cloned();
+        if let Some(overlay) = overlay {
+            let from = push_pointer("/environments", env);
+            merge(&mut value, &overlay, &from, "", &mut map);
+        }
+    }
+    finish(&map, schema::check(&value))?;
+    let spec: Spec = serde_json::from_value(value).map_err(|e| {
+        vec![Diagnostic::error(
+            Code::SpecInvalid,
+            "",
+            format!("the spec does not match its schema: {e}"),
+        )]
+    })?;
+    let name = env.unwrap_or(DEFAULT_ENVIRONMENT);
+    validate::validate(&spec, name).map_err(|mut d| {
+        map.resolve(&mut d);
+        sort_and_dedup(&mut d);
+        d
+    })
+}
+
+/// Lays `overlay` over `base`: maps merge key by key, lists of named items merge by `name`,
+/// anything else is replaced. Positions follow the values that win.
+fn merge(base: &mut Value, overlay: &Value, from: &str, to: &str, map: &mut SourceMap) {
+    match (base, overlay) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                let (f, t) = (push_pointer(from, k), push_pointer(to, k));
+                match b.get_mut(k) {
+                    Some(existing) => merge(existing, v, &f, &t, map),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                        map.overlay(&f, &t);
+                    }
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(o)) if named(b) && named(o) => {
+            for (i, item) in o.iter().enumerate() {
+                let f = push_pointer(from, &i.to_string());
+                match b.iter().position(|x| x.get("name") == item.get("name")) {
+                    Some(j) => merge(&mut b[j], item, &f, &push_pointer(to, &j.to_string()), map),
+                    None => {
+                        map.overlay(&f, &push_pointer(to, &b.len().to_string()));
+                        b.push(item.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => {
+            *b = o.clone();
+            map.overlay(from, to);
+        }
+    }
+}
+
+fn named(items: &[Value]) -> bool {
+    items
+        .iter()
+        .all(|x| x.get("name").is_some_and(Value::is_string))
+}
+
+/// Resolves positions, sorts, and splits errors from a clean result.
+fn finish(map: &SourceMap, mut diags: Vec<Diagnostic>) -> Result<(), Vec<Diagnostic>> {
+    if diags.is_empty() {
+        return Ok(());
+    }
+    map.resolve(&mut diags);
+    sort_and_dedup(&mut diags);
+    Err(diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn overlay_merges_maps_replaces_lists_and_merges_named_items() {
+        let mut base = json!({"network": {"nat": "per-az", "cidr": "10.0.0.0/16"},
+            "services": [{"name": "api", "cpu": 256}, {"name": "worker"}],
+            "access": {"source_cidrs": ["1.1.1.1/32", "2.2.2.2/32"]}});
+        let overlay = json!({"network": {"nat": "single"},
+            "services": [{"name": "worker", "cpu": 512}, {"name": "cron"}],
+            "access": {"source_cidrs": ["3.3.3.3/32"]}});
+        merge(
+            &mut base,
+            &overlay,
+            "/environments/dev",
+            "",
+            &mut SourceMap::default(),
+        );
+        assert_eq!(
+            base,
+            json!({"network": {"nat": "single", "cidr": "10.0.0.0/16"},
+                "services": [{"name": "api", "cpu": 256}, {"name": "worker", "cpu": 512}, {"name": "cron"}],
+                "access": {"source_cidrs": ["3.3.3.3/32"]}})
+        );
+    }
+}

@@ -1,0 +1,387 @@
+//! Loading: a path on disk -> the spec as a JSON value plus a map from JSON pointers to source
+//! positions.
+//!
+//! This is the only place that reads the spec file. Every failure (missing file, directory,
+//! binary or oversized file, YAML syntax) becomes a `Diagnostic` with the path in it; nothing
+//! panics. Positions come from the YAML event stream, so any later stage can report a problem by
+//! pointer alone and still print `file:line:column`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use serde_saphyr::granit_parser::{Event, Parser};
+
+use crate::diag::{Code, Diagnostic, Location, Target, push_pointer};
+
+/// Largest spec byoa reads. Real specs are a few KiB; this keeps a stray log file from being
+/// parsed for minutes.
+pub const MAX_SPEC_BYTES: u64 = 1024 * 1024;
+
+/// A 1-based position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Where a node sits in the source: its key (for mapping entries) and its value.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: Option<Pos>,
+    value: Pos,
+}
+
+/// JSON pointer -> source positions, for one file or for a merged environment view.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    file: PathBuf,
+    entries: HashMap<String, Entry>,
+}
+
+impl SourceMap {
+    /// The file the positions refer to.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Resolves `pointer` to a location: the exact node if the user wrote it, else the closest
+    /// ancestor that exists (a default-filled field reports at its parent).
+    pub fn locate(&self, pointer: &str, target: Target) -> Location {
+        let mut p = pointer;
+        loop {
+            if let Some(entry) = self.entries.get(p) {
+                let pos = match (target, entry.key) {
+                    (Target::Key, Some(key)) if p == pointer => key,
+                    _ => entry.value,
+                };
+                return Location {
+                    file: self.file.clone(),
+                    line: pos.line,
+                    column: pos.column,
+                };
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => {
+                    return Location {
+                        file: self.file.clone(),
+                        line: 1,
+                        column: 1,
+                    };
+                }
+            }
+        }
+    }
+
+    /// Fills in `location` for every diagnostic that has a pointer.
+    pub fn resolve(&self, diags: &mut [Diagnostic]) {
+        for d in diags.iter_mut() {
+            if d.location.is_none()
+                && let Some(p) = &d.pointer
+            {
+                d.location = Some(self.locate(p, d.target));
+            }
+        }
+    }
+
+    /// Re-roots the entries below `from` at `to` (used to lay an environment overlay over the
+    /// base document: `/environments/prod/network/nat` becomes `/network/nat`).
+    pub fn overlay(&mut self, from: &str, to: &str) {
+        let moved: Vec<(String, Entry)> = self
+            .entries
+            .iter()
+            .filter_map(|(k, v)| {
+                let rest = k.strip_prefix(from)?;
+                (rest.is_empty() || rest.starts_with('/')).then(|| (format!("{to}{rest}"), *v))
+            })
+            .collect();
+        self.entries.extend(moved);
+    }
+
+    fn insert(&mut self, pointer: String, key: Option<Pos>, value: Pos) {
+        self.entries.insert(pointer, Entry { key, value });
+    }
+}
+
+/// A loaded spec file: its value and where each node came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub value: Value,
+    pub map: SourceMap,
+    /// sha256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// Reads and parses `path`. Any failure is returned as one diagnostic naming the path.
+pub fn load(path: &Path) -> Result<Source, Diagnostic> {
+    let text = read_text(path)?;
+    parse(path, &text)
+}
+
+fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| io_diag(path, &e))?;
+    if meta.is_dir() {
+        return Err(Diagnostic::file_error(
+            Code::IoIsDirectory,
+            path,
+            format!("`{shown}` is a directory, not a spec file"),
+        )
+        .with_help(format!(
+            "pass the spec inside it, e.g. `{}`",
+            path.join("byoa.yaml").display()
+        )));
+    }
+    if meta.len() > MAX_SPEC_BYTES {
+        return Err(Diagnostic::file_error(
+            Code::IoTooLarge,
+            path,
+            format!(
+                "`{shown}` is {} bytes; byoa reads specs of at most {MAX_SPEC_BYTES} bytes",
+                meta.len()
+            ),
+        )
+        .with_help("check that the path names a byoa spec"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_diag(path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::file_error(
+            Code::IoNotText,
+            path,
+            format!(
+                "`{shown}` is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+        .with_help("a spec is a YAML text file; check that the path names a byoa spec")
+    })
+}
+
+fn io_diag(path: &Path, e: &std::io::Error) -> Diagnostic {
+    let shown = path.display();
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Diagnostic::file_error(Code::IoNotFound, path, format!("`{shown}` does not exist"))
+            .with_help("run `byoa init` to write a starter spec, or pass the spec's path")
+    } else {
+        Diagnostic::file_error(Code::IoRead, path, format!("cannot read `{shown}`: {e}"))
+    }
+}
+
+/// Parses spec text. `path` is used for messages only.
+pub fn parse(path: &Path, text: &str) -> Result<Source, Diagnostic> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        reject_unsupported_tags: true,
+    };
+    let value: Value = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line() as usize, l.column() as usize))
+            .unwrap_or((1, 1));
+        let message = first_line(&e.to_string());
+        Diagnostic::file_error(Code::YamlSyntax, path, format!("invalid YAML: {message}"))
+            .with_position(line.max(1), column.max(1))
+    })?;
+    match &value {
+        Value::Null => {
+            return Err(Diagnostic::file_error(
+                Code::YamlEmpty,
+                path,
+                format!("`{}` is empty", path.display()),
+            )
+            .with_position(1, 1)
+            .with_help("run `byoa init` to write a starter spec"));
+        }
+        Value::Object(_) => {}
+        other => {
+            return Err(Diagnostic::file_error(
+                Code::YamlNotMapping,
+                path,
+                format!(
+                    "the spec must be a mapping of fields, found {}",
+                    json_kind(other)
+                ),
+            )
+            .with_position(1, 1)
+            .with_help("start with `product:` and `region:`; see `byoa init`"));
+        }
+    }
+    let map = positions(path, text);
+    let sha256 = crate::hash::sha256_hex(text.as_bytes());
+    Ok(Source { value, map, sha256 })
+}
+
+/// The error's first line, without the snippet serde-saphyr renders below it.
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).trim().to_owned()
+}
+
+/// The JSON type name of a value, as schema errors say it.
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+enum Frame {
+    Map {
+        pointer: String,
+        key: Option<(String, Pos)>,
+    },
+    Seq {
+        pointer: String,
+        index: usize,
+    },
+}
+
+/// Walks the YAML events once and records the position of every key and value by pointer.
+/// Only called on text that already parsed, so a parser error just ends the walk early.
+fn positions(path: &Path, text: &str) -> SourceMap {
+    let mut map = SourceMap {
+        file: path.to_path_buf(),
+        ..SourceMap::default()
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    for item in Parser::new_from_str(text) {
+        let Ok((event, span)) = item else { break };
+        let pos = Pos {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        };
+        match event {
+            Event::DocumentEnd => break,
+            Event::Scalar(text, ..) => {
+                if let Some(Frame::Map { key, .. }) = stack.last_mut()
+                    && key.is_none()
+                {
+                    *key = Some((text.into_owned(), pos));
+                    continue;
+                }
+                if let Some((ptr, key)) = next_child(&mut stack) {
+                    map.insert(ptr, key, pos);
+                }
+            }
+            Event::Alias(_) => {
+                if let Some((ptr, key)) = next_child(&mut stack) {
+                    map.insert(ptr, key, pos);
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_map = matches!(event, Event::MappingStart(..));
+                // A collection used as a mapping key is not valid spec input; give it a
+                // placeholder name so the walk stays aligned.
+                if let Some(Frame::Map { key, .. }) = stack.last_mut()
+                    && key.is_none()
+                {
+                    *key = Some(("?".to_owned(), pos));
+                }
+                let pointer = if stack.is_empty() {
+                    map.insert(String::new(), None, pos);
+                    String::new()
+                } else {
+                    match next_child(&mut stack) {
+                        Some((ptr, key)) => {
+                            map.insert(ptr.clone(), key, pos);
+                            ptr
+                        }
+                        None => String::new(),
+                    }
+                };
+                stack.push(if is_map {
+                    Frame::Map { pointer, key: None }
+                } else {
+                    Frame::Seq { pointer, index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+/// The pointer of the next child of the innermost collection, advancing it.
+fn next_child(stack: &mut [Frame]) -> Option<(String, Option<Pos>)> {
+    match stack.last_mut()? {
+        Frame::Map { pointer, key } => {
+            let (name, key_pos) = key.take()?;
+            Some((push_pointer(pointer, &name), Some(key_pos)))
+        }
+        Frame::Seq { pointer, index } => {
+            let ptr = push_pointer(pointer, &index.to_string());
+            *index += 1;
+            Some((ptr, None))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> Source {
+        parse(Path::new("byoa.yaml"), text).expect("parses")
+    }
+
+    #[test]
+    fn records_positions_of_keys_and_values() {
+        let s = src("product:\n  name: acme\nservices:\n  - name: api\n    port: 8080\n");
+        let at = |p: &str, t| {
+            let l = s.map.locate(p, t);
+            (l.line, l.column)
+        };
+        assert_eq!(at("/product/name", Target::Value), (2, 9));
+        assert_eq!(at("/product/name", Target::Key), (2, 3));
+        assert_eq!(at("/services/0/port", Target::Value), (5, 11));
+        assert_eq!(at("/services/0", Target::Value), (4, 5));
+        // A field the user did not write reports at its closest written ancestor.
+        assert_eq!(at("/services/0/memory", Target::Value), (4, 5));
+    }
+
+    #[test]
+    fn flow_collections_are_mapped_too() {
+        let s = src("network: {zones: [a, b]}\n");
+        let l = s.map.locate("/network/zones/1", Target::Value);
+        assert_eq!((l.line, l.column), (1, 22));
+    }
+
+    #[test]
+    fn overlay_re_roots_positions() {
+        let mut s = src(
+            "network:\n  nat: per-az\nenvironments:\n  dev:\n    network:\n      nat: single\n",
+        );
+        s.map.overlay("/environments/dev", "");
+        let l = s.map.locate("/network/nat", Target::Value);
+        assert_eq!((l.line, l.column), (6, 12));
+    }
+
+    #[test]
+    fn rejects_empty_scalar_and_list_documents() {
+        for (text, code) in [
+            ("", Code::YamlEmpty),
+            ("# only a comment\n", Code::YamlEmpty),
+            ("just a string\n", Code::YamlNotMapping),
+            ("- a\n- b\n", Code::YamlNotMapping),
+            ("a: [1, 2\n", Code::YamlSyntax),
+            ("a: 1\na: 2\n", Code::YamlSyntax),
+        ] {
+            let err = parse(Path::new("x.yaml"), text).expect_err(text);
+            assert_eq!(err.code, code, "{text:?}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn norway_stays_a_string() {
+        let s = src("country: no\nflag: yes\n");
+        assert_eq!(s.value["country"], Value::String("no".into()));
+        assert_eq!(s.value["flag"], Value::String("yes".into()));
+    }
+}

@@ -1,0 +1,567 @@
+//! The raw spec: exactly what a user may write in `byoa.yaml`.
+//!
+//! Input: a YAML document already checked against the JSON Schema generated from these types.
+//! Output: plain data with serde defaults filled in. Nothing here is trusted yet: semantic
+//! checks (CIDRs, regions, names, limits) happen in `validate`, which alone builds the `Model`.
+//! Doc comments on fields become descriptions in `schemas/byoa.schema.json`, which editors show.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A byoa product specification: one product, deployed into a customer's AWS account.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// The product being deployed and the vendor that operates it.
+    pub product: Product,
+    /// AWS region the stacks are synthesized for, e.g. `us-east-1`.
+    pub region: String,
+    /// Where customer data may live. Limits the allowed regions.
+    #[serde(default)]
+    pub residency: Residency,
+    /// Compliance profiles that harden defaults and are checked by `byoa check`.
+    #[serde(default)]
+    pub compliance: Compliance,
+    /// Networking: VPC, subnets, NAT, load balancer, flow logs.
+    #[serde(default)]
+    pub network: Network,
+    /// An RDS PostgreSQL database. Omit for products without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<Database>,
+    /// Containers run on ECS Fargate, one entry per service.
+    #[serde(default)]
+    pub services: Vec<Service>,
+    /// The cross-account role the vendor assumes in the customer's account.
+    #[serde(default)]
+    pub access: Access,
+    /// Alarms, dashboard and audit trail.
+    #[serde(default)]
+    pub monitoring: Monitoring,
+    /// Per-environment overrides, e.g. `dev:` or `prod:`. Each value has the shape of this
+    /// document (any field may be given); maps merge, lists replace, and lists of named items
+    /// (services) merge by `name`.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, serde_json::Value>")]
+    pub environments: IndexMap<String, serde_json::Value>,
+}
+
+/// The product and its vendor.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    /// Short name used in stack names and tags: lowercase letters, digits and hyphens.
+    #[schemars(length(min = 2, max = 32))]
+    pub name: String,
+    /// The vendor's 12-digit AWS account id, trusted by the cross-account role.
+    pub vendor_account_id: String,
+    /// Team or e-mail address that owns the product; added as a tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Extra tags added to every resource.
+    #[serde(default)]
+    pub tags: IndexMap<String, String>,
+}
+
+/// Where customer data may be stored and processed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Residency {
+    /// United States regions only.
+    Us,
+    /// European Union regions only.
+    Eu,
+    /// Asia-Pacific regions only.
+    Apac,
+    /// Any commercial region.
+    #[default]
+    Global,
+}
+
+/// Compliance settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Compliance {
+    /// Profiles to harden for and check against.
+    #[serde(default)]
+    pub profiles: Vec<Profile>,
+    /// Accepted deviations from a rule, each with a reason.
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+    /// Also enforce the rules in the customer's account with a CloudFormation Guard hook.
+    #[serde(default)]
+    pub enforce_in_account: bool,
+}
+
+/// A compliance profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// SOC 2 Trust Services Criteria.
+    Soc2,
+    /// HIPAA Security Rule.
+    Hipaa,
+    /// PCI DSS v4.0.
+    PciDss,
+    /// ISO/IEC 27001:2022 Annex A.
+    Iso27001,
+    /// GDPR.
+    Gdpr,
+}
+
+/// An accepted deviation from a compliance rule.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    /// The rule name, e.g. `RDS_MULTI_AZ`.
+    pub rule: String,
+    /// Logical id of the resource the exception applies to; all resources when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Why the deviation is acceptable (shown to auditors).
+    #[schemars(length(min = 10))]
+    pub reason: String,
+    /// Date (YYYY-MM-DD) after which the exception no longer applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub expires: Option<String>,
+}
+
+/// How many NAT gateways to run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NatMode {
+    /// One NAT gateway per availability zone (survives the loss of a zone).
+    #[default]
+    PerAz,
+    /// One NAT gateway shared by all zones (cheaper; for dev).
+    Single,
+    /// No NAT gateway: private subnets have no route to the internet.
+    None,
+}
+
+/// Networking.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// VPC CIDR block, /16 to /28.
+    #[serde(default = "default_vpc_cidr")]
+    pub cidr: String,
+    /// Number of availability zones (2 to 6). The customer picks the zones at launch unless
+    /// `zones` names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 2, max = 6))]
+    pub az_count: Option<u8>,
+    /// Availability zones by name, e.g. `[us-east-1a, us-east-1b]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<Vec<String>>,
+    /// NAT gateways for the private subnets.
+    #[serde(default)]
+    pub nat: NatMode,
+    /// Subnet CIDRs per tier, one per zone. Derived from the VPC CIDR when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnets: Option<Subnets>,
+    /// VPC flow logs.
+    #[serde(default)]
+    pub flow_logs: FlowLogs,
+    /// The internet-facing application load balancer.
+    #[serde(default)]
+    pub load_balancer: LoadBalancer,
+}
+
+fn default_vpc_cidr() -> String {
+    "10.0.0.0/16".to_owned()
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network {
+            cidr: default_vpc_cidr(),
+            az_count: None,
+            zones: None,
+            nat: NatMode::default(),
+            subnets: None,
+            flow_logs: FlowLogs::default(),
+            load_balancer: LoadBalancer::default(),
+        }
+    }
+}
+
+/// Explicit subnet CIDRs, one list per tier with one CIDR per zone.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnets {
+    /// Public subnets (load balancer, NAT gateways).
+    pub public: Vec<String>,
+    /// Private subnets with a route through NAT (services).
+    pub private: Vec<String>,
+    /// Isolated subnets without internet access (databases).
+    pub isolated: Vec<String>,
+}
+
+/// Which traffic flow logs record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Traffic {
+    /// Accepted and rejected traffic.
+    #[default]
+    All,
+    /// Accepted traffic only.
+    Accept,
+    /// Rejected traffic only.
+    Reject,
+}
+
+/// VPC flow logs to an encrypted CloudWatch log group.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowLogs {
+    /// Record flow logs.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Days to keep flow logs (a value CloudWatch Logs accepts, e.g. 30, 90, 365).
+    #[serde(default = "default_flow_log_retention")]
+    pub retention_days: u32,
+    /// Which traffic to record.
+    #[serde(default)]
+    pub traffic: Traffic,
+}
+
+fn default_flow_log_retention() -> u32 {
+    365
+}
+
+impl Default for FlowLogs {
+    fn default() -> Self {
+        FlowLogs {
+            enabled: true,
+            retention_days: default_flow_log_retention(),
+            traffic: Traffic::All,
+        }
+    }
+}
+
+/// The application load balancer in the public subnets.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    /// Create the load balancer. Needed by services with `expose`.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// TLS policy of the HTTPS listener.
+    #[serde(default = "default_ssl_policy")]
+    pub ssl_policy: String,
+    /// Idle timeout in seconds (1 to 4000).
+    #[serde(default = "default_idle_timeout")]
+    #[schemars(range(min = 1, max = 4000))]
+    pub idle_timeout_seconds: u32,
+    /// Write access logs to an encrypted S3 bucket created for them.
+    #[serde(default)]
+    pub access_logs: bool,
+    /// Days to keep access logs when `access_logs` is on.
+    #[serde(default = "default_access_log_retention")]
+    #[schemars(range(min = 1))]
+    pub access_log_retention_days: u32,
+    /// Protect the load balancer from deletion.
+    #[serde(default = "yes")]
+    pub deletion_protection: bool,
+}
+
+fn default_ssl_policy() -> String {
+    "ELBSecurityPolicy-TLS13-1-2-2021-06".to_owned()
+}
+
+fn default_idle_timeout() -> u32 {
+    60
+}
+
+fn default_access_log_retention() -> u32 {
+    90
+}
+
+impl Default for LoadBalancer {
+    fn default() -> Self {
+        LoadBalancer {
+            enabled: true,
+            ssl_policy: default_ssl_policy(),
+            idle_timeout_seconds: default_idle_timeout(),
+            access_logs: false,
+            access_log_retention_days: default_access_log_retention(),
+            deletion_protection: true,
+        }
+    }
+}
+
+/// An RDS PostgreSQL database.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// PostgreSQL engine version, e.g. `16.6`.
+    #[serde(default = "default_engine_version")]
+    pub engine_version: String,
+    /// DB instance class, e.g. `db.t4g.medium`.
+    #[serde(default = "default_instance_class")]
+    pub instance_class: String,
+    /// Allocated storage in GiB (20 to 65536).
+    #[serde(default = "default_storage_gb")]
+    #[schemars(range(min = 20, max = 65536))]
+    pub storage_gb: u32,
+    /// Upper bound for storage autoscaling in GiB; no autoscaling when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 21, max = 65536))]
+    pub max_storage_gb: Option<u32>,
+    /// Storage type.
+    #[serde(default)]
+    pub storage_type: StorageType,
+    /// Keep a synchronous standby in another zone.
+    #[serde(default = "yes")]
+    pub multi_az: bool,
+    /// Number of read replicas (0 to 5).
+    #[serde(default)]
+    #[schemars(range(max = 5))]
+    pub read_replicas: u8,
+    /// Name of the initial database.
+    #[serde(default = "default_db_name")]
+    pub name: String,
+    /// Days to keep automated backups (1 to 35).
+    #[serde(default = "default_backup_retention")]
+    #[schemars(range(min = 1, max = 35))]
+    pub backup_retention_days: u8,
+    /// Daily backup window in UTC, `hh:mm-hh:mm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\d{2}:\d{2}-\d{2}:\d{2}$"))]
+    pub backup_window: Option<String>,
+    /// Weekly maintenance window in UTC, `ddd:hh:mm-ddd:hh:mm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z]{3}:\d{2}:\d{2}-[a-z]{3}:\d{2}:\d{2}$"))]
+    pub maintenance_window: Option<String>,
+    /// Refuse deletion of the database instance.
+    #[serde(default = "yes")]
+    pub deletion_protection: bool,
+    /// Performance Insights, encrypted with the database key.
+    #[serde(default = "yes")]
+    pub performance_insights: bool,
+    /// Allow IAM database authentication.
+    #[serde(default)]
+    pub iam_auth: bool,
+}
+
+fn default_engine_version() -> String {
+    "16.6".to_owned()
+}
+
+fn default_instance_class() -> String {
+    "db.t4g.medium".to_owned()
+}
+
+fn default_storage_gb() -> u32 {
+    50
+}
+
+fn default_db_name() -> String {
+    "app".to_owned()
+}
+
+fn default_backup_retention() -> u8 {
+    7
+}
+
+/// EBS storage type of the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageType {
+    /// General purpose SSD, gp3.
+    #[default]
+    Gp3,
+    /// Provisioned IOPS SSD, io2.
+    Io2,
+}
+
+/// A container service on ECS Fargate.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Service name: lowercase letters, digits and hyphens.
+    pub name: String,
+    /// CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).
+    #[serde(default = "default_cpu")]
+    pub cpu: u32,
+    /// Memory in MiB, within what Fargate allows for the CPU.
+    #[serde(default = "default_memory")]
+    pub memory: u32,
+    /// Container port. Required when the service is exposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<u16>,
+    /// Route requests from the load balancer to this service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expose: Option<Expose>,
+    /// Number of tasks and how it scales.
+    #[serde(default)]
+    pub scaling: Scaling,
+    /// Plain environment variables.
+    #[serde(default)]
+    pub environment: IndexMap<String, String>,
+    /// Environment variables read from Secrets Manager, by secret name or ARN.
+    #[serde(default)]
+    pub secrets: IndexMap<String, String>,
+    /// Give the service the database endpoint and credentials.
+    #[serde(default)]
+    pub uses_database: bool,
+    /// Container health check command, e.g. `["CMD-SHELL", "curl -f localhost:8080/health"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check_command: Option<Vec<String>>,
+    /// Mount the root file system read-only.
+    #[serde(default = "yes")]
+    pub read_only_root_fs: bool,
+    /// User the container runs as (never root).
+    #[serde(default = "default_user")]
+    pub user: String,
+    /// Register the service in Cloud Map for service discovery.
+    #[serde(default)]
+    pub discovery: bool,
+}
+
+fn default_cpu() -> u32 {
+    256
+}
+
+fn default_memory() -> u32 {
+    512
+}
+
+fn default_user() -> String {
+    "1000".to_owned()
+}
+
+/// How the load balancer routes to a service.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expose {
+    /// Path patterns, e.g. `["/api/*"]`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Host header, e.g. `api.example.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Health check path of the target group.
+    #[serde(default = "default_health_path")]
+    pub health_check_path: String,
+}
+
+fn default_health_path() -> String {
+    "/health".to_owned()
+}
+
+/// Task count and autoscaling.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scaling {
+    /// Minimum number of tasks.
+    #[serde(default = "default_min_tasks")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub min: u32,
+    /// Maximum number of tasks.
+    #[serde(default = "default_max_tasks")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub max: u32,
+    /// Target average CPU utilisation in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 10, max = 90))]
+    pub cpu_percent: Option<u8>,
+    /// Target average memory utilisation in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 10, max = 90))]
+    pub memory_percent: Option<u8>,
+    /// Target requests per task per minute (exposed services only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub requests_per_target: Option<u32>,
+}
+
+fn default_min_tasks() -> u32 {
+    2
+}
+
+fn default_max_tasks() -> u32 {
+    2
+}
+
+impl Default for Scaling {
+    fn default() -> Self {
+        Scaling {
+            min: default_min_tasks(),
+            max: default_max_tasks(),
+            cpu_percent: None,
+            memory_percent: None,
+            requests_per_target: None,
+        }
+    }
+}
+
+/// The cross-account role the vendor assumes.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    /// Trust only this role of the vendor account instead of the whole account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_role_arn: Option<String>,
+    /// Require MFA when the vendor assumes the role.
+    #[serde(default)]
+    pub require_mfa: bool,
+    /// Only allow assuming the role from these CIDRs.
+    #[serde(default)]
+    pub source_cidrs: Vec<String>,
+    /// Maximum session length in hours (1 to 12).
+    #[serde(default = "default_session_hours")]
+    #[schemars(range(min = 1, max = 12))]
+    pub max_session_hours: u8,
+}
+
+fn default_session_hours() -> u8 {
+    1
+}
+
+impl Default for Access {
+    fn default() -> Self {
+        Access {
+            vendor_role_arn: None,
+            require_mfa: false,
+            source_cidrs: Vec::new(),
+            max_session_hours: default_session_hours(),
+        }
+    }
+}
+
+/// Alarms, dashboard and audit trail.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    /// Create a CloudWatch dashboard.
+    #[serde(default = "yes")]
+    pub dashboard: bool,
+    /// Create a CloudTrail trail; turn off when the customer has an organization trail.
+    #[serde(default = "yes")]
+    pub audit_trail: bool,
+    /// Days to keep application logs.
+    #[serde(default = "default_log_retention")]
+    pub log_retention_days: u32,
+}
+
+fn default_log_retention() -> u32 {
+    90
+}
+
+impl Default for Monitoring {
+    fn default() -> Self {
+        Monitoring {
+            dashboard: true,
+            audit_trail: true,
+            log_retention_days: default_log_retention(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}

@@ -1,0 +1,164 @@
+//! Synthesis: `Model` -> rendered templates + manifest, checked, then written to `out/`.
+//!
+//! `render` is pure (model in, bytes out) and refuses templates that break CloudFormation's
+//! limits or hold dangling references. `write` is the only code that touches `out/`: every file
+//! is written to a temporary name and renamed into place, the manifest last, so a failed run
+//! leaves the previous output whole; templates that an earlier manifest listed and this run no
+//! longer produces are removed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cfn::{check, emit};
+use crate::hash::sha256_hex;
+use crate::modules::{self, Stack};
+use crate::spec::Loaded;
+
+pub const MANIFEST: &str = "manifest.json";
+
+/// One emitted template.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub stack: Stack,
+    pub file: String,
+    pub body: String,
+}
+
+/// What `out/manifest.json` records for one template.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ManifestEntry {
+    pub module: String,
+    pub stack_name: String,
+    pub file: String,
+    pub sha256: String,
+    pub bytes: usize,
+    pub resources: usize,
+    pub parameters: usize,
+    pub outputs: usize,
+}
+
+/// `out/manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    pub byoa_version: String,
+    pub product: String,
+    pub environment: String,
+    pub region: String,
+    pub spec_sha256: String,
+    pub templates: Vec<ManifestEntry>,
+}
+
+/// Synthesis output, ready to write.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub templates: Vec<Rendered>,
+    pub manifest: Manifest,
+}
+
+/// Renders every stack of `loaded`. Errors name the template and the limit or reference.
+pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<String>> {
+    let model = &loaded.model;
+    let mut problems = Vec::new();
+    let mut templates = Vec::new();
+    for stack in modules::build_all(model) {
+        let body = emit::render(&stack.template.to_value(), format);
+        let file = format!("{}.{}", stack.module, format.extension());
+        problems.extend(check::problems(&file, &stack.template, body.len()));
+        templates.push(Rendered { stack, file, body });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let entries = templates
+        .iter()
+        .map(|r| ManifestEntry {
+            module: r.stack.module.clone(),
+            stack_name: r.stack.stack_name.clone(),
+            file: r.file.clone(),
+            sha256: sha256_hex(r.body.as_bytes()),
+            bytes: r.body.len(),
+            resources: r.stack.template.resources.len(),
+            parameters: r.stack.template.parameters.len(),
+            outputs: r.stack.template.outputs.len(),
+        })
+        .collect();
+    Ok(Output {
+        templates,
+        manifest: Manifest {
+            byoa_version: env!("CARGO_PKG_VERSION").to_owned(),
+            product: model.product.clone(),
+            environment: model.environment.clone(),
+            region: model.region.clone(),
+            spec_sha256: loaded.spec_sha256.clone(),
+            templates: entries,
+        },
+    })
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("the manifest serializes");
+        s.push('\n');
+        s
+    }
+}
+
+/// Writes `output` into `dir` atomically per file, manifest last. Returns the paths written.
+pub fn write(dir: &Path, output: &Output) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create output directory `{}`: {e}", dir.display()))?;
+    let previous = read_manifest(dir);
+    let mut written = Vec::new();
+    for r in &output.templates {
+        let path = dir.join(&r.file);
+        write_atomic(&path, r.body.as_bytes())?;
+        written.push(path);
+    }
+    let manifest = dir.join(MANIFEST);
+    write_atomic(&manifest, output.manifest.to_json().as_bytes())?;
+    written.push(manifest);
+    // Remove templates this run no longer produces, but only ones byoa itself wrote.
+    if let Some(prev) = previous {
+        for old in prev.templates {
+            let stale = !output.templates.iter().any(|r| r.file == old.file);
+            let own_name = Path::new(&old.file).file_name() == Some(old.file.as_ref());
+            if stale && own_name {
+                let path = dir.join(&old.file);
+                if path.is_file() {
+                    std::fs::remove_file(&path).map_err(|e| {
+                        format!("cannot remove stale template `{}`: {e}", path.display())
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// The manifest in `dir`, if there is a readable one.
+pub fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over
+/// `path`, so readers see the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| format!("`{}` has no file name", path.display()))?;
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write `{}`: {e}", path.display())
+    })
+}
