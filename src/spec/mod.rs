@@ -38,9 +38,19 @@ pub struct Loaded {
 /// Loads `path` and validates it for `env` (or the only environment there is).
 pub fn load(path: &Path, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
     let source = source::load(path).map_err(|d| vec![d])?;
-    let environments = check_base(&source)?;
-    let env = select(&source, &environments, env)?;
-    let model = view(&source, env.as_deref())?;
+    load_source(&source, env)
+}
+
+/// Like `load`, from text already in memory; `path` only names it in messages.
+pub fn load_str(path: &Path, text: &str, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
+    let source = source::parse(path, text).map_err(|d| vec![d])?;
+    load_source(&source, env)
+}
+
+fn load_source(source: &Source, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
+    let environments = check_base(source)?;
+    let env = select(source, &environments, env)?;
+    let model = view(source, env.as_deref())?;
     Ok(Loaded {
         model,
         spec_sha256: source.sha256.clone(),
