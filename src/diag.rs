@@ -37,6 +37,7 @@ codes! {
     IoNotText = "io.not-text": "the spec file is not UTF-8 text",
     IoRead = "io.read": "the spec file could not be read",
     YamlSyntax = "yaml.syntax": "the file is not valid YAML",
+    YamlDuplicateKey = "yaml.duplicate-key": "a mapping has the same key twice",
     YamlEmpty = "yaml.empty": "the file holds no YAML document",
     YamlNotMapping = "yaml.not-mapping": "the top level of the spec is not a mapping",
     SpecUnknownField = "spec.unknown-field": "a field that the spec does not define",

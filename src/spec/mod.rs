@@ -48,13 +48,22 @@ pub fn load_str(path: &Path, text: &str, env: Option<&str>) -> Result<Loaded, Ve
 }
 
 fn load_source(source: &Source, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
-    let environments = check_base(source)?;
-    let env = select(source, &environments, env)?;
-    let model = view(source, env.as_deref())?;
-    Ok(Loaded {
-        model,
-        spec_sha256: source.sha256.clone(),
-    })
+    let (environments, mut diags) = check_base(source);
+    let env = match select(&environments, env) {
+        Ok(env) => env,
+        Err(more) => return Err(finish(&source.map, [diags, more].concat())),
+    };
+    match view(source, env.as_deref()) {
+        Ok(model) if diags.is_empty() => Ok(Loaded {
+            model,
+            spec_sha256: source.sha256.clone(),
+        }),
+        Ok(_) => Err(finish(&source.map, diags)),
+        Err(more) => {
+            diags.extend(more);
+            Err(finish(&source.map, diags))
+        }
+    }
 }
 
 /// Validates the spec and every environment in it; returns every problem found.
@@ -63,23 +72,19 @@ pub fn check_all(path: &Path) -> Vec<Diagnostic> {
         Ok(s) => s,
         Err(d) => return vec![d],
     };
-    let environments = match check_base(&source) {
-        Ok(e) => e,
-        Err(d) => return d,
-    };
-    let mut diags = Vec::new();
+    let (environments, mut diags) = check_base(&source);
     if environments.is_empty() {
         diags.extend(view(&source, None).err().unwrap_or_default());
     }
     for env in &environments {
         diags.extend(view(&source, Some(env)).err().unwrap_or_default());
     }
-    sort_and_dedup(&mut diags);
-    diags
+    finish(&source.map, diags)
 }
 
-/// Schema-checks the whole document (overlays included) and returns the environment names.
-fn check_base(source: &Source) -> Result<Vec<String>, Vec<Diagnostic>> {
+/// Schema-checks the whole document (overlays included against the overlay schema) and returns
+/// the environment names with every problem found.
+fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
     let mut diags = schema::check(&source.value);
     let envs: Vec<String> = source
         .value
@@ -102,18 +107,14 @@ fn check_base(source: &Source) -> Result<Vec<String>, Vec<Diagnostic>> {
             );
         }
     }
-    finish(&source.map, diags).map(|()| envs)
+    (envs, diags)
 }
 
 fn regex_like_env_name(name: &str) -> bool {
     name.len() <= 16 && validate::is_dns_label(name)
 }
 
-fn select(
-    source: &Source,
-    environments: &[String],
-    env: Option<&str>,
-) -> Result<Option<String>, Vec<Diagnostic>> {
+fn select(environments: &[String], env: Option<&str>) -> Result<Option<String>, Vec<Diagnostic>> {
     match env {
         Some(e) if environments.iter().any(|x| x == e) => Ok(Some(e.to_owned())),
         Some(e) => {
@@ -133,7 +134,7 @@ fn select(
             if environments.is_empty() {
                 d.pointer = Some(String::new());
             }
-            Err(finish(&source.map, vec![d]).expect_err("an error was pushed"))
+            Err(vec![d])
         }
         None if environments.is_empty() => Ok(None),
         None => {
@@ -147,12 +148,14 @@ fn select(
                 "pass `--env` with one of: {}",
                 environments.join(", ")
             ));
-            Err(finish(&source.map, vec![d]).expect_err("an error was pushed"))
+            Err(vec![d])
         }
     }
 }
 
-/// Builds the merged view of one environment and validates it.
+/// Builds the merged view of one environment and validates it. Values that break the schema
+/// (already reported by `check_base`) are dropped first, so their defaults stand in and the
+/// semantic checks still report everything else.
 fn view(source: &Source, env: Option<&str>) -> Result<Model, Vec<Diagnostic>> {
     let mut value = source.value.clone();
     let mut map = source.map.clone();
@@ -166,20 +169,33 @@ fn view(source: &Source, env: Option<&str>) -> Result<Model, Vec<Diagnostic>> {
             merge(&mut value, &overlay, &from, "", &mut map);
         }
     }
-    finish(&map, schema::check(&value))?;
-    let spec: Spec = serde_json::from_value(value).map_err(|e| {
-        vec![Diagnostic::error(
-            Code::SpecInvalid,
-            "",
-            format!("the spec does not match its schema: {e}"),
-        )]
-    })?;
+    let broken = schema::check(&value);
+    let mut pointers: Vec<&str> = broken.iter().filter_map(|d| d.pointer.as_deref()).collect();
+    pointers.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in pointers {
+        drop_at(&mut value, p);
+    }
+    // Still not a spec (a required field is missing): the schema problems are all there is.
+    let spec: Spec = serde_json::from_value(value).map_err(|_| Vec::new())?;
     let name = env.unwrap_or(DEFAULT_ENVIRONMENT);
     validate::validate(&spec, name).map_err(|mut d| {
         map.resolve(&mut d);
-        sort_and_dedup(&mut d);
         d
     })
+}
+
+/// Removes the value at `pointer`; an element of a list takes the whole list with it.
+fn drop_at(value: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    match value.pointer_mut(parent) {
+        Some(Value::Object(m)) => {
+            m.shift_remove(&last.replace("~1", "/").replace("~0", "~"));
+        }
+        Some(Value::Array(_)) => drop_at(value, parent),
+        _ => {}
+    }
 }
 
 /// Lays `overlay` over `base`: maps merge key by key, lists of named items merge by `name`,
@@ -223,14 +239,11 @@ fn named(items: &[Value]) -> bool {
         .all(|x| x.get("name").is_some_and(Value::is_string))
 }
 
-/// Resolves positions, sorts, and splits errors from a clean result.
-fn finish(map: &SourceMap, mut diags: Vec<Diagnostic>) -> Result<(), Vec<Diagnostic>> {
-    if diags.is_empty() {
-        return Ok(());
-    }
+/// Resolves positions and sorts.
+fn finish(map: &SourceMap, mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     map.resolve(&mut diags);
     sort_and_dedup(&mut diags);
-    Err(diags)
+    diags
 }
 
 #[cfg(test)]

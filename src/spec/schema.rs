@@ -225,22 +225,7 @@ fn translate(error: &jsonschema::ValidationError<'_>, out: &mut Vec<Diagnostic>)
                         .collect()
                 })
                 .unwrap_or_default();
-            let given = found
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| found.to_string());
-            let mut d = Diagnostic::error(
-                Code::SpecEnum,
-                pointer.clone(),
-                format!(
-                    "{field} must be one of {}, found `{given}`",
-                    backticked(&choices)
-                ),
-            );
-            if let Some(best) = did_you_mean(&given, choices.iter().map(String::as_str)) {
-                d = d.with_help(format!("did you mean `{best}`?"));
-            }
-            out.push(d);
+            out.push(enum_diag(&pointer, &field, found, &choices));
         }
         K::Minimum { limit } | K::ExclusiveMinimum { limit } => out.push(range(
             &pointer,
@@ -277,9 +262,30 @@ fn translate(error: &jsonschema::ValidationError<'_>, out: &mut Vec<Diagnostic>)
         // Environment names are checked by `spec::check_base`, at the key, with a help line.
         K::PropertyNames { .. } => {}
         K::AnyOf { context } | K::OneOfNotValid { context } => {
-            // Report the branch that came closest: the one with the fewest problems.
-            if let Some(best) = context.iter().min_by_key(|errors| errors.len()) {
-                best.iter().for_each(|e| translate(e, out));
+            // An enum whose variants carry descriptions is a `oneOf` of `const`s: report it as
+            // one choice among all of them.
+            let consts: Option<Vec<String>> = context
+                .iter()
+                .map(|branch| match branch.as_slice() {
+                    [e] => match e.kind() {
+                        K::Constant { expected_value } => {
+                            expected_value.as_str().map(str::to_owned)
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            match consts {
+                Some(choices) if !choices.is_empty() => {
+                    out.push(enum_diag(&pointer, &field, found, &choices));
+                }
+                // Otherwise report the branch that came closest: the fewest problems.
+                _ => {
+                    if let Some(best) = context.iter().min_by_key(|errors| errors.len()) {
+                        best.iter().for_each(|e| translate(e, out));
+                    }
+                }
             }
         }
         _ => out.push(Diagnostic::error(
@@ -287,6 +293,25 @@ fn translate(error: &jsonschema::ValidationError<'_>, out: &mut Vec<Diagnostic>)
             pointer.clone(),
             format!("{field}: {error}"),
         )),
+    }
+}
+
+fn enum_diag(pointer: &str, field: &str, found: &Value, choices: &[String]) -> Diagnostic {
+    let given = found
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| found.to_string());
+    let d = Diagnostic::error(
+        Code::SpecEnum,
+        pointer,
+        format!(
+            "{field} must be one of {}, found `{given}`",
+            backticked(choices)
+        ),
+    );
+    match did_you_mean(&given, choices.iter().map(String::as_str)) {
+        Some(best) => d.with_help(format!("did you mean `{best}`?")),
+        None => d.with_help(format!("write one of {}", backticked(choices))),
     }
 }
 
@@ -424,10 +449,13 @@ mod tests {
     #[test]
     fn committed_schema_matches_the_types() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/byoa.schema.json");
+        if std::env::var_os("BYOA_BLESS").is_some() {
+            std::fs::write(path, schema_text()).unwrap();
+        }
         let committed = std::fs::read_to_string(path).unwrap_or_default();
         assert!(
             committed == schema_text(),
-            "schemas/byoa.schema.json is stale: run `cargo run -- schema > schemas/byoa.schema.json`"
+            "schemas/byoa.schema.json is stale: run `BYOA_BLESS=1 cargo test committed_schema`"
         );
     }
 

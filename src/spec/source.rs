@@ -179,9 +179,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Diagnostic> {
             .location()
             .map(|l| (l.line() as usize, l.column() as usize))
             .unwrap_or((1, 1));
-        let message = first_line(&e.to_string());
-        Diagnostic::file_error(Code::YamlSyntax, path, format!("invalid YAML: {message}"))
-            .with_position(line.max(1), column.max(1))
+        yaml_error(path, &first_line(&e.to_string())).with_position(line.max(1), column.max(1))
     })?;
     match &value {
         Value::Null => {
@@ -210,6 +208,29 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Diagnostic> {
     let map = positions(path, text);
     let sha256 = crate::hash::sha256_hex(text.as_bytes());
     Ok(Source { value, map, sha256 })
+}
+
+/// A YAML error without the parser's own position prefix (the location is shown anyway) and
+/// without its advice about parser options, which users cannot set.
+fn yaml_error(path: &Path, message: &str) -> Diagnostic {
+    let mut m = message.trim_start_matches("error: ");
+    if let Some(rest) = m.strip_prefix("line ")
+        && let Some((_, after)) = rest.split_once(": ")
+    {
+        m = after;
+    }
+    if let Some(key) = m.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(',').next().unwrap_or(key).trim();
+        return Diagnostic::file_error(
+            Code::YamlDuplicateKey,
+            path,
+            format!("`{key}` is given twice in the same mapping"),
+        )
+        .with_help(format!(
+            "keep one `{key}:`; YAML does not merge repeated keys"
+        ));
+    }
+    Diagnostic::file_error(Code::YamlSyntax, path, format!("invalid YAML: {m}"))
 }
 
 /// The error's first line, without the snippet serde-saphyr renders below it.
@@ -371,7 +392,7 @@ mod tests {
             ("just a string\n", Code::YamlNotMapping),
             ("- a\n- b\n", Code::YamlNotMapping),
             ("a: [1, 2\n", Code::YamlSyntax),
-            ("a: 1\na: 2\n", Code::YamlSyntax),
+            ("a: 1\na: 2\n", Code::YamlDuplicateKey),
         ] {
             let err = parse(Path::new("x.yaml"), text).expect_err(text);
             assert_eq!(err.code, code, "{text:?}: {}", err.message);

@@ -1,0 +1,72 @@
+//! End-to-end tests of byoa: the CLI driven in-process (and as a process where the exit code or
+//! a pipe matters), snapshots of templates and diagnostics, cfn-lint over every emitted
+//! template, and property tests. One integration test binary: linking is the slow part.
+
+mod diagnostics;
+mod inputs;
+mod lint;
+mod properties;
+mod synth;
+
+use std::path::{Path, PathBuf};
+
+/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+pub fn byoa(args: &[&str]) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv: Vec<&str> = std::iter::once("byoa")
+        .chain(args.iter().copied())
+        .collect();
+    let code = byoa::run(argv, &mut out, &mut err, false);
+    (
+        code,
+        String::from_utf8(out).expect("stdout is UTF-8"),
+        String::from_utf8(err).expect("stderr is UTF-8"),
+    )
+}
+
+/// The repository root (tests run there, so relative paths in messages stay stable).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every example spec with the environments it defines.
+pub fn examples() -> Vec<(PathBuf, Vec<String>)> {
+    let mut out = Vec::new();
+    let dir = root().join("examples");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .expect("examples/ exists")
+        .map(|e| e.expect("readable").path())
+        .collect();
+    entries.sort();
+    for d in entries {
+        let spec = d.join("byoa.yaml");
+        if !spec.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&spec).expect("example readable");
+        let loaded = byoa::spec::source::parse(&spec, &text).expect("example parses");
+        let envs = loaded
+            .value
+            .get("environments")
+            .and_then(|e| e.as_object())
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        out.push((spec, envs));
+    }
+    out
+}
+
+/// Synthesizes `spec` for `env` into a fresh temporary directory.
+pub fn synth_to(spec: &Path, env: Option<&str>, format: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = spec.to_str().expect("UTF-8 path");
+    let out = dir.path().to_str().expect("UTF-8 path");
+    let mut args = vec!["synth", spec, "--out", out, "--format", format];
+    if let Some(env) = env {
+        args.extend(["--env", env]);
+    }
+    let (code, _, err) = byoa(&args);
+    assert_eq!(code, 0, "synth {spec} {env:?} failed:\n{err}");
+    dir
+}

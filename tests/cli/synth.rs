@@ -1,0 +1,257 @@
+//! Synthesis end to end: snapshots, determinism, manifest, atomic output.
+
+use crate::{byoa, examples, root, synth_to};
+
+fn read(dir: &std::path::Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn network_template_snapshots_for_dev_and_prod() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    for env in ["dev", "prod"] {
+        let dir = synth_to(&spec, Some(env), "yaml");
+        insta::assert_snapshot!(
+            format!("acme_api_{env}_network"),
+            read(dir.path(), "network.yaml")
+        );
+    }
+}
+
+#[test]
+fn same_spec_gives_the_same_bytes() {
+    for (spec, envs) in examples() {
+        for env in envs.iter().map(String::as_str) {
+            for format in ["yaml", "json"] {
+                let a = synth_to(&spec, Some(env), format);
+                let b = synth_to(&spec, Some(env), format);
+                let manifest = byoa::synth::read_manifest(a.path()).expect("manifest");
+                for t in &manifest.templates {
+                    assert_eq!(
+                        read(a.path(), &t.file),
+                        read(b.path(), &t.file),
+                        "{}",
+                        t.file
+                    );
+                }
+                assert_eq!(
+                    read(a.path(), "manifest.json"),
+                    read(b.path(), "manifest.json")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn yaml_and_json_output_describe_the_same_template() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let y = synth_to(&spec, Some("prod"), "yaml");
+    let j = synth_to(&spec, Some("prod"), "json");
+    let from_yaml: serde_json::Value =
+        serde_saphyr::from_str(&read(y.path(), "network.yaml")).unwrap();
+    let from_json: serde_json::Value =
+        serde_json::from_str(&read(j.path(), "network.json")).unwrap();
+    assert_eq!(from_yaml, from_json);
+}
+
+#[test]
+fn manifest_lists_every_template_with_its_hash() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = synth_to(&spec, Some("prod"), "yaml");
+    let m = byoa::synth::read_manifest(dir.path()).expect("manifest");
+    assert_eq!(m.environment, "prod");
+    assert_eq!(
+        m.spec_sha256,
+        byoa::hash::sha256_hex(&std::fs::read(&spec).unwrap())
+    );
+    assert!(!m.templates.is_empty());
+    for t in &m.templates {
+        let body = std::fs::read(dir.path().join(&t.file)).unwrap();
+        assert_eq!(t.sha256, byoa::hash::sha256_hex(&body), "{}", t.file);
+        assert_eq!(t.bytes, body.len());
+        assert!(
+            t.stack_name.starts_with("acme-api-prod-"),
+            "{}",
+            t.stack_name
+        );
+    }
+    // Nothing but the templates and the manifest (no temporary files left behind).
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = m.templates.iter().map(|t| t.file.clone()).collect();
+    expected.push("manifest.json".into());
+    expected.sort();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn failed_synth_leaves_previous_output_intact() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = synth_to(&spec, Some("prod"), "yaml");
+    let before = read(dir.path(), "network.yaml");
+    let out = dir.path().to_str().unwrap();
+    let bad = root().join("tests/specs/five_mistakes.yaml");
+    let (code, _, _) = byoa(&["synth", bad.to_str().unwrap(), "--out", out]);
+    assert_eq!(code, 2);
+    assert_eq!(read(dir.path(), "network.yaml"), before);
+}
+
+#[test]
+fn switching_format_removes_the_stale_templates() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = synth_to(&spec, Some("dev"), "yaml");
+    let out = dir.path().to_str().unwrap();
+    let (code, _, err) = byoa(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--env",
+        "dev",
+        "--out",
+        out,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("network.json").is_file());
+    assert!(!dir.path().join("network.yaml").exists());
+}
+
+#[test]
+fn every_resource_is_tagged_and_every_output_and_parameter_described() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let loaded = byoa::spec::load(&spec, Some("prod")).expect("valid");
+    for stack in byoa::modules::build_all(&loaded.model) {
+        let t = stack.template.to_value();
+        for (id, r) in t["Resources"].as_object().unwrap() {
+            let kind = r["Type"].as_str().unwrap();
+            let tagged = byoa::cfn::TAGGABLE.contains(&kind);
+            assert!(
+                tagged || byoa::cfn::UNTAGGABLE.contains(&kind),
+                "{}: {id} has type {kind}, which has no tag decision in cfn::TAGGABLE/UNTAGGABLE",
+                stack.module
+            );
+            if tagged {
+                let tags = r["Properties"]["Tags"].as_array().expect("tags");
+                for key in [
+                    "byoa:product",
+                    "byoa:environment",
+                    "byoa:module",
+                    "byoa:managed-by",
+                ] {
+                    assert!(tags.iter().any(|t| t["Key"] == key), "{id} lacks {key}");
+                }
+            }
+        }
+        for (id, o) in t["Outputs"].as_object().into_iter().flatten() {
+            assert!(
+                o["Description"].as_str().is_some_and(|d| !d.is_empty()),
+                "output {id}"
+            );
+        }
+        let labels = &t["Metadata"]["AWS::CloudFormation::Interface"]["ParameterLabels"];
+        for (id, p) in t["Parameters"].as_object().into_iter().flatten() {
+            assert!(
+                p["Description"].as_str().is_some_and(|d| !d.is_empty()),
+                "parameter {id}"
+            );
+            assert!(
+                labels[id]["default"].is_string(),
+                "parameter {id} has no label"
+            );
+        }
+    }
+}
+
+#[test]
+fn summary_names_every_stack() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = byoa(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--env",
+        "prod",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("synthesized acme-api (prod, us-east-1) into "),
+        "{out}"
+    );
+    assert!(
+        out.contains("network.yaml") && out.contains("acme-api-prod-network"),
+        "{out}"
+    );
+    let (code, out, _) = byoa(&[
+        "--quiet",
+        "synth",
+        spec.to_str().unwrap(),
+        "--env",
+        "prod",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
+#[test]
+fn init_writes_a_spec_that_validates_and_synthesizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("shop");
+    let (code, out, err) = byoa(&[
+        "init",
+        target.to_str().unwrap(),
+        "--vendor-account-id",
+        "222222222222",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("byoa.yaml"), "{out}");
+    let spec = target.join("byoa.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    assert!(text.starts_with("# yaml-language-server: $schema=./byoa.schema.json"));
+    assert!(text.contains("name: shop") && text.contains("\"222222222222\""));
+    assert!(target.join("byoa.schema.json").is_file());
+    let (code, _, err) = byoa(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    synth_to(&spec, Some("dev"), "yaml");
+    // A second init does not overwrite the user's spec.
+    let (code, _, err) = byoa(&["init", target.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+}
+
+#[test]
+fn schema_command_prints_the_committed_schema() {
+    let (code, out, _) = byoa(&["schema"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        std::fs::read_to_string(root().join("schemas/byoa.schema.json")).unwrap()
+    );
+}
+
+#[test]
+fn examples_point_editors_at_the_schema() {
+    for (spec, _) in examples() {
+        let first = std::fs::read_to_string(&spec)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(
+            first,
+            "# yaml-language-server: $schema=../../schemas/byoa.schema.json",
+            "{}",
+            spec.display()
+        );
+    }
+}
