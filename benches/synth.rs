@@ -1,1 +1,36 @@
-fn main() {}
+//! Benchmarks: load + validate + synthesize the example specs, in memory (no disk writes).
+//! Run with `cargo bench`; figures go in closing notes, never in tests.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use byoa::cfn::emit::Format;
+
+fn example(name: &str) -> (String, String) {
+    let path = format!("{}/examples/{name}/byoa.yaml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("example exists");
+    (path, text)
+}
+
+fn bench(c: &mut Criterion) {
+    let (path, text) = example("acme-api");
+    let path = Path::new(&path);
+    c.bench_function("acme-api prod: load + validate", |b| {
+        b.iter(|| byoa::spec::load_str(path, black_box(&text), Some("prod")).expect("valid"))
+    });
+    c.bench_function("acme-api prod: load + validate + synth (yaml)", |b| {
+        b.iter(|| {
+            let loaded = byoa::spec::load_str(path, black_box(&text), Some("prod")).expect("valid");
+            byoa::synth::render(&loaded, Format::Yaml).expect("renders")
+        })
+    });
+    let loaded = byoa::spec::load_str(path, &text, Some("prod")).expect("valid");
+    c.bench_function("acme-api prod: network module only", |b| {
+        b.iter(|| byoa::modules::network::build(black_box(&loaded.model)))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

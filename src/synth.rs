@@ -62,9 +62,9 @@ pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<Strin
     let model = &loaded.model;
     let mut problems = Vec::new();
     let mut templates = Vec::new();
-    for stack in modules::build_all(model) {
+    for stack in modules::build_all(model, format.extension())? {
         let body = emit::render(&stack.template.to_value(), format);
-        let file = format!("{}.{}", stack.module, format.extension());
+        let file = stack.file(format.extension());
         problems.extend(check::problems(&file, &stack.template, body.len()));
         templates.push(Rendered { stack, file, body });
     }

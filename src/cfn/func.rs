@@ -18,9 +18,10 @@ pub fn sub(text: &str) -> Value {
     json!({ "Fn::Sub": text })
 }
 
-/// `Fn::Join`.
-pub fn join(separator: &str, items: Vec<Value>) -> Value {
-    json!({ "Fn::Join": [separator, items] })
+/// `Fn::Join` of a list: literal items (`Vec<Value>`) or a list-valued expression (`Ref` of a
+/// list parameter).
+pub fn join(separator: &str, list: impl Into<Value>) -> Value {
+    json!({ "Fn::Join": [separator, list.into()] })
 }
 
 /// `Fn::Select` of element `index` of `list`.

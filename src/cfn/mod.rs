@@ -354,6 +354,7 @@ impl Template {
 /// emits a type in neither this list nor `UNTAGGABLE` fails a test, so every new type gets a
 /// decision.
 pub const TAGGABLE: &[&str] = &[
+    "AWS::CloudFormation::Stack",
     "AWS::EC2::VPC",
     "AWS::EC2::InternetGateway",
     "AWS::EC2::Subnet",

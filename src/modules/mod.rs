@@ -1,9 +1,11 @@
 //! Module compilers: `Model` -> one `Template` per stack.
 //!
-//! Each compiler is a pure function of the model. This file lists them in deployment order;
-//! later modules (database, services, access, monitoring, root) are added here.
+//! Each compiler is a pure function of the model. `build_all` lists them in deployment order
+//! and finishes with the root stack, which nests the others (all but `access`, which the
+//! customer launches first, on its own).
 
 pub mod network;
+pub mod root;
 
 use crate::cfn::Template;
 use crate::spec::Model;
@@ -16,11 +18,54 @@ pub struct Stack {
     pub template: Template,
 }
 
-/// Compiles every stack the model calls for, in deployment order.
-pub fn build_all(model: &Model) -> Vec<Stack> {
-    vec![Stack {
-        module: network::MODULE.to_owned(),
-        stack_name: model.stack_name(network::MODULE),
-        template: network::build(model),
-    }]
+impl Stack {
+    fn new(model: &Model, module: &str, template: Template) -> Self {
+        Stack {
+            module: module.to_owned(),
+            stack_name: model.stack_name(module),
+            template,
+        }
+    }
+
+    /// The file the stack's template is written to.
+    pub fn file(&self, extension: &str) -> String {
+        format!("{}.{extension}", self.module)
+    }
+}
+
+/// Compiles every stack the model calls for, in deployment order, root last. `extension` names
+/// the template files the root points at.
+pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<String>> {
+    let nested = vec![Stack::new(model, network::MODULE, network::build(model))];
+    let standalone: Vec<Stack> = Vec::new();
+    let children: Vec<(Stack, String)> = nested
+        .iter()
+        .map(|s| (s.clone(), s.file(extension)))
+        .collect();
+    let root = Stack::new(model, root::MODULE, root::build(model, &children)?);
+    Ok(nested.into_iter().chain(standalone).chain([root]).collect())
+}
+
+/// `service-api` -> `ServiceApi`, `billing_worker` -> `BillingWorker`: a name as a logical-id
+/// fragment.
+pub fn camel(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn camel_case_names() {
+        assert_eq!(super::camel("service-api"), "ServiceApi");
+        assert_eq!(super::camel("billing-worker2"), "BillingWorker2");
+        assert_eq!(super::camel("api"), "Api");
+    }
 }

@@ -624,7 +624,7 @@ fn outputs(t: &mut Template, model: &Model) {
             ",",
             (1..=n)
                 .map(|i| r#ref(&format!("{tier}Subnet{i}")))
-                .collect(),
+                .collect::<Vec<_>>(),
         )
     };
     t.add_output("VpcId", "ID of the VPC", r#ref("Vpc"));

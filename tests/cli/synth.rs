@@ -124,7 +124,7 @@ fn switching_format_removes_the_stale_templates() {
 fn every_resource_is_tagged_and_every_output_and_parameter_described() {
     let spec = root().join("examples/acme-api/byoa.yaml");
     let loaded = byoa::spec::load(&spec, Some("prod")).expect("valid");
-    for stack in byoa::modules::build_all(&loaded.model) {
+    for stack in byoa::modules::build_all(&loaded.model, "yaml").unwrap() {
         let t = stack.template.to_value();
         for (id, r) in t["Resources"].as_object().unwrap() {
             let kind = r["Type"].as_str().unwrap();
