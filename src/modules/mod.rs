@@ -3,6 +3,7 @@
 //! Each compiler is a pure function of the model. This file lists them in deployment order;
 //! later modules (database, services, access, monitoring, root) are added here.
 
+pub mod database;
 pub mod network;
 
 use crate::cfn::Template;
@@ -18,9 +19,17 @@ pub struct Stack {
 
 /// Compiles every stack the model calls for, in deployment order.
 pub fn build_all(model: &Model) -> Vec<Stack> {
-    vec![Stack {
+    let mut stacks = vec![Stack {
         module: network::MODULE.to_owned(),
         stack_name: model.stack_name(network::MODULE),
         template: network::build(model),
-    }]
+    }];
+    if model.database.is_some() {
+        stacks.push(Stack {
+            module: database::MODULE.to_owned(),
+            stack_name: model.stack_name(database::MODULE),
+            template: database::build(model),
+        });
+    }
+    stacks
 }
