@@ -368,6 +368,9 @@ pub const TAGGABLE: &[&str] = &[
     "AWS::IAM::Role",
     "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
+    "AWS::RDS::DBInstance",
+    "AWS::RDS::DBParameterGroup",
+    "AWS::RDS::DBSubnetGroup",
     "AWS::S3::Bucket",
 ];
 

@@ -4,6 +4,7 @@
 //! and finishes with the root stack, which nests the others (all but `access`, which the
 //! customer launches first, on its own).
 
+pub mod database;
 pub mod network;
 pub mod root;
 
@@ -36,7 +37,10 @@ impl Stack {
 /// Compiles every stack the model calls for, in deployment order, root last. `extension` names
 /// the template files the root points at.
 pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<String>> {
-    let nested = vec![Stack::new(model, network::MODULE, network::build(model))];
+    let mut nested = vec![Stack::new(model, network::MODULE, network::build(model))];
+    if model.database.is_some() {
+        nested.push(Stack::new(model, database::MODULE, database::build(model)));
+    }
     let standalone: Vec<Stack> = Vec::new();
     let children: Vec<(Stack, String)> = nested
         .iter()

@@ -296,7 +296,7 @@ impl Default for LoadBalancer {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
-    /// PostgreSQL engine version, e.g. `16.6`.
+    /// PostgreSQL engine version, e.g. `16.15`.
     #[serde(default = "default_engine_version")]
     pub engine_version: String,
     /// DB instance class, e.g. `db.t4g.medium`.
@@ -347,7 +347,7 @@ pub struct Database {
 }
 
 fn default_engine_version() -> String {
-    "16.6".to_owned()
+    "16.15".to_owned()
 }
 
 fn default_instance_class() -> String {
