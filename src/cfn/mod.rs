@@ -368,6 +368,14 @@ pub const TAGGABLE: &[&str] = &[
     "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
     "AWS::S3::Bucket",
+    "AWS::ECS::Cluster",
+    "AWS::ECS::Service",
+    "AWS::ECS::TaskDefinition",
+    "AWS::ECR::Repository",
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+    "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    "AWS::ServiceDiscovery::Service",
 ];
 
 /// Types that take no tags at all.
@@ -380,4 +388,5 @@ pub const UNTAGGABLE: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::KMS::Alias",
     "AWS::S3::BucketPolicy",
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
 ];
