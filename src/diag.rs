@@ -69,6 +69,7 @@ codes! {
     ServicePort = "service.port": "an exposed service has no port",
     ServiceScaling = "service.scaling": "the scaling bounds are inconsistent",
     ServiceRoute = "service.route": "a load balancer route is missing or used twice",
+    ServiceUser = "service.user": "a service's container would run as root",
     DatabaseStorage = "database.storage": "the storage settings are inconsistent",
     DatabaseName = "database.name": "the database name is not valid for PostgreSQL",
     AccessArn = "access.arn": "the vendor role ARN is not an IAM role of the vendor account",

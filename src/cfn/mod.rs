@@ -372,6 +372,14 @@ pub const TAGGABLE: &[&str] = &[
     "AWS::RDS::DBParameterGroup",
     "AWS::RDS::DBSubnetGroup",
     "AWS::S3::Bucket",
+    "AWS::ECS::Cluster",
+    "AWS::ECS::Service",
+    "AWS::ECS::TaskDefinition",
+    "AWS::ECR::Repository",
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+    "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    "AWS::ServiceDiscovery::Service",
 ];
 
 /// Types that take no tags at all.
@@ -384,4 +392,5 @@ pub const UNTAGGABLE: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::KMS::Alias",
     "AWS::S3::BucketPolicy",
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
 ];

@@ -7,6 +7,7 @@
 pub mod database;
 pub mod network;
 pub mod root;
+pub mod service;
 
 use crate::cfn::Template;
 use crate::spec::Model;
@@ -38,8 +39,19 @@ impl Stack {
 /// the template files the root points at.
 pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<String>> {
     let mut nested = vec![Stack::new(model, network::MODULE, network::build(model))];
+    if !model.services.is_empty() {
+        let cluster = service::build_cluster(model);
+        nested.push(Stack::new(model, service::CLUSTER_MODULE, cluster));
+    }
     if model.database.is_some() {
         nested.push(Stack::new(model, database::MODULE, database::build(model)));
+    }
+    for s in &model.services {
+        nested.push(Stack::new(
+            model,
+            &service::module(s),
+            service::build(model, s),
+        ));
     }
     let standalone: Vec<Stack> = Vec::new();
     let children: Vec<(Stack, String)> = nested

@@ -608,6 +608,21 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
                 .with_help("give each service its own name"),
             );
         }
+        if runs_as_root(&s.user) {
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceUser,
+                    format!("{base}/user"),
+                    format!(
+                        "service `{}` would run as root (`user: {}`)",
+                        s.name, s.user
+                    ),
+                )
+                .with_help(
+                    "run as an unprivileged user id, e.g. `user: \"1000\"` or `\"1000:1000\"`",
+                ),
+            );
+        }
         match fargate_memory(s.cpu) {
             None => d.push(
                 Diagnostic::error(
@@ -690,6 +705,13 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Whether a container `user` (`user`, `uid`, `user:group` or `uid:gid`) is root. An empty user
+/// means the image's own user, which is root unless the image says otherwise.
+fn runs_as_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or_default().trim();
+    name.is_empty() || name == "root" || name.parse::<u64>() == Ok(0)
 }
 
 fn check_database(spec: &Spec, d: &mut Vec<Diagnostic>) {
@@ -804,6 +826,16 @@ mod tests {
         assert!(!fargate_memory(1024).unwrap().contains(&1024));
         assert_eq!(fargate_memory(16384).unwrap().last(), Some(&122880));
         assert_eq!(fargate_memory(300), None);
+    }
+
+    #[test]
+    fn root_users_are_recognised_in_every_form() {
+        for root in ["root", "0", "00", "root:root", "0:1000", "", ":1000"] {
+            assert!(runs_as_root(root), "{root:?}");
+        }
+        for user in ["1000", "1000:1000", "1000:0", "app", "nobody:nogroup", "10"] {
+            assert!(!runs_as_root(user), "{user:?}");
+        }
     }
 
     #[test]
