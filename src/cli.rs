@@ -52,7 +52,8 @@ Examples:
     #[command(after_help = "\
 Examples:
   byoa synth --env dev
-  byoa synth examples/acme-api/byoa.yaml --env prod --out build/prod --format json")]
+  byoa synth examples/acme-api/byoa.yaml --env prod --out build/prod --format json
+  byoa synth --env prod --graph      # also out/graph.md, a diagram of the stacks")]
     Synth(SynthArgs),
 
     /// Print the JSON Schema of byoa.yaml (editors complete and check specs with it).
@@ -120,4 +121,8 @@ pub struct SynthArgs {
     /// Template format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+
+    /// Also write graph.md: a Mermaid diagram of the stacks and their wiring.
+    #[arg(long)]
+    pub graph: bool,
 }

@@ -10,6 +10,7 @@ pub mod blueprints;
 pub mod cfn;
 pub mod cli;
 pub mod diag;
+pub mod graph;
 pub mod hash;
 pub mod modules;
 pub mod report;
@@ -147,6 +148,18 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
             };
             if let Err(message) = synth::write(&args.out, &output) {
                 return ctx.fail(&message);
+            }
+            if args.graph {
+                let stacks: Vec<_> = output.templates.iter().map(|r| r.stack.clone()).collect();
+                let path = args.out.join("graph.md");
+                if let Err(message) =
+                    synth::write_atomic(&path, graph::markdown(&stacks).as_bytes())
+                {
+                    return ctx.fail(&message);
+                }
+                if !ctx.quiet {
+                    writeln!(ctx.out, "wrote {}", path.display())?;
+                }
             }
             if !ctx.quiet {
                 summary(ctx, &args.out, &output)?;

@@ -255,3 +255,32 @@ fn examples_point_editors_at_the_schema() {
         );
     }
 }
+
+#[test]
+fn graph_shows_the_wiring_between_stacks() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let (code, stdout, err) = byoa(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--env",
+        "prod",
+        "--out",
+        out,
+        "--graph",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("graph.md"), "{stdout}");
+    let graph = read(dir.path(), "graph.md");
+    assert!(graph.starts_with("```mermaid\nflowchart LR\n"), "{graph}");
+    assert!(
+        graph.contains("Network -->|\"IsolatedSubnetIds, DatabaseSecurityGroupId\"| Database"),
+        "{graph}"
+    );
+    assert!(
+        graph.contains("Cluster -->|\"ClusterName\"| ServiceApi"),
+        "{graph}"
+    );
+    assert!(graph.contains("Root -.-> ServiceWorker"), "{graph}");
+}
