@@ -67,6 +67,7 @@ codes! {
     ServiceName = "service.name": "a service name is not valid or not unique",
     ServiceFargateSize = "service.fargate-size": "the cpu and memory pair is not a Fargate task size",
     ServicePort = "service.port": "an exposed service has no port",
+    ServicePlaintextSecret = "service.plaintext-secret": "a secret is written as a plain environment value",
     ServiceScaling = "service.scaling": "the scaling bounds are inconsistent",
     ServiceRoute = "service.route": "a load balancer route is missing or used twice",
     ServiceUser = "service.user": "a service's container would run as root",

@@ -651,6 +651,25 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
             ),
             Some(_) => {}
         }
+        for (name, value) in &s.environment {
+            if looks_secret(name, value) {
+                d.push(
+                    Diagnostic::error(
+                        Code::ServicePlaintextSecret,
+                        crate::diag::push_pointer(&format!("{base}/environment"), name),
+                        format!(
+                            "environment variable `{name}` of service `{}` looks like a secret but its value is written in the spec",
+                            s.name
+                        ),
+                    )
+                    .at_key()
+                    .with_help(format!(
+                        "store it in Secrets Manager and list it under `secrets:` (e.g. `{name}: my-product/{}`); plain values are visible in templates and in the console",
+                        name.to_ascii_lowercase().replace('_', "-")
+                    )),
+                );
+            }
+        }
         if s.scaling.min > s.scaling.max {
             d.push(
                 Diagnostic::error(
@@ -712,6 +731,30 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
 fn runs_as_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or_default().trim();
     name.is_empty() || name == "root" || name.parse::<u64>() == Ok(0)
+}
+
+/// Whether an environment variable is a credential by its name, or by a value shaped like an
+/// AWS access key or a private key.
+fn looks_secret(name: &str, value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "PRIVATE_KEY",
+        "API_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ];
+    let upper = name.to_ascii_uppercase();
+    let access_key = value.len() == 20
+        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    (WORDS.iter().any(|w| upper.contains(w)) && !value.is_empty())
+        || access_key
+        || value.contains("PRIVATE KEY-----")
 }
 
 fn check_database(spec: &Spec, d: &mut Vec<Diagnostic>) {
@@ -836,6 +879,16 @@ mod tests {
         for user in ["1000", "1000:1000", "1000:0", "app", "nobody:nogroup", "10"] {
             assert!(!runs_as_root(user), "{user:?}");
         }
+    }
+
+    #[test]
+    fn secrets_in_plain_environment_are_recognised() {
+        assert!(looks_secret("DB_PASSWORD", "hunter2"));
+        assert!(looks_secret("stripe_api_key", "sk_live_x"));
+        assert!(looks_secret("ANYTHING", "AKIAIOSFODNN7EXAMPLE"));
+        assert!(looks_secret("CERT", "-----BEGIN RSA PRIVATE KEY-----"));
+        assert!(!looks_secret("LOG_LEVEL", "debug"));
+        assert!(!looks_secret("TOKEN_TTL_SECONDS", ""));
     }
 
     #[test]

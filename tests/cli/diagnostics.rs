@@ -43,9 +43,9 @@ fn no_snapshot_is_unreferenced() {
         })
         .collect();
     expected.extend(
-        ["acme_api_dev_network", "acme_api_prod_network"]
-            .iter()
-            .map(|n| format!("cli__synth__{n}.snap")),
+        crate::synth::template_snapshot_names()
+            .into_iter()
+            .map(|(n, _, _)| format!("cli__synth__{n}.snap")),
     );
     expected.sort();
     let mut found: Vec<String> = std::fs::read_dir(root().join("tests/cli/snapshots"))

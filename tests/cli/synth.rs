@@ -6,15 +6,28 @@ fn read(dir: &std::path::Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
-#[test]
-fn network_template_snapshots_for_dev_and_prod() {
+/// The snapshot name of every template of acme-api, per environment.
+pub fn template_snapshot_names() -> Vec<(String, String, String)> {
     let spec = root().join("examples/acme-api/byoa.yaml");
+    let mut out = Vec::new();
     for env in ["dev", "prod"] {
-        let dir = synth_to(&spec, Some(env), "yaml");
-        insta::assert_snapshot!(
-            format!("acme_api_{env}_network"),
-            read(dir.path(), "network.yaml")
-        );
+        let loaded = byoa::spec::load(&spec, Some(env)).expect("valid");
+        for stack in byoa::modules::build_all(&loaded.model, "yaml").expect("builds") {
+            let name = format!("acme_api_{env}_{}", stack.module.replace('-', "_"));
+            out.push((name, env.to_owned(), stack.file("yaml")));
+        }
+    }
+    out
+}
+
+#[test]
+fn template_snapshots_for_dev_and_prod() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dev = synth_to(&spec, Some("dev"), "yaml");
+    let prod = synth_to(&spec, Some("prod"), "yaml");
+    for (name, env, file) in template_snapshot_names() {
+        let dir = if env == "dev" { &dev } else { &prod };
+        insta::assert_snapshot!(name, read(dir.path(), &file));
     }
 }
 
@@ -283,4 +296,130 @@ fn graph_shows_the_wiring_between_stacks() {
         "{graph}"
     );
     assert!(graph.contains("Root -.-> ServiceWorker"), "{graph}");
+}
+
+#[test]
+fn no_secret_reaches_any_emitted_file() {
+    /// Text that only a leaked credential would put in a file.
+    const FORBIDDEN: &[&str] = &["PRIVATE KEY-----", "AKIA", "ASIA", "sk_live_"];
+    /// Properties that carry a credential in clear.
+    const FORBIDDEN_KEYS: &[&str] = &["MasterUserPassword", "SecretString", "Password"];
+    fn keys(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    out.push(k.clone());
+                    keys(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+            _ => {}
+        }
+    }
+    for (spec, envs) in examples() {
+        for env in &envs {
+            let dir = synth_to(&spec, Some(env), "yaml");
+            for entry in std::fs::read_dir(dir.path()).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                for word in FORBIDDEN {
+                    assert!(!text.contains(word), "{} contains `{word}`", path.display());
+                }
+                // No parameter carries a default that could be a credential.
+                let doc: serde_json::Value = match path.extension().and_then(|e| e.to_str()) {
+                    Some("yaml") => serde_saphyr::from_str(&text).unwrap(),
+                    _ => serde_json::from_str(&text).unwrap(),
+                };
+                let mut all = Vec::new();
+                keys(&doc, &mut all);
+                for k in FORBIDDEN_KEYS {
+                    assert!(
+                        !all.iter().any(|x| x == k),
+                        "{} has a `{k}` property",
+                        path.display()
+                    );
+                }
+                for (name, p) in doc["Parameters"].as_object().into_iter().flatten() {
+                    let lower = name.to_ascii_lowercase();
+                    if ["password", "secret", "token"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                    {
+                        assert!(
+                            p.get("Default").is_none(),
+                            "{}: {name} has a default",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_child_parameter_is_fed_by_an_earlier_output_or_a_root_parameter() {
+    for (spec, envs) in examples() {
+        for env in &envs {
+            let loaded = byoa::spec::load(&spec, Some(env)).expect("valid");
+            let stacks = byoa::modules::build_all(&loaded.model, "yaml").expect("builds");
+            let root = stacks
+                .iter()
+                .find(|s| s.module == "root")
+                .expect("a root stack");
+            let mut outputs: Vec<(String, &str)> = Vec::new();
+            for (id, resource) in &root.template.resources {
+                let child = stacks
+                    .iter()
+                    .find(|s| byoa::modules::root::child_id(&s.module) == *id)
+                    .unwrap_or_else(|| panic!("{id} has no child template"));
+                let given = resource
+                    .properties
+                    .get("Parameters")
+                    .and_then(|p| p.as_object());
+                for (name, p) in &child.template.parameters {
+                    let value = given.and_then(|g| g.get(name));
+                    let Some(value) = value else {
+                        assert!(
+                            p.default.is_some(),
+                            "{id}.{name} is neither passed nor defaulted"
+                        );
+                        continue;
+                    };
+                    if let Some(att) = value.get("Fn::GetAtt").and_then(|a| a.as_array()) {
+                        let (from, attr) = (att[0].as_str().unwrap(), att[1].as_str().unwrap());
+                        let output = attr.strip_prefix("Outputs.").unwrap();
+                        assert_eq!(output, name);
+                        assert!(
+                            outputs.iter().any(|(o, f)| o == output && *f == from),
+                            "{id}.{name} reads {from}.{output}, which no earlier child outputs"
+                        );
+                    } else {
+                        let referenced = value
+                            .get("Ref")
+                            .or_else(|| value.pointer("/Fn::Join/1/Ref"))
+                            .and_then(|r| r.as_str())
+                            .unwrap_or_else(|| panic!("{id}.{name} = {value}"));
+                        assert!(
+                            root.template.parameters.contains_key(referenced),
+                            "{id}.{name}"
+                        );
+                    }
+                }
+                for name in given.into_iter().flat_map(|g| g.keys()) {
+                    assert!(
+                        child.template.parameters.contains_key(name),
+                        "{id} is given unknown {name}"
+                    );
+                }
+                outputs.extend(
+                    child
+                        .template
+                        .outputs
+                        .keys()
+                        .map(|o| (o.clone(), id.as_str())),
+                );
+            }
+        }
+    }
 }
