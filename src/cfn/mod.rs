@@ -380,4 +380,6 @@ pub const UNTAGGABLE: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::KMS::Alias",
     "AWS::S3::BucketPolicy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
 ];

@@ -3,6 +3,7 @@
 //! Each compiler is a pure function of the model. This file lists them in deployment order;
 //! later modules (database, services, access, monitoring, root) are added here.
 
+pub mod access;
 pub mod network;
 
 use crate::cfn::Template;
@@ -18,9 +19,16 @@ pub struct Stack {
 
 /// Compiles every stack the model calls for, in deployment order.
 pub fn build_all(model: &Model) -> Vec<Stack> {
-    vec![Stack {
-        module: network::MODULE.to_owned(),
-        stack_name: model.stack_name(network::MODULE),
-        template: network::build(model),
-    }]
+    let mut stacks = vec![stack(model, network::MODULE, network::build(model))];
+    // Launched by the customer before anything else, but listed last: nothing depends on it.
+    stacks.push(stack(model, access::MODULE, access::build(model)));
+    stacks
+}
+
+fn stack(model: &Model, module: &str, template: Template) -> Stack {
+    Stack {
+        module: module.to_owned(),
+        stack_name: model.stack_name(module),
+        template,
+    }
 }
