@@ -368,6 +368,11 @@ pub const TAGGABLE: &[&str] = &[
     "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
     "AWS::S3::Bucket",
+    "AWS::SNS::Topic",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::CloudTrail::Trail",
+    "AWS::Events::Rule",
 ];
 
 /// Types that take no tags at all.
@@ -380,6 +385,8 @@ pub const UNTAGGABLE: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::KMS::Alias",
     "AWS::S3::BucketPolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
     "AWS::IAM::ManagedPolicy",
     "AWS::IAM::RolePolicy",
 ];

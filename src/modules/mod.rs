@@ -4,6 +4,7 @@
 //! later modules (database, services, access, monitoring, root) are added here.
 
 pub mod access;
+pub mod monitoring;
 pub mod network;
 
 use crate::cfn::Template;
@@ -20,6 +21,7 @@ pub struct Stack {
 /// Compiles every stack the model calls for, in deployment order.
 pub fn build_all(model: &Model) -> Vec<Stack> {
     let mut stacks = vec![stack(model, network::MODULE, network::build(model))];
+    stacks.push(stack(model, monitoring::MODULE, monitoring::build(model)));
     // Launched by the customer before anything else, but listed last: nothing depends on it.
     stacks.push(stack(model, access::MODULE, access::build(model)));
     stacks
