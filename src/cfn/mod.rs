@@ -380,6 +380,11 @@ pub const TAGGABLE: &[&str] = &[
     "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ServiceDiscovery::PrivateDnsNamespace",
     "AWS::ServiceDiscovery::Service",
+    "AWS::SNS::Topic",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::CloudTrail::Trail",
+    "AWS::Events::Rule",
 ];
 
 /// Types that take no tags at all.
@@ -393,4 +398,8 @@ pub const UNTAGGABLE: &[&str] = &[
     "AWS::KMS::Alias",
     "AWS::S3::BucketPolicy",
     "AWS::ApplicationAutoScaling::ScalingPolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::RolePolicy",
 ];

@@ -4,7 +4,9 @@
 //! and finishes with the root stack, which nests the others (all but `access`, which the
 //! customer launches first, on its own).
 
+pub mod access;
 pub mod database;
+pub mod monitoring;
 pub mod network;
 pub mod root;
 pub mod service;
@@ -53,7 +55,13 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
             service::build(model, s),
         ));
     }
-    let standalone: Vec<Stack> = Vec::new();
+    nested.push(Stack::new(
+        model,
+        monitoring::MODULE,
+        monitoring::build(model),
+    ));
+    // Launched by the customer first, on its own; nothing in the root depends on it.
+    let standalone = vec![Stack::new(model, access::MODULE, access::build(model))];
     let children: Vec<(Stack, String)> = nested
         .iter()
         .map(|s| (s.clone(), s.file(extension)))
