@@ -24,7 +24,8 @@
 use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, r#ref, sub};
-use crate::cfn::{Parameter, Policy, Resource, Template};
+use crate::cfn::{Parameter, Resource, Template};
+use crate::modules::secure::{self, document};
 use crate::spec::Model;
 
 pub const MODULE: &str = "access";
@@ -85,60 +86,29 @@ fn allow_if(sid: &str, actions: &[&str], resource: Value, condition: Value) -> V
     json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource, "Condition": condition})
 }
 
-fn document(statements: Vec<Value>) -> Value {
-    json!({"Version": "2012-10-17", "Statement": statements})
-}
-
 fn artifact_store(t: &mut Template) {
     // Only the account administers the key; the roles get `Decrypt`/`GenerateDataKey` through
     // their IAM policies, through S3 only (`kms:ViaService`). Granting them in the key policy
     // would make the key depend on the roles and the roles on the key.
     t.add_resource(
         "ArtifactKey",
-        Resource::new(
-            "AWS::KMS::Key",
-            json!({
-                "Description": sub("Encrypts the templates in the artifact bucket of ${AWS::StackName}"),
-                "EnableKeyRotation": true,
-                "KeyPolicy": document(vec![json!({
-                    "Sid": "AccountAdministers",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                })]),
-            }),
-        )
-        .keep(Policy::Retain),
+        secure::customer_key(
+            sub("Encrypts the templates in the artifact bucket of ${AWS::StackName}"),
+            vec![],
+        ),
         None,
     );
     t.add_resource(
         "ArtifactBucket",
-        Resource::new(
-            "AWS::S3::Bucket",
+        secure::private_bucket(
+            secure::sse_kms("ArtifactKey"),
             json!({
-                "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
-                    "ServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": "aws:kms",
-                        "KMSMasterKeyID": get_att("ArtifactKey", "Arn"),
-                    },
-                    "BucketKeyEnabled": true,
-                }]},
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": true, "BlockPublicPolicy": true,
-                    "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
-                },
-                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-                "VersioningConfiguration": {"Status": "Enabled"},
-                "LifecycleConfiguration": {"Rules": [{
-                    "Id": "expire-old-template-versions",
-                    "Status": "Enabled",
-                    "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
-                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
-                }]},
+                "Id": "expire-old-template-versions",
+                "Status": "Enabled",
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 90},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
             }),
-        )
-        .keep(Policy::Retain),
+        ),
         None,
     );
     t.add_resource(
@@ -147,14 +117,7 @@ fn artifact_store(t: &mut Template) {
             "AWS::S3::BucketPolicy",
             json!({
                 "Bucket": r#ref("ArtifactBucket"),
-                "PolicyDocument": document(vec![json!({
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [get_att("ArtifactBucket", "Arn"), sub("${ArtifactBucket.Arn}/*")],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                })]),
+                "PolicyDocument": document(vec![secure::deny_insecure_transport("ArtifactBucket")]),
             }),
         ),
         None,

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
+use crate::modules::secure;
 use crate::spec::Model;
 use crate::spec::model::POSTGRES_PORT;
 use crate::spec::types::{Database, StorageType};
@@ -174,48 +175,33 @@ fn key(t: &mut Template) {
     };
     t.add_resource(
         "DatabaseKey",
-        Resource::new(
-            "AWS::KMS::Key",
-            json!({
-                "Description": sub("Encrypts the database, its snapshots, Performance Insights and master user secret of ${AWS::StackName}"),
-                "EnableKeyRotation": true,
-                "KeyPolicy": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
-                        {
-                            "Sid": "RdsUsesKey",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": "*"},
-                            "Action": [
-                                "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                                "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey",
-                            ],
-                            "Resource": "*",
-                            "Condition": via("rds"),
-                        },
-                        {
-                            "Sid": "SecretsManagerUsesKey",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": "*"},
-                            "Action": [
-                                "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                                "kms:CreateGrant", "kms:DescribeKey",
-                            ],
-                            "Resource": "*",
-                            "Condition": via("secretsmanager"),
-                        },
+        secure::customer_key(
+            sub("Encrypts the database, its snapshots, Performance Insights and master user secret of ${AWS::StackName}"),
+            vec![
+                json!({
+                    "Sid": "RdsUsesKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                        "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey",
                     ],
-                },
-            }),
-        )
-        .keep(Policy::Retain),
+                    "Resource": "*",
+                    "Condition": via("rds"),
+                }),
+                json!({
+                    "Sid": "SecretsManagerUsesKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                        "kms:CreateGrant", "kms:DescribeKey",
+                    ],
+                    "Resource": "*",
+                    "Condition": via("secretsmanager"),
+                }),
+            ],
+        ),
         Some(sub("${AWS::StackName}-database")),
     );
 }
@@ -228,18 +214,10 @@ fn monitoring_role(t: &mut Template) {
             "AWS::IAM::Role",
             json!({
                 "Description": "Lets RDS enhanced monitoring publish the database's OS metrics",
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {
-                            "StringEquals": {"aws:SourceAccount": r#ref("AWS::AccountId")},
-                            "ArnLike": {"aws:SourceArn": sub("arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:db:*")},
-                        },
-                    }],
-                },
+                "AssumeRolePolicyDocument": secure::service_trust(
+                    "monitoring.rds.amazonaws.com",
+                    "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:db:*",
+                ),
                 "ManagedPolicyArns": [
                     sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
                 ],

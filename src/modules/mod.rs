@@ -9,6 +9,7 @@ pub mod database;
 pub mod monitoring;
 pub mod network;
 pub mod root;
+pub mod secure;
 pub mod service;
 
 use crate::cfn::Template;

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
+use crate::modules::{camel, secure};
 use crate::spec::Model;
 use crate::spec::types::Service;
 
@@ -40,19 +41,6 @@ const AUDIT_LOG_DAYS: u32 = 365;
 /// The default `max_connections` of RDS PostgreSQL is `DBInstanceClassMemory / 9531392`.
 const POSTGRES_BYTES_PER_CONNECTION: u64 = 9_531_392;
 const GIB: u64 = 1024 * 1024 * 1024;
-
-/// `api` -> `Api`, `billing-worker` -> `BillingWorker`: the `<Svc>` of the wiring contract.
-fn camel(name: &str) -> String {
-    name.split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
 
 /// Whether the service has a target group on the load balancer.
 fn exposed(model: &Model, service: &Service) -> bool {
@@ -199,19 +187,6 @@ fn parameters(t: &mut Template, model: &Model) {
     }
 }
 
-/// A key policy: the account administers the key; `users` are the service statements.
-fn key_policy(users: Vec<Value>) -> Value {
-    let mut statements = vec![json!({
-        "Sid": "AccountAdministers",
-        "Effect": "Allow",
-        "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-        "Action": "kms:*",
-        "Resource": "*",
-    })];
-    statements.extend(users);
-    json!({"Version": "2012-10-17", "Statement": statements})
-}
-
 /// Alarms of this account and region, the `aws:SourceArn` of CloudWatch's calls.
 fn alarms_of_this_account() -> Value {
     sub("arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*")
@@ -243,15 +218,7 @@ fn alarm_topic(t: &mut Template, model: &Model) {
     }
     t.add_resource(
         "AlarmKey",
-        Resource::new(
-            "AWS::KMS::Key",
-            json!({
-                "Description": sub("Encrypts the alarm topic of ${AWS::StackName}"),
-                "EnableKeyRotation": true,
-                "KeyPolicy": key_policy(users),
-            }),
-        )
-        .keep(Policy::Retain),
+        secure::customer_key(sub("Encrypts the alarm topic of ${AWS::StackName}"), users),
         None,
     );
     t.add_resource(
@@ -316,7 +283,7 @@ fn topic_policy(t: &mut Template, model: &Model) {
             "AWS::SNS::TopicPolicy",
             json!({
                 "Topics": [r#ref("AlarmTopic")],
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                "PolicyDocument": secure::document(statements),
             }),
         ),
         None,
@@ -884,62 +851,41 @@ fn trail(t: &mut Template) {
     });
     t.add_resource(
         "TrailKey",
-        Resource::new(
-            "AWS::KMS::Key",
-            json!({
-                "Description": sub("Encrypts the CloudTrail log and digest files of ${AWS::StackName}"),
-                "EnableKeyRotation": true,
-                "KeyPolicy": key_policy(vec![
-                    json!({
-                        "Sid": "CloudTrailEncryptsLogs",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                        "Action": "kms:GenerateDataKey*",
-                        "Resource": "*",
-                        "Condition": encrypt,
-                    }),
-                    json!({
-                        "Sid": "CloudTrailDescribesKey",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                        "Action": "kms:DescribeKey",
-                        "Resource": "*",
-                        "Condition": trail_condition(),
-                    }),
-                ]),
-            }),
-        )
-        .keep(Policy::Retain),
+        secure::customer_key(
+            sub("Encrypts the CloudTrail log and digest files of ${AWS::StackName}"),
+            vec![
+                json!({
+                    "Sid": "CloudTrailEncryptsLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:GenerateDataKey*",
+                    "Resource": "*",
+                    "Condition": encrypt,
+                }),
+                json!({
+                    "Sid": "CloudTrailDescribesKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:DescribeKey",
+                    "Resource": "*",
+                    "Condition": trail_condition(),
+                }),
+            ],
+        ),
         None,
     );
     t.add_resource(
         "TrailBucket",
-        Resource::new(
-            "AWS::S3::Bucket",
+        secure::private_bucket(
+            secure::sse_kms("TrailKey"),
             json!({
-                "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
-                    "ServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": "aws:kms",
-                        "KMSMasterKeyID": get_att("TrailKey", "Arn"),
-                    },
-                    "BucketKeyEnabled": true,
-                }]},
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": true, "BlockPublicPolicy": true,
-                    "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
-                },
-                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-                "VersioningConfiguration": {"Status": "Enabled"},
-                "LifecycleConfiguration": {"Rules": [{
-                    "Id": "expire-audit-logs",
-                    "Status": "Enabled",
-                    "ExpirationInDays": AUDIT_LOG_DAYS,
-                    "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
-                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
-                }]},
+                "Id": "expire-audit-logs",
+                "Status": "Enabled",
+                "ExpirationInDays": AUDIT_LOG_DAYS,
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
             }),
-        )
-        .keep(Policy::Retain),
+        ),
         None,
     );
     let mut write = trail_condition();
@@ -950,35 +896,25 @@ fn trail(t: &mut Template) {
             "AWS::S3::BucketPolicy",
             json!({
                 "Bucket": r#ref("TrailBucket"),
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "CloudTrailChecksAcl",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                            "Action": "s3:GetBucketAcl",
-                            "Resource": get_att("TrailBucket", "Arn"),
-                            "Condition": trail_condition(),
-                        },
-                        {
-                            "Sid": "CloudTrailWrites",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                            "Action": "s3:PutObject",
-                            "Resource": sub("${TrailBucket.Arn}/AWSLogs/${AWS::AccountId}/*"),
-                            "Condition": write,
-                        },
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [get_att("TrailBucket", "Arn"), sub("${TrailBucket.Arn}/*")],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        },
-                    ],
-                },
+                "PolicyDocument": secure::document(vec![
+                    json!({
+                        "Sid": "CloudTrailChecksAcl",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Action": "s3:GetBucketAcl",
+                        "Resource": get_att("TrailBucket", "Arn"),
+                        "Condition": trail_condition(),
+                    }),
+                    json!({
+                        "Sid": "CloudTrailWrites",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": sub("${TrailBucket.Arn}/AWSLogs/${AWS::AccountId}/*"),
+                        "Condition": write,
+                    }),
+                    secure::deny_insecure_transport("TrailBucket"),
+                ]),
             }),
         ),
         None,
@@ -1073,13 +1009,6 @@ monitoring: {dashboard: false, audit_trail: false}
             .filter(|(_, r)| r["Type"] == kind)
             .map(|(id, r)| (id.clone(), r.clone()))
             .collect()
-    }
-
-    #[test]
-    fn camel_case_of_service_names() {
-        assert_eq!(camel("api"), "Api");
-        assert_eq!(camel("billing-worker"), "BillingWorker");
-        assert_eq!(camel("v2-api3"), "V2Api3");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, join, r#ref, select, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
+use crate::modules::secure;
 use crate::spec::Model;
 use crate::spec::model::Zones;
 use crate::spec::types::{NatMode, Traffic};
@@ -234,46 +235,13 @@ fn associate(t: &mut Template, tier: &str, i: usize, table: &str) {
     );
 }
 
-/// A key policy that lets the account administer the key and `service` use it under
-/// `condition`.
-fn key_policy(service_statement: Value) -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            service_statement,
-        ],
-    })
-}
-
 fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
     t.add_resource(
         "FlowLogKey",
-        Resource::new(
-            "AWS::KMS::Key",
-            json!({
-                "Description": sub("Encrypts the VPC flow logs of ${AWS::StackName}"),
-                "EnableKeyRotation": true,
-                "KeyPolicy": key_policy(json!({
-                    "Sid": "CloudWatchLogsEncrypts",
-                    "Effect": "Allow",
-                    "Principal": {"Service": sub("logs.${AWS::Region}.amazonaws.com")},
-                    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                    "Resource": "*",
-                    "Condition": {"ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn":
-                            sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
-                    }},
-                })),
-            }),
-        )
-        .keep(Policy::Retain),
+        secure::customer_key(
+            sub("Encrypts the VPC flow logs of ${AWS::StackName}"),
+            vec![secure::logs_use_key()],
+        ),
         None,
     );
     t.add_resource(
@@ -294,18 +262,10 @@ fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
             "AWS::IAM::Role",
             json!({
                 "Description": "Lets VPC Flow Logs write to the flow log group",
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [{
-                        "Effect": "Allow",
-                        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {
-                            "StringEquals": {"aws:SourceAccount": r#ref("AWS::AccountId")},
-                            "ArnLike": {"aws:SourceArn": sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*")},
-                        },
-                    }],
-                },
+                "AssumeRolePolicyDocument": secure::service_trust(
+                    "vpc-flow-logs.amazonaws.com",
+                    "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*",
+                ),
                 "Policies": [{
                     "PolicyName": "write-flow-logs",
                     "PolicyDocument": {
@@ -556,27 +516,15 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
     // Load balancer access logs support SSE-S3 only, not SSE-KMS.
     t.add_resource(
         "AccessLogBucket",
-        Resource::new(
-            "AWS::S3::Bucket",
+        secure::private_bucket(
+            secure::sse_s3(),
             json!({
-                "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}},
-                ]},
-                "PublicAccessBlockConfiguration": {
-                    "BlockPublicAcls": true, "BlockPublicPolicy": true,
-                    "IgnorePublicAcls": true, "RestrictPublicBuckets": true,
-                },
-                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-                "VersioningConfiguration": {"Status": "Enabled"},
-                "LifecycleConfiguration": {"Rules": [{
-                    "Id": "expire-access-logs",
-                    "Status": "Enabled",
-                    "ExpirationInDays": retention_days,
-                    "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-                }]},
+                "Id": "expire-access-logs",
+                "Status": "Enabled",
+                "ExpirationInDays": retention_days,
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
             }),
-        )
-        .keep(Policy::Retain),
+        ),
         None,
     );
     let principal = match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == model.region) {
@@ -591,26 +539,16 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
             "AWS::S3::BucketPolicy",
             json!({
                 "Bucket": r#ref("AccessLogBucket"),
-                "PolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "LoadBalancerWritesLogs",
-                            "Effect": "Allow",
-                            "Principal": principal,
-                            "Action": "s3:PutObject",
-                            "Resource": sub("${AccessLogBucket.Arn}/AWSLogs/${AWS::AccountId}/*"),
-                        },
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [get_att("AccessLogBucket", "Arn"), sub("${AccessLogBucket.Arn}/*")],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        },
-                    ],
-                },
+                "PolicyDocument": secure::document(vec![
+                    json!({
+                        "Sid": "LoadBalancerWritesLogs",
+                        "Effect": "Allow",
+                        "Principal": principal,
+                        "Action": "s3:PutObject",
+                        "Resource": sub("${AccessLogBucket.Arn}/AWSLogs/${AWS::AccountId}/*"),
+                    }),
+                    secure::deny_insecure_transport("AccessLogBucket"),
+                ]),
             }),
         ),
         None,

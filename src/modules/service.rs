@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, join, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::camel;
+use crate::modules::{camel, secure};
 use crate::spec::Model;
 use crate::spec::types::{Expose, Service};
 
@@ -327,51 +327,26 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
 fn key(t: &mut Template) {
     t.add_resource(
         "Key",
-        Resource::new(
-            "AWS::KMS::Key",
-            json!({
-                "Description": sub("Encrypts the image repository and logs of ${AWS::StackName}"),
-                "EnableKeyRotation": true,
-                "KeyPolicy": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
-                        {
-                            "Sid": "CloudWatchLogsEncrypts",
-                            "Effect": "Allow",
-                            "Principal": {"Service": sub("logs.${AWS::Region}.amazonaws.com")},
-                            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                            "Resource": "*",
-                            "Condition": {"ArnLike": {
-                                "kms:EncryptionContext:aws:logs:arn":
-                                    sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
-                            }},
-                        },
-                        {
-                            // ECR encrypts layers through a grant it creates on the key when the
-                            // repository is made; principals of this account may use the key
-                            // only through ECR.
-                            "Sid": "AccountUsesThroughEcr",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant", "kms:RetireGrant"],
-                            "Resource": "*",
-                            "Condition": {"StringEquals": {
-                                "kms:ViaService": sub("ecr.${AWS::Region}.amazonaws.com"),
-                                "kms:CallerAccount": r#ref("AWS::AccountId"),
-                            }},
-                        },
-                    ],
-                },
-            }),
-        )
-        .keep(Policy::Retain),
+        secure::customer_key(
+            sub("Encrypts the image repository and logs of ${AWS::StackName}"),
+            vec![
+                secure::logs_use_key(),
+                // ECR encrypts layers through a grant it creates on the key when the
+                // repository is made; principals of this account may use the key only
+                // through ECR.
+                json!({
+                    "Sid": "AccountUsesThroughEcr",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+                    "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant", "kms:RetireGrant"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {
+                        "kms:ViaService": sub("ecr.${AWS::Region}.amazonaws.com"),
+                        "kms:CallerAccount": r#ref("AWS::AccountId"),
+                    }},
+                }),
+            ],
+        ),
         None,
     );
 }
@@ -478,18 +453,10 @@ fn secret_source(secret: &str) -> (Value, Value) {
 
 /// Trust for a role that ECS tasks of this account assume.
 fn ecs_tasks_trust() -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": r#ref("AWS::AccountId")},
-                "ArnLike": {"aws:SourceArn": sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*")},
-            },
-        }],
-    })
+    secure::service_trust(
+        "ecs-tasks.amazonaws.com",
+        "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*",
+    )
 }
 
 fn roles(t: &mut Template, secrets: &[SecretRef], database: bool) {
