@@ -15,7 +15,7 @@
 
 use serde_json::{Value, json};
 
-use crate::cfn::func::{get_att, join, r#ref, sub};
+use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::{camel, secure};
 use crate::spec::Model;
@@ -40,6 +40,9 @@ const UNTAGGED_IMAGE_DAYS: u32 = 14;
 const TAGGED_IMAGES_KEPT: u32 = 50;
 /// Time to live of the Cloud Map A records: short, so replaced tasks drop out quickly.
 const DISCOVERY_TTL_SECONDS: u32 = 10;
+
+/// Condition: an image tag was given, so the service runs tasks.
+const HAS_IMAGE: &str = "HasImage";
 
 /// The module id of a service's stack, e.g. `service-api`.
 pub fn module(service: &Service) -> String {
@@ -185,16 +188,19 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
             GROUP_SERVICE,
             &format!("{} image tag", service.name),
             &format!(
-                "Tag of the `{}` image in this stack's repository. Tags are immutable: give each release its own (a version or commit), never `latest`.",
+                "Tag of the `{}` image in this stack's repository. Leave empty at the first launch: the service then runs no task until an image is pushed to the repository and the stack is updated with its tag. Tags are immutable: give each release its own (a version or commit), never `latest`.",
                 service.name
             ),
         )
-        .length(1, 128)
+        .default("")
         .pattern(
-            r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
-            "must be an image tag: letters, digits, `_`, `.` and `-`, not starting with `.` or `-`",
+            r"^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+            "must be empty or an image tag: letters, digits, `_`, `.` and `-`, not starting with `.` or `-`",
         ),
     );
+    // The repository is created by this stack, so it cannot hold an image at the first launch:
+    // until a tag is given the service is kept at zero tasks and does not autoscale.
+    t.add_condition(HAS_IMAGE, not(equals(r#ref(image_tag), json!(""))));
     t.add_parameter(
         "ClusterName",
         Parameter::new(
@@ -748,7 +754,7 @@ fn ecs_service(t: &mut Template, service: &Service) {
         "LaunchType": "FARGATE",
         "PlatformVersion": "LATEST",
         "TaskDefinition": r#ref("TaskDefinition"),
-        "DesiredCount": service.scaling.min,
+        "DesiredCount": if_(HAS_IMAGE, json!(service.scaling.min), json!(0)),
         "NetworkConfiguration": {"AwsvpcConfiguration": {
             "Subnets": r#ref("PrivateSubnetIds"),
             "SecurityGroups": [r#ref("ServiceSecurityGroupId")],
@@ -844,7 +850,8 @@ fn autoscaling(t: &mut Template, service: &Service) {
                 "MinCapacity": scaling.min,
                 "MaxCapacity": scaling.max,
             }),
-        ),
+        )
+        .condition(HAS_IMAGE),
         None,
     );
     for (id, suffix, target, metric) in policies {
@@ -864,7 +871,8 @@ fn autoscaling(t: &mut Template, service: &Service) {
                         "ScaleInCooldown": 300,
                     },
                 }),
-            ),
+            )
+            .condition(HAS_IMAGE),
             None,
         );
     }
@@ -1031,8 +1039,8 @@ services:
         assert_eq!(rules[1]["selection"]["tagStatus"], "tagged");
         assert_eq!(rules[1]["selection"]["countType"], "imageCountMoreThan");
         assert_eq!(rules[1]["selection"]["countNumber"], 50);
-        // The image tag is required: no default (least of all `latest`).
-        assert!(t["Parameters"]["ApiImageTag"].get("Default").is_none());
+        // No default tag but the empty one (never `latest`): the first launch runs no task.
+        assert_eq!(t["Parameters"]["ApiImageTag"]["Default"], "");
     }
 
     #[test]
@@ -1220,7 +1228,10 @@ services:
                 );
                 assert_eq!(p["LaunchType"], "FARGATE");
                 assert_eq!(p["Cluster"], r#ref("ClusterName"));
-                assert_eq!(p["DesiredCount"], s.scaling.min);
+                assert_eq!(
+                    p["DesiredCount"],
+                    if_(HAS_IMAGE, json!(s.scaling.min), json!(0))
+                );
                 let deploy = &p["DeploymentConfiguration"];
                 assert_eq!(deploy["DeploymentCircuitBreaker"]["Rollback"], true);
                 assert_eq!(deploy["MinimumHealthyPercent"], 100);
@@ -1335,7 +1346,8 @@ services:
         let dev = service_template(&model(ACME, Some("dev")), "api");
         assert_eq!(props(&dev, "ScalableTarget")["MinCapacity"], 1);
         assert_eq!(props(&dev, "ScalableTarget")["MaxCapacity"], 2);
-        assert_eq!(props(&dev, "Service")["DesiredCount"], 1);
+        assert_eq!(props(&dev, "Service")["DesiredCount"]["Fn::If"][1], 1);
+        assert_eq!(dev["Resources"]["ScalableTarget"]["Condition"], HAS_IMAGE);
 
         let m = model(SHOP, None);
         let t = service_template(&m, "web");
