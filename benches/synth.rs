@@ -30,6 +30,16 @@ fn bench(c: &mut Criterion) {
     c.bench_function("acme-api prod: network module only", |b| {
         b.iter(|| byoa::modules::network::build(black_box(&loaded.model)))
     });
+
+    let (path50, text50) = example("acme-50");
+    let path50 = Path::new(&path50);
+    c.bench_function("acme-50 prod: load + validate + synth (yaml)", |b| {
+        b.iter(|| {
+            let loaded =
+                byoa::spec::load_str(path50, black_box(&text50), Some("prod")).expect("valid");
+            byoa::synth::render(&loaded, Format::Yaml).expect("renders")
+        })
+    });
 }
 
 criterion_group!(benches, bench);
