@@ -8,6 +8,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use byoa::cfn::emit::Format;
 
+/// The allocator the `byoa` binary uses, so the figures are the ones users see.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn example(name: &str) -> (String, String) {
     let path = format!("{}/examples/{name}/byoa.yaml", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).expect("example exists");

@@ -2,6 +2,11 @@
 
 use std::io::{IsTerminal, Write};
 
+/// byoa builds and serializes many small JSON values: with glibc's allocator half of a
+/// 50-service synthesis went to malloc and free (perf); mimalloc cuts the whole run by a fifth.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stderr().is_terminal();

@@ -63,10 +63,9 @@ pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<Strin
     let mut problems = Vec::new();
     let mut templates = Vec::new();
     for stack in modules::build_all(model, format.extension())? {
-        let body = emit::render(&stack.template.to_value(), format);
-        let file = stack.file(format.extension());
-        problems.extend(check::problems(&file, &stack.template, body.len()));
-        templates.push(Rendered { stack, file, body });
+        let (rendered, found) = render_one(stack, format);
+        problems.extend(found);
+        templates.push(rendered);
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -95,6 +94,16 @@ pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<Strin
             templates: entries,
         },
     })
+}
+
+/// One stack's bytes, and what is wrong with its template.
+fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<String>) {
+    let value = stack.template.to_value();
+    let body = emit::render(&value, format);
+    let file = stack.file(format.extension());
+    let problems = check::problems(&file, &stack.template, &value, body.len());
+    let rendered = Rendered { stack, file, body };
+    (rendered, problems)
 }
 
 impl Manifest {

@@ -20,8 +20,9 @@ pub const MAX_URL_BODY_BYTES: usize = 1_000_000;
 /// Longest logical id.
 pub const MAX_LOGICAL_ID: usize = 255;
 
-/// Every problem with `template`, as sentences. `bytes` is its serialized size.
-pub fn problems(name: &str, template: &Template, bytes: usize) -> Vec<String> {
+/// Every problem with `template`, as sentences. `value` is `template.to_value()` and `bytes`
+/// its serialized size (both already made by the caller, who emits them).
+pub fn problems(name: &str, template: &Template, value: &Value, bytes: usize) -> Vec<String> {
     let mut out = Vec::new();
     let counts = [
         ("resources", template.resources.len(), MAX_RESOURCES),
@@ -64,7 +65,7 @@ pub fn problems(name: &str, template: &Template, bytes: usize) -> Vec<String> {
         }
     }
     out.extend(
-        dangling_references(template)
+        dangling_in(template, value)
             .into_iter()
             .map(|r| format!("template `{name}`: {r}")),
     );
@@ -74,9 +75,13 @@ pub fn problems(name: &str, template: &Template, bytes: usize) -> Vec<String> {
 /// References that point at nothing: `Ref`, `Fn::GetAtt`, `Fn::Sub` variables, `DependsOn`,
 /// `Condition` and `Fn::If` names.
 pub fn dangling_references(template: &Template) -> Vec<String> {
-    let value = template.to_value();
+    dangling_in(template, &template.to_value())
+}
+
+/// `dangling_references` over `value`, the template's JSON form.
+fn dangling_in(template: &Template, value: &Value) -> Vec<String> {
     let mut refs = Refs::default();
-    collect(&value, &mut refs);
+    collect(value, &mut refs);
     for r in template.resources.values() {
         refs.resources.extend(r.depends_on.iter().cloned());
         refs.conditions.extend(r.condition.iter().cloned());
@@ -233,7 +238,7 @@ mod tests {
             );
         }
         t.add_resource("bad-id", Resource::new("AWS::SNS::Topic", json!({})), None);
-        let p = problems("x", &t, MAX_URL_BODY_BYTES + 1);
+        let p = problems("x", &t, &t.to_value(), MAX_URL_BODY_BYTES + 1);
         assert!(p.iter().any(|s| s.contains("502 resources")), "{p:?}");
         assert!(p.iter().any(|s| s.contains("bytes")), "{p:?}");
         assert!(p.iter().any(|s| s.contains("`bad-id`")), "{p:?}");

@@ -63,11 +63,7 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
     ));
     // Launched by the customer first, on its own; nothing in the root depends on it.
     let standalone = vec![Stack::new(model, access::MODULE, access::build(model))];
-    let children: Vec<(Stack, String)> = nested
-        .iter()
-        .map(|s| (s.clone(), s.file(extension)))
-        .collect();
-    let root = Stack::new(model, root::MODULE, root::build(model, &children)?);
+    let root = Stack::new(model, root::MODULE, root::build(model, &nested, extension)?);
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
 }
 

@@ -98,9 +98,10 @@ proptest! {
             .unwrap_or_else(|p| panic!("{p:#?}\n{text}"));
         for t in &output.templates {
             // References, logical ids and limits (`add_resource` already refuses duplicate ids).
-            let problems = byoa::cfn::check::problems(&t.file, &t.stack.template, t.body.len());
+            let value = t.stack.template.to_value();
+            let problems = byoa::cfn::check::problems(&t.file, &t.stack.template, &value, t.body.len());
             prop_assert!(problems.is_empty(), "{problems:#?}");
-            fixed_point(&t.stack.template.to_value());
+            fixed_point(&value);
         }
     }
 
