@@ -379,6 +379,23 @@ fn stat(metric: Value, statistic: &str) -> Value {
     m
 }
 
+/// A math alarm on the tasks ECS wants but does not run. Compared with the desired count, not
+/// the spec's minimum, so a service held at zero tasks (no image yet) or scaled out is judged
+/// against what it should run now.
+fn shortfall(running: Value, desired: Value) -> Value {
+    let stat = |id: &str, m: Value, s: &str| json!({"Id": id, "MetricStat": {"Metric": m, "Period": 60, "Stat": s}, "ReturnData": false});
+    json!({"Metrics": [
+        stat("running", running, "Minimum"),
+        stat("desired", desired, "Maximum"),
+        {
+            "Id": "shortfall",
+            "Expression": "FILL(desired, 0) - FILL(running, 0)",
+            "Label": "Tasks missing",
+            "ReturnData": true,
+        },
+    ]})
+}
+
 /// A math alarm: `100 * errors / requests`, only once there is enough traffic to judge.
 fn error_rate(errors: Value, requests: Value) -> Value {
     let stat = |id: &str, m: Value| json!({"Id": id, "MetricStat": {"Metric": m, "Period": 60, "Stat": "Sum"}, "ReturnData": false});
@@ -453,14 +470,18 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
         alarms,
         &format!("{svc}RunningTasksAlarm"),
         &format!(
-            "{}: service `{}` runs fewer than its minimum of {} tasks. Check its events and stopped tasks.",
-            model.product, s.name, s.scaling.min
+            "{}: service `{}` has run fewer tasks than ECS wants for five minutes. Check its events and stopped tasks.",
+            model.product, s.name
         ),
-        stat(
+        shortfall(
             metric("ECS/ContainerInsights", "RunningTaskCount", &ecs),
-            "Minimum",
+            metric("ECS/ContainerInsights", "DesiredTaskCount", &ecs),
         ),
-        Rule::below(s.scaling.min, "breaching"),
+        // Every minute of five: a rolling deployment or a scale-out is shorter than that.
+        Rule {
+            datapoints: 5,
+            ..Rule::above(0, "notBreaching")
+        },
     );
     if !exposed(model, s) {
         return;
@@ -1068,7 +1089,14 @@ monitoring: {dashboard: false, audit_trail: false}
         // Scaling target 60% -> alarm at 80%; no target -> 85%.
         assert_eq!(r["ApiCpuAlarm"]["Properties"]["Threshold"], 80);
         assert_eq!(r["BillingWorkerCpuAlarm"]["Properties"]["Threshold"], 85);
-        assert_eq!(r["ApiRunningTasksAlarm"]["Properties"]["Threshold"], 2);
+        let tasks = &r["ApiRunningTasksAlarm"]["Properties"];
+        assert_eq!(tasks["Threshold"], 0);
+        assert_eq!(tasks["ComparisonOperator"], "GreaterThanThreshold");
+        assert_eq!(tasks["DatapointsToAlarm"], 5);
+        assert_eq!(
+            tasks["Metrics"][2]["Expression"],
+            "FILL(desired, 0) - FILL(running, 0)"
+        );
         let p99 = &r["ApiResponseTimeAlarm"]["Properties"];
         assert_eq!(p99["ExtendedStatistic"], "p99");
         assert!(p99.get("Statistic").is_none());
