@@ -67,6 +67,8 @@ codes! {
     ServiceName = "service.name": "a service name is not valid or not unique",
     ServiceFargateSize = "service.fargate-size": "the cpu and memory pair is not a Fargate task size",
     ServicePort = "service.port": "an exposed service has no port",
+    ServiceDatabase = "service.database": "a service uses a database the spec does not have",
+    ServiceEnvironment = "service.environment": "an environment variable is set twice or is reserved",
     ServicePlaintextSecret = "service.plaintext-secret": "a secret is written as a plain environment value",
     ServiceScaling = "service.scaling": "the scaling bounds are inconsistent",
     ServiceRoute = "service.route": "a load balancer route is missing or used twice",

@@ -579,9 +579,83 @@ pub fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
 
 fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
     let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut ids: HashMap<String, &str> = HashMap::new();
     let mut routes: HashMap<(Option<&str>, Vec<&str>), &str> = HashMap::new();
     for (i, s) in spec.services.iter().enumerate() {
         let base = format!("/services/{i}");
+        // Logical ids, parameters and outputs carry the name in CamelCase: `a-1` and `a1`
+        // would collide there.
+        if let Some(other) = ids.insert(crate::modules::camel(&s.name), &s.name)
+            && other != s.name
+        {
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceName,
+                    format!("{base}/name"),
+                    format!(
+                        "service names `{other}` and `{}` differ only in hyphens",
+                        s.name
+                    ),
+                )
+                .with_help("rename one: byoa derives template ids from the name without hyphens"),
+            );
+        }
+        if s.uses_database && spec.database.is_none() {
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceDatabase,
+                    format!("{base}/uses_database"),
+                    format!(
+                        "service `{}` uses a database, but the spec has none",
+                        s.name
+                    ),
+                )
+                .with_help("add a `database:` section or set `uses_database: false`"),
+            );
+        }
+        let provided: &[&str] = if s.uses_database {
+            &["DB_HOST", "DB_PORT", "DB_USERNAME", "DB_PASSWORD"]
+        } else {
+            &[]
+        };
+        let secret_only = s.secrets.keys().filter(|k| !s.environment.contains_key(*k));
+        for name in s.environment.keys().chain(secret_only) {
+            let twice = s.environment.contains_key(name) && s.secrets.contains_key(name);
+            if !twice && !provided.contains(&name.as_str()) {
+                continue;
+            }
+            let section = if s.environment.contains_key(name) {
+                "environment"
+            } else {
+                "secrets"
+            };
+            let (message, help) = if twice {
+                (
+                    format!(
+                        "`{name}` of service `{}` is both a plain variable and a secret",
+                        s.name
+                    ),
+                    "keep one of the two",
+                )
+            } else {
+                (
+                    format!(
+                        "`{name}` of service `{}` is set by byoa from the database",
+                        s.name
+                    ),
+                    "remove it: with `uses_database: true` byoa sets DB_HOST, DB_PORT, DB_USERNAME and DB_PASSWORD",
+                )
+            };
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceEnvironment,
+                    crate::diag::push_pointer(&format!("{base}/{section}"), name),
+                    message,
+                )
+                .at_key()
+                .with_help(help),
+            );
+        }
         if !is_dns_label(&s.name) || s.name.len() > 24 {
             d.push(
                 Diagnostic::error(
@@ -772,6 +846,19 @@ fn check_database(spec: &Spec, d: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_help("raise `max_storage_gb`, or remove it to turn storage autoscaling off"),
+        );
+    }
+    if db.storage_type == crate::spec::types::StorageType::Io2 && db.storage_gb < 100 {
+        d.push(
+            Diagnostic::error(
+                Code::DatabaseStorage,
+                "/database/storage_gb",
+                format!(
+                    "io2 storage starts at 100 GiB, `storage_gb` is {}",
+                    db.storage_gb
+                ),
+            )
+            .with_help("raise `storage_gb` to 100 or more, or use `storage_type: gp3`"),
         );
     }
     let ok = db.name.len() <= 63

@@ -68,6 +68,11 @@ fn spec() -> impl Strategy<Value = Value> {
                 if let Some((storage, multi_az, replicas)) = db {
                     spec["database"] =
                         json!({"storage_gb": storage, "multi_az": multi_az, "read_replicas": replicas});
+                } else if let Some(services) = spec["services"].as_array_mut() {
+                    // A service can only use a database the product has.
+                    for s in services {
+                        s["uses_database"] = json!(false);
+                    }
                 }
                 spec
             })
