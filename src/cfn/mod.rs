@@ -354,6 +354,7 @@ impl Template {
 /// emits a type in neither this list nor `UNTAGGABLE` fails a test, so every new type gets a
 /// decision.
 pub const TAGGABLE: &[&str] = &[
+    "AWS::WAFv2::WebACL",
     "AWS::CloudFormation::Stack",
     "AWS::EC2::VPC",
     "AWS::EC2::InternetGateway",
@@ -389,6 +390,7 @@ pub const TAGGABLE: &[&str] = &[
 
 /// Types that take no tags at all.
 pub const UNTAGGABLE: &[&str] = &[
+    "AWS::WAFv2::WebACLAssociation",
     "AWS::EC2::VPCGatewayAttachment",
     "AWS::EC2::Route",
     "AWS::EC2::SubnetRouteTableAssociation",

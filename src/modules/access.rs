@@ -309,6 +309,7 @@ fn deployer_role(t: &mut Template, model: &Model) {
 /// Which parts of the product exist: the execution role gets only the matching permissions.
 struct Features {
     load_balancer: bool,
+    waf: bool,
     database: bool,
     services: bool,
     discovery: bool,
@@ -323,6 +324,7 @@ impl Features {
         let lb = model.network.load_balancer.as_ref();
         Features {
             load_balancer: lb.is_some(),
+            waf: lb.is_some_and(|l| l.waf),
             database: model.database.is_some(),
             services: !model.services.is_empty(),
             discovery: model.services.iter().any(|s| s.discovery),
@@ -594,6 +596,34 @@ fn network_statements(f: &Features) -> Vec<Value> {
                 "elasticloadbalancing:SetSubnets",
             ],
             arn("elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:*"),
+        ));
+    }
+    if f.waf {
+        // The web ACL in front of the load balancer and the AWS managed rule groups it uses.
+        s.push(allow(
+            "ManageWebAcl",
+            &[
+                "wafv2:AssociateWebACL",
+                "wafv2:CreateWebACL",
+                "wafv2:DeleteWebACL",
+                "wafv2:DisassociateWebACL",
+                "wafv2:GetWebACL",
+                "wafv2:GetWebACLForResource",
+                "wafv2:ListTagsForResource",
+                "wafv2:TagResource",
+                "wafv2:UntagResource",
+                "wafv2:UpdateWebACL",
+            ],
+            json!([
+                arn("wafv2:${AWS::Region}:${AWS::AccountId}:regional/webacl/*"),
+                arn("wafv2:${AWS::Region}:${AWS::AccountId}:regional/managedruleset/*"),
+                arn("elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:loadbalancer/app/*"),
+            ]),
+        ));
+        s.push(allow(
+            "AttachWebAcl",
+            &["elasticloadbalancing:SetWebAcl"],
+            arn("elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:loadbalancer/app/*"),
         ));
     }
     s

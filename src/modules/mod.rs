@@ -12,6 +12,8 @@ pub mod root;
 pub mod secure;
 pub mod service;
 
+use serde_json::json;
+
 use crate::cfn::Template;
 use crate::spec::Model;
 
@@ -24,7 +26,21 @@ pub struct Stack {
 }
 
 impl Stack {
-    fn new(model: &Model, module: &str, template: Template) -> Self {
+    /// A stack of `module`. Every template refuses to launch outside the regions the spec's
+    /// residency allows: the customer sees the refusal in the console, before anything exists.
+    fn new(model: &Model, module: &str, mut template: Template) -> Self {
+        let allowed = crate::spec::regions::allowed_codes(model.residency);
+        template.add_rule(
+            "RegionAllowed",
+            json!({"Assertions": [{
+                "Assert": {"Fn::Contains": [allowed, {"Ref": "AWS::Region"}]},
+                "AssertDescription": format!(
+                    "{} stores data only in these regions ({} residency): choose one of them",
+                    model.product,
+                    residency_name(model.residency)
+                ),
+            }]}),
+        );
         Stack {
             module: module.to_owned(),
             stack_name: model.stack_name(module),
@@ -65,6 +81,16 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
     let standalone = vec![Stack::new(model, access::MODULE, access::build(model))];
     let root = Stack::new(model, root::MODULE, root::build(model, &nested, extension)?);
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
+}
+
+fn residency_name(r: crate::spec::types::Residency) -> &'static str {
+    use crate::spec::types::Residency;
+    match r {
+        Residency::Us => "US",
+        Residency::Eu => "EU",
+        Residency::Apac => "Asia-Pacific",
+        Residency::Global => "global",
+    }
 }
 
 /// `service-api` -> `ServiceApi`, `billing_worker` -> `BillingWorker`: a name as a logical-id

@@ -891,6 +891,8 @@ fn trail(t: &mut Template) {
                     "Resource": "*",
                     "Condition": trail_condition(),
                 }),
+                // The trail's copy in CloudWatch Logs is encrypted with the same key.
+                secure::logs_use_key(),
             ],
         ),
         None,
@@ -942,6 +944,39 @@ fn trail(t: &mut Template) {
     );
     // CloudTrail checks the bucket policy when the trail is created. The trail is retained:
     // it records what the vendor does, so removing it is the customer's decision.
+    // A copy of the trail in CloudWatch Logs, where alarms and queries can react to API calls
+    // within minutes; the S3 files remain the record.
+    t.add_resource(
+        "TrailLogGroup",
+        Resource::new(
+            "AWS::Logs::LogGroup",
+            json!({"KmsKeyId": get_att("TrailKey", "Arn"), "RetentionInDays": AUDIT_LOG_DAYS}),
+        )
+        .keep(Policy::Retain),
+        None,
+    );
+    t.add_resource(
+        "TrailLogRole",
+        Resource::new(
+            "AWS::IAM::Role",
+            json!({
+                "Description": "Lets CloudTrail deliver the trail to its log group",
+                "AssumeRolePolicyDocument": secure::service_trust(
+                    "cloudtrail.amazonaws.com",
+                    "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/*",
+                ),
+                "Policies": [{
+                    "PolicyName": "deliver-trail",
+                    "PolicyDocument": secure::document(vec![json!({
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        "Resource": sub("${TrailLogGroup.Arn}"),
+                    })]),
+                }],
+            }),
+        ),
+        None,
+    );
     t.add_resource(
         "Trail",
         Resource::new(
@@ -953,6 +988,8 @@ fn trail(t: &mut Template) {
                 "EnableLogFileValidation": true,
                 "KMSKeyId": get_att("TrailKey", "Arn"),
                 "S3BucketName": r#ref("TrailBucket"),
+                "CloudWatchLogsLogGroupArn": get_att("TrailLogGroup", "Arn"),
+                "CloudWatchLogsRoleArn": get_att("TrailLogRole", "Arn"),
             }),
         )
         .depends_on("TrailBucketPolicy")

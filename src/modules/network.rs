@@ -476,6 +476,9 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::types::LoadB
         "LoadBalancerAttributes": attributes,
     });
     t.add_resource("LoadBalancer", alb, Some(sub("${AWS::StackName}-alb")));
+    if lb.waf {
+        web_acl(t);
+    }
     t.add_resource(
         "HttpsListener",
         Resource::new(
@@ -507,6 +510,54 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::types::LoadB
                     "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
                 }],
             }),
+        ),
+        None,
+    );
+}
+
+/// AWS managed rule groups the web ACL runs, in priority order.
+const WAF_RULE_GROUPS: &[&str] = &[
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+];
+
+/// A regional web ACL in front of the load balancer: requests pass unless an AWS managed rule
+/// group blocks them.
+fn web_acl(t: &mut Template) {
+    let visibility = |metric: &str| json!({"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": metric});
+    let rules: Vec<Value> = WAF_RULE_GROUPS
+        .iter()
+        .enumerate()
+        .map(|(i, group)| {
+            json!({
+                "Name": group,
+                "Priority": i,
+                "OverrideAction": {"None": {}},
+                "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group}},
+                "VisibilityConfig": visibility(group),
+            })
+        })
+        .collect();
+    t.add_resource(
+        "WebAcl",
+        Resource::new(
+            "AWS::WAFv2::WebACL",
+            json!({
+                "Scope": "REGIONAL",
+                "Description": "Protects the load balancer with AWS managed rule groups",
+                "DefaultAction": {"Allow": {}},
+                "Rules": rules,
+                "VisibilityConfig": visibility("web-acl"),
+            }),
+        ),
+        None,
+    );
+    t.add_resource(
+        "WebAclAssociation",
+        Resource::new(
+            "AWS::WAFv2::WebACLAssociation",
+            json!({"ResourceArn": r#ref("LoadBalancer"), "WebACLArn": get_att("WebAcl", "Arn")}),
         ),
         None,
     );

@@ -256,7 +256,7 @@ pub struct LoadBalancer {
     #[schemars(range(min = 1, max = 4000))]
     pub idle_timeout_seconds: u32,
     /// Write access logs to an encrypted S3 bucket created for them.
-    #[serde(default)]
+    #[serde(default = "yes")]
     pub access_logs: bool,
     /// Days to keep access logs when `access_logs` is on.
     #[serde(default = "default_access_log_retention")]
@@ -265,6 +265,10 @@ pub struct LoadBalancer {
     /// Protect the load balancer from deletion.
     #[serde(default = "yes")]
     pub deletion_protection: bool,
+    /// Put an AWS WAF web ACL with AWS managed rule groups (common exploits, known bad
+    /// inputs, IP reputation) in front of the load balancer.
+    #[serde(default = "yes")]
+    pub waf: bool,
 }
 
 fn default_ssl_policy() -> String {
@@ -285,9 +289,10 @@ impl Default for LoadBalancer {
             enabled: true,
             ssl_policy: default_ssl_policy(),
             idle_timeout_seconds: default_idle_timeout(),
-            access_logs: false,
+            access_logs: true,
             access_log_retention_days: default_access_log_retention(),
             deletion_protection: true,
+            waf: true,
         }
     }
 }
@@ -341,8 +346,9 @@ pub struct Database {
     /// Performance Insights, encrypted with the database key.
     #[serde(default = "yes")]
     pub performance_insights: bool,
-    /// Allow IAM database authentication.
-    #[serde(default)]
+    /// Allow IAM database authentication (short-lived tokens instead of passwords for
+    /// people and tools; the application keeps its managed password).
+    #[serde(default = "yes")]
     pub iam_auth: bool,
 }
 
