@@ -13,6 +13,7 @@ pub mod diag;
 pub mod graph;
 pub mod hash;
 pub mod modules;
+pub mod policy;
 pub mod report;
 pub mod spec;
 pub mod synth;

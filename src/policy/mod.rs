@@ -1,0 +1,2 @@
+//! Policy stage (work in progress).
+pub mod guard;
