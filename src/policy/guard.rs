@@ -331,7 +331,8 @@ fn parse_report(
             }
         }
     }
-    outcomes.sort();
+    // Stable: failed checks keep the order of the rule's clauses.
+    outcomes.sort_by_key(|o| (o.rule, o.template));
     outcomes.dedup();
     Ok(outcomes)
 }
@@ -384,17 +385,32 @@ fn clause_message(clause: &Value) -> Option<String> {
     custom.or(generic).map(str::to_owned)
 }
 
-/// The path of the value a clause looked at: `check.Resolved.from.path` when the value exists,
-/// `check.UnResolved.value.traversed_to.path` (the deepest existing node) when it does not.
+/// The path of the value a clause looked at: `check.Resolved.from.path` when the value exists;
+/// when it does not, the deepest node that exists (`UnResolved.value.traversed_to.path`) joined
+/// with what was still to be looked up (`remaining_query`), which is the missing property.
 fn clause_path(clause: &Value) -> Option<String> {
     let check = clause.get("check")?;
-    let found = check
+    let resolved = check
         .pointer("/Resolved/from/path")
         .or_else(|| check.pointer("/Resolved/value/path"))
-        .or_else(|| check.pointer("/UnResolved/value/traversed_to/path"))
-        .or_else(|| check.pointer("/InResolved/from/path"))
-        .or_else(|| check.pointer("/NotResolved/value/traversed_to/path"));
-    found.and_then(Value::as_str).map(str::to_owned)
+        .and_then(Value::as_str);
+    if let Some(path) = resolved {
+        return Some(path.to_owned());
+    }
+    let unresolved = check.pointer("/UnResolved/value")?;
+    let base = unresolved.pointer("/traversed_to/path")?.as_str()?;
+    let mut path = base.to_owned();
+    if let Some(rest) = unresolved.get("remaining_query").and_then(Value::as_str) {
+        for segment in rest.split('.') {
+            let segment = segment.split('[').next().unwrap_or_default().trim();
+            if segment.is_empty() || segment == "*" || segment.starts_with('%') {
+                break;
+            }
+            path.push('/');
+            path.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        }
+    }
+    Some(path)
 }
 
 /// `/Resources/<LogicalId>/...` -> `<LogicalId>`.
@@ -438,11 +454,12 @@ mod tests {
             EnableKeyRotation: true\n  Bad:\n    Type: AWS::KMS::Key\n    Properties:\n      \
             EnableKeyRotation: false\n  Missing:\n    Type: AWS::KMS::Key\n";
         let outcomes = eval(&[("KEY_ROTATES", ROTATION)], &[template]).unwrap();
-        let fails: Vec<_> = outcomes
+        let mut fails: Vec<_> = outcomes
             .iter()
             .filter(|o| o.status == Status::Fail)
             .map(|o| (o.resource.as_deref(), o.path.as_deref()))
             .collect();
+        fails.sort();
         assert_eq!(
             fails,
             [
@@ -450,7 +467,10 @@ mod tests {
                     Some("Bad"),
                     Some("/Resources/Bad/Properties/EnableKeyRotation")
                 ),
-                (Some("Missing"), Some("/Resources/Missing")),
+                (
+                    Some("Missing"),
+                    Some("/Resources/Missing/Properties/EnableKeyRotation")
+                ),
             ]
         );
         let message = outcomes[0].message.as_deref().unwrap();
