@@ -12,7 +12,9 @@
 //!
 //! Quirks handled here: a Guard syntax error is not an `Err` but exit status 5 with the message
 //! in the error buffer, naming the rule file `RULES_STDIN[i]` (1-based), which is mapped back to
-//! the caller's rule; the result types are crate-private, so the JSON report is parsed with
+//! the caller's rule; when another rule fails in the same call the status is 19 instead and the
+//! broken file is merely absent from the report, so absent rules are parsed again on their own
+//! to get the message; the result types are crate-private, so the JSON report is parsed with
 //! serde; a resource is the second segment of a `/Resources/<LogicalId>/...` path.
 
 use std::collections::BTreeSet;
@@ -131,37 +133,74 @@ impl Engine for Guard {
         if rules.is_empty() || templates.is_empty() {
             return Ok(Vec::new());
         }
-        let payload = serde_json::json!({
-            "rules": rules.iter().map(|r| r.text).collect::<Vec<_>>(),
-            "data": templates.iter().map(|t| t.text).collect::<Vec<_>>(),
-        });
-        let command = ValidateBuilder::default()
-            .payload(true)
-            .structured(true)
-            .output_format(OutputFormatType::JSON)
-            .show_summary(vec![ShowSummaryType::None])
-            .try_build()
-            .map_err(|e| EngineError::Internal(format!("cannot set up cfn-guard: {e}")))?;
-        let mut reader = Reader::new(ReadBuffer::Cursor(Cursor::new(
-            payload.to_string().into_bytes(),
-        )));
-        let mut writer =
-            Writer::new_with_err(WriteBuffer::Vec(vec![]), WriteBuffer::Vec(vec![]))
-                .map_err(|e| EngineError::Internal(format!("cannot set up cfn-guard: {e}")))?;
-        let status = command
-            .execute(&mut writer, &mut reader)
-            .map_err(|e| template_error(&e.to_string(), templates.len()))?;
+        let texts: Vec<&str> = templates.iter().map(|t| t.text).collect();
+        let (status, writer) =
+            run(rules, &texts).map_err(|e| template_error(&e, templates.len()))?;
         if status == STATUS_ERROR {
-            // Both accessors consume the writer: on an error status only the errors matter.
-            let text = writer
-                .err_to_stripped()
-                .map_err(|e| EngineError::Internal(format!("cfn-guard output: {e}")))?;
-            return Err(syntax_errors(&text));
+            return Err(errors_of(writer));
         }
         let json = writer
             .into_string()
             .map_err(|e| EngineError::Internal(format!("cfn-guard output: {e}")))?;
-        parse_report(&json, rules, templates.len())
+        let outcomes = parse_report(&json, rules, templates.len())?;
+        // A rule file that does not parse is skipped and its error status is overwritten as
+        // soon as another rule fails (status 19 wins over 5): find it by its absence from the
+        // report, then parse it alone to get Guard's message.
+        let broken: Vec<usize> = (0..rules.len())
+            .filter(|i| !outcomes.iter().any(|o| o.rule == *i))
+            .collect();
+        if broken.is_empty() {
+            return Ok(outcomes);
+        }
+        let alone: Vec<RuleInput<'_>> = broken.iter().map(|i| rules[*i]).collect();
+        let (status, writer) = run(&alone, &["{}"]).map_err(EngineError::Internal)?;
+        if status != STATUS_ERROR {
+            let names: Vec<&str> = alone.iter().map(|r| r.name).collect();
+            return Err(EngineError::Internal(format!(
+                "cfn-guard reported nothing for rule(s) {}: does each file define its rule?",
+                names.join(", ")
+            )));
+        }
+        Err(match errors_of(writer) {
+            EngineError::Syntax(list) => EngineError::Syntax(
+                list.into_iter()
+                    .map(|(i, m)| (broken.get(i).copied().unwrap_or(i), m))
+                    .collect(),
+            ),
+            other => other,
+        })
+    }
+}
+
+/// One cfn-guard call: every rule against every template, structured JSON into a buffer.
+fn run(rules: &[RuleInput<'_>], templates: &[&str]) -> Result<(i32, Writer), String> {
+    let payload = serde_json::json!({
+        "rules": rules.iter().map(|r| r.text).collect::<Vec<_>>(),
+        "data": templates,
+    });
+    let command = ValidateBuilder::default()
+        .payload(true)
+        .structured(true)
+        .output_format(OutputFormatType::JSON)
+        .show_summary(vec![ShowSummaryType::None])
+        .try_build()
+        .map_err(|e| format!("cannot set up cfn-guard: {e}"))?;
+    let mut reader = Reader::new(ReadBuffer::Cursor(Cursor::new(
+        payload.to_string().into_bytes(),
+    )));
+    let mut writer = Writer::new_with_err(WriteBuffer::Vec(vec![]), WriteBuffer::Vec(vec![]))
+        .map_err(|e| format!("cannot set up cfn-guard: {e}"))?;
+    let status = command
+        .execute(&mut writer, &mut reader)
+        .map_err(|e| e.to_string())?;
+    Ok((status, writer))
+}
+
+/// The syntax errors in the error buffer (which consumes the writer, as does the output).
+fn errors_of(writer: Writer) -> EngineError {
+    match writer.err_to_stripped() {
+        Ok(text) => syntax_errors(&text),
+        Err(e) => EngineError::Internal(format!("cfn-guard output: {e}")),
     }
 }
 
@@ -500,6 +539,29 @@ mod tests {
                 assert_eq!(errors[0].0, 1);
                 assert!(
                     errors[0].1.starts_with("line 2, column 22: "),
+                    "{}",
+                    errors[0].1
+                );
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_is_found_even_when_another_rule_fails() {
+        let broken = "rule BROKEN {\n  Resources.*.Type == \n";
+        let failing = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+        let err = eval(
+            &[("BROKEN", broken), ("KEY_ROTATES", ROTATION)],
+            &[failing, "Resources: {}\n"],
+        )
+        .unwrap_err();
+        match err {
+            EngineError::Syntax(errors) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].0, 0);
+                assert!(
+                    errors[0].1.starts_with("line 2, column "),
                     "{}",
                     errors[0].1
                 );
