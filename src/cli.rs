@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::cfn::emit::Format;
+use crate::policy::report::CheckFormat;
 use crate::report::DiagFormat;
 
 /// Compile one validated spec into CloudFormation for bring-your-own-AWS deployments.
@@ -14,6 +15,7 @@ Examples:
   byoa init --blueprint api-postgres my-product
   byoa validate my-product/byoa.yaml
   byoa synth my-product/byoa.yaml --env prod
+  byoa check --profile hipaa --format sarif > check.sarif
   byoa schema > schemas/byoa.schema.json
 
 Exit codes: 0 success, 1 findings, 2 error.")]
@@ -55,6 +57,21 @@ Examples:
   byoa synth examples/acme-api/byoa.yaml --env prod --out build/prod --format json
   byoa synth --env prod --graph      # also out/graph.md, a diagram of the stacks")]
     Synth(SynthArgs),
+
+    /// Check templates against the compliance rules (CloudFormation Guard, in-process).
+    #[command(after_help = "\
+Without PATHS, the templates listed in out/manifest.json are checked, re-synthesized first when
+the spec changed since. Profiles default to the spec's `compliance.profiles`, else all of them;
+the spec's `compliance.exceptions` suppress findings until they expire.
+
+Examples:
+  byoa check --env prod
+  byoa check --profile hipaa --format sarif > check.sarif
+  byoa check out/ --format markdown > controls.md
+  byoa check template.yaml --rules my-rules/ --profile soc2
+
+Exit codes: 0 no findings, 1 findings, 2 error.")]
+    Check(CheckArgs),
 
     /// Print the JSON Schema of byoa.yaml (editors complete and check specs with it).
     #[command(after_help = "Example:\n  byoa schema > schemas/byoa.schema.json")]
@@ -125,4 +142,42 @@ pub struct SynthArgs {
     /// Also write graph.md: a Mermaid diagram of the stacks and their wiring.
     #[arg(long)]
     pub graph: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Template files or directories to check (default: the templates in --out).
+    pub paths: Vec<PathBuf>,
+
+    /// The spec: compliance profiles and exceptions (default: byoa.yaml, when it exists).
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+
+    /// Environment overlay of the spec (default: the one out/manifest.json records).
+    #[arg(long, short)]
+    pub env: Option<String>,
+
+    /// Directory of synthesized templates, used when no PATHS are given.
+    #[arg(long, short, default_value = "out")]
+    pub out: PathBuf,
+
+    /// Profile to check against (repeatable): soc2, hipaa, pci-dss, iso27001, gdpr, ...
+    #[arg(long = "profile", short = 'p', value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Directory of your own rules (`*.guard`, or `rules/` and `profiles/` like policies/).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
+
+    /// Add the control matrix to the text report.
+    #[arg(long)]
+    pub controls: bool,
+
+    /// Judge exception expiry as of this date, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }

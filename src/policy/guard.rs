@@ -1,0 +1,586 @@
+//! The wall around `cfn_guard`: the only file in byoa that names the crate.
+//!
+//! Input: rule texts and template texts, already in memory. Output: `Outcome`s as plain data
+//! (rule, template, resource, property path, message, status). Nothing is printed: cfn-guard's
+//! output and error streams are in-memory buffers, and its JSON report is parsed here.
+//!
+//! How cfn-guard is driven (see `shared/FACTS.md`): `ValidateBuilder` in payload mode with
+//! structured JSON output, one call for ALL rules and ALL templates. Inside that call cfn-guard
+//! parses every rule file once and every template once, then evaluates each rule file against
+//! each template; so one call is the fewest parses there can be. `run_checks` is never used (it
+//! truncates its output past 8 KiB).
+//!
+//! Quirks handled here: a Guard syntax error is not an `Err` but exit status 5 with the message
+//! in the error buffer, naming the rule file `RULES_STDIN[i]` (1-based), which is mapped back to
+//! the caller's rule; when another rule fails in the same call the status is 19 instead and the
+//! broken file is merely absent from the report, so absent rules are parsed again on their own
+//! to get the message; the result types are crate-private, so the JSON report is parsed with
+//! serde; a resource is the second segment of a `/Resources/<LogicalId>/...` path.
+
+use std::collections::BTreeSet;
+use std::io::Cursor;
+
+use cfn_guard::CommandBuilder;
+use cfn_guard::ValidateBuilder;
+use cfn_guard::commands::Executable;
+use cfn_guard::commands::validate::{OutputFormatType, ShowSummaryType};
+use cfn_guard::utils::reader::{ReadBuffer, Reader};
+use cfn_guard::utils::writer::{WriteBuffer, Writer};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One Guard rule file handed to the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInput<'a> {
+    /// The rule's name (`RDS_STORAGE_ENCRYPTED`): the `rule` block the file defines.
+    pub name: &'a str,
+    /// The Guard source.
+    pub text: &'a str,
+}
+
+/// One template (YAML or JSON) handed to the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct TemplateInput<'a> {
+    /// How the caller names the template (its file); echoed back in outcomes by index.
+    pub name: &'a str,
+    /// The template's text.
+    pub text: &'a str,
+}
+
+/// What a rule made of a template (or of one resource in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// The rule applied and every check held.
+    Pass,
+    /// A check failed (one outcome per failed check).
+    Fail,
+    /// The rule selected nothing in the template (or only suppressed resources).
+    NotApplicable,
+}
+
+/// One result of evaluating a rule against a template.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Outcome {
+    /// Index into the rules given to `evaluate`.
+    pub rule: usize,
+    /// Index into the templates given to `evaluate`.
+    pub template: usize,
+    pub status: Status,
+    /// Logical id of the failing resource; `None` for passes, skips and template-level checks.
+    pub resource: Option<String>,
+    /// JSON pointer of the failing value (`/Resources/Db/Properties/StorageEncrypted`), or of
+    /// the deepest part of the path that exists when the property is missing.
+    pub path: Option<String>,
+    /// The rule's own `<<...>>` message for the failed clause, else Guard's generic message.
+    pub message: Option<String>,
+}
+
+/// Why evaluation could not produce outcomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    /// Rule files that do not parse as Guard: (index into the rules, Guard's message).
+    Syntax(Vec<(usize, String)>),
+    /// A template that is not YAML or JSON: (index into the templates, message).
+    Template(usize, String),
+    /// Anything else cfn-guard reported.
+    Internal(String),
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::Syntax(errors) => {
+                for (i, (rule, message)) in errors.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "rule #{rule}: {message}")?;
+                }
+                Ok(())
+            }
+            EngineError::Template(t, message) => write!(f, "template #{t}: {message}"),
+            EngineError::Internal(message) => f.write_str(message),
+        }
+    }
+}
+
+/// A policy engine: evaluates every rule against every template and returns what it found.
+/// `Guard` is the real one; tests may script another.
+pub trait Engine {
+    /// Evaluates `rules` against `templates`. Outcomes come back sorted by (rule, template).
+    /// Every (rule, template) pair yields either one `Pass`, one `NotApplicable`, or one `Fail`
+    /// per failed check.
+    fn evaluate(
+        &self,
+        rules: &[RuleInput<'_>],
+        templates: &[TemplateInput<'_>],
+    ) -> Result<Vec<Outcome>, EngineError>;
+}
+
+/// cfn-guard 3.2.1, in-process.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Guard;
+
+/// cfn-guard's exit statuses.
+const STATUS_ERROR: i32 = 5;
+
+impl Engine for Guard {
+    fn evaluate(
+        &self,
+        rules: &[RuleInput<'_>],
+        templates: &[TemplateInput<'_>],
+    ) -> Result<Vec<Outcome>, EngineError> {
+        if rules.is_empty() || templates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let texts: Vec<&str> = templates.iter().map(|t| t.text).collect();
+        let (status, writer) =
+            run(rules, &texts).map_err(|e| template_error(&e, templates.len()))?;
+        if status == STATUS_ERROR {
+            return Err(errors_of(writer));
+        }
+        let json = writer
+            .into_string()
+            .map_err(|e| EngineError::Internal(format!("cfn-guard output: {e}")))?;
+        let outcomes = parse_report(&json, rules, templates.len())?;
+        // A rule file that does not parse is skipped and its error status is overwritten as
+        // soon as another rule fails (status 19 wins over 5): find it by its absence from the
+        // report, then parse it alone to get Guard's message.
+        let broken: Vec<usize> = (0..rules.len())
+            .filter(|i| !outcomes.iter().any(|o| o.rule == *i))
+            .collect();
+        if broken.is_empty() {
+            return Ok(outcomes);
+        }
+        let alone: Vec<RuleInput<'_>> = broken.iter().map(|i| rules[*i]).collect();
+        let (status, writer) = run(&alone, &["{}"]).map_err(EngineError::Internal)?;
+        if status != STATUS_ERROR {
+            let names: Vec<&str> = alone.iter().map(|r| r.name).collect();
+            return Err(EngineError::Internal(format!(
+                "cfn-guard reported nothing for rule(s) {}: does each file define its rule?",
+                names.join(", ")
+            )));
+        }
+        Err(match errors_of(writer) {
+            EngineError::Syntax(list) => EngineError::Syntax(
+                list.into_iter()
+                    .map(|(i, m)| (broken.get(i).copied().unwrap_or(i), m))
+                    .collect(),
+            ),
+            other => other,
+        })
+    }
+}
+
+/// One cfn-guard call: every rule against every template, structured JSON into a buffer.
+fn run(rules: &[RuleInput<'_>], templates: &[&str]) -> Result<(i32, Writer), String> {
+    let payload = serde_json::json!({
+        "rules": rules.iter().map(|r| r.text).collect::<Vec<_>>(),
+        "data": templates,
+    });
+    let command = ValidateBuilder::default()
+        .payload(true)
+        .structured(true)
+        .output_format(OutputFormatType::JSON)
+        .show_summary(vec![ShowSummaryType::None])
+        .try_build()
+        .map_err(|e| format!("cannot set up cfn-guard: {e}"))?;
+    let mut reader = Reader::new(ReadBuffer::Cursor(Cursor::new(
+        payload.to_string().into_bytes(),
+    )));
+    let mut writer = Writer::new_with_err(WriteBuffer::Vec(vec![]), WriteBuffer::Vec(vec![]))
+        .map_err(|e| format!("cannot set up cfn-guard: {e}"))?;
+    let status = command
+        .execute(&mut writer, &mut reader)
+        .map_err(|e| e.to_string())?;
+    Ok((status, writer))
+}
+
+/// The syntax errors in the error buffer (which consumes the writer, as does the output).
+fn errors_of(writer: Writer) -> EngineError {
+    match writer.err_to_stripped() {
+        Ok(text) => syntax_errors(&text),
+        Err(e) => EngineError::Internal(format!("cfn-guard output: {e}")),
+    }
+}
+
+/// cfn-guard names payload templates `DATA_STDIN[i]`, 1-based, in its messages.
+fn template_error(message: &str, count: usize) -> EngineError {
+    match stdin_index(message, "DATA_STDIN[") {
+        Some(i) if i < count => EngineError::Template(i, strip_stdin_names(message)),
+        _ => EngineError::Internal(format!("cfn-guard: {message}")),
+    }
+}
+
+/// The 0-based index in the first `PREFIX<n>]` of `text`.
+fn stdin_index(text: &str, prefix: &str) -> Option<usize> {
+    let start = text.find(prefix)? + prefix.len();
+    let end = text[start..].find(']')? + start;
+    text[start..end]
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+}
+
+/// Guard's message without the payload names, which mean nothing to the user.
+fn strip_stdin_names(message: &str) -> String {
+    let mut out = message.to_owned();
+    for prefix in ["RULES_STDIN[", "DATA_STDIN["] {
+        while let Some(start) = out.find(prefix) {
+            let Some(end) = out[start..].find(']') else {
+                break;
+            };
+            out.replace_range(start..start + end + 1, "");
+        }
+    }
+    out.replace("rule file = ,", "rule file,")
+}
+
+/// Splits cfn-guard's error buffer into one message per rule file.
+fn syntax_errors(text: &str) -> EngineError {
+    let mut errors = Vec::new();
+    for block in text.split("\n---") {
+        let block = block.trim();
+        if block.is_empty() {
+            continue;
+        }
+        match stdin_index(block, "RULES_STDIN[") {
+            Some(i) => {
+                let message = block.split_once("Error = ").map_or(block, |(_, m)| m);
+                errors.push((i, parse_message(message)));
+            }
+            None => return EngineError::Internal(format!("cfn-guard: {block}")),
+        }
+    }
+    if errors.is_empty() {
+        EngineError::Internal("cfn-guard failed without a message".to_owned())
+    } else {
+        EngineError::Syntax(errors)
+    }
+}
+
+/// Guard's parser message, e.g. ``Parser Error when parsing `Parsing Error Error parsing file
+/// RULES_STDIN[2] at line 2 at column 22, when handling expecting ..., fragment  ...` `` ->
+/// `line 2, column 22: expecting ...`.
+fn parse_message(message: &str) -> String {
+    let tail = message
+        .find("at line ")
+        .map(|i| &message[i + "at line ".len()..]);
+    let parsed = tail.and_then(|tail| {
+        let (line, rest) = tail.split_once(" at column ")?;
+        let (column, rest) = rest.split_once(',')?;
+        let what = rest
+            .trim_start()
+            .trim_start_matches("when handling ")
+            .trim();
+        let (what, fragment) = match what.rfind(", fragment") {
+            Some(i) => (&what[..i], what[i + ", fragment".len()..].trim()),
+            None => (what, ""),
+        };
+        let fragment = fragment.trim_end_matches('`').trim();
+        let mut out = format!(
+            "line {}, column {}: {}",
+            line.trim(),
+            column.trim(),
+            what.trim()
+        );
+        if !fragment.is_empty() {
+            let first = fragment.lines().next().unwrap_or_default().trim();
+            out.push_str(&format!(" (near `{first}`)"));
+        }
+        Some(out)
+    });
+    parsed.unwrap_or_else(|| strip_stdin_names(message.trim()))
+}
+
+/// One template's part of cfn-guard's structured JSON report.
+#[derive(Debug, Deserialize)]
+struct FileReport {
+    name: String,
+    #[serde(default)]
+    not_compliant: Vec<Value>,
+    #[serde(default)]
+    not_applicable: BTreeSet<String>,
+    #[serde(default)]
+    compliant: BTreeSet<String>,
+}
+
+fn parse_report(
+    json: &str,
+    rules: &[RuleInput<'_>],
+    template_count: usize,
+) -> Result<Vec<Outcome>, EngineError> {
+    let reports: Vec<FileReport> = serde_json::from_str(json)
+        .map_err(|e| EngineError::Internal(format!("unexpected cfn-guard report: {e}")))?;
+    let rule_index = |name: &str| rules.iter().position(|r| r.name == name);
+    let mut outcomes = Vec::new();
+    for report in reports {
+        let template = stdin_index(&report.name, "DATA_STDIN[")
+            .filter(|i| *i < template_count)
+            .ok_or_else(|| {
+                EngineError::Internal(format!("cfn-guard reported on `{}`", report.name))
+            })?;
+        for (names, status) in [
+            (&report.compliant, Status::Pass),
+            (&report.not_applicable, Status::NotApplicable),
+        ] {
+            for rule in names.iter().filter_map(|n| rule_index(n)) {
+                outcomes.push(Outcome {
+                    rule,
+                    template,
+                    status,
+                    resource: None,
+                    path: None,
+                    message: None,
+                });
+            }
+        }
+        for failed in &report.not_compliant {
+            let Some(rule_report) = failed.get("Rule") else {
+                continue;
+            };
+            let Some(rule) = rule_report
+                .get("name")
+                .and_then(Value::as_str)
+                .and_then(rule_index)
+            else {
+                continue;
+            };
+            let mut checks = Vec::new();
+            collect_checks(rule_report, &mut checks);
+            if checks.is_empty() {
+                outcomes.push(Outcome {
+                    rule,
+                    template,
+                    status: Status::Fail,
+                    resource: None,
+                    path: None,
+                    message: rule_message(rule_report),
+                });
+            }
+            for (path, message) in checks {
+                outcomes.push(Outcome {
+                    rule,
+                    template,
+                    status: Status::Fail,
+                    resource: path.as_deref().and_then(resource_of),
+                    path,
+                    message,
+                });
+            }
+        }
+    }
+    // Stable: failed checks keep the order of the rule's clauses.
+    outcomes.sort_by_key(|o| (o.rule, o.template));
+    outcomes.dedup();
+    Ok(outcomes)
+}
+
+/// The rule-level message (`<<...>>` after the rule block), when a failure has no clause.
+fn rule_message(rule_report: &Value) -> Option<String> {
+    let m = rule_report.get("messages")?;
+    m.get("custom_message")
+        .or_else(|| m.get("error_message"))
+        .and_then(Value::as_str)
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Walks a failed rule's `checks` tree (nested rules and disjunctions hold more checks) and
+/// collects (path, message) for every failed clause.
+fn collect_checks(node: &Value, out: &mut Vec<(Option<String>, Option<String>)>) {
+    let Some(checks) = node.get("checks").and_then(Value::as_array) else {
+        return;
+    };
+    for check in checks {
+        let Some((kind, body)) = check.as_object().and_then(|o| o.iter().next()) else {
+            continue;
+        };
+        match kind.as_str() {
+            "Clause" => {
+                if let Some((_, clause)) = body.as_object().and_then(|o| o.iter().next()) {
+                    out.push((clause_path(clause), clause_message(clause)));
+                }
+            }
+            "Rule" => collect_checks(body, out),
+            "Disjunctions" => collect_checks(body, out),
+            _ => {}
+        }
+    }
+}
+
+fn clause_message(clause: &Value) -> Option<String> {
+    let m = clause.get("messages")?;
+    let custom = m
+        .get("custom_message")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let generic = m
+        .get("error_message")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    custom.or(generic).map(str::to_owned)
+}
+
+/// The path of the value a clause looked at: `check.Resolved.from.path` when the value exists;
+/// when it does not, the deepest node that exists (`UnResolved.value.traversed_to.path`) joined
+/// with what was still to be looked up (`remaining_query`), which is the missing property.
+fn clause_path(clause: &Value) -> Option<String> {
+    let check = clause.get("check")?;
+    let resolved = check
+        .pointer("/Resolved/from/path")
+        .or_else(|| check.pointer("/Resolved/value/path"))
+        .and_then(Value::as_str);
+    if let Some(path) = resolved {
+        return Some(path.to_owned());
+    }
+    let unresolved = check.pointer("/UnResolved/value")?;
+    let base = unresolved.pointer("/traversed_to/path")?.as_str()?;
+    let mut path = base.to_owned();
+    if let Some(rest) = unresolved.get("remaining_query").and_then(Value::as_str) {
+        for segment in rest.split('.') {
+            let segment = segment.split('[').next().unwrap_or_default().trim();
+            if segment.is_empty() || segment == "*" || segment.starts_with('%') {
+                break;
+            }
+            path.push('/');
+            path.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        }
+    }
+    Some(path)
+}
+
+/// `/Resources/<LogicalId>/...` -> `<LogicalId>`.
+fn resource_of(path: &str) -> Option<String> {
+    let mut segments = path.split('/').skip(1);
+    match (segments.next(), segments.next()) {
+        (Some("Resources"), Some(id)) if !id.is_empty() => {
+            Some(id.replace("~1", "/").replace("~0", "~"))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROTATION: &str = "let keys = Resources.*[ Type == 'AWS::KMS::Key' ]\n\
+        rule KEY_ROTATES when %keys !empty {\n  %keys.Properties.EnableKeyRotation == true\n  \
+        <<\n    Violation: no rotation\n    Fix: rotate\n  >>\n}\n";
+
+    fn eval(rules: &[(&str, &str)], templates: &[&str]) -> Result<Vec<Outcome>, EngineError> {
+        let rules: Vec<_> = rules
+            .iter()
+            .map(|(name, text)| RuleInput { name, text })
+            .collect();
+        let templates: Vec<_> = templates
+            .iter()
+            .enumerate()
+            .map(|(i, text)| TemplateInput {
+                name: if i == 0 { "a.yaml" } else { "b.yaml" },
+                text,
+            })
+            .collect();
+        Guard.evaluate(&rules, &templates)
+    }
+
+    #[test]
+    fn a_failed_clause_names_resource_path_and_custom_message() {
+        let template = "Resources:\n  Good:\n    Type: AWS::KMS::Key\n    Properties:\n      \
+            EnableKeyRotation: true\n  Bad:\n    Type: AWS::KMS::Key\n    Properties:\n      \
+            EnableKeyRotation: false\n  Missing:\n    Type: AWS::KMS::Key\n";
+        let outcomes = eval(&[("KEY_ROTATES", ROTATION)], &[template]).unwrap();
+        let mut fails: Vec<_> = outcomes
+            .iter()
+            .filter(|o| o.status == Status::Fail)
+            .map(|o| (o.resource.as_deref(), o.path.as_deref()))
+            .collect();
+        fails.sort();
+        assert_eq!(
+            fails,
+            [
+                (
+                    Some("Bad"),
+                    Some("/Resources/Bad/Properties/EnableKeyRotation")
+                ),
+                (
+                    Some("Missing"),
+                    Some("/Resources/Missing/Properties/EnableKeyRotation")
+                ),
+            ]
+        );
+        let message = outcomes[0].message.as_deref().unwrap();
+        assert!(message.contains("Violation: no rotation"), "{message}");
+    }
+
+    #[test]
+    fn passes_and_skips_come_back_per_template() {
+        let pass = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties: {EnableKeyRotation: true}\n";
+        let none = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+        let outcomes = eval(&[("KEY_ROTATES", ROTATION)], &[pass, none]).unwrap();
+        let got: Vec<_> = outcomes.iter().map(|o| (o.template, o.status)).collect();
+        assert_eq!(got, [(0, Status::Pass), (1, Status::NotApplicable)]);
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_rule_file() {
+        let broken = "rule BROKEN {\n  Resources.*.Type == \n";
+        let err = eval(
+            &[("KEY_ROTATES", ROTATION), ("BROKEN", broken)],
+            &["Resources: {}\n"],
+        )
+        .unwrap_err();
+        match err {
+            EngineError::Syntax(errors) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].0, 1);
+                assert!(
+                    errors[0].1.starts_with("line 2, column 22: "),
+                    "{}",
+                    errors[0].1
+                );
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_is_found_even_when_another_rule_fails() {
+        let broken = "rule BROKEN {\n  Resources.*.Type == \n";
+        let failing = "Resources:\n  K:\n    Type: AWS::KMS::Key\n";
+        let err = eval(
+            &[("BROKEN", broken), ("KEY_ROTATES", ROTATION)],
+            &[failing, "Resources: {}\n"],
+        )
+        .unwrap_err();
+        match err {
+            EngineError::Syntax(errors) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].0, 0);
+                assert!(
+                    errors[0].1.starts_with("line 2, column "),
+                    "{}",
+                    errors[0].1
+                );
+            }
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_broken_template_is_an_error() {
+        let err = eval(&[("KEY_ROTATES", ROTATION)], &["Resources: [\n"]).unwrap_err();
+        assert!(matches!(err, EngineError::Template(0, _)), "{err:?}");
+    }
+
+    #[test]
+    fn resource_is_the_second_path_segment() {
+        assert_eq!(resource_of("/Resources/Db/Properties"), Some("Db".into()));
+        assert_eq!(resource_of("/Resources/Db"), Some("Db".into()));
+        assert_eq!(resource_of("/Rules/RegionAllowed"), None);
+        assert_eq!(resource_of(""), None);
+    }
+}

@@ -1,0 +1,485 @@
+//! `byoa check`: findings on a deliberately weakened template, exit codes, every report format
+//! (SARIF against the official 2.1.0 schema, JUnit as well-formed XML), exceptions, rule-file
+//! errors, and snapshots of the text and SARIF reports.
+//!
+//! The tests name the rules they rely on (the sample rules under `policies/`) and never the size
+//! of the rule set, so they hold when the full rule set replaces the samples.
+
+use std::path::Path;
+
+use crate::{byoa, root, synth_to};
+
+/// The weakened fixture, relative to the repository root (tests run there).
+const WEAK: &str = "tests/fixtures/weak";
+
+/// A date no exception in these tests has reached.
+const TODAY: &str = "2026-06-01";
+
+fn check(args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["check", "--today", TODAY];
+    all.extend_from_slice(args);
+    byoa(&all)
+}
+
+/// Snapshot names this module owns (kept in `diagnostics::no_snapshot_is_unreferenced`).
+pub fn snapshot_names() -> Vec<String> {
+    ["check_weak_text", "check_weak_sarif"]
+        .iter()
+        .map(|n| format!("cli__check__{n}.snap"))
+        .collect()
+}
+
+#[test]
+fn weakened_fixture_yields_findings_naming_rules_and_controls() {
+    let (code, out, err) = check(&[WEAK, "--profile", "soc2"]);
+    assert_eq!(code, 1, "{err}");
+    for needle in [
+        "soc2 CC6.1",
+        "RDS_STORAGE_ENCRYPTED",
+        "tests/fixtures/weak/database.yaml:185  Database (AWS::RDS::DBInstance)  Properties.StorageEncrypted",
+        "fix: set StorageEncrypted: true",
+        "soc2 A1.2",
+        "S3_BUCKET_VERSIONING_ENABLED",
+        "tests/fixtures/weak/storage.json:5  UploadsBucket",
+        "KMS_KEY_ROTATION_ENABLED",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+    // The bucket waived in its own Metadata is not a finding.
+    assert!(!out.contains("ScratchBucket (AWS"), "{out}");
+}
+
+#[test]
+fn weakened_fixture_snapshots() {
+    let (_, text, _) = check(&[WEAK, "--profile", "soc2", "--controls"]);
+    insta::assert_snapshot!("check_weak_text", text);
+    let (_, sarif, _) = check(&[WEAK, "--profile", "soc2", "--format", "sarif"]);
+    insta::assert_snapshot!("check_weak_sarif", sarif);
+}
+
+#[test]
+fn acme_api_prod_is_clean_and_exit_0() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = synth_to(&spec, Some("prod"), "yaml");
+    let out = dir.path().to_str().unwrap();
+    for format in ["text", "sarif"] {
+        let (code, stdout, err) = check(&[out, "--format", format]);
+        assert_eq!(code, 0, "{stdout}\n{err}");
+    }
+    let (_, sarif, _) = check(&[out, "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_valid_sarif(&doc);
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn default_input_is_out_synthesized_first_when_the_spec_changed() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let spec_copy = dir.path().join("byoa.yaml");
+    std::fs::copy(&spec, &spec_copy).unwrap();
+    let out = dir.path().join("out");
+    let (s, o) = (spec_copy.to_str().unwrap(), out.to_str().unwrap());
+    let (code, stdout, err) = check(&["--spec", s, "--env", "prod", "--out", o]);
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        err.contains("has no manifest: synthesized it before checking"),
+        "{err}"
+    );
+    assert!(out.join("manifest.json").is_file());
+    // Unchanged spec: no re-synthesis; the environment comes from the manifest.
+    let (code, _, err) = check(&["--spec", s, "--out", o]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("synthesized"), "{err}");
+    // A changed spec is synthesized again before the check, and the change shows.
+    let text = std::fs::read_to_string(&spec_copy)
+        .unwrap()
+        .replace("retention_days: 365", "retention_days: 30");
+    std::fs::write(&spec_copy, text).unwrap();
+    let (code, stdout, err) = check(&["--spec", s, "--out", o]);
+    assert!(err.contains("changed since"), "{err}");
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("CW_LOGGROUP_RETENTION_PERIOD_CHECK"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn exit_2_on_errors_with_the_path_named() {
+    let (code, _, err) = check(&["tests/fixtures/no-such-dir"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error: tests/fixtures/no-such-dir: does not exist"),
+        "{err}"
+    );
+
+    let (code, _, err) = check(&[WEAK, "--profile", "sco2"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("profile `sco2` does not exist; did you mean `soc2`?"),
+        "{err}"
+    );
+
+    let (code, _, err) = byoa(&["check", WEAK, "--today", "2026-02-30"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a date"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let (code, _, err) = check(&["--out", out]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no templates to check"), "{err}");
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_guard_syntax_error_is_exit_2_naming_the_rule_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "BROKEN_RULE.guard",
+        "# Rule: BROKEN_RULE\n# Title: broken\n# Severity: low\n# Resources: AWS::S3::Bucket\n\
+         # Fix: none\n\nrule BROKEN_RULE {\n  Resources.*.Type ==\n",
+    );
+    let (code, out, err) = check(&[WEAK, "--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains(&format!("error: {file}:")), "{err}");
+    assert!(err.contains("Guard syntax error: line "), "{err}");
+}
+
+#[test]
+fn rule_header_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "MY_RULE.guard",
+        "# Rule: MY_RULE\n# Title: mine\n# Severity: urgent\n# Resources: AWS::S3::Bucket\n\n\
+         rule MY_RULE { Resources exists }\n",
+    );
+    let (code, _, err) = check(&[WEAK, "--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "error: {file}:3: severity `urgent` is not one of critical, high, medium, low"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("the header has no `# Fix:` line"), "{err}");
+}
+
+#[test]
+fn user_rules_outside_profiles_report_under_custom() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "NO_SCRATCH_BUCKETS.guard",
+        "# Rule: NO_SCRATCH_BUCKETS\n# Title: no bucket is named scratch\n# Severity: low\n\
+         # Resources: AWS::S3::Bucket\n# Fix: rename the bucket\n\n\
+         rule NO_SCRATCH_BUCKETS {\n  Resources.ScratchBucket not exists\n  \
+         << Violation: a scratch bucket exists Fix: remove it >>\n}\n",
+    );
+    let (code, out, _) = check(&[
+        WEAK,
+        "--profile",
+        "soc2",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let custom: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "NO_SCRATCH_BUCKETS")
+        .collect();
+    assert_eq!(custom.len(), 1, "{custom:#?}");
+    assert_eq!(custom[0]["resource"], "ScratchBucket");
+    assert_eq!(custom[0]["controls"][0]["profile"], "custom");
+    assert_eq!(custom[0]["message"], "a scratch bucket exists");
+}
+
+/// Validates `doc` against the vendored official SARIF 2.1.0 schema.
+fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("tests/sarif-schema-2.1.0.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+fn assert_valid_sarif(doc: &serde_json::Value) {
+    let errors = sarif_errors(doc);
+    assert!(
+        errors.is_empty(),
+        "SARIF schema errors:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn sarif_is_valid_against_the_official_schema_and_the_check_has_teeth() {
+    let (_, out, _) = check(&[WEAK, "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_valid_sarif(&doc);
+    let run = &doc["runs"][0];
+    let rule = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "RDS_STORAGE_ENCRYPTED")
+        .unwrap();
+    assert!(rule["help"]["text"].as_str().unwrap().starts_with("Fix: "));
+    assert!(
+        rule["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("soc2:CC6.1"))
+    );
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "RDS_STORAGE_ENCRYPTED")
+        .unwrap();
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "tests/fixtures/weak/database.yaml"
+    );
+    assert_eq!(location["region"]["startLine"], 185);
+
+    // Broken documents fail: the validator really runs, with formats.
+    let mut broken = doc.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        serde_json::json!(0);
+    broken["runs"][0]["tool"]["driver"]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    broken["version"] = serde_json::json!("2.0.0");
+    let errors = sarif_errors(&broken);
+    assert!(errors.len() >= 4, "{errors:#?}");
+    let mut bad_uri = doc.clone();
+    bad_uri["$schema"] = serde_json::json!("not a uri");
+    assert!(!sarif_errors(&bad_uri).is_empty());
+}
+
+/// Parses `xml` with a real XML reader (end tags must match) and returns the elements by name.
+fn xml_elements(xml: &str) -> Vec<(String, Vec<(String, String)>)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.check_end_names(true);
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) if true => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.expect("well-formed attribute");
+                        (
+                            String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                            a.unescape_value().expect("valid escapes").into_owned(),
+                        )
+                    })
+                    .collect();
+                out.push((name, attrs));
+                if !xml[..reader.buffer_position()].ends_with("/>") {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => depth -= 1,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0, "unbalanced XML");
+    out
+}
+
+fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> &'a str {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+#[test]
+fn junit_is_well_formed_with_one_case_per_rule_and_resource() {
+    let (_, out, _) = check(&[WEAK, "--format", "junit"]);
+    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+    let elements = xml_elements(&out);
+    let cases: Vec<(&str, &str)> = elements
+        .iter()
+        .filter(|(n, _)| n == "testcase")
+        .map(|(_, a)| (attr(a, "classname"), attr(a, "name")))
+        .collect();
+    assert!(
+        cases.contains(&("RDS_STORAGE_ENCRYPTED", "database.yaml Database")),
+        "{cases:?}"
+    );
+    assert!(cases.contains(&("S3_BUCKET_VERSIONING_ENABLED", "storage.json UploadsBucket")));
+    assert!(cases.contains(&("S3_BUCKET_VERSIONING_ENABLED", "storage.json ScratchBucket")));
+    let unique: std::collections::BTreeSet<_> = cases.iter().collect();
+    assert_eq!(unique.len(), cases.len(), "one case per rule x resource");
+    let failures = elements.iter().filter(|(n, _)| n == "failure").count();
+    let root = &elements[0];
+    assert_eq!(root.0, "testsuites");
+    assert_eq!(attr(&root.1, "failures"), failures.to_string());
+    assert_eq!(attr(&root.1, "tests"), cases.len().to_string());
+}
+
+#[test]
+fn every_format_renders() {
+    for format in ["text", "json", "sarif", "junit", "markdown"] {
+        let (code, out, err) = check(&[WEAK, "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(!out.is_empty(), "{format}");
+    }
+    let (_, json, _) = check(&[WEAK, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(doc["summary"]["findings"].as_u64().unwrap() >= 4);
+    assert!(doc["controls"][0]["controls"].as_array().is_some());
+    let (_, md, _) = check(&[WEAK, "--format", "markdown"]);
+    assert!(md.starts_with("# Compliance control matrix\n"), "{md}");
+    assert!(
+        md.contains("| Control | Title | Status | Evidence |"),
+        "{md}"
+    );
+    assert!(md.contains("| CC6.1 |"), "{md}");
+    assert!(md.contains("**fail**"), "{md}");
+}
+
+/// A spec with exceptions: one active, one expired, one matching nothing.
+fn spec_with_exceptions(dir: &Path) -> String {
+    write(
+        dir,
+        "byoa.yaml",
+        "product: {name: acme, vendor_account_id: \"111111111111\"}\n\
+         region: us-east-1\n\
+         compliance:\n  profiles: [soc2]\n  exceptions:\n\
+         \x20   - rule: S3_BUCKET_VERSIONING_ENABLED\n      resource: UploadsBucket\n\
+         \x20     reason: uploads are re-created from the source system\n      expires: 2999-12-31\n\
+         \x20   - rule: KMS_KEY_ROTATION_ENABLED\n      resource: DatabaseKey\n\
+         \x20     reason: key replaced by a rotating key next quarter\n      expires: 2026-01-31\n\
+         \x20   - rule: RDS_STORAGE_ENCRYPTED\n      resource: NoSuchDatabase\n\
+         \x20     reason: left over from an older layout of the stack\n",
+    )
+}
+
+#[test]
+fn exceptions_suppress_expire_and_warn_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec_with_exceptions(dir.path());
+    let args = |format: &'static str| vec![WEAK, "--spec", spec.as_str(), "--format", format];
+
+    let (code, text, _) = check(&args("text"));
+    assert_eq!(code, 1);
+    assert!(text.contains("suppressed by exceptions in the spec:\n  S3_BUCKET_VERSIONING_ENABLED  tests/fixtures/weak/storage.json:5  UploadsBucket"), "{text}");
+    assert!(
+        text.contains("reason: uploads are re-created from the source system (expires 2999-12-31)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the KMS key does not rotate its key material (the exception for it expired on 2026-01-31: key replaced by a rotating key next quarter)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "warning: the exception for `RDS_STORAGE_ENCRYPTED` on `NoSuchDatabase` matches no finding: nothing fails it: remove the exception\n  --> {spec}:14:"
+        )),
+        "{text}"
+    );
+
+    let (_, json, err) = check(&args("json"));
+    assert!(
+        err.contains("warning: the exception for `RDS_STORAGE_ENCRYPTED`"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let suppressed: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "suppressed")
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["exception"]["spec"]["line"], 6);
+    assert_eq!(doc["exceptions"][1]["expired"], true);
+    assert_eq!(doc["exceptions"][2]["matched"], 0);
+    assert_eq!(doc["warnings"].as_array().unwrap().len(), 1);
+
+    let (_, sarif, _) = check(&args("sarif"));
+    let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_valid_sarif(&doc);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let with_suppression: Vec<_> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(with_suppression.len(), 1);
+    let s = &with_suppression[0]["suppressions"][0];
+    assert_eq!(s["kind"], "external");
+    assert_eq!(
+        s["justification"],
+        "uploads are re-created from the source system (expires 2999-12-31)"
+    );
+    assert_eq!(s["location"]["physicalLocation"]["region"]["startLine"], 6);
+    let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 1);
+
+    let (_, junit, _) = check(&args("junit"));
+    let elements = xml_elements(&junit);
+    assert!(
+        elements
+            .iter()
+            .any(|(n, a)| n == "skipped" && attr(a, "message").contains("uploads are re-created")),
+        "{junit}"
+    );
+    assert!(
+        elements
+            .iter()
+            .any(|(n, a)| n == "testsuite" && attr(a, "name") == "exceptions")
+    );
+
+    let (_, md, _) = check(&args("markdown"));
+    assert!(md.contains("## Exceptions"), "{md}");
+    assert!(md.contains("| `KMS_KEY_ROTATION_ENABLED` | `DatabaseKey` | key replaced by a rotating key next quarter | 2026-01-31 | expired: 1 finding open again |"), "{md}");
+    assert!(md.contains("matches no finding"), "{md}");
+    assert!(md.contains("## Warnings"), "{md}");
+
+    // Before the expiry date the exception still suppresses.
+    let (_, json, _) = byoa(&[
+        "check",
+        WEAK,
+        "--spec",
+        &spec,
+        "--format",
+        "json",
+        "--today",
+        "2026-01-31",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["exceptions"][1]["expired"], false);
+}
