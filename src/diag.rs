@@ -75,6 +75,7 @@ codes! {
     ServiceUser = "service.user": "a service's container would run as root",
     DatabaseStorage = "database.storage": "the storage settings are inconsistent",
     DatabaseName = "database.name": "the database name is not valid for PostgreSQL",
+    ComplianceConflict = "compliance.conflict": "a spec value breaks a control of a selected compliance profile",
     AccessArn = "access.arn": "the vendor role ARN is not an IAM role of the vendor account",
 }
 

@@ -189,9 +189,10 @@ fn check(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Some(p) => Some(p.clone()),
         None => Some(std::path::PathBuf::from("byoa.yaml")).filter(|p| p.is_file()),
     };
-    // The environment: as asked, else the one the templates in out/ were made for.
+    // The environment: as asked, else (when checking out/) the one its templates were made for.
     let env = args.env.clone().or_else(|| {
         synth::read_manifest(&args.out)
+            .filter(|_| args.paths.is_empty())
             .map(|m| m.environment)
             .filter(|e| e != spec::DEFAULT_ENVIRONMENT)
     });

@@ -242,7 +242,8 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
                     Some(line),
                     format!(
                         "`{entry}` in `# Resources:` is not a resource type like \
-                         `AWS::S3::Bucket` (write `template` for a rule about whole templates)"
+                         `AWS::S3::Bucket` (write `template` for a rule about whole templates, \
+                         `*` for one about every resource)"
                     ),
                 ));
             }
@@ -298,11 +299,13 @@ fn is_resource_type(s: &str) -> bool {
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// Words accepted in `# Resources:` for rules about a template rather than its resources.
+/// Words accepted in `# Resources:` for rules about a template rather than its resources, or
+/// about every resource of it (`*`): either way the rule gets one verdict per template, and its
+/// findings still name the resources.
 fn is_template_scope(s: &str) -> bool {
     matches!(
         s.to_ascii_lowercase().as_str(),
-        "template" | "templates" | "(template)" | "rules"
+        "template" | "templates" | "(template)" | "rules" | "*"
     )
 }
 
@@ -454,6 +457,28 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
+    /// The embedded rules and profiles alone, parsed once per process (a test keeps them
+    /// valid, so this cannot fail at run time).
+    pub fn embedded() -> &'static PolicySet {
+        static SET: std::sync::OnceLock<PolicySet> = std::sync::OnceLock::new();
+        SET.get_or_init(|| PolicySet::load(&[]).expect("the embedded rule set is valid"))
+    }
+
+    /// `profile control` for every control of `profiles` that `rule` evidences, e.g.
+    /// `hipaa 164.308(a)(7)(ii)(A)`.
+    pub fn controls_of(&self, rule: &str, profiles: &[String]) -> Vec<String> {
+        self.profiles
+            .iter()
+            .filter(|p| profiles.contains(&p.name))
+            .flat_map(|p| {
+                p.controls
+                    .iter()
+                    .filter(|c| c.rules.iter().any(|r| r == rule))
+                    .map(move |c| format!("{} {}", p.name, c.id))
+            })
+            .collect()
+    }
+
     /// The embedded rules and profiles, plus the rules (and profiles) in `user_dirs`.
     pub fn load(user_dirs: &[PathBuf]) -> Result<PolicySet, Vec<PolicyError>> {
         let mut rules: Vec<(String, String)> = embedded::RULES

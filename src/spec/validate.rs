@@ -39,6 +39,16 @@ pub fn validate(spec: &Spec, environment: &str) -> Result<Model, Vec<Diagnostic>
     check_services(spec, &mut d);
     check_database(spec, &mut d);
     check_access(spec, &mut d);
+    let profiles: Vec<String> = spec
+        .compliance
+        .profiles
+        .iter()
+        .filter_map(|p| serde_json::to_value(p).ok()?.as_str().map(str::to_owned))
+        .collect();
+    let catalogue = crate::policy::PolicySet::embedded();
+    d.extend(crate::spec::compliance::check(spec, &|rule| {
+        catalogue.controls_of(rule, &profiles)
+    }));
     retention(
         spec.monitoring.log_retention_days,
         "/monitoring/log_retention_days",

@@ -41,12 +41,19 @@ fn weakened_fixture_yields_findings_naming_rules_and_controls() {
         "soc2 A1.2",
         "S3_BUCKET_VERSIONING_ENABLED",
         "tests/fixtures/weak/storage.json:5  UploadsBucket",
-        "KMS_KEY_ROTATION_ENABLED",
+        "CMK_BACKING_KEY_ROTATION_ENABLED",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
     }
-    // The bucket waived in its own Metadata is not a finding.
-    assert!(!out.contains("ScratchBucket (AWS"), "{out}");
+    // The bucket waived in its own Metadata is not a finding of the waived rule (other rules
+    // still judge it).
+    let versioning = out
+        .split("S3_BUCKET_VERSIONING_ENABLED  ")
+        .nth(1)
+        .and_then(|rest| rest.split("fix:").next())
+        .expect("the versioning rule reports");
+    assert!(versioning.contains("UploadsBucket"), "{versioning}");
+    assert!(!versioning.contains("ScratchBucket"), "{versioning}");
 }
 
 #[test]
@@ -379,7 +386,7 @@ fn spec_with_exceptions(dir: &Path) -> String {
          compliance:\n  profiles: [soc2]\n  exceptions:\n\
          \x20   - rule: S3_BUCKET_VERSIONING_ENABLED\n      resource: UploadsBucket\n\
          \x20     reason: uploads are re-created from the source system\n      expires: 2999-12-31\n\
-         \x20   - rule: KMS_KEY_ROTATION_ENABLED\n      resource: DatabaseKey\n\
+         \x20   - rule: CMK_BACKING_KEY_ROTATION_ENABLED\n      resource: DatabaseKey\n\
          \x20     reason: key replaced by a rotating key next quarter\n      expires: 2026-01-31\n\
          \x20   - rule: RDS_STORAGE_ENCRYPTED\n      resource: NoSuchDatabase\n\
          \x20     reason: left over from an older layout of the stack\n",
@@ -400,7 +407,7 @@ fn exceptions_suppress_expire_and_warn_in_every_format() {
         "{text}"
     );
     assert!(
-        text.contains("the KMS key does not rotate its key material (the exception for it expired on 2026-01-31: key replaced by a rotating key next quarter)"),
+        text.contains("the KMS key does not rotate its key material (EnableKeyRotation is false or not set) (the exception for it expired on 2026-01-31: key replaced by a rotating key next quarter)"),
         "{text}"
     );
     assert!(
@@ -465,7 +472,7 @@ fn exceptions_suppress_expire_and_warn_in_every_format() {
 
     let (_, md, _) = check(&args("markdown"));
     assert!(md.contains("## Exceptions"), "{md}");
-    assert!(md.contains("| `KMS_KEY_ROTATION_ENABLED` | `DatabaseKey` | key replaced by a rotating key next quarter | 2026-01-31 | expired: 1 finding open again |"), "{md}");
+    assert!(md.contains("| `CMK_BACKING_KEY_ROTATION_ENABLED` | `DatabaseKey` | key replaced by a rotating key next quarter | 2026-01-31 | expired: 1 finding open again |"), "{md}");
     assert!(md.contains("matches no finding"), "{md}");
     assert!(md.contains("## Warnings"), "{md}");
 
