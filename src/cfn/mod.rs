@@ -404,4 +404,5 @@ pub const UNTAGGABLE: &[&str] = &[
     "AWS::SNS::Subscription",
     "AWS::IAM::ManagedPolicy",
     "AWS::IAM::RolePolicy",
+    "AWS::CloudFormation::GuardHook",
 ];

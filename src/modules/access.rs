@@ -16,15 +16,23 @@
 //!   `DeleteLogGroup`, `DeleteRepository`, `StopLogging`, `DeleteTrail`).
 //! - `ArtifactBucket` (KMS-encrypted with `ArtifactKey`, versioned, private, TLS only) for the
 //!   nested and large templates the vendor uploads.
+//! - When the spec sets `compliance.enforce_in_account`: a CloudFormation Guard hook
+//!   (`GuardHook`) that evaluates byoa's compliance rules against every create and update of the
+//!   product's stacks and blocks the non-compliant ones, its role (`GuardHookRole`: reads the one
+//!   rule file, writes reports) and its report bucket (`GuardHookLogBucket`). The customer
+//!   switches it on with the `EnforceCompliance` parameter once the rule file is in place.
 //!
 //! Invariant: the vendor can act on the account only through CloudFormation on the product's
 //! stacks, with `ExecutionRole`; a guardrail policy stops `ExecutionRole` from changing this
 //! stack's roles, policies, bucket or key, so no product template can widen the vendor's access.
+//! Neither role can change, deactivate or reconfigure the compliance hook, its role or its
+//! reports: the hook is the customer's control.
 
 use serde_json::{Value, json};
 
-use crate::cfn::func::{get_att, r#ref, sub};
+use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
+use crate::modules::camel;
 use crate::modules::secure::{self, document};
 use crate::spec::Model;
 
@@ -34,6 +42,29 @@ const GROUP_ACCESS: &str = "Vendor access";
 
 /// AWS's constraint on `sts:ExternalId` (length 2 to 1224).
 const EXTERNAL_ID_PATTERN: &str = r"[\w+=,.@:/-]*";
+
+/// Where, in the artifact bucket, the vendor uploads the combined Guard rule file that the
+/// compliance hook evaluates (byoa writes and uploads it; the hook only reads it).
+pub const RULE_FILE_KEY: &str = "guard/byoa-rules.guard";
+
+const GROUP_COMPLIANCE: &str = "Compliance enforcement";
+
+/// Condition: the customer switched the compliance hook on (`EnforceCompliance` = `true`).
+const ENFORCED: &str = "ComplianceEnforced";
+
+/// Condition: the customer pinned the rule file to one S3 object version.
+const PINNED: &str = "RuleFilePinned";
+
+/// The CloudFormation registry calls that create, reconfigure, disable or remove a hook. Neither
+/// vendor role needs any of them; both are explicitly denied them so no later grant can undo it.
+const HOOK_ADMIN_ACTIONS: &[&str] = &[
+    "cloudformation:ActivateType",
+    "cloudformation:DeactivateType",
+    "cloudformation:DeregisterType",
+    "cloudformation:RegisterType",
+    "cloudformation:SetTypeConfiguration",
+    "cloudformation:SetTypeDefaultVersion",
+];
 
 /// Compiles the access stack.
 pub fn build(model: &Model) -> Template {
@@ -61,6 +92,9 @@ pub fn build(model: &Model) -> Template {
     artifact_store(&mut t);
     execution_role(&mut t, model);
     deployer_role(&mut t, model);
+    if model.compliance.enforce_in_account {
+        compliance_hook(&mut t, model);
+    }
     outputs(&mut t, model);
     t
 }
@@ -281,6 +315,17 @@ fn deployer_role(t: &mut Template, model: &Model) {
         ],
         "Resource": sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*"),
     }));
+    if model.compliance.enforce_in_account {
+        // Nothing above grants these; the explicit denies keep it so if the customer ever
+        // attaches a broader policy to this role.
+        statements.extend(hook_denies());
+        statements.push(json!({
+            "Sid": "NeverUseComplianceHookRole",
+            "Effect": "Deny",
+            "Action": "iam:*",
+            "Resource": get_att("GuardHookRole", "Arn"),
+        }));
+    }
 
     t.add_resource(
         "DeployerRole",
@@ -406,13 +451,15 @@ fn execution_role(t: &mut Template, model: &Model) {
             None,
         );
     }
-    guardrail(t);
+    guardrail(t, model.compliance.enforce_in_account);
 }
 
 /// Stops the execution role from changing what this stack set up: its roles and policies, its
-/// bucket and key, and the stack itself. Without it, a product template could give the vendor
-/// any permission of the execution role through a role named with the product prefix.
-fn guardrail(t: &mut Template) {
+/// bucket and key, the compliance hook (when `hook`) and the stack itself. Without it, a product
+/// template could give the vendor any permission of the execution role through a role named with
+/// the product prefix (the access stack's own roles and buckets carry that prefix too when the
+/// customer names the stack `<product>-<environment>-access`).
+fn guardrail(t: &mut Template, hook: bool) {
     let mut policies = vec![];
     for id in [
         "ExecutionNetworkPolicy",
@@ -429,6 +476,41 @@ fn guardrail(t: &mut Template) {
         get_att("ExecutionRole", "Arn"),
     ];
     iam_resources.extend(policies);
+    if hook {
+        iam_resources.push(get_att("GuardHookRole", "Arn"));
+    }
+    let mut statements = vec![
+        json!({
+            "Sid": "NeverChangeAccessRoles",
+            "Effect": "Deny",
+            "Action": "iam:*",
+            "Resource": iam_resources,
+        }),
+        json!({
+            "Sid": "NeverChangeArtifactStore",
+            "Effect": "Deny",
+            "NotAction": ["s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt"],
+            "Resource": [
+                get_att("ArtifactBucket", "Arn"),
+                sub("${ArtifactBucket.Arn}/*"),
+                get_att("ArtifactKey", "Arn"),
+            ],
+        }),
+        json!({
+            "Sid": "NeverChangeAccessStack",
+            "Effect": "Deny",
+            "Action": [
+                "cloudformation:CreateStack",
+                "cloudformation:UpdateStack",
+                "cloudformation:DeleteStack",
+                "cloudformation:SetStackPolicy",
+            ],
+            "Resource": sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*"),
+        }),
+    ];
+    if hook {
+        statements.extend(hook_denies());
+    }
     t.add_resource(
         "ExecutionGuardrailPolicy",
         Resource::new(
@@ -436,39 +518,34 @@ fn guardrail(t: &mut Template) {
             json!({
                 "RoleName": r#ref("ExecutionRole"),
                 "PolicyName": "never-change-vendor-access",
-                "PolicyDocument": document(vec![
-                    json!({
-                        "Sid": "NeverChangeAccessRoles",
-                        "Effect": "Deny",
-                        "Action": "iam:*",
-                        "Resource": iam_resources,
-                    }),
-                    json!({
-                        "Sid": "NeverChangeArtifactStore",
-                        "Effect": "Deny",
-                        "NotAction": ["s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt"],
-                        "Resource": [
-                            get_att("ArtifactBucket", "Arn"),
-                            sub("${ArtifactBucket.Arn}/*"),
-                            get_att("ArtifactKey", "Arn"),
-                        ],
-                    }),
-                    json!({
-                        "Sid": "NeverChangeAccessStack",
-                        "Effect": "Deny",
-                        "Action": [
-                            "cloudformation:CreateStack",
-                            "cloudformation:UpdateStack",
-                            "cloudformation:DeleteStack",
-                            "cloudformation:SetStackPolicy",
-                        ],
-                        "Resource": sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*"),
-                    }),
-                ]),
+                "PolicyDocument": document(statements),
             }),
         ),
         None,
     );
+}
+
+/// Deny statements that keep a vendor role away from the compliance hook: the registry calls
+/// that would reconfigure or deactivate it (these take no hook-specific resource, so `*`), and
+/// its report bucket (the reports are the customer's evidence).
+fn hook_denies() -> Vec<Value> {
+    vec![
+        json!({
+            "Sid": "NeverChangeComplianceHook",
+            "Effect": "Deny",
+            "Action": HOOK_ADMIN_ACTIONS,
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "NeverTouchComplianceReports",
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": [
+                get_att("GuardHookLogBucket", "Arn"),
+                sub("${GuardHookLogBucket.Arn}/*"),
+            ],
+        }),
+    ]
 }
 
 fn network_statements(f: &Features) -> Vec<Value> {
@@ -1127,6 +1204,194 @@ fn monitoring_statements(model: &Model, f: &Features) -> Vec<Value> {
     s
 }
 
+/// The compliance hook: byoa's Guard rules, evaluated by CloudFormation itself before every
+/// create and update of the product's stacks, so a non-compliant change is refused even when
+/// someone edits a stack by hand (console, CLI) instead of deploying with byoa.
+///
+/// First launch. A Guard hook needs its rule file to exist, and the vendor can upload it only
+/// once this stack has created the artifact bucket (and the deployer role allowed to write it).
+/// So the hook itself is created only when the customer sets `EnforceCompliance` to `true`
+/// (default `false`): launch the stack, let the vendor upload the rules (byoa does it with every
+/// deployment, to `RuleFileS3Uri`), then update this stack with `EnforceCompliance=true`. That
+/// is how a cloud admin expects a blocking control to arrive: created by the admin, when the
+/// admin decides, and switched off the same way if it ever has to be (the vendor cannot: the
+/// deployer role may not change this stack). The role and the report bucket exist from the first
+/// launch, so the roles' guardrails can name them and switching the hook off and on again
+/// neither orphans a retained bucket nor changes the role the hook uses.
+///
+/// Which rules. By default the hook reads the newest version of the rule file, so the vendor's
+/// rule updates apply at once; that also means the vendor decides what the rules say. A customer
+/// who wants to review the rules first pins one version with `RuleFileVersion` (S3 versions are
+/// immutable and neither vendor role can delete one); an unpinned hook still cannot be switched
+/// off by the vendor.
+///
+/// What it checks. `TargetOperations: [STACK]`: the hook then receives the whole proposed
+/// template, which is exactly what byoa's rules are written against (`Resources.*[Type == ...]`,
+/// with cross-resource checks such as "every bucket has a TLS-only bucket policy") and what
+/// `byoa check` evaluates. Resource-level targets receive one resource at a time, with resolved
+/// properties, where those rules would either select nothing or fail every bucket. Deletions are
+/// not evaluated (there is no template to check; removing a product stack is not a compliance
+/// change). Stacks are filtered by name: only `<product>-<environment>-*`, which is every stack
+/// the deployer role may create (nested stacks included), never this stack itself (the
+/// customer's control plane, launched by the customer) nor the customer's other stacks.
+fn compliance_hook(t: &mut Template, model: &Model) {
+    let p = prefix(model);
+    t.add_parameter(
+        "EnforceCompliance",
+        Parameter::new(
+            "String",
+            GROUP_COMPLIANCE,
+            "Enforce compliance rules",
+            "true creates the CloudFormation Guard hook that refuses any create or update of the product's stacks that breaks its compliance rules. Leave false on the first launch: set true (update this stack) once the vendor has uploaded the rule file to the location in the RuleFileS3Uri output.",
+        )
+        .allowed_values(["false", "true"])
+        .default("false"),
+    );
+    t.add_parameter(
+        "RuleFileVersion",
+        Parameter::new(
+            "String",
+            GROUP_COMPLIANCE,
+            "Rule file version (optional)",
+            "Empty: the hook always uses the newest rule file the vendor uploaded. An S3 version ID of the rule file: the hook uses exactly that version, which the vendor cannot change; pin again after reviewing a newer one (replaced versions expire from the bucket after 90 days).",
+        )
+        .default("")
+        .pattern(
+            "[A-Za-z0-9._+/=~-]*",
+            "an S3 object version ID, or empty",
+        )
+        .length(0, 1024),
+    );
+    t.add_condition(ENFORCED, equals(r#ref("EnforceCompliance"), json!("true")));
+    t.add_condition(PINNED, not(equals(r#ref("RuleFileVersion"), json!(""))));
+
+    // Reports are the customer's audit evidence: their own bucket, which no vendor role may
+    // read or write (a prefix of the artifact bucket would be writable by the deployer role).
+    // Encrypted with the artifact key the hook already decrypts the rules with.
+    t.add_resource(
+        "GuardHookLogBucket",
+        secure::private_bucket(
+            secure::sse_kms("ArtifactKey"),
+            json!({
+                "Id": "expire-hook-reports",
+                "Status": "Enabled",
+                "ExpirationInDays": 365,
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+            }),
+        ),
+        None,
+    );
+    t.add_resource(
+        "GuardHookLogBucketPolicy",
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            json!({
+                "Bucket": r#ref("GuardHookLogBucket"),
+                "PolicyDocument": document(vec![secure::deny_insecure_transport("GuardHookLogBucket")]),
+            }),
+        ),
+        None,
+    );
+
+    let via_s3 =
+        json!({"StringEquals": {"kms:ViaService": sub("s3.${AWS::Region}.amazonaws.com")}});
+    // Only `aws:SourceAccount`: AWS documents no `aws:SourceArn` for hooks, and a condition on a
+    // key the service does not send would stop the hook from assuming the role.
+    t.add_resource(
+        "GuardHookRole",
+        Resource::new(
+            "AWS::IAM::Role",
+            json!({
+                "Description": format!("Used by the CloudFormation Guard hook of {} ({}) to read its rule file and write its reports", model.product, model.environment),
+                "AssumeRolePolicyDocument": document(vec![json!({
+                    "Sid": "CloudFormationHooksOfThisAccount",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "hooks.cloudformation.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": r#ref("AWS::AccountId")}},
+                })]),
+                "Policies": [{
+                    "PolicyName": "read-rules-write-reports",
+                    "PolicyDocument": document(vec![
+                        allow(
+                            "ReadRuleFile",
+                            &["s3:GetObject", "s3:GetObjectVersion"],
+                            sub(&format!("${{ArtifactBucket.Arn}}/{RULE_FILE_KEY}")),
+                        ),
+                        // AWS's minimum policy for a Guard hook lists the rule bucket; limited
+                        // to the rule file's own key, so no other object name is revealed.
+                        allow_if(
+                            "FindRuleFile",
+                            &["s3:ListBucket"],
+                            get_att("ArtifactBucket", "Arn"),
+                            json!({"StringEquals": {"s3:prefix": RULE_FILE_KEY}}),
+                        ),
+                        allow(
+                            "WriteReports",
+                            &["s3:PutObject"],
+                            sub("${GuardHookLogBucket.Arn}/*"),
+                        ),
+                        allow_if(
+                            "UseArtifactKeyThroughS3",
+                            &["kms:Decrypt", "kms:GenerateDataKey"],
+                            get_att("ArtifactKey", "Arn"),
+                            via_s3,
+                        ),
+                    ]),
+                }],
+            }),
+        ),
+        None,
+    );
+
+    t.add_resource(
+        "GuardHook",
+        Resource::new(
+            "AWS::CloudFormation::GuardHook",
+            json!({
+                "Alias": hook_alias(model),
+                "ExecutionRole": get_att("GuardHookRole", "Arn"),
+                "FailureMode": "FAIL",
+                "HookStatus": "ENABLED",
+                "LogBucket": r#ref("GuardHookLogBucket"),
+                "RuleLocation": {
+                    "Uri": rule_file_uri(),
+                    "VersionId": if_(PINNED, r#ref("RuleFileVersion"), no_value()),
+                },
+                "StackFilters": {
+                    "FilteringCriteria": "ALL",
+                    "StackNames": {
+                        "Include": [format!("{p}*")],
+                        "Exclude": [r#ref("AWS::StackName")],
+                    },
+                },
+                "TargetFilters": {"Actions": ["CREATE", "UPDATE"]},
+                "TargetOperations": ["STACK"],
+            }),
+        )
+        .condition(ENFORCED),
+        None,
+    );
+}
+
+/// The hook's type alias: three segments of 2 to 64 letters and digits, not starting with `AWS`,
+/// unique per account and region, so it names the environment too (a customer may run several
+/// environments of one product in one account): `Byoa::AcmeApiProd::Compliance`. Product (at
+/// most 32 characters) and environment (at most 16) keep the middle segment within 64.
+fn hook_alias(model: &Model) -> String {
+    format!(
+        "Byoa::{}{}::Compliance",
+        camel(&model.product),
+        camel(&model.environment)
+    )
+}
+
+/// `s3://<artifact bucket>/guard/byoa-rules.guard`.
+fn rule_file_uri() -> Value {
+    sub(&format!("s3://${{ArtifactBucket}}/{RULE_FILE_KEY}"))
+}
+
 fn outputs(t: &mut Template, model: &Model) {
     t.add_output(
         "DeployerRoleArn",
@@ -1148,6 +1413,26 @@ fn outputs(t: &mut Template, model: &Model) {
         "The vendor may deploy only stacks whose names start with this prefix",
         json!(prefix(model)),
     );
+    if model.compliance.enforce_in_account {
+        t.add_output(
+            "RuleFileS3Uri",
+            "Where the vendor uploads the compliance rule file the Guard hook evaluates (byoa uploads it with every deployment); set EnforceCompliance to true once it exists",
+            rule_file_uri(),
+        );
+        t.add_output(
+            "GuardHookArn",
+            "ARN of the CloudFormation Guard hook that refuses non-compliant changes to the product's stacks",
+            get_att("GuardHook", "HookArn"),
+        );
+        if let Some(o) = t.outputs.get_mut("GuardHookArn") {
+            o.condition = Some(ENFORCED.to_owned());
+        }
+        t.add_output(
+            "GuardHookLogBucketName",
+            "Bucket the Guard hook writes its evaluation reports to",
+            r#ref("GuardHookLogBucket"),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -1193,6 +1478,38 @@ monitoring: {audit_trail: false, dashboard: false}
 
     fn prod() -> Value {
         build_from(SPEC, Some("prod"))
+    }
+
+    /// What a spec adds to ask for the compliance hook.
+    const ENFORCE: &str = "compliance: {profiles: [hipaa], enforce_in_account: true}\n";
+
+    fn enforced() -> Value {
+        build_from(&format!("{SPEC}{ENFORCE}"), Some("prod"))
+    }
+
+    fn hook_role_statements(t: &Value) -> Vec<Value> {
+        statements(&t["Resources"]["GuardHookRole"]["Properties"]["Policies"][0]["PolicyDocument"])
+    }
+
+    fn guardrail_statements(t: &Value) -> Vec<Value> {
+        statements(&t["Resources"]["ExecutionGuardrailPolicy"]["Properties"]["PolicyDocument"])
+    }
+
+    fn by_sid(all: &[Value], sid: &str) -> Value {
+        all.iter()
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("no statement {sid}"))
+            .clone()
+    }
+
+    /// AWS's alias pattern: `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`.
+    fn valid_hook_alias(alias: &str) -> bool {
+        let parts: Vec<&str> = alias.split("::").collect();
+        parts.len() == 3
+            && parts.iter().all(|p| {
+                (2..=64).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+            && !alias.to_ascii_lowercase().starts_with("aws")
     }
 
     /// Every policy document in the template: role trust and inline policies, managed and
@@ -1292,7 +1609,7 @@ monitoring: {audit_trail: false, dashboard: false}
 
     #[test]
     fn no_statement_has_star_action() {
-        for t in [prod(), build_from(PLAIN, None)] {
+        for t in [prod(), build_from(PLAIN, None), enforced()] {
             for (name, doc) in documents(&t) {
                 for s in statements(&doc) {
                     let actions: Vec<String> = list(&s["Action"])
@@ -1520,8 +1837,7 @@ monitoring: {audit_trail: false, dashboard: false}
         // IAM counts policy characters without whitespace: 6,144 per managed policy, 10,240 for
         // all inline policies of a role. Intrinsics are longer than the ARNs they resolve to,
         // except GetAtt, so leave a margin.
-        let t = prod();
-        for (name, doc) in documents(&t) {
+        for (name, doc) in documents(&prod()).into_iter().chain(documents(&enforced())) {
             let size = serde_json::to_string(&doc).unwrap().len();
             let limit = if name.contains(".Policies[") {
                 10_240
@@ -1579,6 +1895,288 @@ monitoring: {audit_trail: false, dashboard: false}
         assert_eq!(
             s["Condition"]["StringEquals"]["aws:ResourceTag/byoa:environment"],
             "prod"
+        );
+    }
+
+    #[test]
+    fn hook_only_when_enforced() {
+        for t in [prod(), build_from(PLAIN, None)] {
+            let text = serde_json::to_string(&t).unwrap();
+            for absent in [
+                "GuardHook",
+                "EnforceCompliance",
+                "RuleFileVersion",
+                "RuleFileS3Uri",
+                ENFORCED,
+                "cloudformation:DeactivateType",
+            ] {
+                assert!(
+                    !text.contains(absent),
+                    "{absent} without enforce_in_account"
+                );
+            }
+        }
+        let t = enforced();
+        let hook = &t["Resources"]["GuardHook"];
+        assert_eq!(hook["Type"], "AWS::CloudFormation::GuardHook");
+        // Created only once the customer switches it on (the rule file must exist first).
+        assert_eq!(hook["Condition"], ENFORCED);
+        assert_eq!(
+            t["Conditions"][ENFORCED],
+            equals(r#ref("EnforceCompliance"), json!("true"))
+        );
+        let p = &t["Parameters"]["EnforceCompliance"];
+        assert_eq!(p["Default"], "false");
+        assert_eq!(p["AllowedValues"], json!(["false", "true"]));
+        let props = &hook["Properties"];
+        assert_eq!(props["FailureMode"], "FAIL");
+        assert_eq!(props["HookStatus"], "ENABLED");
+        assert_eq!(props["ExecutionRole"], get_att("GuardHookRole", "Arn"));
+        assert_eq!(props["LogBucket"], r#ref("GuardHookLogBucket"));
+        let uri = sub("s3://${ArtifactBucket}/guard/byoa-rules.guard");
+        assert_eq!(props["RuleLocation"]["Uri"], uri);
+        assert_eq!(
+            props["RuleLocation"]["VersionId"],
+            if_(PINNED, r#ref("RuleFileVersion"), no_value())
+        );
+        assert_eq!(t["Parameters"]["RuleFileVersion"]["Default"], "");
+        assert_eq!(t["Outputs"]["RuleFileS3Uri"]["Value"], uri);
+        assert!(t["Outputs"]["RuleFileS3Uri"].get("Condition").is_none());
+        assert_eq!(t["Outputs"]["GuardHookArn"]["Condition"], ENFORCED);
+        assert_eq!(
+            t["Outputs"]["GuardHookArn"]["Value"],
+            get_att("GuardHook", "HookArn")
+        );
+        // The role and the report bucket do not depend on the switch: the guardrails name them.
+        for id in [
+            "GuardHookRole",
+            "GuardHookLogBucket",
+            "GuardHookLogBucketPolicy",
+        ] {
+            assert!(t["Resources"][id].get("Condition").is_none(), "{id}");
+        }
+    }
+
+    #[test]
+    fn hook_targets_only_product_stacks() {
+        let t = enforced();
+        let props = &t["Resources"]["GuardHook"]["Properties"];
+        // Whole templates, the input byoa's rules are written for.
+        assert_eq!(props["TargetOperations"], json!(["STACK"]));
+        let filters = &props["StackFilters"];
+        assert_eq!(filters["FilteringCriteria"], "ALL");
+        assert_eq!(filters["StackNames"]["Include"], json!(["acme-api-prod-*"]));
+        assert_eq!(
+            filters["StackNames"]["Exclude"],
+            json!([{"Ref": "AWS::StackName"}])
+        );
+        assert!(filters.get("StackRoles").is_none());
+        let actions = list(&props["TargetFilters"]["Actions"]);
+        assert!(actions.contains(&json!("CREATE")) && actions.contains(&json!("UPDATE")));
+        assert!(!actions.contains(&json!("DELETE")));
+        // Every stack the vendor may create falls under the filter.
+        let drive = by_sid(&deployer_statements(&t), "DriveProductStacks");
+        assert_eq!(
+            drive["Resource"],
+            sub(
+                "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/acme-api-prod-*/*"
+            )
+        );
+        // Unique per account and region: one hook per product environment.
+        assert_eq!(props["Alias"], "Byoa::AcmeApiProd::Compliance");
+
+        let t = build_from(&format!("{PLAIN}{ENFORCE}"), None);
+        let props = &t["Resources"]["GuardHook"]["Properties"];
+        assert_eq!(props["Alias"], "Byoa::AcmeApiDefault::Compliance");
+        assert_eq!(
+            props["StackFilters"]["StackNames"]["Include"],
+            json!(["acme-api-default-*"])
+        );
+    }
+
+    #[test]
+    fn hook_alias_fits_aws_pattern_for_the_longest_names() {
+        let long = format!(
+            "product: {{name: abcdefghij-abcdefghij-abcdefghij, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n{ENFORCE}environments: {{abcdefgh-abcdefg: {{}}}}\n"
+        );
+        let t = build_from(&long, Some("abcdefgh-abcdefg"));
+        let alias = t["Resources"]["GuardHook"]["Properties"]["Alias"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            alias,
+            "Byoa::AbcdefghijAbcdefghijAbcdefghijAbcdefghAbcdefg::Compliance"
+        );
+        assert!(valid_hook_alias(&alias), "{alias}");
+        assert!(valid_hook_alias(
+            enforced()["Resources"]["GuardHook"]["Properties"]["Alias"]
+                .as_str()
+                .unwrap()
+        ));
+        assert!(!valid_hook_alias("Byoa::acme-api::Compliance"));
+        assert!(!valid_hook_alias("AwsThing::AcmeApi::Compliance"));
+    }
+
+    #[test]
+    fn hook_role_reads_only_the_rule_file() {
+        let t = enforced();
+        let role = &t["Resources"]["GuardHookRole"]["Properties"];
+        let trust = statements(&role["AssumeRolePolicyDocument"]);
+        assert_eq!(trust.len(), 1);
+        assert_eq!(
+            trust[0]["Principal"],
+            json!({"Service": "hooks.cloudformation.amazonaws.com"})
+        );
+        assert_eq!(trust[0]["Action"], "sts:AssumeRole");
+        assert_eq!(
+            trust[0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            r#ref("AWS::AccountId")
+        );
+        assert_eq!(RULE_FILE_KEY, "guard/byoa-rules.guard");
+        let rule_file = sub("${ArtifactBucket.Arn}/guard/byoa-rules.guard");
+        let via_s3 = sub("s3.${AWS::Region}.amazonaws.com");
+        let all = hook_role_statements(&t);
+        let mut granted = vec![];
+        for s in &all {
+            assert_eq!(s["Effect"], "Allow", "{s}");
+            for a in list(&s["Action"]) {
+                let a = a.as_str().unwrap().to_owned();
+                match a.as_str() {
+                    "s3:GetObject" | "s3:GetObjectVersion" => {
+                        assert_eq!(s["Resource"], rule_file, "{s}")
+                    }
+                    "s3:ListBucket" => {
+                        assert_eq!(s["Resource"], get_att("ArtifactBucket", "Arn"));
+                        assert_eq!(s["Condition"]["StringEquals"]["s3:prefix"], RULE_FILE_KEY);
+                    }
+                    "s3:PutObject" => {
+                        assert_eq!(s["Resource"], sub("${GuardHookLogBucket.Arn}/*"), "{s}")
+                    }
+                    "kms:Decrypt" | "kms:GenerateDataKey" => {
+                        assert_eq!(s["Resource"], get_att("ArtifactKey", "Arn"));
+                        assert_eq!(s["Condition"]["StringEquals"]["kms:ViaService"], via_s3);
+                    }
+                    other => panic!("the hook role may not {other}: {s}"),
+                }
+                granted.push(a);
+            }
+        }
+        for need in [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+        ] {
+            assert!(granted.iter().any(|a| a == need), "{need} missing");
+        }
+    }
+
+    #[test]
+    fn deployer_cannot_disable_the_hook() {
+        let t = enforced();
+        let deployer = deployer_statements(&t);
+        // No grant reaches the registry, the hook's role or its reports.
+        for s in deployer.iter().filter(|s| s["Effect"] == "Allow") {
+            for a in list(&s["Action"]) {
+                let a = a.as_str().unwrap();
+                assert!(!HOOK_ADMIN_ACTIONS.contains(&a), "{s}");
+                assert!(!a.starts_with("s3:Delete"), "{s}");
+            }
+            assert!(!s["Resource"].to_string().contains("GuardHook"), "{s}");
+        }
+        // And explicit denies keep it so whatever else is attached to the role later.
+        let hook = by_sid(&deployer, "NeverChangeComplianceHook");
+        assert_eq!(hook["Effect"], "Deny");
+        assert_eq!(hook["Resource"], "*");
+        for a in [
+            "cloudformation:DeactivateType",
+            "cloudformation:SetTypeConfiguration",
+            "cloudformation:ActivateType",
+        ] {
+            assert!(list(&hook["Action"]).contains(&json!(a)), "{a}");
+        }
+        let reports = by_sid(&deployer, "NeverTouchComplianceReports");
+        assert_eq!(reports["Effect"], "Deny");
+        assert_eq!(
+            reports["Resource"],
+            json!([
+                get_att("GuardHookLogBucket", "Arn"),
+                sub("${GuardHookLogBucket.Arn}/*")
+            ])
+        );
+        let role = by_sid(&deployer, "NeverUseComplianceHookRole");
+        assert_eq!(role["Effect"], "Deny");
+        assert_eq!(role["Resource"], get_att("GuardHookRole", "Arn"));
+        // The hook is defined by this stack, which the deployer may not change.
+        let this = by_sid(&deployer, "NeverChangeThisStack");
+        assert!(list(&this["Action"]).contains(&json!("cloudformation:UpdateStack")));
+        assert!(list(&this["Action"]).contains(&json!("cloudformation:ExecuteChangeSet")));
+    }
+
+    #[test]
+    fn execution_role_cannot_touch_the_hook() {
+        let t = enforced();
+        let guard = guardrail_statements(&t);
+        assert!(guard.iter().all(|s| s["Effect"] == "Deny"));
+        // The hook role's name starts with the product prefix when the customer names this
+        // stack `<product>-<environment>-access`: the prefix-scoped IAM grants would reach it.
+        let roles = by_sid(&guard, "NeverChangeAccessRoles");
+        assert!(list(&roles["Resource"]).contains(&get_att("GuardHookRole", "Arn")));
+        let hook = by_sid(&guard, "NeverChangeComplianceHook");
+        assert_eq!(hook["Resource"], "*");
+        for a in HOOK_ADMIN_ACTIONS {
+            assert!(list(&hook["Action"]).contains(&json!(a)), "{a}");
+        }
+        let reports = by_sid(&guard, "NeverTouchComplianceReports");
+        assert_eq!(reports["Action"], "s3:*");
+        // The rule file lives in the artifact bucket, where the execution role may only read.
+        let store = by_sid(&guard, "NeverChangeArtifactStore");
+        assert!(list(&store["Resource"]).contains(&sub("${ArtifactBucket.Arn}/*")));
+        assert!(!list(&store["NotAction"]).contains(&json!("s3:PutObject")));
+        for (name, doc) in documents(&t) {
+            if !name.starts_with("Execution") {
+                continue;
+            }
+            for s in statements(&doc).iter().filter(|s| s["Effect"] == "Allow") {
+                for a in list(&s["Action"]) {
+                    assert!(
+                        !HOOK_ADMIN_ACTIONS.contains(&a.as_str().unwrap()),
+                        "{name}: {s}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hook_reports_are_private_encrypted_and_retained() {
+        let t = enforced();
+        let b = &t["Resources"]["GuardHookLogBucket"];
+        assert_eq!(b["DeletionPolicy"], "Retain");
+        assert_eq!(b["UpdateReplacePolicy"], "Retain");
+        let enc = &b["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+        assert_eq!(
+            enc["ServerSideEncryptionByDefault"]["KMSMasterKeyID"],
+            get_att("ArtifactKey", "Arn")
+        );
+        assert_eq!(
+            b["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"],
+            true
+        );
+        let rule = &b["Properties"]["LifecycleConfiguration"]["Rules"][0];
+        assert!(rule["ExpirationInDays"].as_u64().unwrap() >= 365);
+        let policy = &t["Resources"]["GuardHookLogBucketPolicy"]["Properties"];
+        assert_eq!(policy["Bucket"], r#ref("GuardHookLogBucket"));
+        assert_eq!(
+            policy["PolicyDocument"]["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"],
+            "false"
+        );
+        let tags = b["Properties"]["Tags"].as_array().unwrap();
+        assert!(
+            tags.iter()
+                .any(|t| t["Key"] == "byoa:product" && t["Value"] == "acme-api")
         );
     }
 }

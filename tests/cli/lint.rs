@@ -36,6 +36,12 @@ fn every_emitted_template_passes_cfn_lint() {
             dirs.push(dir);
         }
     }
+    // acme-api with the compliance hook (`enforce_in_account`, which no example sets): its
+    // access template is the only one that changes.
+    let enforced = enforced_acme_api();
+    let dir = synth_to(&enforced.path().join("byoa.yaml"), Some("prod"), "yaml");
+    files.push(dir.path().join("access.yaml"));
+    dirs.push(dir);
     assert!(files.len() >= 2, "nothing to lint: {files:?}");
     // `-c I` adds informational checks such as I3011 (stateful resource without
     // DeletionPolicy/UpdateReplacePolicy).
@@ -61,4 +67,23 @@ fn every_emitted_template_passes_cfn_lint() {
         String::from_utf8_lossy(&out.stderr)
     );
     drop(dirs);
+    drop(enforced);
+}
+
+/// acme-api's spec with `compliance: {profiles: [hipaa], enforce_in_account: true}`, written
+/// into a temporary directory.
+fn enforced_acme_api() -> tempfile::TempDir {
+    let text = std::fs::read_to_string(crate::root().join("examples/acme-api/byoa.yaml"))
+        .expect("acme-api spec");
+    let before = "compliance:\n  profiles: [soc2]\n";
+    assert!(text.contains(before), "acme-api's compliance section moved");
+    let text = text.replace(
+        before,
+        "compliance:\n  profiles: [hipaa]\n  enforce_in_account: true\n",
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("byoa.yaml"), text).expect("spec written");
+    let loaded = byoa::spec::load(&dir.path().join("byoa.yaml"), Some("prod")).expect("valid");
+    assert!(loaded.model.compliance.enforce_in_account);
+    dir
 }
