@@ -1481,7 +1481,8 @@ monitoring: {audit_trail: false, dashboard: false}
     }
 
     /// What a spec adds to ask for the compliance hook.
-    const ENFORCE: &str = "compliance: {profiles: [hipaa], enforce_in_account: true}\n";
+    /// Enforcement on a spec whose flow logs and trail are off: accepted deviations.
+    const ENFORCE: &str = "compliance:\n  profiles: [hipaa]\n  enforce_in_account: true\n  exceptions:\n    - {rule: VPC_FLOW_LOGS_ENABLED, reason: the account's flow logs are collected centrally}\n    - {rule: CLOUDTRAIL_IS_LOGGING, reason: the organization trail covers this account}\n";
 
     fn enforced() -> Value {
         build_from(&format!("{SPEC}{ENFORCE}"), Some("prod"))

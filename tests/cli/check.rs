@@ -98,16 +98,18 @@ fn default_input_is_out_synthesized_first_when_the_spec_changed() {
     let (code, _, err) = check(&["--spec", s, "--out", o]);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("synthesized"), "{err}");
-    // A changed spec is synthesized again before the check, and the change shows.
-    let text = std::fs::read_to_string(&spec_copy)
-        .unwrap()
-        .replace("retention_days: 365", "retention_days: 30");
+    // A changed spec is synthesized again before the check, and the change shows. (A TLS
+    // policy is not a spec-level conflict, so the change reaches the templates.)
+    let text = std::fs::read_to_string(&spec_copy).unwrap().replace(
+        "  load_balancer:\n    access_logs: true\n",
+        "  load_balancer:\n    access_logs: true\n    ssl_policy: ELBSecurityPolicy-2016-08\n",
+    );
     std::fs::write(&spec_copy, text).unwrap();
     let (code, stdout, err) = check(&["--spec", s, "--out", o]);
     assert!(err.contains("changed since"), "{err}");
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stdout.contains("CW_LOGGROUP_RETENTION_PERIOD_CHECK"),
+        stdout.contains("ELBV2_HTTPS_LISTENER_MODERN_TLS"),
         "{stdout}"
     );
 }

@@ -75,7 +75,7 @@ fn every_emitted_template_passes_cfn_lint() {
 fn enforced_acme_api() -> tempfile::TempDir {
     let text = std::fs::read_to_string(crate::root().join("examples/acme-api/byoa.yaml"))
         .expect("acme-api spec");
-    let before = "compliance:\n  profiles: [soc2]\n";
+    let before = "compliance:\n  profiles: [soc2, hipaa, pci-dss, iso27001, gdpr]\n";
     assert!(text.contains(before), "acme-api's compliance section moved");
     let text = text.replace(
         before,
