@@ -41,6 +41,7 @@ impl Stack {
                 ),
             }]}),
         );
+        waive(model, &mut template);
         Stack {
             module: module.to_owned(),
             stack_name: model.stack_name(module),
@@ -83,6 +84,49 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
 }
 
+/// Writes the spec's lasting exceptions for named resources into the template: the resource's
+/// `Metadata.guard.SuppressedRules` (which the Guard rules, and so the in-account hook, honour)
+/// and `Metadata.byoa.Exceptions` with each reason, so the deployed template is its own audit
+/// trail. Left out: exceptions that expire (baked into a deployed template they would outlive
+/// their date, while `byoa check` reopens them on time) and exceptions naming no resource
+/// (they would waive the rule for compliant resources too).
+fn waive(model: &Model, template: &mut Template) {
+    let lasting = model
+        .compliance
+        .exceptions
+        .iter()
+        .filter(|e| e.expires.is_none());
+    let catalogue = crate::policy::PolicySet::embedded();
+    for e in lasting {
+        let Some(id) = &e.resource else { continue };
+        // Only where the rule looks: the root's nested stack `Database` is not the database.
+        let types: &[String] = catalogue.rule(&e.rule).map_or(&[], |r| &r.resources);
+        let resource = template
+            .resources
+            .get_mut(id)
+            .filter(|r| types.contains(&r.kind));
+        if let Some(resource) = resource {
+            let meta = resource.metadata.get_or_insert_with(|| json!({}));
+            let rules = &mut meta["guard"]["SuppressedRules"];
+            if rules.is_null() {
+                *rules = json!([]);
+            }
+            if let Some(list) = rules.as_array_mut()
+                && !list.iter().any(|r| r == &e.rule)
+            {
+                list.push(json!(e.rule));
+            }
+            let reasons = &mut meta["byoa"]["Exceptions"];
+            if reasons.is_null() {
+                *reasons = json!([]);
+            }
+            if let Some(list) = reasons.as_array_mut() {
+                list.push(json!({"Rule": e.rule, "Reason": e.reason}));
+            }
+        }
+    }
+}
+
 fn residency_name(r: crate::spec::types::Residency) -> &'static str {
     use crate::spec::types::Residency;
     match r {
@@ -109,6 +153,60 @@ pub fn camel(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    fn database_metadata(exceptions: &str) -> (serde_json::Value, serde_json::Value) {
+        let spec = format!(
+            "product: {{name: acme, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
+             database: {{multi_az: false}}\ncompliance:\n  profiles: [soc2]\n  exceptions:\n{exceptions}"
+        );
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), &spec, None)
+            .expect("valid")
+            .model;
+        let stacks = super::build_all(&model, "yaml").expect("builds");
+        let find = |module: &str| {
+            stacks
+                .iter()
+                .find(|s| s.module == module)
+                .unwrap()
+                .template
+                .to_value()
+        };
+        (
+            find("database")["Resources"]["Database"]["Metadata"].clone(),
+            find("root")["Resources"]["Database"]["Metadata"].clone(),
+        )
+    }
+
+    #[test]
+    fn lasting_exceptions_for_named_resources_are_written_into_the_template() {
+        let (db, root) = database_metadata(
+            "    - {rule: RDS_MULTI_AZ_SUPPORT, resource: Database, reason: one zone is enough here}\n",
+        );
+        assert_eq!(
+            db["guard"]["SuppressedRules"],
+            serde_json::json!(["RDS_MULTI_AZ_SUPPORT"])
+        );
+        assert_eq!(
+            db["byoa"]["Exceptions"][0]["Reason"],
+            "one zone is enough here"
+        );
+        // The root's nested stack of the same logical id is not what the rule judges.
+        assert!(root.is_null(), "{root}");
+    }
+
+    #[test]
+    fn expiring_or_unnamed_exceptions_stay_out_of_templates() {
+        let (db, _) = database_metadata(
+            "    - {rule: RDS_MULTI_AZ_SUPPORT, resource: Database, reason: one zone until the migration, expires: 2030-01-01}\n",
+        );
+        assert!(db.is_null(), "{db}");
+        let (db, _) = database_metadata(
+            "    - {rule: RDS_MULTI_AZ_SUPPORT, reason: one zone everywhere in this product}\n",
+        );
+        assert!(db.is_null(), "{db}");
+    }
+
     #[test]
     fn camel_case_names() {
         assert_eq!(super::camel("service-api"), "ServiceApi");

@@ -1262,7 +1262,7 @@ pub fn check(engine: &dyn Engine, input: CheckInput<'_>) -> Result<Report, Vec<P
 
     let mut findings = to_findings(&selection, &templates, &outcomes);
     let (exception_outcomes, warnings) =
-        apply_exceptions(&mut findings, &exceptions, &today, &selection);
+        apply_exceptions(&mut findings, &exceptions, &today, &selection, &templates);
     let checks = to_checks(&selection, &templates, &outcomes, &findings);
     Ok(Report {
         today,
@@ -1395,6 +1395,7 @@ fn apply_exceptions(
     exceptions: &[Exception],
     today: &str,
     selection: &Selection<'_>,
+    templates: &[Template],
 ) -> (Vec<ExceptionOutcome>, Vec<Warning>) {
     let mut outcomes = Vec::new();
     let mut warnings = Vec::new();
@@ -1425,7 +1426,14 @@ fn apply_exceptions(
                 location: ex.location.clone(),
             });
         }
-        if matched == 0 {
+        // byoa writes lasting exceptions into the templates it emits (the resource's
+        // Metadata.guard.SuppressedRules), where the rule then skips the resource: that is the
+        // exception at work, not an exception that matches nothing.
+        let in_templates = templates.iter().flat_map(|t| &t.resources).any(|r| {
+            r.suppressed_rules.contains(&ex.rule)
+                && ex.resource.as_ref().is_none_or(|id| *id == r.id)
+        });
+        if matched == 0 && !in_templates {
             let why = if !selection.rules.iter().any(|r| r.name == ex.rule) {
                 format!(
                     "rule `{}` is not among the rules checked (not in the selected profiles, \
