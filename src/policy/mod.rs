@@ -1575,6 +1575,81 @@ fn to_checks(
     checks
 }
 
+/// One case of a rule's test file (`policies/tests/<RULE>_tests.yml`, cfn-guard's test format).
+#[derive(Debug, Deserialize)]
+struct RuleTestCase {
+    #[serde(default)]
+    name: Option<String>,
+    input: Value,
+    expectations: RuleTestExpectations,
+}
+
+#[derive(Debug, Deserialize)]
+struct RuleTestExpectations {
+    rules: BTreeMap<String, String>,
+}
+
+/// Runs a rule's test file (a YAML list of `{name, input, expectations: {rules: {RULE: PASS |
+/// FAIL | SKIP}}}`) through `engine`, all cases in one call. Returns one line per case whose
+/// outcome differs from its expectation; an empty list means every case holds.
+pub fn run_rule_tests(
+    engine: &dyn Engine,
+    rule: &Rule,
+    file: &str,
+    text: &str,
+) -> Result<Vec<String>, PolicyError> {
+    let cases: Vec<RuleTestCase> = serde_saphyr::from_str(text).map_err(|e| {
+        let line = e.location().map(|l| l.line() as usize).filter(|l| *l > 0);
+        let message = e.to_string();
+        PolicyError::new(
+            file,
+            line,
+            message.lines().next().unwrap_or_default().to_owned(),
+        )
+    })?;
+    let inputs: Vec<String> = cases.iter().map(|c| c.input.to_string()).collect();
+    let templates: Vec<TemplateInput<'_>> = inputs
+        .iter()
+        .map(|t| TemplateInput {
+            name: file,
+            text: t,
+        })
+        .collect();
+    let rules = [RuleInput {
+        name: &rule.name,
+        text: &rule.text,
+    }];
+    let outcomes = engine
+        .evaluate(&rules, &templates)
+        .map_err(|e| PolicyError::new(&rule.file, None, format!("cannot evaluate: {e}")))?;
+    let mut failures = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let name = case
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("case {}", i + 1));
+        let mine: Vec<&Outcome> = outcomes.iter().filter(|o| o.template == i).collect();
+        let got = if mine.iter().any(|o| o.status == Status::Fail) {
+            "FAIL"
+        } else if mine.iter().any(|o| o.status == Status::Pass) {
+            "PASS"
+        } else {
+            "SKIP"
+        };
+        for (rule_name, want) in &case.expectations.rules {
+            if rule_name != &rule.name {
+                failures.push(format!(
+                    "{file}: `{name}` expects rule `{rule_name}`, but the file tests `{}`",
+                    rule.name
+                ));
+            } else if !want.eq_ignore_ascii_case(got) {
+                failures.push(format!("{file}: `{name}`: expected {want}, got {got}"));
+            }
+        }
+    }
+    Ok(failures)
+}
+
 /// `reason (expires 2027-01-31)`.
 pub fn reason_text(reason: &str, expires: Option<&str>) -> String {
     match expires {

@@ -490,3 +490,39 @@ fn dates() {
     assert!(!is_date("2026-1-01"));
     assert!(is_date(&today_utc()));
 }
+
+#[test]
+fn every_rule_test_file_holds() {
+    let set = PolicySet::load(&[]).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/tests");
+    let mut failures = Vec::new();
+    let mut tested = 0;
+    for rule in &set.rules {
+        let file = format!("policies/tests/{}_tests.yml", rule.name);
+        let Ok(text) = std::fs::read_to_string(dir.join(format!("{}_tests.yml", rule.name))) else {
+            failures.push(format!(
+                "{file}: missing (every rule needs PASS, FAIL and SKIP cases)"
+            ));
+            continue;
+        };
+        match run_rule_tests(&guard::Guard, rule, &file, &text) {
+            Ok(f) => failures.extend(f),
+            Err(e) => failures.push(e.to_string()),
+        }
+        tested += 1;
+    }
+    assert!(tested > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_wrong_expectation_in_a_rule_test_is_reported() {
+    let rule = parse_rule(
+        "policies/rules/S3_BUCKET_VERSIONING_ENABLED.guard",
+        GOOD_RULE,
+    )
+    .unwrap();
+    let tests = "- name: off\n  input:\n    Resources:\n      B: {Type: AWS::S3::Bucket}\n  expectations:\n    rules:\n      S3_BUCKET_VERSIONING_ENABLED: PASS\n";
+    let failures = run_rule_tests(&guard::Guard, &rule, "t.yml", tests).unwrap();
+    assert_eq!(failures, ["t.yml: `off`: expected PASS, got FAIL"]);
+}

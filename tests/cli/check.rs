@@ -2,6 +2,11 @@
 //! (SARIF against the official 2.1.0 schema, JUnit as well-formed XML), exceptions, rule-file
 //! errors, and snapshots of the text and SARIF reports.
 //!
+//! `tests/sarif-schema-2.1.0.json` is the OASIS SARIF 2.1.0 (errata01) JSON Schema, byte for byte
+//! as published in the oasis-tcs/sarif-spec repository (`Schemata/sarif-schema-2.1.0.json`, id
+//! `https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json`).
+//! It declares JSON Schema draft-04, so it is validated as draft-04 with formats on.
+//!
 //! The tests name the rules they rely on (the sample rules under `policies/`) and never the size
 //! of the rule set, so they hold when the full rule set replaces the samples.
 
