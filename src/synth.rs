@@ -123,7 +123,7 @@ fn scope_variables(text: &str, prefix: &str) -> String {
     names.dedup();
     let mut out = String::with_capacity(text.len() + 64);
     let mut rest = text;
-    while let Some(i) = rest.find(|c| c == '%' || c == 'l') {
+    while let Some(i) = rest.find(['%', 'l']) {
         let (before, at) = rest.split_at(i);
         out.push_str(before);
         let boundary = !(before.ends_with(ident) || out.ends_with(ident) && before.is_empty());
