@@ -62,21 +62,8 @@ fn bench(c: &mut Criterion) {
             })
         });
 
-        let rules: Vec<RuleInput<'_>> = set
-            .rules
-            .iter()
-            .map(|r| RuleInput {
-                name: &r.name,
-                text: &r.text,
-            })
-            .collect();
-        let inputs: Vec<TemplateInput<'_>> = parsed
-            .iter()
-            .map(|t| TemplateInput {
-                name: &t.file,
-                text: &t.text,
-            })
-            .collect();
+        let rules: Vec<RuleInput<'_>> = set.rules.iter().map(|r| r.input()).collect();
+        let inputs: Vec<TemplateInput<'_>> = parsed.iter().map(|t| t.input()).collect();
         c.bench_function(&format!("{label}: cfn-guard, one call"), |b| {
             b.iter(|| {
                 Guard

@@ -114,6 +114,16 @@ pub struct Rule {
     pub text: String,
 }
 
+impl Rule {
+    /// The rule as the engine takes it.
+    pub fn input(&self) -> RuleInput<'_> {
+        RuleInput {
+            name: &self.name,
+            text: &self.text,
+        }
+    }
+}
+
 /// The header keys of a rule file, in the order they are written.
 const HEADER_KEYS: [&str; 5] = ["Rule", "Title", "Severity", "Resources", "Fix"];
 
@@ -806,6 +816,14 @@ impl Template {
         })
     }
 
+    /// The template as the engine takes it.
+    pub fn input(&self) -> TemplateInput<'_> {
+        TemplateInput {
+            name: &self.file,
+            text: &self.text,
+        }
+    }
+
     pub fn resource(&self, id: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id == id)
     }
@@ -1238,21 +1256,8 @@ pub fn check(engine: &dyn Engine, input: CheckInput<'_>) -> Result<Report, Vec<P
         exceptions,
         today,
     } = input;
-    let rule_inputs: Vec<RuleInput<'_>> = selection
-        .rules
-        .iter()
-        .map(|r| RuleInput {
-            name: &r.name,
-            text: &r.text,
-        })
-        .collect();
-    let template_inputs: Vec<TemplateInput<'_>> = templates
-        .iter()
-        .map(|t| TemplateInput {
-            name: &t.file,
-            text: &t.text,
-        })
-        .collect();
+    let rule_inputs: Vec<RuleInput<'_>> = selection.rules.iter().map(|r| r.input()).collect();
+    let template_inputs: Vec<TemplateInput<'_>> = templates.iter().map(Template::input).collect();
     let started = Instant::now();
     let outcomes = engine
         .evaluate(&rule_inputs, &template_inputs)
@@ -1615,10 +1620,7 @@ pub fn run_rule_tests(
             text: t,
         })
         .collect();
-    let rules = [RuleInput {
-        name: &rule.name,
-        text: &rule.text,
-    }];
+    let rules = [rule.input()];
     let outcomes = engine
         .evaluate(&rules, &templates)
         .map_err(|e| PolicyError::new(&rule.file, None, format!("cannot evaluate: {e}")))?;
