@@ -44,11 +44,6 @@ pub fn not(condition: Value) -> Value {
     json!({ "Fn::Not": [condition] })
 }
 
-/// `Fn::FindInMap`.
-pub fn find_in_map(map: &str, top: Value, second: &str) -> Value {
-    json!({ "Fn::FindInMap": [map, top, second] })
-}
-
 /// `Ref: AWS::NoValue`: removes the property it is used for.
 pub fn no_value() -> Value {
     r#ref("AWS::NoValue")

@@ -19,7 +19,6 @@ pub enum Policy {
     Delete,
     Retain,
     Snapshot,
-    RetainExceptOnCreate,
 }
 
 impl Policy {
@@ -28,7 +27,6 @@ impl Policy {
             Policy::Delete => "Delete",
             Policy::Retain => "Retain",
             Policy::Snapshot => "Snapshot",
-            Policy::RetainExceptOnCreate => "RetainExceptOnCreate",
         }
     }
 }

@@ -132,7 +132,7 @@ fn unknown_environment_suggests_the_closest() {
 }
 
 #[test]
-fn every_code_is_documented_and_exercised_codes_are_known() {
+fn every_code_is_documented() {
     let doc = std::fs::read_to_string(root().join("docs/diagnostics.md")).unwrap();
     for code in byoa::diag::Code::ALL {
         assert!(
