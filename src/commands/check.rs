@@ -4,8 +4,8 @@
 use std::io;
 
 use super::Ctx;
-use crate::report::DiagFormat;
-use crate::{cli, exit, policy, spec, synth};
+use crate::diag::{Code, Diagnostic};
+use crate::{cli, policy, spec, synth};
 
 /// `byoa check`: gather templates and the spec's compliance settings, evaluate, report.
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
@@ -13,7 +13,10 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
 
     let today = match &args.today {
         Some(d) if policy::is_date(d) => d.clone(),
-        Some(d) => return ctx.fail(&format!("`--today {d}` is not a date (YYYY-MM-DD)")),
+        Some(d) => {
+            let message = format!("`--today {d}` is not a date (YYYY-MM-DD)");
+            return ctx.fail(&[Diagnostic::new(Code::ArgDate, message)]);
+        }
         None => policy::today_utc(),
     };
     let policies = match policy::PolicySet::load(&args.rules) {
@@ -64,7 +67,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     };
     let selection = match policies.select(&names) {
         Ok(s) => s,
-        Err(message) => return ctx.fail(&message),
+        Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyInput, message)]),
     };
     let report = match policy::check(
         &policy::guard::Guard,
@@ -101,19 +104,28 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
 }
 
 fn fail_all(ctx: &mut Ctx<'_>, errors: &[policy::PolicyError]) -> io::Result<i32> {
-    for e in errors {
-        writeln!(ctx.err, "error: {e}")?;
+    let diags: Vec<Diagnostic> = errors.iter().map(policy_diagnostic).collect();
+    ctx.fail(&diags)
+}
+
+/// A rule file's, profile's or template's problem as a diagnostic at its file and line. One
+/// code for all of them until `PolicyError` carries its own. Its messages continue the path
+/// (`does not exist`), so the message starts with it.
+fn policy_diagnostic(e: &policy::PolicyError) -> Diagnostic {
+    let message = format!("`{}`: {}", e.file, e.message);
+    let d = Diagnostic::new(Code::PolicyInput, message).in_file(&e.file);
+    match e.line {
+        Some(line) => d.with_position(line, 0),
+        None => d,
     }
-    Ok(exit::ERROR)
 }
 
 fn input_failure(ctx: &mut Ctx<'_>, e: policy::input::InputError) -> io::Result<i32> {
     match e {
-        policy::input::InputError::Spec(diags) => {
-            ctx.report(&diags, DiagFormat::Human)?;
-            Ok(exit::ERROR)
-        }
+        policy::input::InputError::Spec(diags) => ctx.fail(&diags),
         policy::input::InputError::Files(errors) => fail_all(ctx, &errors),
-        policy::input::InputError::Other(message) => ctx.fail(&message),
+        policy::input::InputError::Other(message) => {
+            ctx.fail(&[Diagnostic::new(Code::PolicyInput, message)])
+        }
     }
 }

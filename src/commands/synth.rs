@@ -5,34 +5,25 @@ use std::io;
 use std::path::Path;
 
 use super::Ctx;
-use crate::report::DiagFormat;
 use crate::{cli, exit, graph, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
     let loaded = match spec::load(&args.spec.spec, args.spec.env.as_deref()) {
         Ok(l) => l,
-        Err(diags) => {
-            ctx.report(&diags, DiagFormat::Human)?;
-            return Ok(exit::ERROR);
-        }
+        Err(diags) => return ctx.fail(&diags),
     };
-    let output = match synth::render(&loaded, args.format) {
+    let output = match synth::synthesize(&loaded, args.format) {
         Ok(o) => o,
-        Err(problems) => {
-            for p in &problems {
-                writeln!(ctx.err, "error: {p}")?;
-            }
-            return Ok(exit::ERROR);
-        }
+        Err(diags) => return ctx.fail(&diags),
     };
-    if let Err(message) = synth::write(&args.out, &output) {
-        return ctx.fail(&message);
+    if let Err(d) = output.write(&args.out) {
+        return ctx.fail(&[d]);
     }
     if args.graph {
         let stacks: Vec<_> = output.templates.iter().map(|r| r.stack.clone()).collect();
         let path = args.out.join("graph.md");
-        if let Err(message) = synth::write_atomic(&path, graph::markdown(&stacks).as_bytes()) {
-            return ctx.fail(&message);
+        if let Err(d) = synth::write_atomic(&path, graph::markdown(&stacks).as_bytes()) {
+            return ctx.fail(&[d]);
         }
         if !ctx.quiet {
             writeln!(ctx.out, "wrote {}", path.display())?;
