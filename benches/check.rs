@@ -19,7 +19,7 @@ use byoa::policy::{self, CheckInput, PolicySet, Template};
 fn templates(name: &str) -> Vec<Template> {
     let path = format!("{}/examples/{name}/byoa.yaml", env!("CARGO_MANIFEST_DIR"));
     let loaded = byoa::spec::load(Path::new(&path), Some("prod")).expect("valid example");
-    let output = byoa::synth::render(&loaded, Format::Yaml).expect("renders");
+    let output = byoa::synth::synthesize(&loaded, Format::Yaml).expect("renders");
     output
         .templates
         .into_iter()

@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("acme-api prod: load + validate + synth (yaml)", |b| {
         b.iter(|| {
             let loaded = byoa::spec::load_str(path, black_box(&text), Some("prod")).expect("valid");
-            byoa::synth::render(&loaded, Format::Yaml).expect("renders")
+            byoa::synth::synthesize(&loaded, Format::Yaml).expect("renders")
         })
     });
     let loaded = byoa::spec::load_str(path, &text, Some("prod")).expect("valid");
@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let loaded =
                 byoa::spec::load_str(path50, black_box(&text50), Some("prod")).expect("valid");
-            byoa::synth::render(&loaded, Format::Yaml).expect("renders")
+            byoa::synth::synthesize(&loaded, Format::Yaml).expect("renders")
         })
     });
 }

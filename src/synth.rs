@@ -1,17 +1,20 @@
 //! Synthesis: `Model` -> rendered templates + manifest, checked, then written to `out/`.
 //!
-//! `render` is pure (model in, bytes out) and refuses templates that break CloudFormation's
-//! limits or hold dangling references. `write` is the only code that touches `out/`: every file
-//! is written to a temporary name and renamed into place, the manifest last, so a failed run
-//! leaves the previous output whole; templates that an earlier manifest listed and this run no
-//! longer produces are removed.
+//! `synthesize` is pure (model in, bytes out) and refuses templates that break CloudFormation's
+//! limits or hold dangling references, with a diagnostic per problem. `Output::write` is the only
+//! code that touches `out/`: every file is written to a temporary name and renamed into place,
+//! the manifest last, so a failed run leaves the previous output whole; templates that an earlier
+//! manifest listed and this run no longer produces are removed. An I/O failure is an `io.write`
+//! diagnostic naming the path.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::cfn::capabilities::{self, Capability};
 use crate::cfn::{check, emit};
+use crate::diag::{Code, Diagnostic};
 use crate::hash::sha256_hex;
 use crate::modules::{self, Stack};
 use crate::spec::Loaded;
@@ -37,6 +40,46 @@ pub struct ManifestEntry {
     pub resources: usize,
     pub parameters: usize,
     pub outputs: usize,
+    /// What the deployer takes to create or update the stack. Absent in manifests written
+    /// before byoa recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<Deployable>,
+}
+
+/// One stack as a deployer creates or updates it (a change set's inputs): nothing it must
+/// work out again from the template.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Deployable {
+    pub stack_name: String,
+    /// The template body, a file in the output directory.
+    pub template: String,
+    /// The parameters the template declares, in its order: a deployer supplies a value for
+    /// every one without a default.
+    pub parameters: Vec<DeployParameter>,
+    /// The stack's tags: the ones every resource of the template already carries, so tagging
+    /// the stack changes no resource.
+    pub tags: Vec<Tag>,
+    /// What the deployer acknowledges (`Capabilities`), its nested stacks' included.
+    pub capabilities: Vec<Capability>,
+}
+
+/// A parameter of a deployable stack.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeployParameter {
+    pub key: String,
+    /// The CloudFormation type: a `List<...>` value is passed comma-joined.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+}
+
+/// A stack tag, in the API's shape.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
 }
 
 /// `out/manifest.json`.
@@ -150,8 +193,8 @@ fn scope_variables(text: &str, prefix: &str) -> String {
     out
 }
 
-/// Renders every stack of `loaded`. Errors name the template and the limit or reference.
-pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<String>> {
+/// Renders every stack of `loaded`. Errors are located in the template they concern.
+pub fn synthesize(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<Diagnostic>> {
     let model = &loaded.model;
     let mut problems = Vec::new();
     let mut templates = Vec::new();
@@ -163,9 +206,11 @@ pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<Strin
     if !problems.is_empty() {
         return Err(problems);
     }
+    let capabilities = nested_capabilities(&templates);
     let entries = templates
         .iter()
-        .map(|r| ManifestEntry {
+        .zip(capabilities)
+        .map(|(r, capabilities)| ManifestEntry {
             module: r.stack.module.clone(),
             stack_name: r.stack.stack_name.clone(),
             file: r.file.clone(),
@@ -174,6 +219,7 @@ pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<Strin
             resources: r.stack.template.resources.len(),
             parameters: r.stack.template.parameters.len(),
             outputs: r.stack.template.outputs.len(),
+            deploy: Some(deployable(r, capabilities)),
         })
         .collect();
     let rule_file = hook_rules(model);
@@ -192,8 +238,60 @@ pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<Strin
     })
 }
 
+/// Each template's capabilities, widened by those of the stacks it nests (a nested stack is an
+/// `AWS::CloudFormation::Stack` whose logical id is the child's, as the root names them).
+fn nested_capabilities(templates: &[Rendered]) -> Vec<Vec<Capability>> {
+    let own: Vec<_> = templates
+        .iter()
+        .map(|r| capabilities::required(&r.stack.template))
+        .collect();
+    templates
+        .iter()
+        .zip(&own)
+        .map(|(r, mine)| {
+            let nested = templates.iter().zip(&own).filter(|(child, _)| {
+                let id = modules::root::child_id(&child.stack.module);
+                r.stack
+                    .template
+                    .resources
+                    .get(&id)
+                    .is_some_and(|res| res.kind == "AWS::CloudFormation::Stack")
+            });
+            capabilities::with_nested(mine, nested.map(|(_, caps)| caps))
+                .into_iter()
+                .collect()
+        })
+        .collect()
+}
+
+fn deployable(r: &Rendered, capabilities: Vec<Capability>) -> Deployable {
+    let t = &r.stack.template;
+    Deployable {
+        stack_name: r.stack.stack_name.clone(),
+        template: r.file.clone(),
+        parameters: t
+            .parameters
+            .iter()
+            .map(|(key, p)| DeployParameter {
+                key: key.clone(),
+                kind: p.kind.clone(),
+                default: p.default.clone(),
+            })
+            .collect(),
+        tags: t
+            .tags()
+            .iter()
+            .map(|(key, value)| Tag {
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+        capabilities,
+    }
+}
+
 /// One stack's bytes, and what is wrong with its template.
-fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<String>) {
+fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<Diagnostic>) {
     let value = stack.template.to_value();
     let body = emit::render(&value, format);
     let file = stack.file(format.extension());
@@ -210,45 +308,73 @@ impl Manifest {
     }
 }
 
-/// Writes `output` into `dir` atomically per file, manifest last. Returns the paths written.
-pub fn write(dir: &Path, output: &Output) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create output directory `{}`: {e}", dir.display()))?;
-    let previous = read_manifest(dir);
-    let mut written = Vec::new();
-    for r in &output.templates {
-        let path = dir.join(&r.file);
-        write_atomic(&path, r.body.as_bytes())?;
-        written.push(path);
-    }
-    if let Some((file, text)) = &output.rule_file {
-        let path = dir.join(file);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+impl Output {
+    /// Writes the output into `dir` atomically per file, manifest last. Returns the paths
+    /// written.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+        create_dir(dir)?;
+        let previous = read_manifest(dir);
+        let mut written = Vec::new();
+        for r in &self.templates {
+            let path = dir.join(&r.file);
+            write_atomic(&path, r.body.as_bytes())?;
+            written.push(path);
         }
-        write_atomic(&path, text.as_bytes())?;
-        written.push(path);
-    }
-    let manifest = dir.join(MANIFEST);
-    write_atomic(&manifest, output.manifest.to_json().as_bytes())?;
-    written.push(manifest);
-    // Remove templates this run no longer produces, but only ones byoa itself wrote.
-    if let Some(prev) = previous {
-        for old in prev.templates {
-            let stale = !output.templates.iter().any(|r| r.file == old.file);
-            let own_name = Path::new(&old.file).file_name() == Some(old.file.as_ref());
-            if stale && own_name {
+        if let Some((file, text)) = &self.rule_file {
+            let path = dir.join(file);
+            if let Some(parent) = path.parent() {
+                create_dir(parent)?;
+            }
+            write_atomic(&path, text.as_bytes())?;
+            written.push(path);
+        }
+        let manifest = dir.join(MANIFEST);
+        write_atomic(&manifest, self.manifest.to_json().as_bytes())?;
+        written.push(manifest);
+        // Remove templates this run no longer produces, but only ones byoa itself wrote.
+        if let Some(prev) = previous {
+            for old in prev.templates {
+                let stale = !self.templates.iter().any(|r| r.file == old.file);
+                let own_name = Path::new(&old.file).file_name() == Some(old.file.as_ref());
                 let path = dir.join(&old.file);
-                if path.is_file() {
+                if stale && own_name && path.is_file() {
                     std::fs::remove_file(&path).map_err(|e| {
-                        format!("cannot remove stale template `{}`: {e}", path.display())
+                        io_error(
+                            &path,
+                            format!("cannot remove stale template `{}`: {e}", path.display()),
+                        )
                     })?;
                 }
             }
         }
+        Ok(written)
     }
-    Ok(written)
+}
+
+/// An `io.write` diagnostic about `path`.
+fn io_error(path: &Path, message: String) -> Diagnostic {
+    Diagnostic::file_error(Code::IoWrite, path, message)
+}
+
+/// Creates `dir` and its parents.
+pub fn create_dir(dir: &Path) -> Result<(), Diagnostic> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        io_error(
+            dir,
+            format!("cannot create directory `{}`: {e}", dir.display()),
+        )
+    })
+}
+
+/// Transitional, for `policy::input`'s re-synthesis of stale output, which carries one message:
+/// goes when `byoa check` receives templates instead (issue 8, part 3). Use `synthesize`.
+pub fn render(loaded: &Loaded, format: emit::Format) -> Result<Output, Vec<String>> {
+    synthesize(loaded, format).map_err(|diags| diags.iter().map(Diagnostic::to_string).collect())
+}
+
+/// Transitional, like `render`. Use `Output::write`.
+pub fn write(dir: &Path, output: &Output) -> Result<Vec<PathBuf>, String> {
+    output.write(dir).map_err(|d| d.to_string())
 }
 
 /// The manifest in `dir`, if there is a readable one.
@@ -259,11 +385,11 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over
 /// `path`, so readers see the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
-        .ok_or_else(|| format!("`{}` has no file name", path.display()))?;
+        .ok_or_else(|| io_error(path, format!("`{}` has no file name", path.display())))?;
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -273,7 +399,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write `{}`: {e}", path.display())
+        io_error(path, format!("cannot write `{}`: {e}", path.display()))
     })
 }
 
@@ -297,7 +423,7 @@ mod tests {
         let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
                     compliance: {profiles: [hipaa], enforce_in_account: true}\n";
         let loaded = crate::spec::load_str(Path::new("byoa.yaml"), spec, None).expect("valid");
-        let out = super::render(&loaded, Format::Yaml).expect("renders");
+        let out = super::synthesize(&loaded, Format::Yaml).expect("renders");
         let (file, text) = out.rule_file.expect("a rule file for the hook");
         assert_eq!(file, crate::modules::access::RULE_FILE_KEY);
         assert_eq!(out.manifest.rule_file.as_deref(), Some(file.as_str()));
@@ -320,7 +446,7 @@ mod tests {
         )
         .expect("valid");
         assert!(
-            super::render(&plain, Format::Yaml)
+            super::synthesize(&plain, Format::Yaml)
                 .unwrap()
                 .rule_file
                 .is_none()

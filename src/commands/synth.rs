@@ -1,0 +1,59 @@
+//! `byoa synth`: spec -> templates and manifest written atomically into `out/` (and, asked,
+//! the stack graph), then a one-line-per-stack summary.
+
+use std::io;
+use std::path::Path;
+
+use super::Ctx;
+use crate::{cli, exit, graph, spec, synth};
+
+pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
+    let loaded = match spec::load(&args.spec.spec, args.spec.env.as_deref()) {
+        Ok(l) => l,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    let output = match synth::synthesize(&loaded, args.format) {
+        Ok(o) => o,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    if let Err(d) = output.write(&args.out) {
+        return ctx.fail(&[d]);
+    }
+    if args.graph {
+        let stacks: Vec<_> = output.templates.iter().map(|r| r.stack.clone()).collect();
+        let path = args.out.join("graph.md");
+        if let Err(d) = synth::write_atomic(&path, graph::markdown(&stacks).as_bytes()) {
+            return ctx.fail(&[d]);
+        }
+        if !ctx.quiet {
+            writeln!(ctx.out, "wrote {}", path.display())?;
+        }
+    }
+    if !ctx.quiet {
+        summary(ctx, &args.out, &output)?;
+    }
+    Ok(exit::OK)
+}
+
+fn summary(ctx: &mut Ctx<'_>, dir: &Path, output: &synth::Output) -> io::Result<()> {
+    let m = &output.manifest;
+    writeln!(
+        ctx.out,
+        "synthesized {} ({}, {}) into {}",
+        m.product,
+        m.environment,
+        m.region,
+        dir.display()
+    )?;
+    for t in &m.templates {
+        writeln!(
+            ctx.out,
+            "  {:<28} {:>4} resources {:>3} parameters {:>3} outputs {:>7} bytes  {}",
+            t.file, t.resources, t.parameters, t.outputs, t.bytes, t.stack_name
+        )?;
+        if ctx.verbose {
+            writeln!(ctx.out, "    sha256 {}", t.sha256)?;
+        }
+    }
+    Ok(())
+}
