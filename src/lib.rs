@@ -18,6 +18,7 @@ pub mod policy;
 pub mod report;
 pub mod spec;
 pub mod synth;
+pub mod yaml_positions;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -119,10 +120,10 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         },
         Command::Validate(args) => {
             let diags = match &args.spec.env {
-                Some(env) => spec::load(&args.spec.spec, Some(env))
+                Some(env) => spec::load(&args.spec.spec, Some(env), policy::catalogue())
                     .err()
                     .unwrap_or_default(),
-                None => spec::check_all(&args.spec.spec),
+                None => spec::check_all(&args.spec.spec, policy::catalogue()),
             };
             ctx.report(&diags, args.format)?;
             let errors = diags.iter().any(Diagnostic::is_error);
@@ -133,14 +134,22 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         }
         Command::Check(args) => check(ctx, &args),
         Command::Synth(args) => {
-            let loaded = match spec::load(&args.spec.spec, args.spec.env.as_deref()) {
+            let loaded = match spec::load(
+                &args.spec.spec,
+                args.spec.env.as_deref(),
+                policy::catalogue(),
+            ) {
                 Ok(l) => l,
                 Err(diags) => {
                     ctx.report(&diags, DiagFormat::Human)?;
                     return Ok(exit::ERROR);
                 }
             };
-            let output = match synth::render(&loaded, args.format) {
+            let output = match synth::render(
+                &loaded,
+                args.format,
+                policy::hook::rule_file(policy::PolicySet::embedded(), &loaded.model),
+            ) {
                 Ok(o) => o,
                 Err(problems) => {
                     for p in &problems {

@@ -123,7 +123,7 @@ pub fn templates_from_out(
     if let Some(spec_path) = spec_path {
         let env = env.or(manifest.as_ref().map(|m| m.environment.as_str()));
         let env = env.filter(|e| *e != spec::DEFAULT_ENVIRONMENT || has_environments(spec_path));
-        let loaded = spec::load(spec_path, env).map_err(InputError::Spec)?;
+        let loaded = spec::load(spec_path, env, super::catalogue()).map_err(InputError::Spec)?;
         let why = match &manifest {
             None => Some(format!("{} has no manifest", out.display())),
             Some(m) if m.spec_sha256 != loaded.spec_sha256 => Some(format!(
@@ -151,8 +151,12 @@ pub fn templates_from_out(
                             Format::Yaml
                         }
                     });
-            let output = synth::render(&loaded, format)
-                .map_err(|problems| InputError::Other(problems.join("\n")))?;
+            let output = synth::render(
+                &loaded,
+                format,
+                super::hook::rule_file(super::PolicySet::embedded(), &loaded.model),
+            )
+            .map_err(|problems| InputError::Other(problems.join("\n")))?;
             synth::write(out, &output).map_err(InputError::Other)?;
             resynthesized = Some(why);
         }
@@ -189,13 +193,13 @@ pub fn spec_policy(path: &Path, env: Option<&str>) -> Result<SpecPolicy, InputEr
     let source = source::load(path).map_err(|d| InputError::Spec(vec![d]))?;
     let compliance: Compliance = match env {
         Some(env) => {
-            spec::load(path, Some(env))
+            spec::load(path, Some(env), super::catalogue())
                 .map_err(InputError::Spec)?
                 .model
                 .compliance
         }
         None if !has_environments(path) => {
-            spec::load(path, None)
+            spec::load(path, None, super::catalogue())
                 .map_err(InputError::Spec)?
                 .model
                 .compliance
