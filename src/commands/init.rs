@@ -1,0 +1,19 @@
+//! `byoa init`: writes a starter spec from a blueprint and says what to run next.
+
+use std::io;
+
+use super::Ctx;
+use crate::{blueprints, cli, exit};
+
+pub fn run(ctx: &mut Ctx<'_>, args: &cli::InitArgs) -> io::Result<i32> {
+    match blueprints::init(args) {
+        Ok(path) => {
+            if !ctx.quiet {
+                writeln!(ctx.out, "wrote {}", path.display())?;
+                writeln!(ctx.out, "next: byoa validate {}", path.display())?;
+            }
+            Ok(exit::OK)
+        }
+        Err(message) => ctx.fail(&message),
+    }
+}

@@ -1,0 +1,40 @@
+//! Commands: one file per subcommand, orchestration only.
+//!
+//! Input: parsed `cli` arguments and a `Ctx` holding the output streams and global flags.
+//! Output: an exit code (see `crate::exit`). Each command calls the stages (spec, synth, policy)
+//! and hands what they return to the one printer (`report`); no stage prints.
+
+pub mod check;
+pub mod init;
+pub mod schema;
+pub mod synth;
+pub mod validate;
+
+use std::io::{self, Write};
+
+use crate::diag::Diagnostic;
+use crate::exit;
+use crate::report::{self, DiagFormat};
+
+/// What every command shares: where to write, and the global flags.
+pub struct Ctx<'a> {
+    pub out: &'a mut (dyn Write + 'a),
+    pub err: &'a mut (dyn Write + 'a),
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Ctx<'_> {
+    pub fn report(&mut self, diags: &[Diagnostic], format: DiagFormat) -> io::Result<()> {
+        match format {
+            DiagFormat::Human => report::diagnostics(self.err, diags, format, self.color),
+            DiagFormat::Json => report::diagnostics(self.out, diags, format, false),
+        }
+    }
+
+    pub fn fail(&mut self, message: &str) -> io::Result<i32> {
+        writeln!(self.err, "error: {message}")?;
+        Ok(exit::ERROR)
+    }
+}

@@ -1,0 +1,80 @@
+//! `byoa synth`: spec -> templates and manifest written atomically into `out/` (and, asked,
+//! the stack graph), then a one-line-per-stack summary.
+
+use std::io;
+use std::path::Path;
+
+use super::Ctx;
+use crate::cfn::emit::Format;
+use crate::report::DiagFormat;
+use crate::{cli, exit, graph, policy, spec, synth};
+
+pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
+    let loaded = match spec::load(
+        &args.spec.spec,
+        args.spec.env.as_deref(),
+        policy::catalogue(),
+    ) {
+        Ok(l) => l,
+        Err(diags) => {
+            ctx.report(&diags, DiagFormat::Human)?;
+            return Ok(exit::ERROR);
+        }
+    };
+    let output = match render(&loaded, args.format) {
+        Ok(o) => o,
+        Err(problems) => {
+            for p in &problems {
+                writeln!(ctx.err, "error: {p}")?;
+            }
+            return Ok(exit::ERROR);
+        }
+    };
+    if let Err(message) = synth::write(&args.out, &output) {
+        return ctx.fail(&message);
+    }
+    if args.graph {
+        let stacks: Vec<_> = output.templates.iter().map(|r| r.stack.clone()).collect();
+        let path = args.out.join("graph.md");
+        if let Err(message) = synth::write_atomic(&path, graph::markdown(&stacks).as_bytes()) {
+            return ctx.fail(&message);
+        }
+        if !ctx.quiet {
+            writeln!(ctx.out, "wrote {}", path.display())?;
+        }
+    }
+    if !ctx.quiet {
+        summary(ctx, &args.out, &output)?;
+    }
+    Ok(exit::OK)
+}
+
+/// Synthesis as every command runs it: the model's templates and, when the model enforces its
+/// rules in the account, the hook's rule file made from the embedded rules.
+pub fn render(loaded: &spec::Loaded, format: Format) -> Result<synth::Output, Vec<String>> {
+    let hook_rules = policy::hook::rule_file(policy::PolicySet::embedded(), &loaded.model);
+    synth::render(loaded, format, hook_rules)
+}
+
+fn summary(ctx: &mut Ctx<'_>, dir: &Path, output: &synth::Output) -> io::Result<()> {
+    let m = &output.manifest;
+    writeln!(
+        ctx.out,
+        "synthesized {} ({}, {}) into {}",
+        m.product,
+        m.environment,
+        m.region,
+        dir.display()
+    )?;
+    for t in &m.templates {
+        writeln!(
+            ctx.out,
+            "  {:<28} {:>4} resources {:>3} parameters {:>3} outputs {:>7} bytes  {}",
+            t.file, t.resources, t.parameters, t.outputs, t.bytes, t.stack_name
+        )?;
+        if ctx.verbose {
+            writeln!(ctx.out, "    sha256 {}", t.sha256)?;
+        }
+    }
+    Ok(())
+}
