@@ -22,7 +22,7 @@ pub use catalogue::RuleCatalogue;
 pub use model::Model;
 pub use source::Source;
 use source::SourceMap;
-use types::Spec;
+use types::{Compliance, Spec};
 
 /// Proof that a value was built by `validate`: only this module can make one.
 #[derive(Debug, Clone)]
@@ -118,12 +118,7 @@ pub fn check_all(path: &Path, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
 /// the environment names with every problem found.
 fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
     let mut diags = schema::check(&source.value);
-    let envs: Vec<String> = source
-        .value
-        .get("environments")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let envs = environments(source);
     for name in &envs {
         if !regex_like_env_name(name) {
             diags.push(
@@ -140,6 +135,44 @@ fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
         }
     }
     (envs, diags)
+}
+
+/// The names under the document's `environments:`, in the order written.
+pub fn environments(source: &Source) -> Vec<String> {
+    source
+        .value
+        .get("environments")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The base document's `compliance:` settings, no environment applied: for a caller that has a
+/// spec with environments but no environment to choose. Schema problems in them are reported
+/// as `load` reports them.
+pub fn base_compliance(source: &Source) -> Result<Compliance, Vec<Diagnostic>> {
+    let Some(raw) = source.value.get("compliance").filter(|v| !v.is_null()) else {
+        return Ok(Compliance::default());
+    };
+    let broken: Vec<Diagnostic> = schema::check(&source.value)
+        .into_iter()
+        .filter(|d| {
+            d.pointer
+                .as_deref()
+                .is_some_and(|p| p == "/compliance" || p.starts_with("/compliance/"))
+        })
+        .collect();
+    if !broken.is_empty() {
+        return Err(finish(&source.map, broken));
+    }
+    serde_json::from_value(raw.clone()).map_err(|e| {
+        let d = Diagnostic::error(
+            Code::SpecInvalid,
+            "/compliance",
+            format!("`compliance` is invalid: {e}"),
+        );
+        finish(&source.map, vec![d])
+    })
 }
 
 fn regex_like_env_name(name: &str) -> bool {
