@@ -20,7 +20,7 @@ fn templates(name: &str) -> Vec<Template> {
     let path = format!("{}/examples/{name}/byoa.yaml", env!("CARGO_MANIFEST_DIR"));
     let loaded = byoa::spec::load(Path::new(&path), Some("prod"), byoa::policy::catalogue())
         .expect("valid example");
-    let output = byoa::synth::render(&loaded, Format::Yaml, None).expect("renders");
+    let output = byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("renders");
     output
         .templates
         .into_iter()

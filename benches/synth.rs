@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
                 byoa::policy::catalogue(),
             )
             .expect("valid");
-            byoa::synth::render(&loaded, Format::Yaml, None).expect("renders")
+            byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("renders")
         })
     });
     let loaded =
@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
                 byoa::policy::catalogue(),
             )
             .expect("valid");
-            byoa::synth::render(&loaded, Format::Yaml, None).expect("renders")
+            byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("renders")
         })
     });
 }

@@ -3,14 +3,16 @@
 //! Input: the blueprint name and the user's answers. Output: a commented `byoa.yaml` (and the
 //! schema beside it, so editors complete the file offline). Templates are embedded in the
 //! binary. Handlebars is used for these human-facing files only, never for CloudFormation.
+//! Errors are `init.*` diagnostics (or `io.write`, naming the path).
 
 use std::path::{Path, PathBuf};
 
 use handlebars::Handlebars;
 use serde_json::json;
 
+use crate::diag::{Code, Diagnostic};
 use crate::spec::schema::schema_text;
-use crate::synth::write_atomic;
+use crate::synth::{create_dir, write_atomic};
 
 /// Embedded blueprints: name, description, template.
 pub const BLUEPRINTS: &[(&str, &str, &str)] = &[(
@@ -25,16 +27,16 @@ pub fn render(
     product: &str,
     vendor_account_id: &str,
     region: &str,
-) -> Result<String, String> {
+) -> Result<String, Diagnostic> {
     let Some((_, _, template)) = BLUEPRINTS.iter().find(|(n, _, _)| *n == name) else {
         let known: Vec<String> = BLUEPRINTS
             .iter()
             .map(|(n, d, _)| format!("`{n}` ({d})"))
             .collect();
-        return Err(format!(
-            "unknown blueprint `{name}`; available: {}",
-            known.join(", ")
-        ));
+        return Err(
+            Diagnostic::new(Code::InitBlueprint, format!("unknown blueprint `{name}`"))
+                .with_help(format!("available: {}", known.join(", "))),
+        );
     };
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
@@ -43,27 +45,36 @@ pub fn render(
         template,
         &json!({"name": product, "vendor_account_id": vendor_account_id, "region": region}),
     )
-    .map_err(|e| format!("blueprint `{name}` failed to render: {e}"))
+    .map_err(|e| {
+        Diagnostic::new(
+            Code::InitBlueprint,
+            format!("blueprint `{name}` failed to render: {e}"),
+        )
+    })
 }
 
 /// `byoa init`: writes `byoa.yaml` and `byoa.schema.json` into `args.dir`.
-pub fn init(args: &crate::cli::InitArgs) -> Result<PathBuf, String> {
+pub fn init(args: &crate::cli::InitArgs) -> Result<PathBuf, Diagnostic> {
     let dir = &args.dir;
     let spec = dir.join("byoa.yaml");
     if spec.exists() && !args.force {
-        return Err(format!(
-            "`{}` already exists; pass `--force` to overwrite it",
-            spec.display()
-        ));
+        return Err(Diagnostic::file_error(
+            Code::InitExists,
+            &spec,
+            format!("`{}` already exists", spec.display()),
+        )
+        .with_help("pass `--force` to overwrite it"));
     }
     let name = match &args.name {
         Some(n) => n.clone(),
         None => default_name(dir),
     };
     if !crate::spec::validate::is_dns_label(&name) {
-        return Err(format!(
-            "product name `{name}` is not valid: use lowercase letters, digits and single hyphens (pass `--name`)"
-        ));
+        return Err(Diagnostic::new(
+            Code::InitName,
+            format!("product name `{name}` is not valid"),
+        )
+        .with_help("use lowercase letters, digits and single hyphens (pass `--name`)"));
     }
     let text = render(
         &args.blueprint,
@@ -71,7 +82,7 @@ pub fn init(args: &crate::cli::InitArgs) -> Result<PathBuf, String> {
         &args.vendor_account_id,
         &args.region,
     )?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    create_dir(dir)?;
     write_atomic(&dir.join("byoa.schema.json"), schema_text().as_bytes())?;
     write_atomic(&spec, text.as_bytes())?;
     Ok(spec)

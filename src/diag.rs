@@ -1,8 +1,11 @@
 //! Diagnostics: the one model for every problem found in a user's files.
 //!
 //! Stages produce `Diagnostic`s as data (never early returns, never prints); each names a stable
-//! `Code`, a message, the field it concerns as a JSON pointer, and a help line. `SourceMap`
-//! (in `spec::source`) turns the pointer into `file:line:column`. Renderers live in `report`.
+//! `Code`, a message, where the problem is and a help line. Where is a JSON pointer into the
+//! spec (which `SourceMap`, in `spec::source`, turns into `file:line:column`), or a `Location`
+//! in any other file the user deals with (a template, a rule file, an output path), with or
+//! without a line, or nothing for a problem in the command line itself. Renderers live in
+//! `report`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -77,6 +80,17 @@ codes! {
     DatabaseName = "database.name": "the database name is not valid for PostgreSQL",
     ComplianceConflict = "compliance.conflict": "a spec value breaks a control of a selected compliance profile",
     AccessArn = "access.arn": "the vendor role ARN is not an IAM role of the vendor account",
+    TemplateLimit = "template.limit": "a template exceeds a CloudFormation quota (resources, parameters, outputs, mappings, bytes)",
+    TemplateLogicalId = "template.logical-id": "a logical id is malformed or names both a parameter and a resource",
+    TemplateReference = "template.reference": "a `Ref`, `Fn::GetAtt`, `Fn::Sub` variable, `DependsOn` or condition names nothing in the template",
+    RootWiring = "root.wiring": "the root stack cannot wire its nested stacks' outputs to parameters",
+    InitExists = "init.exists": "`byoa init` would overwrite an existing spec",
+    InitBlueprint = "init.blueprint": "the blueprint does not exist or does not render",
+    InitName = "init.name": "the product name given to (or guessed by) `byoa init` is not valid",
+    IoWrite = "io.write": "an output file or directory could not be written, renamed or removed",
+    IoOutput = "io.output": "standard output or standard error could not be written",
+    ArgDate = "arg.date": "a date on the command line is not YYYY-MM-DD",
+    PolicyInput = "policy.input": "a rule file, profile or template given to `byoa check` cannot be used",
 }
 
 /// How bad a diagnostic is.
@@ -102,7 +116,8 @@ pub enum Target {
     Value,
 }
 
-/// A resolved position in a file (1-based line and column).
+/// A file, and where in it when that is known: 1-based `line` and `column`, 0 when unknown
+/// (line 0: the whole file, as for an unreadable or unwritable file; column 0: the whole line).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
     pub file: PathBuf,
@@ -110,9 +125,37 @@ pub struct Location {
     pub column: usize,
 }
 
+impl Location {
+    /// The whole of `file`.
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Location {
+            file: file.into(),
+            line: 0,
+            column: 0,
+        }
+    }
+
+    /// `line` (1-based) of `file`; `column` 0 when only the line is known.
+    pub fn at(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        Location {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+}
+
+/// `file`, `file:line` or `file:line:column`, as far as known.
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -122,9 +165,12 @@ pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
     pub message: String,
-    /// JSON pointer of the field in the spec (`/network/cidr`), when the problem has one.
+    /// JSON pointer of the field concerned (`/network/cidr`): in the spec, or in the file of
+    /// `location` when a stage set one (a template's `/Resources/Api`).
     pub pointer: Option<String>,
     pub target: Target,
+    /// The file and position. Spec diagnostics get theirs from the pointer when reported; none
+    /// for a problem in the command line.
     pub location: Option<Location>,
     pub help: Option<String>,
 }
@@ -143,21 +189,35 @@ impl Diagnostic {
         }
     }
 
-    /// An error about a whole file (I/O, YAML syntax), with an optional position.
-    pub fn file_error(code: Code, file: &Path, message: impl Into<String>) -> Self {
+    /// An error located nowhere yet: a problem in the command line, or one that `in_file`
+    /// places.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
             message: message.into(),
             pointer: None,
             target: Target::Value,
-            location: Some(Location {
-                file: file.to_path_buf(),
-                line: 0,
-                column: 0,
-            }),
+            location: None,
             help: None,
         }
+    }
+
+    /// An error about a whole file (I/O, YAML syntax), with an optional position.
+    pub fn file_error(code: Code, file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic::new(code, message).in_file(file)
+    }
+
+    /// Places the diagnostic in `file` (the whole file until `with_position`).
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.location = Some(Location::file(file));
+        self
+    }
+
+    /// Names the field concerned inside the diagnostic's file (`/Resources/Api`).
+    pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
     }
 
     pub fn at_key(mut self) -> Self {
@@ -185,6 +245,16 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// One line for callers that carry a single message: `file:line: message`.
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(l) => write!(f, "{l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
 }
 

@@ -75,7 +75,11 @@ pub fn run<'a>(
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
         Err(e) => {
-            let _ = writeln!(ctx.err, "error: {e}");
+            let d = diag::Diagnostic::new(
+                diag::Code::IoOutput,
+                format!("cannot write to standard output or standard error: {e}"),
+            );
+            let _ = ctx.fail(&[d]);
             exit::ERROR
         }
     }

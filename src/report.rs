@@ -1,7 +1,12 @@
-//! Reporting: diagnostics -> text for people (colour on a terminal) or JSON for tools.
+//! Reporting: diagnostics -> text for people (colour on a terminal), JSON or SARIF 2.1.0 for
+//! tools (`sarif`).
 //!
-//! The only module that formats diagnostics. The human form quotes the offending source line
-//! with a caret under the column, in the style of compiler errors.
+//! The only module that formats diagnostics, whatever produced them: the spec, synthesis,
+//! `init`, the policy inputs of `check`, I/O. The human form quotes the offending source line
+//! with a caret under the column, in the style of compiler errors. Output is a pure function
+//! of the diagnostics (and, for the quoted lines, of the files they point at).
+
+pub mod sarif;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -20,6 +25,8 @@ pub enum DiagFormat {
     Human,
     /// One JSON document for tools.
     Json,
+    /// SARIF 2.1.0, for code scanning (pull-request annotations).
+    Sarif,
 }
 
 /// Writes `diags` in `format`.
@@ -39,13 +46,18 @@ pub fn diagnostics(
                 "errors": errors,
                 "warnings": diags.len() - errors,
             });
-            writeln!(
-                w,
-                "{}",
-                serde_json::to_string_pretty(&doc).expect("JSON serializes")
-            )
+            pretty(w, &doc)
         }
+        DiagFormat::Sarif => pretty(w, &sarif::document(diags)),
     }
+}
+
+fn pretty(w: &mut dyn Write, doc: &serde_json::Value) -> io::Result<()> {
+    writeln!(
+        w,
+        "{}",
+        serde_json::to_string_pretty(doc).expect("JSON serializes")
+    )
 }
 
 fn to_json(d: &Diagnostic) -> serde_json::Value {
@@ -54,8 +66,8 @@ fn to_json(d: &Diagnostic) -> serde_json::Value {
         "severity": d.severity.as_str(),
         "message": d.message,
         "file": d.location.as_ref().map(|l| l.file.display().to_string()),
-        "line": d.location.as_ref().map(|l| l.line),
-        "column": d.location.as_ref().map(|l| l.column),
+        "line": d.location.as_ref().map(|l| l.line).filter(|n| *n > 0),
+        "column": d.location.as_ref().map(|l| l.column).filter(|n| *n > 0),
         "field": d.field(),
         "help": d.help,
     })
@@ -103,12 +115,10 @@ fn human(w: &mut dyn Write, diags: &[Diagnostic], color: bool) -> io::Result<()>
                     let gutter = paint(color, blue, "|");
                     writeln!(w, "{pad} {gutter}")?;
                     writeln!(w, "{} {gutter} {text}", paint(color, blue, &number))?;
-                    let caret = paint(color, style, "^");
-                    writeln!(
-                        w,
-                        "{pad} {gutter} {}{caret}",
-                        " ".repeat(loc.column.saturating_sub(1))
-                    )?;
+                    if loc.column > 0 {
+                        let caret = paint(color, style, "^");
+                        writeln!(w, "{pad} {gutter} {}{caret}", " ".repeat(loc.column - 1))?;
+                    }
                 }
             }
         }

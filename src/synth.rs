@@ -1,10 +1,11 @@
 //! Synthesis: `Model` -> rendered templates + manifest, checked, then written to `out/`.
 //!
-//! `render` is pure (model in, bytes out) and refuses templates that break CloudFormation's
-//! limits or hold dangling references. `write` is the only code that touches `out/`: every file
-//! is written to a temporary name and renamed into place, the manifest last, so a failed run
-//! leaves the previous output whole; templates that an earlier manifest listed and this run no
-//! longer produces are removed.
+//! `synthesize` is pure (model in, bytes out) and refuses templates that break CloudFormation's
+//! limits or hold dangling references, with a diagnostic per problem. `Output::write` is the only
+//! code that touches `out/`: every file is written to a temporary name and renamed into place,
+//! the manifest last, so a failed run leaves the previous output whole; templates that an earlier
+//! manifest listed and this run no longer produces are removed. An I/O failure is an `io.write`
+//! diagnostic naming the path.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::cfn::{check, emit};
+use crate::diag::{Code, Diagnostic};
 use crate::hash::sha256_hex;
 use crate::modules::access::RULE_FILE_KEY;
 use crate::modules::{self, Stack};
@@ -66,13 +68,13 @@ pub struct Output {
 
 /// Renders every stack of `loaded`. `hook_rules` is the in-account hook's Guard rule file
 /// (made by `policy::hook` when the model enforces in the account): written beside the
-/// templates at the key the access module's hook reads. Errors name the template and the limit
-/// or reference.
-pub fn render(
+/// templates at the key the access module's hook reads. Errors are located in the template
+/// they concern.
+pub fn synthesize(
     loaded: &Loaded,
     format: emit::Format,
     hook_rules: Option<String>,
-) -> Result<Output, Vec<String>> {
+) -> Result<Output, Vec<Diagnostic>> {
     let model = &loaded.model;
     let mut problems = Vec::new();
     let mut templates = Vec::new();
@@ -114,7 +116,7 @@ pub fn render(
 }
 
 /// One stack's bytes, and what is wrong with its template.
-fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<String>) {
+fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<Diagnostic>) {
     let value = stack.template.to_value();
     let body = emit::render(&value, format);
     let file = stack.file(format.extension());
@@ -131,45 +133,62 @@ impl Manifest {
     }
 }
 
-/// Writes `output` into `dir` atomically per file, manifest last. Returns the paths written.
-pub fn write(dir: &Path, output: &Output) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create output directory `{}`: {e}", dir.display()))?;
-    let previous = read_manifest(dir);
-    let mut written = Vec::new();
-    for r in &output.templates {
-        let path = dir.join(&r.file);
-        write_atomic(&path, r.body.as_bytes())?;
-        written.push(path);
-    }
-    if let Some((file, text)) = &output.rule_file {
-        let path = dir.join(file);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+impl Output {
+    /// Writes the output into `dir` atomically per file, manifest last. Returns the paths
+    /// written.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+        create_dir(dir)?;
+        let previous = read_manifest(dir);
+        let mut written = Vec::new();
+        for r in &self.templates {
+            let path = dir.join(&r.file);
+            write_atomic(&path, r.body.as_bytes())?;
+            written.push(path);
         }
-        write_atomic(&path, text.as_bytes())?;
-        written.push(path);
-    }
-    let manifest = dir.join(MANIFEST);
-    write_atomic(&manifest, output.manifest.to_json().as_bytes())?;
-    written.push(manifest);
-    // Remove templates this run no longer produces, but only ones byoa itself wrote.
-    if let Some(prev) = previous {
-        for old in prev.templates {
-            let stale = !output.templates.iter().any(|r| r.file == old.file);
-            let own_name = Path::new(&old.file).file_name() == Some(old.file.as_ref());
-            if stale && own_name {
+        if let Some((file, text)) = &self.rule_file {
+            let path = dir.join(file);
+            if let Some(parent) = path.parent() {
+                create_dir(parent)?;
+            }
+            write_atomic(&path, text.as_bytes())?;
+            written.push(path);
+        }
+        let manifest = dir.join(MANIFEST);
+        write_atomic(&manifest, self.manifest.to_json().as_bytes())?;
+        written.push(manifest);
+        // Remove templates this run no longer produces, but only ones byoa itself wrote.
+        if let Some(prev) = previous {
+            for old in prev.templates {
+                let stale = !self.templates.iter().any(|r| r.file == old.file);
+                let own_name = Path::new(&old.file).file_name() == Some(old.file.as_ref());
                 let path = dir.join(&old.file);
-                if path.is_file() {
+                if stale && own_name && path.is_file() {
                     std::fs::remove_file(&path).map_err(|e| {
-                        format!("cannot remove stale template `{}`: {e}", path.display())
+                        io_error(
+                            &path,
+                            format!("cannot remove stale template `{}`: {e}", path.display()),
+                        )
                     })?;
                 }
             }
         }
+        Ok(written)
     }
-    Ok(written)
+}
+
+/// An `io.write` diagnostic about `path`.
+fn io_error(path: &Path, message: String) -> Diagnostic {
+    Diagnostic::file_error(Code::IoWrite, path, message)
+}
+
+/// Creates `dir` and its parents.
+pub fn create_dir(dir: &Path) -> Result<(), Diagnostic> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        io_error(
+            dir,
+            format!("cannot create directory `{}`: {e}", dir.display()),
+        )
+    })
 }
 
 /// The manifest in `dir`, if there is a readable one.
@@ -180,11 +199,11 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over
 /// `path`, so readers see the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
-        .ok_or_else(|| format!("`{}` has no file name", path.display()))?;
+        .ok_or_else(|| io_error(path, format!("`{}` has no file name", path.display())))?;
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -194,7 +213,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write `{}`: {e}", path.display())
+        io_error(path, format!("cannot write `{}`: {e}", path.display()))
     })
 }
 
@@ -213,8 +232,8 @@ mod tests {
             &Default::default(),
         )
         .expect("valid");
-        let out =
-            super::render(&loaded, Format::Yaml, Some("rule R {}\n".to_owned())).expect("renders");
+        let out = super::synthesize(&loaded, Format::Yaml, Some("rule R {}\n".to_owned()))
+            .expect("renders");
         assert_eq!(
             out.rule_file,
             Some((super::RULE_FILE_KEY.to_owned(), "rule R {}\n".to_owned()))
@@ -224,11 +243,11 @@ mod tests {
             Some(super::RULE_FILE_KEY)
         );
         let dir = tempfile::tempdir().unwrap();
-        super::write(dir.path(), &out).expect("writes");
+        out.write(dir.path()).expect("writes");
         let written = std::fs::read_to_string(dir.path().join("guard/byoa-rules.guard")).unwrap();
         assert_eq!(written, "rule R {}\n");
 
-        let plain = super::render(&loaded, Format::Yaml, None).expect("renders");
+        let plain = super::synthesize(&loaded, Format::Yaml, None).expect("renders");
         assert!(plain.rule_file.is_none() && plain.manifest.rule_file.is_none());
     }
 }

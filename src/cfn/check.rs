@@ -1,12 +1,16 @@
 //! Template checks that run before anything is written: every reference resolves, logical ids
 //! are well formed, and CloudFormation's size limits hold. A failure here is a byoa bug or a
 //! spec too large for one stack, never something to discover at deploy time.
+//!
+//! Problems are diagnostics located in the template's file (its name in the output directory)
+//! and, where there is one, at the JSON pointer of the id concerned.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use crate::cfn::Template;
+use crate::diag::{Code, Diagnostic, push_pointer};
 
 /// CloudFormation quotas (per template).
 pub const MAX_RESOURCES: usize = 500;
@@ -20,66 +24,87 @@ pub const MAX_URL_BODY_BYTES: usize = 1_000_000;
 /// Longest logical id.
 pub const MAX_LOGICAL_ID: usize = 255;
 
-/// Every problem with `template`, as sentences. `value` is `template.to_value()` and `bytes`
-/// its serialized size (both already made by the caller, who emits them).
-pub fn problems(name: &str, template: &Template, value: &Value, bytes: usize) -> Vec<String> {
+/// Every problem with `template`, located in `file`. `value` is `template.to_value()` and
+/// `bytes` its serialized size (both already made by the caller, who emits them).
+pub fn problems(file: &str, template: &Template, value: &Value, bytes: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let counts = [
-        ("resources", template.resources.len(), MAX_RESOURCES),
-        ("parameters", template.parameters.len(), MAX_PARAMETERS),
-        ("outputs", template.outputs.len(), MAX_OUTPUTS),
-        ("mappings", template.mappings.len(), MAX_MAPPINGS),
+        ("Resources", template.resources.len(), MAX_RESOURCES),
+        ("Parameters", template.parameters.len(), MAX_PARAMETERS),
+        ("Outputs", template.outputs.len(), MAX_OUTPUTS),
+        ("Mappings", template.mappings.len(), MAX_MAPPINGS),
     ];
-    for (what, n, max) in counts {
+    for (section, n, max) in counts {
         if n > max {
-            out.push(format!(
-                "template `{name}` has {n} {what}; CloudFormation allows {max}"
-            ));
+            let what = section.to_ascii_lowercase();
+            out.push(
+                Diagnostic::new(
+                    Code::TemplateLimit,
+                    format!("the template has {n} {what}; CloudFormation allows {max}"),
+                )
+                .at_pointer(format!("/{section}")),
+            );
         }
     }
     if bytes > MAX_URL_BODY_BYTES {
-        out.push(format!(
-            "template `{name}` is {bytes} bytes; CloudFormation reads at most {MAX_URL_BODY_BYTES} from S3"
+        out.push(Diagnostic::new(
+            Code::TemplateLimit,
+            format!(
+                "the template is {bytes} bytes; CloudFormation reads at most {MAX_URL_BODY_BYTES} from S3"
+            ),
         ));
     }
-    let ids = template
-        .parameters
-        .keys()
-        .chain(template.resources.keys())
-        .chain(template.outputs.keys())
-        .chain(template.conditions.keys())
-        .chain(template.mappings.keys());
-    for id in ids {
-        if id.is_empty()
-            || id.len() > MAX_LOGICAL_ID
-            || !id.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            out.push(format!("template `{name}`: logical id `{id}` must be 1 to {MAX_LOGICAL_ID} letters and digits"));
+    let sections = [
+        ("Parameters", template.parameters.keys().collect::<Vec<_>>()),
+        ("Resources", template.resources.keys().collect()),
+        ("Outputs", template.outputs.keys().collect()),
+        ("Conditions", template.conditions.keys().collect()),
+        ("Mappings", template.mappings.keys().collect()),
+    ];
+    for (section, ids) in sections {
+        for id in ids {
+            if id.is_empty()
+                || id.len() > MAX_LOGICAL_ID
+                || !id.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::TemplateLogicalId,
+                        format!(
+                            "logical id `{id}` must be 1 to {MAX_LOGICAL_ID} letters and digits"
+                        ),
+                    )
+                    .at_pointer(push_pointer(&format!("/{section}"), id)),
+                );
+            }
         }
     }
     for id in template.parameters.keys() {
         if template.resources.contains_key(id) {
-            out.push(format!(
-                "template `{name}`: `{id}` is both a parameter and a resource"
-            ));
+            out.push(
+                Diagnostic::new(
+                    Code::TemplateLogicalId,
+                    format!("`{id}` is both a parameter and a resource"),
+                )
+                .at_pointer(push_pointer("/Resources", id)),
+            );
         }
     }
-    out.extend(
-        dangling_in(template, value)
-            .into_iter()
-            .map(|r| format!("template `{name}`: {r}")),
-    );
-    out
+    out.extend(dangling_in(template, value));
+    out.into_iter().map(|d| d.in_file(file)).collect()
 }
 
 /// References that point at nothing: `Ref`, `Fn::GetAtt`, `Fn::Sub` variables, `DependsOn`,
-/// `Condition` and `Fn::If` names.
+/// `Condition` and `Fn::If` names, as sentences (what the compilers' unit tests assert on).
 pub fn dangling_references(template: &Template) -> Vec<String> {
     dangling_in(template, &template.to_value())
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
 }
 
 /// `dangling_references` over `value`, the template's JSON form.
-fn dangling_in(template: &Template, value: &Value) -> Vec<String> {
+fn dangling_in(template: &Template, value: &Value) -> Vec<Diagnostic> {
     let mut refs = Refs::default();
     collect(value, &mut refs);
     for r in template.resources.values() {
@@ -97,23 +122,21 @@ fn dangling_in(template: &Template, value: &Value) -> Vec<String> {
             || template.parameters.contains_key(id)
             || template.resources.contains_key(id)
     };
-    let mut out = Vec::new();
-    for id in &refs.refs {
-        if !has_ref(id) {
-            out.push(format!("`Ref` to unknown `{id}`"));
-        }
-    }
-    for id in &refs.resources {
-        if !template.resources.contains_key(id) {
-            out.push(format!("reference to unknown resource `{id}`"));
-        }
-    }
-    for id in &refs.conditions {
-        if !template.conditions.contains_key(id) {
-            out.push(format!("unknown condition `{id}`"));
-        }
-    }
-    out
+    let refs_unknown = refs.refs.iter().filter(|id| !has_ref(id));
+    let resources_unknown = refs
+        .resources
+        .iter()
+        .filter(|id| !template.resources.contains_key(*id));
+    let conditions_unknown = refs
+        .conditions
+        .iter()
+        .filter(|id| !template.conditions.contains_key(*id));
+    refs_unknown
+        .map(|id| format!("`Ref` to unknown `{id}`"))
+        .chain(resources_unknown.map(|id| format!("reference to unknown resource `{id}`")))
+        .chain(conditions_unknown.map(|id| format!("unknown condition `{id}`")))
+        .map(|message| Diagnostic::new(Code::TemplateReference, message))
+        .collect()
 }
 
 #[derive(Default)]
@@ -195,6 +218,7 @@ mod tests {
     use super::*;
     use crate::cfn::func::*;
     use crate::cfn::{Parameter, Resource};
+    use crate::diag::Location;
     use serde_json::json;
 
     #[test]
@@ -238,9 +262,20 @@ mod tests {
             );
         }
         t.add_resource("bad-id", Resource::new("AWS::SNS::Topic", json!({})), None);
-        let p = problems("x", &t, &t.to_value(), MAX_URL_BODY_BYTES + 1);
-        assert!(p.iter().any(|s| s.contains("502 resources")), "{p:?}");
-        assert!(p.iter().any(|s| s.contains("bytes")), "{p:?}");
-        assert!(p.iter().any(|s| s.contains("`bad-id`")), "{p:?}");
+        let p = problems("x.yaml", &t, &t.to_value(), MAX_URL_BODY_BYTES + 1);
+        let find = |needle: &str| {
+            p.iter()
+                .find(|d| d.message.contains(needle))
+                .unwrap_or_else(|| panic!("no `{needle}` in {p:#?}"))
+        };
+        assert_eq!(find("502 resources").code, Code::TemplateLimit);
+        assert_eq!(find("bytes").code, Code::TemplateLimit);
+        let bad = find("`bad-id`");
+        assert_eq!(bad.code, Code::TemplateLogicalId);
+        assert_eq!(bad.pointer.as_deref(), Some("/Resources/bad-id"));
+        assert!(
+            p.iter()
+                .all(|d| d.location == Some(Location::file("x.yaml")))
+        );
     }
 }

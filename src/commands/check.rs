@@ -10,17 +10,19 @@ use std::path::{Path, PathBuf};
 
 use super::Ctx;
 use crate::cfn::emit::Format;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::policy::input::{self, SpecPolicy};
-use crate::report::DiagFormat;
-use crate::{cli, exit, policy, spec, synth};
+use crate::{cli, policy, spec, synth};
 
 /// `byoa check`: read the spec once, bring `out/` up to date with it (or read the templates
 /// named), evaluate, report.
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     let today = match &args.today {
         Some(d) if policy::is_date(d) => d.clone(),
-        Some(d) => return ctx.fail(&format!("`--today {d}` is not a date (YYYY-MM-DD)")),
+        Some(d) => {
+            let message = format!("`--today {d}` is not a date (YYYY-MM-DD)");
+            return ctx.fail(&[Diagnostic::new(Code::ArgDate, message)]);
+        }
         None => policy::today_utc(),
     };
     let policies = match policy::PolicySet::load(&args.rules) {
@@ -33,7 +35,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     };
     let inputs = match gather(args, spec_path.as_deref()) {
         Ok(i) => i,
-        Err(failure) => return report_failure(ctx, failure),
+        Err(diags) => return ctx.fail(&diags),
     };
     if let Some(why) = &inputs.resynthesized
         && !ctx.quiet
@@ -47,7 +49,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     };
     let selection = match policies.select(&names) {
         Ok(s) => s,
-        Err(message) => return ctx.fail(&message),
+        Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyInput, message)]),
     };
     let report = match policy::check(
         &policy::guard::Guard,
@@ -84,37 +86,22 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
 }
 
 fn fail_all(ctx: &mut Ctx<'_>, errors: &[policy::PolicyError]) -> io::Result<i32> {
-    for e in errors {
-        writeln!(ctx.err, "error: {e}")?;
-    }
-    Ok(exit::ERROR)
+    ctx.fail(&diagnostics(errors))
 }
 
-/// Why a check could not start.
-enum Failure {
-    /// The spec is invalid: its diagnostics.
-    Spec(Vec<Diagnostic>),
-    /// Template files that cannot be read or are not templates.
-    Templates(Vec<policy::PolicyError>),
-    /// Synthesis refused the spec's templates.
-    Synth(Vec<String>),
-    Other(String),
+fn diagnostics(errors: &[policy::PolicyError]) -> Vec<Diagnostic> {
+    errors.iter().map(policy_diagnostic).collect()
 }
 
-fn report_failure(ctx: &mut Ctx<'_>, failure: Failure) -> io::Result<i32> {
-    match failure {
-        Failure::Spec(diags) => {
-            ctx.report(&diags, DiagFormat::Human)?;
-            Ok(exit::ERROR)
-        }
-        Failure::Templates(errors) => fail_all(ctx, &errors),
-        Failure::Synth(problems) => {
-            for p in &problems {
-                writeln!(ctx.err, "error: {p}")?;
-            }
-            Ok(exit::ERROR)
-        }
-        Failure::Other(message) => ctx.fail(&message),
+/// A rule file's, profile's or template's problem as a diagnostic at its file and line. One
+/// code for all of them until `PolicyError` carries its own. Its messages continue the path
+/// (`does not exist`), so the message starts with it.
+fn policy_diagnostic(e: &policy::PolicyError) -> Diagnostic {
+    let message = format!("`{}`: {}", e.file, e.message);
+    let d = Diagnostic::new(Code::PolicyInput, message).in_file(&e.file);
+    match e.line {
+        Some(line) => d.with_position(line, 0),
+        None => d,
     }
 }
 
@@ -128,10 +115,10 @@ struct Inputs {
 
 /// The templates (the ones named, else those of `out/`, brought up to date with the spec first)
 /// and what the spec says about compliance. The spec is read and validated once.
-fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Failure> {
+fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec<Diagnostic>> {
     if !args.paths.is_empty() {
         let templates =
-            input::templates_from_paths(&args.paths, &listed).map_err(Failure::Templates)?;
+            input::templates_from_paths(&args.paths, &listed).map_err(|e| diagnostics(&e))?;
         let spec = match spec_path {
             Some(p) => read_spec(p, args.env.clone(), false)?.1,
             None => SpecPolicy::default(),
@@ -156,24 +143,24 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Fai
     if let (Some(loaded), Some(path)) = (&loaded, spec_path)
         && let Some(why) = stale(&args.out, manifest.as_ref(), loaded, path)
     {
-        let output =
-            super::synth::render(loaded, out_format(manifest.as_ref())).map_err(Failure::Synth)?;
-        synth::write(&args.out, &output).map_err(Failure::Other)?;
+        let output = super::synth::synthesize(loaded, out_format(manifest.as_ref()))?;
+        output.write(&args.out).map_err(|d| vec![d])?;
         manifest = Some(output.manifest);
         resynthesized = Some(why);
     }
     let Some(manifest) = manifest else {
-        return Err(Failure::Other(format!(
+        let message = format!(
             "no templates to check: `{}` does not exist; run `byoa synth` or pass template files",
             args.out.join(synth::MANIFEST).display()
-        )));
+        );
+        return Err(vec![Diagnostic::new(Code::PolicyInput, message)]);
     };
     let files: Vec<PathBuf> = manifest
         .templates
         .iter()
         .map(|t| args.out.join(&t.file))
         .collect();
-    let templates = input::templates_from_paths(&files, &listed).map_err(Failure::Templates)?;
+    let templates = input::templates_from_paths(&files, &listed).map_err(|e| diagnostics(&e))?;
     Ok(Inputs {
         templates,
         spec,
@@ -189,16 +176,15 @@ fn read_spec(
     path: &Path,
     env: Option<String>,
     from_out: bool,
-) -> Result<(Option<spec::Loaded>, SpecPolicy), Failure> {
-    let source = spec::read(path).map_err(Failure::Spec)?;
+) -> Result<(Option<spec::Loaded>, SpecPolicy), Vec<Diagnostic>> {
+    let source = spec::read(path)?;
     let has_environments = !spec::environments(&source).is_empty();
     let env = env.filter(|e| e != spec::DEFAULT_ENVIRONMENT || has_environments);
     if env.is_none() && has_environments && !from_out {
-        let compliance = spec::base_compliance(&source).map_err(Failure::Spec)?;
+        let compliance = spec::base_compliance(&source)?;
         return Ok((None, input::spec_policy(&compliance, &source.map)));
     }
-    let loaded =
-        spec::load_source(&source, env.as_deref(), policy::catalogue()).map_err(Failure::Spec)?;
+    let loaded = spec::load_source(&source, env.as_deref(), policy::catalogue())?;
     let spec_policy = input::spec_policy(&loaded.model.compliance, &loaded.map);
     Ok((Some(loaded), spec_policy))
 }

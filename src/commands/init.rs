@@ -14,6 +14,6 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::InitArgs) -> io::Result<i32> {
             }
             Ok(exit::OK)
         }
-        Err(message) => ctx.fail(&message),
+        Err(d) => ctx.fail(&[d]),
     }
 }

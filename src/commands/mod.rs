@@ -26,15 +26,20 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Prints `diags` through the one printer: for people on standard error, for tools
+    /// (JSON, SARIF) on standard output.
     pub fn report(&mut self, diags: &[Diagnostic], format: DiagFormat) -> io::Result<()> {
         match format {
             DiagFormat::Human => report::diagnostics(self.err, diags, format, self.color),
-            DiagFormat::Json => report::diagnostics(self.out, diags, format, false),
+            DiagFormat::Json | DiagFormat::Sarif => {
+                report::diagnostics(self.out, diags, format, false)
+            }
         }
     }
 
-    pub fn fail(&mut self, message: &str) -> io::Result<i32> {
-        writeln!(self.err, "error: {message}")?;
+    /// Reports `diags` for people and returns the exit code of a run that did nothing.
+    pub fn fail(&mut self, diags: &[Diagnostic]) -> io::Result<i32> {
+        self.report(diags, DiagFormat::Human)?;
         Ok(exit::ERROR)
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::Ctx;
 use crate::cfn::emit::Format;
-use crate::report::DiagFormat;
+use crate::diag::Diagnostic;
 use crate::{cli, exit, graph, policy, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
@@ -16,28 +16,20 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
         policy::catalogue(),
     ) {
         Ok(l) => l,
-        Err(diags) => {
-            ctx.report(&diags, DiagFormat::Human)?;
-            return Ok(exit::ERROR);
-        }
+        Err(diags) => return ctx.fail(&diags),
     };
-    let output = match render(&loaded, args.format) {
+    let output = match synthesize(&loaded, args.format) {
         Ok(o) => o,
-        Err(problems) => {
-            for p in &problems {
-                writeln!(ctx.err, "error: {p}")?;
-            }
-            return Ok(exit::ERROR);
-        }
+        Err(diags) => return ctx.fail(&diags),
     };
-    if let Err(message) = synth::write(&args.out, &output) {
-        return ctx.fail(&message);
+    if let Err(d) = output.write(&args.out) {
+        return ctx.fail(&[d]);
     }
     if args.graph {
         let stacks: Vec<_> = output.templates.iter().map(|r| r.stack.clone()).collect();
         let path = args.out.join("graph.md");
-        if let Err(message) = synth::write_atomic(&path, graph::markdown(&stacks).as_bytes()) {
-            return ctx.fail(&message);
+        if let Err(d) = synth::write_atomic(&path, graph::markdown(&stacks).as_bytes()) {
+            return ctx.fail(&[d]);
         }
         if !ctx.quiet {
             writeln!(ctx.out, "wrote {}", path.display())?;
@@ -51,9 +43,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
 
 /// Synthesis as every command runs it: the model's templates and, when the model enforces its
 /// rules in the account, the hook's rule file made from the embedded rules.
-pub fn render(loaded: &spec::Loaded, format: Format) -> Result<synth::Output, Vec<String>> {
+pub fn synthesize(loaded: &spec::Loaded, format: Format) -> Result<synth::Output, Vec<Diagnostic>> {
     let hook_rules = policy::hook::rule_file(policy::PolicySet::embedded(), &loaded.model);
-    synth::render(loaded, format, hook_rules)
+    synth::synthesize(loaded, format, hook_rules)
 }
 
 fn summary(ctx: &mut Ctx<'_>, dir: &Path, output: &synth::Output) -> io::Result<()> {

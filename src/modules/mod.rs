@@ -15,6 +15,7 @@ pub mod service;
 use serde_json::json;
 
 use crate::cfn::Template;
+use crate::diag::Diagnostic;
 use crate::spec::Model;
 
 /// One stack to emit: its module id (the file name), its stack name and its template.
@@ -56,8 +57,9 @@ impl Stack {
 }
 
 /// Compiles every stack the model calls for, in deployment order, root last. `extension` names
-/// the template files the root points at.
-pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<String>> {
+/// the template files the root points at. Errors are the root's wiring problems, located in
+/// its template file.
+pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Diagnostic>> {
     let mut nested = vec![Stack::new(model, network::MODULE, network::build(model))];
     if !model.services.is_empty() {
         let cluster = service::build_cluster(model);
@@ -80,7 +82,14 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
     ));
     // Launched by the customer first, on its own; nothing in the root depends on it.
     let standalone = vec![Stack::new(model, access::MODULE, access::build(model))];
-    let root = Stack::new(model, root::MODULE, root::build(model, &nested, extension)?);
+    let root_file = format!("{}.{extension}", root::MODULE);
+    let root_template = root::build(model, &nested, extension).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|d| d.in_file(&root_file))
+            .collect::<Vec<_>>()
+    })?;
+    let root = Stack::new(model, root::MODULE, root_template);
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
 }
 

@@ -124,26 +124,32 @@ fn exit_2_on_errors_with_the_path_named() {
     let (code, _, err) = check(&["tests/fixtures/no-such-dir"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("error: tests/fixtures/no-such-dir: does not exist"),
+        err.contains("error[policy.input]: `tests/fixtures/no-such-dir`: does not exist\n  --> tests/fixtures/no-such-dir\n"),
         "{err}"
     );
 
     let (code, _, err) = check(&[WEAK, "--profile", "sco2"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("profile `sco2` does not exist; did you mean `soc2`?"),
+        err.contains("error[policy.input]: profile `sco2` does not exist; did you mean `soc2`?"),
         "{err}"
     );
 
     let (code, _, err) = byoa(&["check", WEAK, "--today", "2026-02-30"]);
     assert_eq!(code, 2);
-    assert!(err.contains("is not a date"), "{err}");
+    assert!(
+        err.starts_with("error[arg.date]: `--today 2026-02-30` is not a date"),
+        "{err}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
     let (code, _, err) = check(&["--out", out]);
     assert_eq!(code, 2);
-    assert!(err.contains("no templates to check"), "{err}");
+    assert!(
+        err.starts_with("error[policy.input]: no templates to check"),
+        "{err}"
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -163,7 +169,8 @@ fn a_guard_syntax_error_is_exit_2_naming_the_rule_file() {
     );
     let (code, out, err) = check(&[WEAK, "--rules", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
-    assert!(err.contains(&format!("error: {file}:")), "{err}");
+    assert!(err.starts_with("error[policy.input]: "), "{err}");
+    assert!(err.contains(&format!("  --> {file}")), "{err}");
     assert!(err.contains("Guard syntax error: line "), "{err}");
 }
 
@@ -180,7 +187,7 @@ fn rule_header_errors_are_clear() {
     assert_eq!(code, 2);
     assert!(
         err.contains(&format!(
-            "error: {file}:3: severity `urgent` is not one of critical, high, medium, low"
+            "error[policy.input]: `{file}`: severity `urgent` is not one of critical, high, medium, low\n  --> {file}:3\n"
         )),
         "{err}"
     );
@@ -221,7 +228,8 @@ fn user_rules_outside_profiles_report_under_custom() {
     assert_eq!(custom[0]["message"], "a scratch bucket exists");
 }
 
-/// Validates `doc` against the vendored official SARIF 2.1.0 schema.
+/// Validates `doc` against the vendored official SARIF 2.1.0 schema (with `assert_valid_sarif`,
+/// used by the diagnostics tests too).
 fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
     let text = std::fs::read_to_string(root().join("tests/sarif-schema-2.1.0.json")).unwrap();
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -236,7 +244,7 @@ fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-fn assert_valid_sarif(doc: &serde_json::Value) {
+pub fn assert_valid_sarif(doc: &serde_json::Value) {
     let errors = sarif_errors(doc);
     assert!(
         errors.is_empty(),

@@ -48,6 +48,7 @@ fn no_snapshot_is_unreferenced() {
             .map(|(n, _, _)| format!("cli__synth__{n}.snap")),
     );
     expected.extend(crate::check::snapshot_names());
+    expected.push("cli__diagnostics__validate_five_mistakes_sarif.snap".to_owned());
     expected.sort();
     let mut found: Vec<String> = std::fs::read_dir(root().join("tests/cli/snapshots"))
         .unwrap()
@@ -86,6 +87,63 @@ fn five_mistakes_are_all_reported_with_position_and_help() {
     // Sorted by position.
     let lines: Vec<u64> = diags.iter().map(|d| d["line"].as_u64().unwrap()).collect();
     assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
+}
+
+#[test]
+fn validate_speaks_sarif_for_pull_requests() {
+    std::env::set_current_dir(root()).unwrap();
+    let spec = "tests/specs/five_mistakes.yaml";
+    let (code, out, err) = byoa(&["validate", spec, "--format", "sarif"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err, "", "SARIF goes to stdout, nothing else is printed");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    crate::check::assert_valid_sarif(&doc);
+    // The same diagnostics as the JSON form, in the same order and places.
+    let (_, json, _) = byoa(&["validate", spec, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    assert_eq!(results.len(), diags.len());
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for (r, d) in results.iter().zip(diags) {
+        assert_eq!(r["ruleId"], d["code"]);
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], d["code"]);
+        let place = &r["locations"][0];
+        assert_eq!(
+            place["physicalLocation"]["artifactLocation"]["uri"],
+            d["file"]
+        );
+        assert_eq!(place["physicalLocation"]["region"]["startLine"], d["line"]);
+        assert_eq!(
+            place["physicalLocation"]["region"]["startColumn"],
+            d["column"]
+        );
+        assert_eq!(
+            place["logicalLocations"][0]["fullyQualifiedName"],
+            d["field"]
+        );
+        let help = d["help"].as_str().unwrap();
+        assert!(
+            r["message"]["text"].as_str().unwrap().ends_with(help),
+            "{r}"
+        );
+    }
+    insta::assert_snapshot!("validate_five_mistakes_sarif", out);
+
+    // A valid spec: an empty run, and exit 0.
+    let (code, out, _) = byoa(&[
+        "validate",
+        "examples/acme-api/byoa.yaml",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    crate::check::assert_valid_sarif(&doc);
+    assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
 }
 
 #[test]

@@ -99,7 +99,7 @@ proptest! {
             Ok(l) => l,
             Err(d) => panic!("generated spec rejected: {d:#?}\n{text}"),
         };
-        let output = byoa::synth::render(&loaded, Format::Yaml, None)
+        let output = byoa::commands::synth::synthesize(&loaded, Format::Yaml)
             .unwrap_or_else(|p| panic!("{p:#?}\n{text}"));
         for t in &output.templates {
             // References, logical ids and limits (`add_resource` already refuses duplicate ids).

@@ -235,10 +235,52 @@ fn init_writes_a_spec_that_validates_and_synthesizes() {
     // A second init does not overwrite the user's spec.
     let (code, _, err) = byoa(&["init", target.to_str().unwrap()]);
     assert_eq!(code, 2);
+    let shown = spec.display();
     assert!(
-        err.contains("already exists") && err.contains("--force"),
+        err.starts_with(&format!(
+            "error[init.exists]: `{shown}` already exists\n  --> {shown}\n  = help: pass `--force`"
+        )),
         "{err}"
     );
+    let (code, _, err) = byoa(&[
+        "init",
+        target.to_str().unwrap(),
+        "--force",
+        "--blueprint",
+        "nope",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(
+            "error[init.blueprint]: unknown blueprint `nope`\n  = help: available: `api-postgres`"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unwritable_output_directory_is_an_io_diagnostic_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("out");
+    std::fs::write(&blocker, "a file where the output directory should be").unwrap();
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let (code, out, err) = byoa(&[
+        "synth",
+        spec.to_str().unwrap(),
+        "--env",
+        "dev",
+        "--out",
+        blocker.to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    let shown = blocker.display();
+    assert!(
+        err.starts_with(&format!(
+            "error[io.write]: cannot create directory `{shown}`: "
+        )),
+        "{err}"
+    );
+    assert!(err.contains(&format!("  --> {shown}\n")), "{err}");
 }
 
 #[test]
