@@ -18,8 +18,9 @@ use byoa::policy::{self, CheckInput, PolicySet, Template};
 /// The example's prod templates, rendered in memory.
 fn templates(name: &str) -> Vec<Template> {
     let path = format!("{}/examples/{name}/byoa.yaml", env!("CARGO_MANIFEST_DIR"));
-    let loaded = byoa::spec::load(Path::new(&path), Some("prod")).expect("valid example");
-    let output = byoa::synth::synthesize(&loaded, Format::Yaml).expect("renders");
+    let loaded = byoa::spec::load(Path::new(&path), Some("prod"), byoa::policy::catalogue())
+        .expect("valid example");
+    let output = byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("renders");
     output
         .templates
         .into_iter()

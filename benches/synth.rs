@@ -22,15 +22,30 @@ fn bench(c: &mut Criterion) {
     let (path, text) = example("acme-api");
     let path = Path::new(&path);
     c.bench_function("acme-api prod: load + validate", |b| {
-        b.iter(|| byoa::spec::load_str(path, black_box(&text), Some("prod")).expect("valid"))
+        b.iter(|| {
+            byoa::spec::load_str(
+                path,
+                black_box(&text),
+                Some("prod"),
+                byoa::policy::catalogue(),
+            )
+            .expect("valid")
+        })
     });
     c.bench_function("acme-api prod: load + validate + synth (yaml)", |b| {
         b.iter(|| {
-            let loaded = byoa::spec::load_str(path, black_box(&text), Some("prod")).expect("valid");
-            byoa::synth::synthesize(&loaded, Format::Yaml).expect("renders")
+            let loaded = byoa::spec::load_str(
+                path,
+                black_box(&text),
+                Some("prod"),
+                byoa::policy::catalogue(),
+            )
+            .expect("valid");
+            byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("renders")
         })
     });
-    let loaded = byoa::spec::load_str(path, &text, Some("prod")).expect("valid");
+    let loaded =
+        byoa::spec::load_str(path, &text, Some("prod"), byoa::policy::catalogue()).expect("valid");
     c.bench_function("acme-api prod: network module only", |b| {
         b.iter(|| byoa::modules::network::build(black_box(&loaded.model)))
     });
@@ -39,9 +54,14 @@ fn bench(c: &mut Criterion) {
     let path50 = Path::new(&path50);
     c.bench_function("acme-50 prod: load + validate + synth (yaml)", |b| {
         b.iter(|| {
-            let loaded =
-                byoa::spec::load_str(path50, black_box(&text50), Some("prod")).expect("valid");
-            byoa::synth::synthesize(&loaded, Format::Yaml).expect("renders")
+            let loaded = byoa::spec::load_str(
+                path50,
+                black_box(&text50),
+                Some("prod"),
+                byoa::policy::catalogue(),
+            )
+            .expect("valid");
+            byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("renders")
         })
     });
 }

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod report;
 pub mod spec;
 pub mod synth;
+pub mod yaml_positions;
 
 use std::ffi::OsString;
 use std::io::{self, Write};

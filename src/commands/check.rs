@@ -1,16 +1,22 @@
 //! `byoa check`: gather templates (from `out/`, resynthesizing when stale, or from paths) and
 //! the spec's compliance settings, evaluate the selected rules, report findings.
+//!
+//! The spec is read and validated once per run; its model feeds the re-synthesis and its
+//! source map the positions of its exceptions, which `policy` receives as data with the
+//! templates (policy never reads the spec or runs synthesis itself).
 
 use std::io;
+use std::path::{Path, PathBuf};
 
 use super::Ctx;
+use crate::cfn::emit::Format;
 use crate::diag::{Code, Diagnostic};
+use crate::policy::input::{self, SpecPolicy};
 use crate::{cli, policy, spec, synth};
 
-/// `byoa check`: gather templates and the spec's compliance settings, evaluate, report.
+/// `byoa check`: read the spec once, bring `out/` up to date with it (or read the templates
+/// named), evaluate, report.
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
-    use policy::input::{self, InputError};
-
     let today = match &args.today {
         Some(d) if policy::is_date(d) => d.clone(),
         Some(d) => {
@@ -25,43 +31,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     };
     let spec_path = match &args.spec {
         Some(p) => Some(p.clone()),
-        None => Some(std::path::PathBuf::from("byoa.yaml")).filter(|p| p.is_file()),
+        None => Some(PathBuf::from("byoa.yaml")).filter(|p| p.is_file()),
     };
-    // The environment: as asked, else (when checking out/) the one its templates were made for.
-    let env = args.env.clone().or_else(|| {
-        synth::read_manifest(&args.out)
-            .filter(|_| args.paths.is_empty())
-            .map(|m| m.environment)
-            .filter(|e| e != spec::DEFAULT_ENVIRONMENT)
-    });
-    let gathered = if args.paths.is_empty() {
-        input::templates_from_out(&args.out, spec_path.as_deref(), env.as_deref())
-            .map(|o| (o.templates, o.resynthesized))
-    } else {
-        input::templates_from_paths(&args.paths)
-            .map(|t| (t, None))
-            .map_err(InputError::Files)
+    let inputs = match gather(args, spec_path.as_deref()) {
+        Ok(i) => i,
+        Err(diags) => return ctx.fail(&diags),
     };
-    let spec_policy = gathered.as_ref().ok().and_then(|_| {
-        spec_path
-            .as_deref()
-            .map(|p| input::spec_policy(p, env.as_deref()))
-    });
-    let (templates, resynthesized) = match gathered {
-        Ok(g) => g,
-        Err(e) => return input_failure(ctx, e),
-    };
-    let spec_policy = match spec_policy.transpose() {
-        Ok(s) => s.unwrap_or_default(),
-        Err(e) => return input_failure(ctx, e),
-    };
-    if let Some(why) = resynthesized
+    if let Some(why) = &inputs.resynthesized
         && !ctx.quiet
     {
         writeln!(ctx.err, "note: {why}: synthesized it before checking")?;
     }
     let names = if args.profiles.is_empty() {
-        spec_policy.profiles.clone()
+        inputs.spec.profiles.clone()
     } else {
         args.profiles.clone()
     };
@@ -73,8 +55,8 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         &policy::guard::Guard,
         policy::CheckInput {
             selection,
-            templates,
-            exceptions: spec_policy.exceptions,
+            templates: inputs.templates,
+            exceptions: inputs.spec.exceptions,
             today,
         },
     ) {
@@ -104,8 +86,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
 }
 
 fn fail_all(ctx: &mut Ctx<'_>, errors: &[policy::PolicyError]) -> io::Result<i32> {
-    let diags: Vec<Diagnostic> = errors.iter().map(policy_diagnostic).collect();
-    ctx.fail(&diags)
+    ctx.fail(&diagnostics(errors))
+}
+
+fn diagnostics(errors: &[policy::PolicyError]) -> Vec<Diagnostic> {
+    errors.iter().map(policy_diagnostic).collect()
 }
 
 /// A rule file's, profile's or template's problem as a diagnostic at its file and line. One
@@ -120,12 +105,124 @@ fn policy_diagnostic(e: &policy::PolicyError) -> Diagnostic {
     }
 }
 
-fn input_failure(ctx: &mut Ctx<'_>, e: policy::input::InputError) -> io::Result<i32> {
-    match e {
-        policy::input::InputError::Spec(diags) => ctx.fail(&diags),
-        policy::input::InputError::Files(errors) => fail_all(ctx, &errors),
-        policy::input::InputError::Other(message) => {
-            ctx.fail(&[Diagnostic::new(Code::PolicyInput, message)])
-        }
+/// What a check evaluates.
+struct Inputs {
+    templates: Vec<policy::Template>,
+    spec: SpecPolicy,
+    /// Why `out/` was (re)written before the check, when it was.
+    resynthesized: Option<String>,
+}
+
+/// The templates (the ones named, else those of `out/`, brought up to date with the spec first)
+/// and what the spec says about compliance. The spec is read and validated once.
+fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec<Diagnostic>> {
+    if !args.paths.is_empty() {
+        let templates =
+            input::templates_from_paths(&args.paths, &listed).map_err(|e| diagnostics(&e))?;
+        let spec = match spec_path {
+            Some(p) => read_spec(p, args.env.clone(), false)?.1,
+            None => SpecPolicy::default(),
+        };
+        return Ok(Inputs {
+            templates,
+            spec,
+            resynthesized: None,
+        });
     }
+    let mut manifest = synth::read_manifest(&args.out);
+    // The environment: as asked, else the one out/'s templates were made for.
+    let env = args
+        .env
+        .clone()
+        .or_else(|| manifest.as_ref().map(|m| m.environment.clone()));
+    let (loaded, spec) = match spec_path {
+        Some(p) => read_spec(p, env, true)?,
+        None => (None, SpecPolicy::default()),
+    };
+    let mut resynthesized = None;
+    if let (Some(loaded), Some(path)) = (&loaded, spec_path)
+        && let Some(why) = stale(&args.out, manifest.as_ref(), loaded, path)
+    {
+        let output = super::synth::synthesize(loaded, out_format(manifest.as_ref()))?;
+        output.write(&args.out).map_err(|d| vec![d])?;
+        manifest = Some(output.manifest);
+        resynthesized = Some(why);
+    }
+    let Some(manifest) = manifest else {
+        let message = format!(
+            "no templates to check: `{}` does not exist; run `byoa synth` or pass template files",
+            args.out.join(synth::MANIFEST).display()
+        );
+        return Err(vec![Diagnostic::new(Code::PolicyInput, message)]);
+    };
+    let files: Vec<PathBuf> = manifest
+        .templates
+        .iter()
+        .map(|t| args.out.join(&t.file))
+        .collect();
+    let templates = input::templates_from_paths(&files, &listed).map_err(|e| diagnostics(&e))?;
+    Ok(Inputs {
+        templates,
+        spec,
+        resynthesized,
+    })
+}
+
+/// Reads and validates the spec at `path` (its only parse in the run) for `env`, and takes its
+/// profiles and exceptions. Without an environment, a spec that has environments gives its base
+/// document's settings when templates were named (there is nothing to validate them against);
+/// checking `out/` needs the environment, so that is an error there.
+fn read_spec(
+    path: &Path,
+    env: Option<String>,
+    from_out: bool,
+) -> Result<(Option<spec::Loaded>, SpecPolicy), Vec<Diagnostic>> {
+    let source = spec::read(path)?;
+    let has_environments = !spec::environments(&source).is_empty();
+    let env = env.filter(|e| e != spec::DEFAULT_ENVIRONMENT || has_environments);
+    if env.is_none() && has_environments && !from_out {
+        let compliance = spec::base_compliance(&source)?;
+        return Ok((None, input::spec_policy(&compliance, &source.map)));
+    }
+    let loaded = spec::load_source(&source, env.as_deref(), policy::catalogue())?;
+    let spec_policy = input::spec_policy(&loaded.model.compliance, &loaded.map);
+    Ok((Some(loaded), spec_policy))
+}
+
+/// Why `out` must be synthesized again before a check (so it never judges stale output): no
+/// manifest, or one that records another spec hash or environment.
+fn stale(
+    out: &Path,
+    manifest: Option<&synth::Manifest>,
+    loaded: &spec::Loaded,
+    spec_path: &Path,
+) -> Option<String> {
+    match manifest {
+        None => Some(format!("{} has no manifest", out.display())),
+        Some(m) if m.spec_sha256 != loaded.spec_sha256 => Some(format!(
+            "{} changed since {} was synthesized",
+            spec_path.display(),
+            out.display()
+        )),
+        Some(m) if m.environment != loaded.model.environment => Some(format!(
+            "{} holds environment `{}`, not `{}`",
+            out.display(),
+            m.environment,
+            loaded.model.environment
+        )),
+        Some(_) => None,
+    }
+}
+
+/// The format `out/` was synthesized in (YAML when there is nothing to tell).
+fn out_format(manifest: Option<&synth::Manifest>) -> Format {
+    match manifest.and_then(|m| m.templates.first()) {
+        Some(t) if t.file.ends_with(".json") => Format::Json,
+        _ => Format::Yaml,
+    }
+}
+
+/// The templates a directory's manifest lists, when it has one.
+fn listed(dir: &Path) -> Option<Vec<PathBuf>> {
+    synth::read_manifest(dir).map(|m| m.templates.iter().map(|t| dir.join(&t.file)).collect())
 }

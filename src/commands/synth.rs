@@ -5,14 +5,20 @@ use std::io;
 use std::path::Path;
 
 use super::Ctx;
-use crate::{cli, exit, graph, spec, synth};
+use crate::cfn::emit::Format;
+use crate::diag::Diagnostic;
+use crate::{cli, exit, graph, policy, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
-    let loaded = match spec::load(&args.spec.spec, args.spec.env.as_deref()) {
+    let loaded = match spec::load(
+        &args.spec.spec,
+        args.spec.env.as_deref(),
+        policy::catalogue(),
+    ) {
         Ok(l) => l,
         Err(diags) => return ctx.fail(&diags),
     };
-    let output = match synth::synthesize(&loaded, args.format) {
+    let output = match synthesize(&loaded, args.format) {
         Ok(o) => o,
         Err(diags) => return ctx.fail(&diags),
     };
@@ -33,6 +39,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
         summary(ctx, &args.out, &output)?;
     }
     Ok(exit::OK)
+}
+
+/// Synthesis as every command runs it: the model's templates and, when the model enforces its
+/// rules in the account, the hook's rule file made from the embedded rules.
+pub fn synthesize(loaded: &spec::Loaded, format: Format) -> Result<synth::Output, Vec<Diagnostic>> {
+    let hook_rules = policy::hook::rule_file(policy::PolicySet::embedded(), &loaded.model);
+    synth::synthesize(loaded, format, hook_rules)
 }
 
 fn summary(ctx: &mut Ctx<'_>, dir: &Path, output: &synth::Output) -> io::Result<()> {

@@ -6,14 +6,14 @@ use std::io;
 use super::Ctx;
 use crate::diag::Diagnostic;
 use crate::report::DiagFormat;
-use crate::{cli, exit, spec};
+use crate::{cli, exit, policy, spec};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::ValidateArgs) -> io::Result<i32> {
     let diags = match &args.spec.env {
-        Some(env) => spec::load(&args.spec.spec, Some(env))
+        Some(env) => spec::load(&args.spec.spec, Some(env), policy::catalogue())
             .err()
             .unwrap_or_default(),
-        None => spec::check_all(&args.spec.spec),
+        None => spec::check_all(&args.spec.spec, policy::catalogue()),
     };
     ctx.report(&diags, args.format)?;
     let errors = diags.iter().any(Diagnostic::is_error);

@@ -1466,7 +1466,8 @@ monitoring: {audit_trail: false, dashboard: false}
 "#;
 
     fn build_from(text: &str, env: Option<&str>) -> Value {
-        let loaded = crate::spec::load_str(Path::new("byoa.yaml"), text, env).expect("valid spec");
+        let loaded = crate::spec::load_str(Path::new("byoa.yaml"), text, env, &Default::default())
+            .expect("valid spec");
         let t = build(&loaded.model);
         assert!(
             dangling_references(&t).is_empty(),

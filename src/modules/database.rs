@@ -425,9 +425,10 @@ environments:
 "#;
 
     fn template(env: &str) -> Value {
-        let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env))
-            .expect("the test spec is valid")
-            .model;
+        let model =
+            crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env), &Default::default())
+                .expect("the test spec is valid")
+                .model;
         build(&model).to_value()
     }
 
@@ -647,9 +648,10 @@ environments:
     #[test]
     fn references_resolve_and_types_are_classified() {
         for env in ["prod", "dev"] {
-            let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env))
-                .unwrap()
-                .model;
+            let model =
+                crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env), &Default::default())
+                    .unwrap()
+                    .model;
             let t = build(&model);
             assert!(
                 dangling_references(&t).is_empty(),

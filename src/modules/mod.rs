@@ -93,27 +93,16 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Diagn
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
 }
 
-/// Writes the spec's lasting exceptions for named resources into the template: the resource's
-/// `Metadata.guard.SuppressedRules` (which the Guard rules, and so the in-account hook, honour)
-/// and `Metadata.byoa.Exceptions` with each reason, so the deployed template is its own audit
-/// trail. Left out: exceptions that expire (baked into a deployed template they would outlive
-/// their date, while `byoa check` reopens them on time) and exceptions naming no resource
-/// (they would waive the rule for compliant resources too).
+/// Writes the model's waivers (lasting spec exceptions for named resources) into the
+/// template: the resource's `Metadata.guard.SuppressedRules` (which the Guard rules, and so the
+/// in-account hook, honour) and `Metadata.byoa.Exceptions` with each reason, so the deployed
+/// template is its own audit trail. Only resources of a type the rule judges are touched.
 fn waive(model: &Model, template: &mut Template) {
-    let lasting = model
-        .compliance
-        .exceptions
-        .iter()
-        .filter(|e| e.expires.is_none());
-    let catalogue = crate::policy::PolicySet::embedded();
-    for e in lasting {
-        let Some(id) = &e.resource else { continue };
-        // Only where the rule looks: the root's nested stack `Database` is not the database.
-        let types: &[String] = catalogue.rule(&e.rule).map_or(&[], |r| &r.resources);
+    for w in &model.waivers {
         let resource = template
             .resources
-            .get_mut(id)
-            .filter(|r| types.contains(&r.kind));
+            .get_mut(&w.resource)
+            .filter(|r| w.resource_types.contains(&r.kind));
         if let Some(resource) = resource {
             let meta = resource.metadata.get_or_insert_with(|| json!({}));
             let rules = &mut meta["guard"]["SuppressedRules"];
@@ -121,16 +110,16 @@ fn waive(model: &Model, template: &mut Template) {
                 *rules = json!([]);
             }
             if let Some(list) = rules.as_array_mut()
-                && !list.iter().any(|r| r == &e.rule)
+                && !list.iter().any(|r| r == &w.rule)
             {
-                list.push(json!(e.rule));
+                list.push(json!(w.rule));
             }
             let reasons = &mut meta["byoa"]["Exceptions"];
             if reasons.is_null() {
                 *reasons = json!([]);
             }
             if let Some(list) = reasons.as_array_mut() {
-                list.push(json!({"Rule": e.rule, "Reason": e.reason}));
+                list.push(json!({"Rule": w.rule, "Reason": w.reason}));
             }
         }
     }
@@ -169,7 +158,10 @@ mod tests {
             "product: {{name: acme, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
              database: {{multi_az: false}}\ncompliance:\n  profiles: [soc2]\n  exceptions:\n{exceptions}"
         );
-        let model = crate::spec::load_str(Path::new("byoa.yaml"), &spec, None)
+        // The rule judges database instances only (not the root's nested stack of that id).
+        let mut catalogue = crate::spec::RuleCatalogue::default();
+        catalogue.add_rule("RDS_MULTI_AZ_SUPPORT", &["AWS::RDS::DBInstance".to_owned()]);
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), &spec, None, &catalogue)
             .expect("valid")
             .model;
         let stacks = super::build_all(&model, "yaml").expect("builds");

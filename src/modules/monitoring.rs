@@ -1050,7 +1050,7 @@ monitoring: {dashboard: false, audit_trail: false}
 "#;
 
     fn template(text: &str, env: Option<&str>) -> Template {
-        crate::spec::load_str(Path::new("byoa.yaml"), text, env)
+        crate::spec::load_str(Path::new("byoa.yaml"), text, env, &Default::default())
             .map(|l| build(&l.model))
             .expect("valid spec")
     }

@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn child_parameters_come_from_earlier_outputs_or_the_root() {
-        let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None)
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None, &Default::default())
             .unwrap()
             .model;
         let network = crate::modules::network::build(&model);

@@ -968,7 +968,7 @@ services:
 "#;
 
     fn model(text: &str, env: Option<&str>) -> Model {
-        crate::spec::load_str(Path::new("byoa.yaml"), text, env)
+        crate::spec::load_str(Path::new("byoa.yaml"), text, env, &Default::default())
             .expect("the spec is valid")
             .model
     }
@@ -1099,8 +1099,9 @@ services:
         assert_eq!(container(&t)["User"], "1001:1001");
         for root in ["root", "0", "0:0"] {
             let spec = SHOP.replace("user: \"1001:1001\"", &format!("user: \"{root}\""));
-            let errors = crate::spec::load_str(Path::new("byoa.yaml"), &spec, None)
-                .expect_err("a root user is refused");
+            let errors =
+                crate::spec::load_str(Path::new("byoa.yaml"), &spec, None, &Default::default())
+                    .expect_err("a root user is refused");
             assert!(
                 errors.iter().any(|d| d.code == Code::ServiceUser),
                 "{errors:?}"

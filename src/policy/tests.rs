@@ -1,6 +1,8 @@
 //! Unit tests of the policy model: rule headers, profiles, the rule set, template lines,
 //! exceptions (with a scripted engine and with cfn-guard), dates.
 
+use super::check::split_message;
+use super::date::civil_date;
 use super::guard::{Engine, EngineError, Outcome, RuleInput, Status, TemplateInput};
 use super::*;
 

@@ -4,6 +4,7 @@
 //! -> semantic validation. Every stage adds diagnostics instead of stopping at the first, and
 //! every diagnostic is resolved to `file:line:column` here, before it leaves the stage.
 
+pub mod catalogue;
 pub mod compliance;
 pub mod model;
 pub mod regions;
@@ -17,9 +18,11 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, did_you_mean, push_pointer, sort_and_dedup};
+pub use catalogue::RuleCatalogue;
 pub use model::Model;
-use source::{Source, SourceMap};
-use types::Spec;
+pub use source::Source;
+use source::SourceMap;
+use types::{Compliance, Spec};
 
 /// Proof that a value was built by `validate`: only this module can make one.
 #[derive(Debug, Clone)]
@@ -34,30 +37,54 @@ pub struct Loaded {
     pub model: Model,
     /// sha256 of the spec file's bytes, recorded in the manifest.
     pub spec_sha256: String,
+    /// Positions of the environment's merged view: a pointer into the model's spec values
+    /// (`/compliance/exceptions/0`) resolves to the line it came from, overlay or base.
+    pub map: SourceMap,
 }
 
-/// Loads `path` and validates it for `env` (or the only environment there is).
-pub fn load(path: &Path, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
-    let source = source::load(path).map_err(|d| vec![d])?;
-    load_source(&source, env)
+/// Loads `path` and validates it for `env` (or the only environment there is) against the
+/// rules in `catalogue`.
+pub fn load(
+    path: &Path,
+    env: Option<&str>,
+    catalogue: &RuleCatalogue,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    load_source(&read(path)?, env, catalogue)
 }
 
 /// Like `load`, from text already in memory; `path` only names it in messages.
-pub fn load_str(path: &Path, text: &str, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
+pub fn load_str(
+    path: &Path,
+    text: &str,
+    env: Option<&str>,
+    catalogue: &RuleCatalogue,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let source = source::parse(path, text).map_err(|d| vec![d])?;
-    load_source(&source, env)
+    load_source(&source, env, catalogue)
 }
 
-fn load_source(source: &Source, env: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
+/// Reads and parses `path` once, for callers that look at the document before choosing an
+/// environment (`load_source` then validates it).
+pub fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
+    source::load(path).map_err(|d| vec![d])
+}
+
+/// Validates a parsed spec for `env`, like `load`.
+pub fn load_source(
+    source: &Source,
+    env: Option<&str>,
+    catalogue: &RuleCatalogue,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let (environments, mut diags) = check_base(source);
     let env = match select(&environments, env) {
         Ok(env) => env,
         Err(more) => return Err(finish(&source.map, [diags, more].concat())),
     };
-    match view(source, env.as_deref()) {
-        Ok(model) if diags.is_empty() => Ok(Loaded {
+    match view(source, env.as_deref(), catalogue) {
+        Ok((model, map)) if diags.is_empty() => Ok(Loaded {
             model,
             spec_sha256: source.sha256.clone(),
+            map,
         }),
         Ok(_) => Err(finish(&source.map, diags)),
         Err(more) => {
@@ -68,17 +95,21 @@ fn load_source(source: &Source, env: Option<&str>) -> Result<Loaded, Vec<Diagnos
 }
 
 /// Validates the spec and every environment in it; returns every problem found.
-pub fn check_all(path: &Path) -> Vec<Diagnostic> {
+pub fn check_all(path: &Path, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
     let source = match source::load(path) {
         Ok(s) => s,
         Err(d) => return vec![d],
     };
     let (environments, mut diags) = check_base(&source);
     if environments.is_empty() {
-        diags.extend(view(&source, None).err().unwrap_or_default());
+        diags.extend(view(&source, None, catalogue).err().unwrap_or_default());
     }
     for env in &environments {
-        diags.extend(view(&source, Some(env)).err().unwrap_or_default());
+        diags.extend(
+            view(&source, Some(env), catalogue)
+                .err()
+                .unwrap_or_default(),
+        );
     }
     finish(&source.map, diags)
 }
@@ -87,12 +118,7 @@ pub fn check_all(path: &Path) -> Vec<Diagnostic> {
 /// the environment names with every problem found.
 fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
     let mut diags = schema::check(&source.value);
-    let envs: Vec<String> = source
-        .value
-        .get("environments")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let envs = environments(source);
     for name in &envs {
         if !regex_like_env_name(name) {
             diags.push(
@@ -109,6 +135,44 @@ fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
         }
     }
     (envs, diags)
+}
+
+/// The names under the document's `environments:`, in the order written.
+pub fn environments(source: &Source) -> Vec<String> {
+    source
+        .value
+        .get("environments")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The base document's `compliance:` settings, no environment applied: for a caller that has a
+/// spec with environments but no environment to choose. Schema problems in them are reported
+/// as `load` reports them.
+pub fn base_compliance(source: &Source) -> Result<Compliance, Vec<Diagnostic>> {
+    let Some(raw) = source.value.get("compliance").filter(|v| !v.is_null()) else {
+        return Ok(Compliance::default());
+    };
+    let broken: Vec<Diagnostic> = schema::check(&source.value)
+        .into_iter()
+        .filter(|d| {
+            d.pointer
+                .as_deref()
+                .is_some_and(|p| p == "/compliance" || p.starts_with("/compliance/"))
+        })
+        .collect();
+    if !broken.is_empty() {
+        return Err(finish(&source.map, broken));
+    }
+    serde_json::from_value(raw.clone()).map_err(|e| {
+        let d = Diagnostic::error(
+            Code::SpecInvalid,
+            "/compliance",
+            format!("`compliance` is invalid: {e}"),
+        );
+        finish(&source.map, vec![d])
+    })
 }
 
 fn regex_like_env_name(name: &str) -> bool {
@@ -156,8 +220,12 @@ fn select(environments: &[String], env: Option<&str>) -> Result<Option<String>, 
 
 /// Builds the merged view of one environment and validates it. Values that break the schema
 /// (already reported by `check_base`) are dropped first, so their defaults stand in and the
-/// semantic checks still report everything else.
-fn view(source: &Source, env: Option<&str>) -> Result<Model, Vec<Diagnostic>> {
+/// semantic checks still report everything else. Returns the model with the view's positions.
+fn view(
+    source: &Source,
+    env: Option<&str>,
+    catalogue: &RuleCatalogue,
+) -> Result<(Model, SourceMap), Vec<Diagnostic>> {
     let mut value = source.value.clone();
     let mut map = source.map.clone();
     let overlays = value
@@ -179,10 +247,13 @@ fn view(source: &Source, env: Option<&str>) -> Result<Model, Vec<Diagnostic>> {
     // Still not a spec (a required field is missing): the schema problems are all there is.
     let spec: Spec = serde_json::from_value(value).map_err(|_| Vec::new())?;
     let name = env.unwrap_or(DEFAULT_ENVIRONMENT);
-    validate::validate(&spec, name).map_err(|mut d| {
-        map.resolve(&mut d);
-        d
-    })
+    match validate::validate(&spec, name, catalogue) {
+        Ok(model) => Ok((model, map)),
+        Err(mut d) => {
+            map.resolve(&mut d);
+            Err(d)
+        }
+    }
 }
 
 /// Removes the value at `pointer`; an element of a list takes the whole list with it.

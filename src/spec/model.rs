@@ -23,12 +23,26 @@ pub struct Model {
     /// Tags every resource carries (byoa's own first, then the user's), in a stable order.
     pub tags: Vec<(String, String)>,
     pub compliance: Compliance,
+    /// Lasting exceptions for named resources, written into the templates.
+    pub waivers: Vec<Waiver>,
     pub network: NetworkModel,
     pub database: Option<Database>,
     pub services: Vec<Service>,
     pub access: Access,
     pub monitoring: Monitoring,
     pub(in crate::spec) _sealed: Sealed,
+}
+
+/// A spec exception that lasts, for one named resource, with the resource types its rule
+/// judges: the modules write it into that resource's metadata, and only where the type
+/// matches (the root's nested stack `Database` is not the database).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiver {
+    pub rule: String,
+    /// Logical id.
+    pub resource: String,
+    pub reason: String,
+    pub resource_types: Vec<String>,
 }
 
 /// The network with its subnets laid out.

@@ -6,103 +6,16 @@
 //! panics. Positions come from the YAML event stream, so any later stage can report a problem by
 //! pointer alone and still print `file:line:column`.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
-use serde_saphyr::granit_parser::{Event, Parser};
 
-use crate::diag::{Code, Diagnostic, Location, Target, push_pointer};
+use crate::diag::{Code, Diagnostic};
+pub use crate::yaml_positions::SourceMap;
 
 /// Largest spec byoa reads. Real specs are a few KiB; this keeps a stray log file from being
 /// parsed for minutes.
 pub const MAX_SPEC_BYTES: u64 = 1024 * 1024;
-
-/// A 1-based position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
-
-/// Where a node sits in the source: its key (for mapping entries) and its value.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: Option<Pos>,
-    value: Pos,
-}
-
-/// JSON pointer -> source positions, for one file or for a merged environment view.
-#[derive(Debug, Clone, Default)]
-pub struct SourceMap {
-    file: PathBuf,
-    entries: HashMap<String, Entry>,
-}
-
-impl SourceMap {
-    /// The file the positions refer to.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
-    /// Resolves `pointer` to a location: the exact node if the user wrote it, else the closest
-    /// ancestor that exists (a default-filled field reports at its parent).
-    pub fn locate(&self, pointer: &str, target: Target) -> Location {
-        let mut p = pointer;
-        loop {
-            if let Some(entry) = self.entries.get(p) {
-                let pos = match (target, entry.key) {
-                    (Target::Key, Some(key)) if p == pointer => key,
-                    _ => entry.value,
-                };
-                return Location {
-                    file: self.file.clone(),
-                    line: pos.line,
-                    column: pos.column,
-                };
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => {
-                    return Location {
-                        file: self.file.clone(),
-                        line: 1,
-                        column: 1,
-                    };
-                }
-            }
-        }
-    }
-
-    /// Fills in `location` for every diagnostic that has a pointer.
-    pub fn resolve(&self, diags: &mut [Diagnostic]) {
-        for d in diags.iter_mut() {
-            if d.location.is_none()
-                && let Some(p) = &d.pointer
-            {
-                d.location = Some(self.locate(p, d.target));
-            }
-        }
-    }
-
-    /// Re-roots the entries below `from` at `to` (used to lay an environment overlay over the
-    /// base document: `/environments/prod/network/nat` becomes `/network/nat`).
-    pub fn overlay(&mut self, from: &str, to: &str) {
-        let moved: Vec<(String, Entry)> = self
-            .entries
-            .iter()
-            .filter_map(|(k, v)| {
-                let rest = k.strip_prefix(from)?;
-                (rest.is_empty() || rest.starts_with('/')).then(|| (format!("{to}{rest}"), *v))
-            })
-            .collect();
-        self.entries.extend(moved);
-    }
-
-    fn insert(&mut self, pointer: String, key: Option<Pos>, value: Pos) {
-        self.entries.insert(pointer, Entry { key, value });
-    }
-}
 
 /// A loaded spec file: its value and where each node came from.
 #[derive(Debug, Clone)]
@@ -205,7 +118,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Source, Diagnostic> {
             .with_help("start with `product:` and `region:`; see `byoa init`"));
         }
     }
-    let map = positions(path, text);
+    let map = SourceMap::from_yaml(path, text);
     let sha256 = crate::hash::sha256_hex(text.as_bytes());
     Ok(Source { value, map, sha256 })
 }
@@ -250,103 +163,10 @@ pub fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-enum Frame {
-    Map {
-        pointer: String,
-        key: Option<(String, Pos)>,
-    },
-    Seq {
-        pointer: String,
-        index: usize,
-    },
-}
-
-/// Walks the YAML events once and records the position of every key and value by pointer.
-/// Only called on text that already parsed, so a parser error just ends the walk early.
-fn positions(path: &Path, text: &str) -> SourceMap {
-    let mut map = SourceMap {
-        file: path.to_path_buf(),
-        ..SourceMap::default()
-    };
-    let mut stack: Vec<Frame> = Vec::new();
-    for item in Parser::new_from_str(text) {
-        let Ok((event, span)) = item else { break };
-        let pos = Pos {
-            line: span.start.line(),
-            column: span.start.col() + 1,
-        };
-        match event {
-            Event::DocumentEnd => break,
-            Event::Scalar(text, ..) => {
-                if let Some(Frame::Map { key, .. }) = stack.last_mut()
-                    && key.is_none()
-                {
-                    *key = Some((text.into_owned(), pos));
-                    continue;
-                }
-                if let Some((ptr, key)) = next_child(&mut stack) {
-                    map.insert(ptr, key, pos);
-                }
-            }
-            Event::Alias(_) => {
-                if let Some((ptr, key)) = next_child(&mut stack) {
-                    map.insert(ptr, key, pos);
-                }
-            }
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
-                let is_map = matches!(event, Event::MappingStart(..));
-                // A collection used as a mapping key is not valid spec input; give it a
-                // placeholder name so the walk stays aligned.
-                if let Some(Frame::Map { key, .. }) = stack.last_mut()
-                    && key.is_none()
-                {
-                    *key = Some(("?".to_owned(), pos));
-                }
-                let pointer = if stack.is_empty() {
-                    map.insert(String::new(), None, pos);
-                    String::new()
-                } else {
-                    match next_child(&mut stack) {
-                        Some((ptr, key)) => {
-                            map.insert(ptr.clone(), key, pos);
-                            ptr
-                        }
-                        None => String::new(),
-                    }
-                };
-                stack.push(if is_map {
-                    Frame::Map { pointer, key: None }
-                } else {
-                    Frame::Seq { pointer, index: 0 }
-                });
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    map
-}
-
-/// The pointer of the next child of the innermost collection, advancing it.
-fn next_child(stack: &mut [Frame]) -> Option<(String, Option<Pos>)> {
-    match stack.last_mut()? {
-        Frame::Map { pointer, key } => {
-            let (name, key_pos) = key.take()?;
-            Some((push_pointer(pointer, &name), Some(key_pos)))
-        }
-        Frame::Seq { pointer, index } => {
-            let ptr = push_pointer(pointer, &index.to_string());
-            *index += 1;
-            Some((ptr, None))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Target;
 
     fn src(text: &str) -> Source {
         parse(Path::new("byoa.yaml"), text).expect("parses")

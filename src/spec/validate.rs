@@ -10,10 +10,10 @@ use std::collections::{BTreeSet, HashMap};
 use ipnet::Ipv4Net;
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
-use crate::spec::Sealed;
-use crate::spec::model::{Model, NetworkModel, POSTGRES_PORT, Zones};
+use crate::spec::model::{Model, NetworkModel, POSTGRES_PORT, Waiver, Zones};
 use crate::spec::regions::{self, REGIONS};
 use crate::spec::types::{Network, Service, Spec};
+use crate::spec::{RuleCatalogue, Sealed};
 
 /// Retention periods CloudWatch Logs accepts, in days.
 pub const LOG_RETENTION_DAYS: &[u32] = &[
@@ -30,8 +30,13 @@ const ZONE_SLOTS: usize = 8;
 /// AWS allows this many user tags per resource; byoa uses five of them.
 const MAX_USER_TAGS: usize = 45;
 
-/// Validates `spec` as environment `environment` and builds the model.
-pub fn validate(spec: &Spec, environment: &str) -> Result<Model, Vec<Diagnostic>> {
+/// Validates `spec` as environment `environment` and builds the model. `catalogue` names the
+/// controls behind each rule (for shift-left conflicts) and the resource types it judges.
+pub fn validate(
+    spec: &Spec,
+    environment: &str,
+    catalogue: &RuleCatalogue,
+) -> Result<Model, Vec<Diagnostic>> {
     let mut d = Vec::new();
     check_product(spec, &mut d);
     let region = check_region(spec, &mut d);
@@ -45,9 +50,8 @@ pub fn validate(spec: &Spec, environment: &str) -> Result<Model, Vec<Diagnostic>
         .iter()
         .filter_map(|p| serde_json::to_value(p).ok()?.as_str().map(str::to_owned))
         .collect();
-    let catalogue = crate::policy::PolicySet::embedded();
     d.extend(crate::spec::compliance::check(spec, &|rule| {
-        catalogue.controls_of(rule, &profiles)
+        catalogue.controls(rule, &profiles)
     }));
     retention(
         spec.monitoring.log_retention_days,
@@ -66,6 +70,7 @@ pub fn validate(spec: &Spec, environment: &str) -> Result<Model, Vec<Diagnostic>
         residency: spec.residency,
         tags: tags(spec, environment),
         compliance: spec.compliance.clone(),
+        waivers: waivers(spec, catalogue),
         network,
         database: spec.database.clone(),
         services: spec.services.clone(),
@@ -73,6 +78,29 @@ pub fn validate(spec: &Spec, environment: &str) -> Result<Model, Vec<Diagnostic>
         monitoring: spec.monitoring.clone(),
         _sealed: Sealed(()),
     })
+}
+
+/// The lasting exceptions for named resources, each with the resource types its rule judges.
+/// Exceptions that expire stay out (baked into a deployed template they would outlive their
+/// date, while `byoa check` reopens them on time), and so do exceptions naming no resource
+/// (they would waive the rule for compliant resources too) and rules that judge no resource
+/// type.
+fn waivers(spec: &Spec, catalogue: &RuleCatalogue) -> Vec<Waiver> {
+    spec.compliance
+        .exceptions
+        .iter()
+        .filter(|e| e.expires.is_none())
+        .filter_map(|e| {
+            let types = catalogue.resource_types(&e.rule);
+            Some(Waiver {
+                rule: e.rule.clone(),
+                resource: e.resource.clone()?,
+                reason: e.reason.clone(),
+                resource_types: types.to_vec(),
+            })
+            .filter(|_| !types.is_empty())
+        })
+        .collect()
 }
 
 fn tags(spec: &Spec, environment: &str) -> Vec<(String, String)> {

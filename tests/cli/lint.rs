@@ -83,7 +83,12 @@ fn enforced_acme_api() -> tempfile::TempDir {
     );
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("byoa.yaml"), text).expect("spec written");
-    let loaded = byoa::spec::load(&dir.path().join("byoa.yaml"), Some("prod")).expect("valid");
+    let loaded = byoa::spec::load(
+        &dir.path().join("byoa.yaml"),
+        Some("prod"),
+        byoa::policy::catalogue(),
+    )
+    .expect("valid");
     assert!(loaded.model.compliance.enforce_in_account);
     dir
 }

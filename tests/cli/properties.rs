@@ -95,11 +95,11 @@ proptest! {
     #[test]
     fn any_generated_spec_synthesizes_cleanly(spec in spec()) {
         let text = render(&spec, Format::Yaml);
-        let loaded = match byoa::spec::load_str(Path::new("gen.yaml"), &text, None) {
+        let loaded = match byoa::spec::load_str(Path::new("gen.yaml"), &text, None, byoa::policy::catalogue()) {
             Ok(l) => l,
             Err(d) => panic!("generated spec rejected: {d:#?}\n{text}"),
         };
-        let output = byoa::synth::synthesize(&loaded, Format::Yaml)
+        let output = byoa::commands::synth::synthesize(&loaded, Format::Yaml)
             .unwrap_or_else(|p| panic!("{p:#?}\n{text}"));
         for t in &output.templates {
             // References, logical ids and limits (`add_resource` already refuses duplicate ids).
@@ -112,7 +112,7 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics_the_loader(text in "\\PC{0,400}") {
-        let _ = byoa::spec::load_str(Path::new("any.yaml"), &text, None);
+        let _ = byoa::spec::load_str(Path::new("any.yaml"), &text, None, byoa::policy::catalogue());
     }
 
     #[test]
@@ -120,7 +120,7 @@ proptest! {
         lines in prop::collection::vec("( {0,4})(product|region|network|cidr|az_count|nat|-|name|services|environments|dev)(: ?)(\\[|\\{|[a-z0-9./-]{0,12}|\"[a-z]*\"|&a|\\*a|~)?", 0..20)
     ) {
         let text = lines.join("\n");
-        let _ = byoa::spec::load_str(Path::new("any.yaml"), &text, None);
-        let _ = byoa::spec::load_str(Path::new("any.yaml"), &text, Some("dev"));
+        let _ = byoa::spec::load_str(Path::new("any.yaml"), &text, None, byoa::policy::catalogue());
+        let _ = byoa::spec::load_str(Path::new("any.yaml"), &text, Some("dev"), byoa::policy::catalogue());
     }
 }

@@ -11,7 +11,7 @@ pub fn template_snapshot_names() -> Vec<(String, String, String)> {
     let spec = root().join("examples/acme-api/byoa.yaml");
     let mut out = Vec::new();
     for env in ["dev", "prod"] {
-        let loaded = byoa::spec::load(&spec, Some(env)).expect("valid");
+        let loaded = byoa::spec::load(&spec, Some(env), byoa::policy::catalogue()).expect("valid");
         for stack in byoa::modules::build_all(&loaded.model, "yaml").expect("builds") {
             let name = format!("acme_api_{env}_{}", stack.module.replace('-', "_"));
             out.push((name, env.to_owned(), stack.file("yaml")));
@@ -191,7 +191,7 @@ fn switching_format_removes_the_stale_templates() {
 #[test]
 fn every_resource_is_tagged_and_every_output_and_parameter_described() {
     let spec = root().join("examples/acme-api/byoa.yaml");
-    let loaded = byoa::spec::load(&spec, Some("prod")).expect("valid");
+    let loaded = byoa::spec::load(&spec, Some("prod"), byoa::policy::catalogue()).expect("valid");
     for stack in byoa::modules::build_all(&loaded.model, "yaml").unwrap() {
         let t = stack.template.to_value();
         for (id, r) in t["Resources"].as_object().unwrap() {
@@ -458,7 +458,8 @@ fn no_secret_reaches_any_emitted_file() {
 fn every_child_parameter_is_fed_by_an_earlier_output_or_a_root_parameter() {
     for (spec, envs) in examples() {
         for env in &envs {
-            let loaded = byoa::spec::load(&spec, Some(env)).expect("valid");
+            let loaded =
+                byoa::spec::load(&spec, Some(env), byoa::policy::catalogue()).expect("valid");
             let stacks = byoa::modules::build_all(&loaded.model, "yaml").expect("builds");
             let root = stacks
                 .iter()

@@ -1,0 +1,361 @@
+//! Evaluation: the selected rules x the templates -> a `Report`.
+//!
+//! Input: the selection (profiles and their rules), parsed templates, the spec's exceptions
+//! and the date to judge them on. Output: the report. Evaluation goes through the
+//! `guard::Engine` trait, sparing it the rule/template pairs that cannot fail and grouping
+//! templates that need the same rules into one call (see `evaluate_by_type`). Output never
+//! depends on the clock except through the date the caller passes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use super::PolicyError;
+use super::exception::{Exception, apply_exceptions, reason_text};
+use super::guard::{self, Engine, Outcome, RuleInput, Status, TemplateInput};
+use super::rule::Rule;
+use super::set::Selection;
+use super::template::Template;
+use super::verdict::{Check, CheckStatus, ControlRef, Finding, Report};
+
+/// What a check run needs besides the engine.
+#[derive(Debug, Clone)]
+pub struct CheckInput<'a> {
+    pub selection: Selection<'a>,
+    pub templates: Vec<Template>,
+    pub exceptions: Vec<Exception>,
+    /// `YYYY-MM-DD`: exceptions expiring before this date no longer apply.
+    pub today: String,
+}
+
+/// Evaluates the selected rules against the templates (one engine call) and builds the report.
+pub fn check(engine: &dyn Engine, input: CheckInput<'_>) -> Result<Report, Vec<PolicyError>> {
+    let CheckInput {
+        selection,
+        templates,
+        exceptions,
+        today,
+    } = input;
+    let started = Instant::now();
+    let (outcomes, engine_calls) = evaluate_by_type(engine, &selection.rules, &templates)
+        .map_err(|e| engine_errors(e, &selection.rules, &templates))?;
+    let engine_time = started.elapsed();
+
+    let mut findings = to_findings(&selection, &templates, &outcomes);
+    let (exception_outcomes, warnings) =
+        apply_exceptions(&mut findings, &exceptions, &today, &selection, &templates);
+    let checks = to_checks(&selection, &templates, &outcomes, &findings);
+    Ok(Report {
+        today,
+        profiles: selection.profiles.iter().map(|p| (*p).clone()).collect(),
+        rules: selection.rules.iter().map(|r| (*r).clone()).collect(),
+        templates: templates.iter().map(|t| t.file.clone()).collect(),
+        findings,
+        checks,
+        exceptions: exception_outcomes,
+        warnings,
+        engine_time,
+        engine_calls,
+    })
+}
+
+/// Evaluates `rules` over `templates`, sparing the engine the pairs that cannot fail: a rule
+/// whose `# Resources:` types are all absent from a template selects nothing there (cfn-guard
+/// would say not applicable after loading the template once per rule, which dominated the run
+/// time). Templates with the same applicable rules share one engine call (fifty service stacks
+/// are one call). Rules applicable nowhere still run once against the first template, so a
+/// syntax error in any rule is reported. Returns the outcomes and the number of calls.
+fn evaluate_by_type(
+    engine: &dyn Engine,
+    rules: &[&Rule],
+    templates: &[Template],
+) -> Result<(Vec<Outcome>, usize), guard::EngineError> {
+    let applies = |r: &Rule, t: &Template| {
+        r.resources.is_empty()
+            || t.resources
+                .iter()
+                .any(|res| r.resources.contains(&res.kind))
+    };
+    let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for (ti, t) in templates.iter().enumerate() {
+        let applicable = (0..rules.len())
+            .filter(|&ri| applies(rules[ri], t))
+            .collect();
+        groups.entry(applicable).or_default().push(ti);
+    }
+    let used: BTreeSet<usize> = groups.keys().flatten().copied().collect();
+    let unused: Vec<usize> = (0..rules.len()).filter(|ri| !used.contains(ri)).collect();
+    let mut outcomes = Vec::new();
+    let mut calls = 0;
+    let mut run = |rule_ids: &[usize], template_ids: &[usize]| -> Result<(), guard::EngineError> {
+        if rule_ids.is_empty() || template_ids.is_empty() {
+            return Ok(());
+        }
+        let ri: Vec<RuleInput<'_>> = rule_ids.iter().map(|&i| rules[i].input()).collect();
+        let ti: Vec<TemplateInput<'_>> =
+            template_ids.iter().map(|&i| templates[i].input()).collect();
+        let result = engine.evaluate(&ri, &ti).map_err(|e| match e {
+            guard::EngineError::Syntax(errors) => guard::EngineError::Syntax(
+                errors.into_iter().map(|(r, m)| (rule_ids[r], m)).collect(),
+            ),
+            guard::EngineError::Template(t, m) => guard::EngineError::Template(template_ids[t], m),
+            other => other,
+        })?;
+        calls += 1;
+        outcomes.extend(result.into_iter().map(|mut o| {
+            o.rule = rule_ids[o.rule];
+            o.template = template_ids[o.template];
+            o
+        }));
+        Ok(())
+    };
+    for (rule_ids, template_ids) in &groups {
+        run(rule_ids, template_ids)?;
+    }
+    run(&unused, &[0][..templates.len().min(1)])?;
+    let evaluated: BTreeSet<(usize, usize)> =
+        outcomes.iter().map(|o| (o.rule, o.template)).collect();
+    for ti in 0..templates.len() {
+        for ri in 0..rules.len() {
+            if !evaluated.contains(&(ri, ti)) {
+                outcomes.push(Outcome {
+                    rule: ri,
+                    template: ti,
+                    status: Status::NotApplicable,
+                    resource: None,
+                    path: None,
+                    message: None,
+                });
+            }
+        }
+    }
+    // Pair by pair; within a pair the engine's order (the order of the rule's clauses) stays.
+    outcomes.sort_by_key(|o| (o.rule, o.template));
+    Ok((outcomes, calls))
+}
+
+fn engine_errors(
+    e: guard::EngineError,
+    rules: &[&Rule],
+    templates: &[Template],
+) -> Vec<PolicyError> {
+    match e {
+        guard::EngineError::Syntax(list) => list
+            .into_iter()
+            .map(|(i, message)| {
+                let line = message
+                    .strip_prefix("line ")
+                    .and_then(|r| r.split(',').next())
+                    .and_then(|n| n.parse().ok());
+                PolicyError::new(
+                    rules.get(i).map_or("<rule>", |r| r.file.as_str()),
+                    line,
+                    format!("Guard syntax error: {message}"),
+                )
+            })
+            .collect(),
+        guard::EngineError::Template(i, message) => vec![PolicyError::new(
+            templates.get(i).map_or("<template>", |t| t.file.as_str()),
+            None,
+            format!("cfn-guard cannot read the template: {message}"),
+        )],
+        guard::EngineError::Internal(message) => {
+            vec![PolicyError::new("cfn-guard", None, message)]
+        }
+    }
+}
+
+/// Splits a Guard message `Violation: ... Fix: ...` into its two parts.
+pub(super) fn split_message(message: &str) -> (String, Option<String>) {
+    let flat = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (violation, fix) = match flat.find("Fix:") {
+        Some(i) => (
+            flat[..i].trim(),
+            Some(flat[i + 4..].trim().to_owned()).filter(|f| !f.is_empty()),
+        ),
+        None => (flat.as_str(), None),
+    };
+    let violation = violation
+        .strip_prefix("Violation:")
+        .unwrap_or(violation)
+        .trim()
+        .trim_end_matches(['.', '/', ';'])
+        .trim()
+        .to_owned();
+    (violation, fix)
+}
+
+fn controls_of(selection: &Selection<'_>, rule: &str) -> Vec<ControlRef> {
+    let mut out: Vec<ControlRef> = selection
+        .profiles
+        .iter()
+        .flat_map(|p| {
+            p.controls
+                .iter()
+                .filter(|c| c.rules.iter().any(|r| r == rule))
+                .map(|c| ControlRef {
+                    profile: p.name.clone(),
+                    id: c.id.clone(),
+                })
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
+fn to_findings(
+    selection: &Selection<'_>,
+    templates: &[Template],
+    outcomes: &[Outcome],
+) -> Vec<Finding> {
+    let mut findings: Vec<(usize, Finding)> = Vec::new();
+    for o in outcomes.iter().filter(|o| o.status == Status::Fail) {
+        let rule = selection.rules[o.rule];
+        let template = &templates[o.template];
+        let (message, fix) = match &o.message {
+            Some(m) => split_message(m),
+            None => (rule.title.clone(), None),
+        };
+        let finding = Finding {
+            rule: rule.name.clone(),
+            severity: rule.severity,
+            title: rule.title.clone(),
+            template: template.file.clone(),
+            line: template.line_of(o.resource.as_deref(), o.path.as_deref()),
+            resource: o.resource.clone(),
+            resource_type: o
+                .resource
+                .as_deref()
+                .and_then(|id| template.resource(id))
+                .map(|r| r.kind.clone()),
+            path: o.path.clone(),
+            message,
+            fix: fix.unwrap_or_else(|| rule.fix.clone()),
+            controls: controls_of(selection, &rule.name),
+            exception: None,
+        };
+        if !findings
+            .iter()
+            .any(|(t, f)| *t == o.template && *f == finding)
+        {
+            findings.push((o.template, finding));
+        }
+    }
+    // Stable: a rule's findings on one resource keep the order of its clauses.
+    findings.sort_by(|(ta, a), (tb, b)| (ta, a.line, &a.rule).cmp(&(tb, b.line, &b.rule)));
+    findings.into_iter().map(|(_, f)| f).collect()
+}
+
+fn to_checks(
+    selection: &Selection<'_>,
+    templates: &[Template],
+    outcomes: &[Outcome],
+    findings: &[Finding],
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for (ri, rule) in selection.rules.iter().enumerate() {
+        for (ti, template) in templates.iter().enumerate() {
+            let mine = |s: Status| {
+                outcomes
+                    .iter()
+                    .any(|o| o.rule == ri && o.template == ti && o.status == s)
+            };
+            let not_applicable = mine(Status::NotApplicable);
+            let in_template: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.rule == rule.name && f.template == template.file)
+                .collect();
+            let verdict = |found: &[&Finding]| -> (CheckStatus, Option<String>) {
+                if found.iter().any(|f| f.is_open()) {
+                    let detail = found
+                        .iter()
+                        .map(|f| f.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    (CheckStatus::Fail, Some(detail))
+                } else if let Some(e) = found.iter().find_map(|f| f.exception.as_ref()) {
+                    (
+                        CheckStatus::Suppressed,
+                        Some(reason_text(&e.reason, e.expires.as_deref())),
+                    )
+                } else {
+                    (CheckStatus::Pass, None)
+                }
+            };
+            if rule.resources.is_empty() {
+                let (status, detail) = if in_template.is_empty() && not_applicable {
+                    (CheckStatus::NotApplicable, None)
+                } else {
+                    verdict(&in_template)
+                };
+                checks.push(Check {
+                    rule: rule.name.clone(),
+                    template: template.file.clone(),
+                    resource: None,
+                    resource_type: None,
+                    line: 1,
+                    status,
+                    detail,
+                });
+                continue;
+            }
+            for res in &template.resources {
+                let found: Vec<&Finding> = in_template
+                    .iter()
+                    .copied()
+                    .filter(|f| f.resource.as_deref() == Some(res.id.as_str()))
+                    .collect();
+                let typed = rule.resources.contains(&res.kind);
+                if !typed && found.is_empty() {
+                    continue;
+                }
+                let (status, detail) = if !found.is_empty() {
+                    verdict(&found)
+                } else if res.suppressed_rules.contains(&rule.name) {
+                    (
+                        CheckStatus::Suppressed,
+                        Some("waived by the template's Metadata.guard.SuppressedRules".to_owned()),
+                    )
+                } else if not_applicable {
+                    (
+                        CheckStatus::NotApplicable,
+                        Some("the rule does not select this resource".to_owned()),
+                    )
+                } else {
+                    (CheckStatus::Pass, None)
+                };
+                checks.push(Check {
+                    rule: rule.name.clone(),
+                    template: template.file.clone(),
+                    resource: Some(res.id.clone()),
+                    resource_type: Some(res.kind.clone()),
+                    line: res.line,
+                    status,
+                    detail,
+                });
+            }
+            // Template-level failures of a resource rule (a path outside `Resources`).
+            let loose: Vec<&Finding> = in_template
+                .iter()
+                .copied()
+                .filter(|f| {
+                    f.resource
+                        .as_ref()
+                        .is_none_or(|r| template.resource(r).is_none())
+                })
+                .collect();
+            if !loose.is_empty() {
+                let (status, detail) = verdict(&loose);
+                checks.push(Check {
+                    rule: rule.name.clone(),
+                    template: template.file.clone(),
+                    resource: loose[0].resource.clone(),
+                    resource_type: None,
+                    line: loose[0].line,
+                    status,
+                    detail,
+                });
+            }
+        }
+    }
+    checks
+}
