@@ -982,6 +982,12 @@ mod tests {
         assert!(looks_secret("CERT", "-----BEGIN RSA PRIVATE KEY-----"));
         assert!(!looks_secret("LOG_LEVEL", "debug"));
         assert!(!looks_secret("TOKEN_TTL_SECONDS", ""));
+        assert!(looks_secret("ANYTHING", "ASIAIOSFODNN7EXAMPLE"));
+        // Shaped almost like an access key: too short, lowercase, or the wrong prefix.
+        assert!(!looks_secret("BUILD", "AKIAIOSFODNN7EXAMPL"));
+        assert!(!looks_secret("BUILD", "AKIAiosfodnn7example"));
+        assert!(!looks_secret("BUILD", "ABCDEFGHIJKLMNOPQRST"));
+        assert!(!looks_secret("MODE", "PRODUCTION"));
     }
 
     #[test]

@@ -303,7 +303,22 @@ fn service_sizes_and_scaling_hold_at_their_bounds() {
     assert_eq!(size(1024, 8192), expect(&[]));
     assert_eq!(size(1024, 1024), bad);
     assert_eq!(size(1024, 9216), bad);
+    // Every CPU size with its smallest memory.
+    for (cpu, memory) in [
+        (256, 512),
+        (512, 1024),
+        (2048, 4096),
+        (4096, 8192),
+        (8192, 16384),
+        (16384, 32768),
+    ] {
+        assert_eq!(size(cpu, memory), expect(&[]), "{cpu}/{memory}");
+    }
     assert_eq!(size(16384, 122880), expect(&[]));
+    assert_eq!(
+        size(300, 512),
+        expect(&["service.fargate-size services[0].cpu"])
+    );
     let help = problems(json!({"services": [{"name": "api", "cpu": 1024, "memory": 1024}]}))[0]
         .help
         .clone();
@@ -453,4 +468,58 @@ fn zones_are_2_to_6_and_no_more_than_the_region_offers() {
     let count = |c: u8| found(json!({"region": "eu-west-1", "network": {"az_count": c}}));
     assert_eq!(count(3), expect(&[]));
     assert_eq!(count(4), expect(&["network.az-count network.az_count"]));
+}
+
+#[test]
+fn variables_byoa_sets_from_the_database_are_refused_in_either_section() {
+    let svc = |environment: Value, secrets: Value| {
+        found(
+            json!({"database": {}, "services": [{"name": "api", "uses_database": true,
+            "environment": environment, "secrets": secrets}]}),
+        )
+    };
+    assert_eq!(
+        svc(json!({"MODE": "x"}), json!({"API_TOKEN": "acme/token"})),
+        expect(&[])
+    );
+    assert_eq!(
+        svc(json!({}), json!({"DB_PASSWORD": "acme/db"})),
+        expect(&["service.environment services[0].secrets.DB_PASSWORD"])
+    );
+    assert_eq!(
+        svc(json!({"DB_PORT": "5432"}), json!({})),
+        expect(&["service.environment services[0].environment.DB_PORT"])
+    );
+}
+
+#[test]
+fn cidrs_with_host_bits_are_refused_with_the_network_suggested() {
+    let diags = problems(json!({"network": {"cidr": "10.0.0.1/16"}}));
+    let d: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.help.as_deref()))
+        .collect();
+    assert_eq!(
+        d,
+        [("network.cidr-syntax", Some("did you mean `10.0.0.0/16`?"))]
+    );
+}
+
+#[test]
+fn log_retention_must_be_a_period_cloudwatch_logs_offers() {
+    let days = |flow: u32, logs: u32| {
+        problems(json!({"network": {"flow_logs": {"retention_days": flow}},
+            "monitoring": {"log_retention_days": logs}}))
+        .into_iter()
+        .map(|d| format!("{}: {}: {}", d.field().unwrap(), d.message, d.help.unwrap()))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(days(3653, 1), expect(&[]));
+    assert_eq!(
+        days(364, 91),
+        expect(&[
+            "network.flow_logs.retention_days: CloudWatch Logs cannot keep logs for 364 days: use a value CloudWatch Logs accepts, e.g. `365` (allowed: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)",
+            "monitoring.log_retention_days: CloudWatch Logs cannot keep logs for 91 days: use a value CloudWatch Logs accepts, e.g. `90` (allowed: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)",
+        ])
+    );
 }
