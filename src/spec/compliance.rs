@@ -203,3 +203,222 @@ pub fn check(spec: &Spec, controls: &dyn Fn(&str) -> Vec<String>) -> Vec<Diagnos
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// A spec with `profiles: [soc2]` and `patch` merged into its sections.
+    fn spec(patch: Value) -> Spec {
+        let mut v = json!({
+            "product": {"name": "acme", "vendor_account_id": "111111111111"},
+            "region": "us-east-1",
+            "compliance": {"profiles": ["soc2"]},
+            "database": {},
+            "services": [{"name": "api"}],
+        });
+        for (k, p) in patch.as_object().expect("patch is a mapping") {
+            match (v.get_mut(k), p) {
+                (Some(Value::Object(section)), Value::Object(fields)) => {
+                    section.extend(fields.clone());
+                }
+                _ => v[k] = p.clone(),
+            }
+        }
+        serde_json::from_value(v).expect("test spec deserializes")
+    }
+
+    /// Every rule evidences one control, named after it.
+    fn all_rules(rule: &str) -> Vec<String> {
+        vec![format!("ctl-{rule}")]
+    }
+
+    /// (rule, field) of each conflict found.
+    fn found(spec: &Spec) -> Vec<(String, String)> {
+        check(spec, &all_rules)
+            .into_iter()
+            .map(|d| {
+                let rule = d.message.split(['(', ')']).nth(1).unwrap_or_default();
+                (rule.to_owned(), d.pointer.unwrap_or_default())
+            })
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(r, p)| ((*r).to_owned(), (*p).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_conflict_with_nothing() {
+        assert_eq!(found(&spec(json!({}))), pairs(&[]));
+    }
+
+    #[test]
+    fn every_weakened_default_is_a_conflict_at_its_field() {
+        let weak = spec(json!({
+            "network": {
+                "flow_logs": {"retention_days": 30},
+                "load_balancer": {"access_logs": false, "deletion_protection": false, "waf": false},
+            },
+            "database": {"backup_retention_days": 1, "deletion_protection": false,
+                         "multi_az": false, "iam_auth": false},
+            "monitoring": {"log_retention_days": 30, "audit_trail": false},
+            "services": [{"name": "api"}, {"name": "worker", "read_only_root_fs": false}],
+        }));
+        assert_eq!(
+            found(&weak),
+            pairs(&[
+                (
+                    "CW_LOGGROUP_RETENTION_PERIOD_CHECK",
+                    "/network/flow_logs/retention_days"
+                ),
+                (
+                    "AUDIT_LOG_RETENTION_ONE_YEAR",
+                    "/network/flow_logs/retention_days"
+                ),
+                ("ELB_LOGGING_ENABLED", "/network/load_balancer/access_logs"),
+                (
+                    "ELB_DELETION_PROTECTION_ENABLED",
+                    "/network/load_balancer/deletion_protection"
+                ),
+                ("ALB_WAF_ENABLED", "/network/load_balancer/waf"),
+                (
+                    "DB_INSTANCE_BACKUP_ENABLED",
+                    "/database/backup_retention_days"
+                ),
+                (
+                    "RDS_INSTANCE_DELETION_PROTECTION_ENABLED",
+                    "/database/deletion_protection"
+                ),
+                ("RDS_MULTI_AZ_SUPPORT", "/database/multi_az"),
+                (
+                    "RDS_INSTANCE_IAM_AUTHENTICATION_CONFIGURED",
+                    "/database/iam_auth"
+                ),
+                (
+                    "CW_LOGGROUP_RETENTION_PERIOD_CHECK",
+                    "/monitoring/log_retention_days"
+                ),
+                ("CLOUDTRAIL_IS_LOGGING", "/monitoring/audit_trail"),
+                (
+                    "ECS_CONTAINERS_READONLY_ACCESS",
+                    "/services/1/read_only_root_fs"
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn without_a_profile_nothing_conflicts() {
+        let weak = spec(json!({
+            "compliance": {"profiles": []},
+            "monitoring": {"audit_trail": false},
+        }));
+        assert_eq!(found(&weak), pairs(&[]));
+    }
+
+    #[test]
+    fn disabled_parts_are_one_conflict_or_none() {
+        // Flow logs off: one conflict, and their retention no longer matters.
+        let off = spec(json!({"network": {"flow_logs": {"enabled": false, "retention_days": 1}}}));
+        assert_eq!(
+            found(&off),
+            pairs(&[("VPC_FLOW_LOGS_ENABLED", "/network/flow_logs/enabled")])
+        );
+        // No load balancer, no database: their settings are not conflicts.
+        let none = spec(json!({
+            "network": {"load_balancer": {"enabled": false, "access_logs": false, "waf": false}},
+            "database": null,
+        }));
+        assert_eq!(found(&none), pairs(&[]));
+    }
+
+    #[test]
+    fn flow_log_retention_thresholds_are_90_and_365_days() {
+        let at = |days: u32| {
+            found(&spec(
+                json!({"network": {"flow_logs": {"retention_days": days}}}),
+            ))
+        };
+        let ptr = "/network/flow_logs/retention_days";
+        let both = pairs(&[
+            ("CW_LOGGROUP_RETENTION_PERIOD_CHECK", ptr),
+            ("AUDIT_LOG_RETENTION_ONE_YEAR", ptr),
+        ]);
+        let audit = pairs(&[("AUDIT_LOG_RETENTION_ONE_YEAR", ptr)]);
+        assert_eq!(at(89), both);
+        assert_eq!(at(90), audit);
+        assert_eq!(at(364), audit);
+        assert_eq!(at(365), pairs(&[]));
+    }
+
+    #[test]
+    fn log_and_backup_retention_thresholds_are_90_and_7_days() {
+        let logs = |days: u32| found(&spec(json!({"monitoring": {"log_retention_days": days}})));
+        assert_eq!(
+            logs(89),
+            pairs(&[(
+                "CW_LOGGROUP_RETENTION_PERIOD_CHECK",
+                "/monitoring/log_retention_days"
+            )])
+        );
+        assert_eq!(logs(90), pairs(&[]));
+        let backups = |days: u8| found(&spec(json!({"database": {"backup_retention_days": days}})));
+        assert_eq!(
+            backups(6),
+            pairs(&[(
+                "DB_INSTANCE_BACKUP_ENABLED",
+                "/database/backup_retention_days"
+            )])
+        );
+        assert_eq!(backups(7), pairs(&[]));
+    }
+
+    #[test]
+    fn an_exception_silences_its_rule_only() {
+        let weak = spec(json!({
+            "compliance": {"profiles": ["soc2"], "exceptions": [
+                {"rule": "CLOUDTRAIL_IS_LOGGING", "reason": "the organization trail covers it"},
+            ]},
+            "database": {"multi_az": false},
+            "monitoring": {"audit_trail": false},
+        }));
+        assert_eq!(
+            found(&weak),
+            pairs(&[("RDS_MULTI_AZ_SUPPORT", "/database/multi_az")])
+        );
+    }
+
+    #[test]
+    fn a_rule_no_selected_profile_evidences_is_not_a_conflict() {
+        let weak =
+            spec(json!({"database": {"multi_az": false}, "monitoring": {"audit_trail": false}}));
+        let only_trail = |rule: &str| {
+            if rule == "CLOUDTRAIL_IS_LOGGING" {
+                vec!["CC7.2".to_owned(), "A.12.4.1".to_owned()]
+            } else {
+                Vec::new()
+            }
+        };
+        let diags = check(&weak, &only_trail);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        let d = &diags[0];
+        assert_eq!(d.code, Code::ComplianceConflict);
+        assert!(d.is_error());
+        assert_eq!(
+            d.message,
+            "`audit_trail: false` conflicts with CC7.2, A.12.4.1 (CLOUDTRAIL_IS_LOGGING): it needs an audit trail of API calls"
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "set `audit_trail: true`, or add an exception for CLOUDTRAIL_IS_LOGGING naming the organization trail that covers the account; \
+                 or accept the deviation with an exception: `compliance.exceptions: [{rule: CLOUDTRAIL_IS_LOGGING, reason: ...}]`"
+            )
+        );
+    }
+}

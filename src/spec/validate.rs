@@ -294,6 +294,8 @@ fn check_network(
     d: &mut Vec<Diagnostic>,
 ) -> Option<NetworkModel> {
     let n = &spec.network;
+    // Zones with problems still lay the subnets out, so that their problems are reported too
+    // (no model is built while any error is listed).
     let zones = check_zones(spec, region, d);
     retention(
         n.flow_logs.retention_days,
@@ -337,7 +339,6 @@ fn check_network(
         );
         return None;
     }
-    let zones = zones?;
     let alb = n.load_balancer.enabled;
     let (public, private, isolated) = match &n.subnets {
         None => derive_subnets(vpc, zones.count(), alb, d)?,
@@ -358,13 +359,8 @@ fn check_network(
     })
 }
 
-fn check_zones(
-    spec: &Spec,
-    region: Option<&regions::Region>,
-    d: &mut Vec<Diagnostic>,
-) -> Option<Zones> {
+fn check_zones(spec: &Spec, region: Option<&regions::Region>, d: &mut Vec<Diagnostic>) -> Zones {
     let n = &spec.network;
-    let before = d.len();
     let zones = match (&n.zones, n.az_count) {
         (Some(names), count) => {
             if let Some(count) = count.filter(|c| usize::from(*c) != names.len()) {
@@ -445,7 +441,7 @@ fn check_zones(
             )),
         );
     }
-    (d.len() == before).then_some(zones)
+    zones
 }
 
 type Tiers = (Vec<Ipv4Net>, Vec<Ipv4Net>, Vec<Ipv4Net>);
@@ -1014,6 +1010,12 @@ mod tests {
         assert!(looks_secret("CERT", "-----BEGIN RSA PRIVATE KEY-----"));
         assert!(!looks_secret("LOG_LEVEL", "debug"));
         assert!(!looks_secret("TOKEN_TTL_SECONDS", ""));
+        assert!(looks_secret("ANYTHING", "ASIAIOSFODNN7EXAMPLE"));
+        // Shaped almost like an access key: too short, lowercase, or the wrong prefix.
+        assert!(!looks_secret("BUILD", "AKIAIOSFODNN7EXAMPL"));
+        assert!(!looks_secret("BUILD", "AKIAiosfodnn7example"));
+        assert!(!looks_secret("BUILD", "ABCDEFGHIJKLMNOPQRST"));
+        assert!(!looks_secret("MODE", "PRODUCTION"));
     }
 
     #[test]

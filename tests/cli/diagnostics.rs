@@ -1,5 +1,7 @@
 //! Diagnostics of bad specs: snapshots of what users read, and the promises behind them.
 
+use serde_json::{Value, json};
+
 use crate::{byoa, root};
 
 /// The bad specs under tests/specs, as paths relative to the repository root (so the paths in
@@ -199,4 +201,394 @@ fn every_code_is_documented() {
             code.as_str()
         );
     }
+}
+
+/// The problems `byoa` finds in a spec of product `acme` in `us-east-1` with `patch` merged into
+/// its top-level sections (JSON is YAML). Empty: the spec is valid.
+fn problems(patch: Value) -> Vec<byoa::diag::Diagnostic> {
+    let mut spec = json!({
+        "product": {"name": "acme", "vendor_account_id": "111111111111"},
+        "region": "us-east-1",
+    });
+    for (k, p) in patch.as_object().expect("patch is a mapping") {
+        match (spec.get_mut(k), p) {
+            (Some(Value::Object(section)), Value::Object(fields)) => {
+                section.extend(fields.clone());
+            }
+            _ => spec[k] = p.clone(),
+        }
+    }
+    let text = serde_json::to_string(&spec).unwrap();
+    byoa::spec::load_str(
+        std::path::Path::new("bounds.yaml"),
+        &text,
+        None,
+        byoa::policy::catalogue(),
+    )
+    .err()
+    .unwrap_or_default()
+}
+
+/// `code field` of each problem, e.g. `service.name services[0].name`.
+fn found(patch: Value) -> Vec<String> {
+    problems(patch)
+        .iter()
+        .map(|d| format!("{} {}", d.code.as_str(), d.field().unwrap_or_default()))
+        .collect()
+}
+
+fn expect(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn vendor_account_ids_are_exactly_twelve_digits() {
+    let id = |id: &str| found(json!({"product": {"vendor_account_id": id}}));
+    let bad = expect(&["product.account-id product.vendor_account_id"]);
+    assert_eq!(id("012345678901"), expect(&[]));
+    assert_eq!(id("01234567890"), bad);
+    assert_eq!(id("0123456789012"), bad);
+    assert_eq!(id("01234567890a"), bad);
+}
+
+#[test]
+fn product_names_are_dns_labels_up_to_32_characters() {
+    let name = |n: &str| found(json!({"product": {"name": n}}));
+    assert_eq!(name("ab"), expect(&[]));
+    assert_eq!(name("a1-b2"), expect(&[]));
+    assert_eq!(name(&"a".repeat(32)), expect(&[]));
+    assert_eq!(name(&"a".repeat(33)), expect(&["spec.range product.name"]));
+    for bad in ["1ab", "ab-", "a--b", "Ab", "a_b"] {
+        assert_eq!(name(bad), expect(&["product.name product.name"]), "{bad}");
+    }
+    let help = problems(json!({"product": {"name": "Acme_API"}}))[0]
+        .help
+        .clone();
+    assert_eq!(
+        help.as_deref(),
+        Some(
+            "use lowercase letters, digits and single hyphens, starting with a letter, e.g. `acme-api`"
+        )
+    );
+}
+
+#[test]
+fn tags_are_bounded_at_45_tags_128_character_keys_and_256_character_values() {
+    let tags = |t: Value| found(json!({"product": {"tags": t}}));
+    let many = |n: usize| -> Value {
+        (0..n)
+            .map(|i| (format!("k{i}"), json!("v")))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    assert_eq!(tags(many(45)), expect(&[]));
+    assert_eq!(tags(many(46)), expect(&["product.tag product.tags"]));
+    let (k128, k129) = ("k".repeat(128), "k".repeat(129));
+    assert_eq!(tags(json!({k128: "v"})), expect(&[]));
+    assert_eq!(
+        tags(json!({&k129: "v"})),
+        expect(&[&format!("product.tag product.tags.{k129}")])
+    );
+    assert_eq!(tags(json!({"team": "v".repeat(256)})), expect(&[]));
+    assert_eq!(
+        tags(json!({"team": "v".repeat(257)})),
+        expect(&["product.tag product.tags.team"])
+    );
+    assert_eq!(tags(json!({"Team Name": "a b_.:/=+-@ é"})), expect(&[]));
+    for (key, value) in [
+        ("AWS:team", "x"),
+        ("aws:team", "x"),
+        ("byoa:team", "x"),
+        ("", "x"),
+        ("te#am", "x"),
+        ("team", "x#y"),
+    ] {
+        assert_eq!(
+            problems(json!({"product": {"tags": {key: value}}}))
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect::<Vec<_>>(),
+            ["product.tag"],
+            "{key}: {value}"
+        );
+    }
+}
+
+#[test]
+fn role_arn_names_a_role_of_1_to_512_characters_in_the_vendor_account() {
+    let arn = |a: String| found(json!({"access": {"vendor_role_arn": a}}));
+    let prefix = "arn:aws:iam::111111111111:role/";
+    let bad = expect(&["access.arn access.vendor_role_arn"]);
+    assert_eq!(arn(format!("{prefix}d")), expect(&[]));
+    assert_eq!(arn(format!("{prefix}{}", "d".repeat(512))), expect(&[]));
+    assert_eq!(arn(format!("{prefix}{}", "d".repeat(513))), bad);
+    assert_eq!(arn(prefix.to_owned()), bad);
+    assert_eq!(arn("arn:aws:iam::222222222222:role/d".to_owned()), bad);
+    let help = problems(json!({"access": {"vendor_role_arn": prefix}}))[0]
+        .help
+        .clone();
+    assert_eq!(
+        help.as_deref(),
+        Some("write `arn:aws:iam::111111111111:role/ROLE_NAME`")
+    );
+}
+
+#[test]
+fn service_names_are_dns_labels_up_to_24_characters() {
+    let name = |n: &str| found(json!({"services": [{"name": n}]}));
+    let bad = expect(&["service.name services[0].name"]);
+    assert_eq!(name("a"), expect(&[]));
+    assert_eq!(name("w0rker-2"), expect(&[]));
+    assert_eq!(name(&"s".repeat(24)), expect(&[]));
+    assert_eq!(name(&"s".repeat(25)), bad);
+    for n in ["2a", "a-", "a--b", "A", ""] {
+        assert_eq!(name(n), bad, "{n:?}");
+    }
+}
+
+#[test]
+fn service_sizes_and_scaling_hold_at_their_bounds() {
+    let svc = |s: Value| {
+        let mut s = s;
+        s["name"] = "api".into();
+        found(json!({"services": [s]}))
+    };
+    // Scaling: min may equal max.
+    assert_eq!(svc(json!({"scaling": {"min": 3, "max": 3}})), expect(&[]));
+    assert_eq!(
+        svc(json!({"scaling": {"min": 4, "max": 3}})),
+        expect(&["service.scaling services[0].scaling.min"])
+    );
+    // Fargate: the first and last memory of a CPU size, and one step past each.
+    let size = |cpu: u32, memory: u32| svc(json!({"cpu": cpu, "memory": memory}));
+    let bad = expect(&["service.fargate-size services[0].memory"]);
+    assert_eq!(size(1024, 2048), expect(&[]));
+    assert_eq!(size(1024, 8192), expect(&[]));
+    assert_eq!(size(1024, 1024), bad);
+    assert_eq!(size(1024, 9216), bad);
+    // Every CPU size with its smallest memory.
+    for (cpu, memory) in [
+        (256, 512),
+        (512, 1024),
+        (2048, 4096),
+        (4096, 8192),
+        (8192, 16384),
+        (16384, 32768),
+    ] {
+        assert_eq!(size(cpu, memory), expect(&[]), "{cpu}/{memory}");
+    }
+    assert_eq!(size(16384, 122880), expect(&[]));
+    assert_eq!(
+        size(300, 512),
+        expect(&["service.fargate-size services[0].cpu"])
+    );
+    let help = problems(json!({"services": [{"name": "api", "cpu": 1024, "memory": 1024}]}))[0]
+        .help
+        .clone();
+    assert_eq!(
+        help.as_deref(),
+        Some("with cpu 1024 use memory 2048 to 8192 (in steps of 1024)")
+    );
+    let help = problems(json!({"services": [{"name": "api", "cpu": 256, "memory": 4096}]}))[0]
+        .help
+        .clone();
+    assert_eq!(
+        help.as_deref(),
+        Some("with cpu 256 use memory 512 to 2048 (in steps of 512)")
+    );
+}
+
+#[test]
+fn database_bounds_hold_at_the_limit_and_fail_one_past() {
+    let db = |d: Value| found(json!({"database": d}));
+    assert_eq!(
+        db(json!({"name": format!("a{}", "_".repeat(62))})),
+        expect(&[])
+    );
+    assert_eq!(
+        db(json!({"name": format!("a{}", "_".repeat(63))})),
+        expect(&["database.name database.name"])
+    );
+    assert_eq!(
+        db(json!({"name": "a-1"})),
+        expect(&["database.name database.name"])
+    );
+    assert_eq!(
+        db(json!({"storage_type": "io2", "storage_gb": 100})),
+        expect(&[])
+    );
+    assert_eq!(
+        db(json!({"storage_type": "io2", "storage_gb": 99})),
+        expect(&["database.storage database.storage_gb"])
+    );
+    assert_eq!(
+        db(json!({"storage_gb": 50, "max_storage_gb": 51})),
+        expect(&[])
+    );
+    assert_eq!(
+        db(json!({"storage_gb": 50, "max_storage_gb": 50})),
+        expect(&["database.storage database.max_storage_gb"])
+    );
+}
+
+#[test]
+fn vpcs_are_16_to_28_and_large_enough_for_their_subnets() {
+    let net = |n: Value| found(json!({"network": n}));
+    let size = expect(&["network.vpc-size network.cidr"]);
+    assert_eq!(net(json!({"cidr": "10.0.0.0/16"})), expect(&[]));
+    assert_eq!(net(json!({"cidr": "10.0.0.0/15"})), size);
+    assert_eq!(net(json!({"cidr": "10.0.0.0/29"})), size);
+    // A /28 is a valid VPC, too small to derive subnets in.
+    assert_eq!(
+        net(json!({"cidr": "10.0.0.0/28"})),
+        expect(&["network.subnet-too-small network.cidr"])
+    );
+    // Derived subnets: with a load balancer, public subnets must be /27 or larger, else /28.
+    let help = |n: Value| -> Vec<Option<String>> {
+        problems(json!({"network": n}))
+            .into_iter()
+            .map(|d| d.help)
+            .collect()
+    };
+    assert_eq!(net(json!({"cidr": "10.0.0.0/22"})), expect(&[]));
+    assert_eq!(
+        help(json!({"cidr": "10.0.0.0/23"})),
+        [Some(
+            "use a /22 or larger VPC, or list `network.subnets` yourself".to_owned()
+        )]
+    );
+    let no_lb = |cidr: &str| json!({"cidr": cidr, "load_balancer": {"enabled": false}});
+    assert_eq!(net(no_lb("10.0.0.0/23")), expect(&[]));
+    assert_eq!(
+        help(no_lb("10.0.0.0/24")),
+        [Some(
+            "use a /23 or larger VPC, or list `network.subnets` yourself".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn explicit_subnets_are_kept_when_valid_and_checked_per_tier() {
+    let subnets = |public: [&str; 2], lb: bool| -> Vec<String> {
+        let n = json!({"cidr": "10.0.0.0/24", "load_balancer": {"enabled": lb},
+            "subnets": {"public": public, "private": ["10.0.0.128/28", "10.0.0.144/28"],
+                        "isolated": ["10.0.0.160/28", "10.0.0.176/28"]}});
+        problems(json!({"network": n}))
+            .iter()
+            .map(|d| format!("{} {}: {}", d.code.as_str(), d.field().unwrap(), d.message))
+            .collect()
+    };
+    // A /24 VPC is too small to derive a layout, but listed subnets fit it.
+    assert_eq!(subnets(["10.0.0.0/27", "10.0.0.32/27"], true), expect(&[]));
+    assert_eq!(
+        subnets(["10.0.0.0/27", "10.0.0.32/28"], true),
+        expect(&[
+            "network.subnet-too-small network.subnets.public[1]: public subnet `10.0.0.32/28` is too small: at least /27 is needed for the load balancer"
+        ])
+    );
+    // Without a load balancer a /28 public subnet is enough, a /29 is not.
+    assert_eq!(subnets(["10.0.0.0/28", "10.0.0.32/28"], false), expect(&[]));
+    assert_eq!(
+        subnets(["10.0.0.0/28", "10.0.0.32/29"], false),
+        expect(&[
+            "network.subnet-too-small network.subnets.public[1]: public subnet `10.0.0.32/29` is too small: at least /28 is needed"
+        ])
+    );
+    // The model keeps the listed blocks, in zone order.
+    let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+        network:\n  cidr: 10.0.0.0/24\n  subnets:\n    public: [10.0.0.32/27, 10.0.0.0/27]\n\
+        \x20   private: [10.0.0.128/28, 10.0.0.144/28]\n    isolated: [10.0.0.160/28, 10.0.0.176/28]\n";
+    let loaded = byoa::spec::load_str(
+        std::path::Path::new("s.yaml"),
+        spec,
+        None,
+        byoa::policy::catalogue(),
+    )
+    .unwrap();
+    let n = &loaded.model.network;
+    let text = |v: &[ipnet::Ipv4Net]| v.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    assert_eq!(text(&n.public), ["10.0.0.32/27", "10.0.0.0/27"]);
+    assert_eq!(text(&n.private), ["10.0.0.128/28", "10.0.0.144/28"]);
+    assert_eq!(text(&n.isolated), ["10.0.0.160/28", "10.0.0.176/28"]);
+}
+
+#[test]
+fn zones_are_2_to_6_and_no_more_than_the_region_offers() {
+    let zones = |n: usize| {
+        let names: Vec<String> = "abcdefg"
+            .chars()
+            .take(n)
+            .map(|c| format!("us-east-1{c}"))
+            .collect();
+        found(json!({"network": {"zones": names}}))
+    };
+    assert_eq!(zones(2), expect(&[]));
+    assert_eq!(zones(6), expect(&[]));
+    assert_eq!(zones(1), expect(&["network.az-count network.zones"]));
+    // Seven is past byoa's bound and past the six zones us-east-1 offers.
+    assert_eq!(
+        zones(7),
+        expect(&[
+            "network.az-count network.zones",
+            "network.az-count network.zones"
+        ])
+    );
+    // eu-west-1 offers three.
+    let count = |c: u8| found(json!({"region": "eu-west-1", "network": {"az_count": c}}));
+    assert_eq!(count(3), expect(&[]));
+    assert_eq!(count(4), expect(&["network.az-count network.az_count"]));
+}
+
+#[test]
+fn variables_byoa_sets_from_the_database_are_refused_in_either_section() {
+    let svc = |environment: Value, secrets: Value| {
+        found(
+            json!({"database": {}, "services": [{"name": "api", "uses_database": true,
+            "environment": environment, "secrets": secrets}]}),
+        )
+    };
+    assert_eq!(
+        svc(json!({"MODE": "x"}), json!({"API_TOKEN": "acme/token"})),
+        expect(&[])
+    );
+    assert_eq!(
+        svc(json!({}), json!({"DB_PASSWORD": "acme/db"})),
+        expect(&["service.environment services[0].secrets.DB_PASSWORD"])
+    );
+    assert_eq!(
+        svc(json!({"DB_PORT": "5432"}), json!({})),
+        expect(&["service.environment services[0].environment.DB_PORT"])
+    );
+}
+
+#[test]
+fn cidrs_with_host_bits_are_refused_with_the_network_suggested() {
+    let diags = problems(json!({"network": {"cidr": "10.0.0.1/16"}}));
+    let d: Vec<_> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.help.as_deref()))
+        .collect();
+    assert_eq!(
+        d,
+        [("network.cidr-syntax", Some("did you mean `10.0.0.0/16`?"))]
+    );
+}
+
+#[test]
+fn log_retention_must_be_a_period_cloudwatch_logs_offers() {
+    let days = |flow: u32, logs: u32| {
+        problems(json!({"network": {"flow_logs": {"retention_days": flow}},
+            "monitoring": {"log_retention_days": logs}}))
+        .into_iter()
+        .map(|d| format!("{}: {}: {}", d.field().unwrap(), d.message, d.help.unwrap()))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(days(3653, 1), expect(&[]));
+    assert_eq!(
+        days(364, 91),
+        expect(&[
+            "network.flow_logs.retention_days: CloudWatch Logs cannot keep logs for 364 days: use a value CloudWatch Logs accepts, e.g. `365` (allowed: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)",
+            "monitoring.log_retention_days: CloudWatch Logs cannot keep logs for 91 days: use a value CloudWatch Logs accepts, e.g. `90` (allowed: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)",
+        ])
+    );
 }
