@@ -20,8 +20,8 @@ use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::secure;
 use crate::spec::Model;
-use crate::spec::model::POSTGRES_PORT;
-use crate::spec::types::{Database, StorageType};
+use crate::spec::model::{Database, POSTGRES_PORT};
+use crate::spec::types::StorageType;
 
 pub const MODULE: &str = "database";
 
@@ -102,9 +102,9 @@ pub fn build(model: &Model) -> Template {
             json!({
                 "Description": sub(&format!(
                     "PostgreSQL {} settings of ${{AWS::StackName}}: TLS only, connection and slow-query logging",
-                    major_version(&db.engine_version)
+                    db.engine_version.major()
                 )),
-                "Family": parameter_group_family(&db.engine_version),
+                "Family": db.engine_version.parameter_group_family(),
                 "Parameters": {
                     "rds.force_ssl": "1",
                     "ssl_min_protocol_version": "TLSv1.2",
@@ -127,22 +127,6 @@ pub fn build(model: &Model) -> Template {
     }
     outputs(&mut t, db);
     t
-}
-
-/// The major version of an engine version: `16` for `16.9`, `9.6` for `9.6.24` (before 10,
-/// PostgreSQL majors had two parts).
-fn major_version(engine_version: &str) -> String {
-    let mut parts = engine_version.split('.');
-    let first = parts.next().unwrap_or_default();
-    match (first, parts.next()) {
-        ("9", Some(second)) => format!("9.{second}"),
-        _ => first.to_owned(),
-    }
-}
-
-/// The parameter group family of an engine version, e.g. `postgres16`.
-fn parameter_group_family(engine_version: &str) -> String {
-    format!("postgres{}", major_version(engine_version))
 }
 
 /// The master user name: the product name's letters and digits plus `owner`, so it is neither
@@ -250,7 +234,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     match role {
         Role::Primary => {
             set("Engine", json!("postgres"));
-            set("EngineVersion", json!(db.engine_version));
+            set("EngineVersion", json!(db.engine_version.to_string()));
             set("DBName", json!(db.name));
             set("MasterUsername", json!(master_username(&model.product)));
             // RDS generates the password and keeps it, rotated, in a secret encrypted with the
@@ -260,7 +244,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
         }
         Role::Replica => set("SourceDBInstanceIdentifier", r#ref("Database")),
     }
-    set("DBInstanceClass", json!(db.instance_class));
+    set("DBInstanceClass", json!(db.instance_class.to_string()));
     set(
         "StorageType",
         json!(match db.storage_type {
@@ -626,15 +610,6 @@ environments:
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
             )
         );
-    }
-
-    #[test]
-    fn family_follows_the_major_version() {
-        assert_eq!(parameter_group_family("16.9"), "postgres16");
-        assert_eq!(parameter_group_family("16"), "postgres16");
-        assert_eq!(parameter_group_family("15.12"), "postgres15");
-        assert_eq!(parameter_group_family("17.4"), "postgres17");
-        assert_eq!(parameter_group_family("9.6.24"), "postgres9.6");
     }
 
     #[test]

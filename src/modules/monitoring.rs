@@ -17,7 +17,7 @@ use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::{camel, secure};
 use crate::spec::Model;
-use crate::spec::types::Service;
+use crate::spec::model::{InstanceClass, Service};
 
 pub const MODULE: &str = "monitoring";
 
@@ -534,37 +534,9 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     );
 }
 
-/// Memory of an RDS instance class in GiB, for the families byoa offers; `None` otherwise.
-fn instance_memory_gib(class: &str) -> Option<u64> {
-    let mut parts = class.strip_prefix("db.")?.split('.');
-    let (family, size) = (parts.next()?, parts.next()?);
-    if family.starts_with('t') {
-        return match size {
-            "micro" => Some(1),
-            "small" => Some(2),
-            "medium" => Some(4),
-            "large" => Some(8),
-            "xlarge" => Some(16),
-            "2xlarge" => Some(32),
-            _ => None,
-        };
-    }
-    let vcpus = match size {
-        "large" => 2,
-        "xlarge" => 4,
-        n => 4 * n.strip_suffix("xlarge")?.parse::<u64>().ok()?,
-    };
-    let per_vcpu = match family.chars().next()? {
-        'm' => 4,
-        'r' => 8,
-        _ => return None,
-    };
-    Some(vcpus * per_vcpu)
-}
-
 /// 80% of PostgreSQL's default `max_connections` on `class`.
-fn connections_threshold(class: &str) -> Option<u64> {
-    let max = (instance_memory_gib(class)? * GIB / POSTGRES_BYTES_PER_CONNECTION).min(5000);
+fn connections_threshold(class: &InstanceClass) -> Option<u64> {
+    let max = (class.memory_gib()? * GIB / POSTGRES_BYTES_PER_CONNECTION).min(5000);
     Some(max * 8 / 10)
 }
 
@@ -1180,12 +1152,11 @@ monitoring: {dashboard: false, audit_trail: false}
     }
 
     #[test]
-    fn instance_memory_table() {
-        assert_eq!(instance_memory_gib("db.t4g.medium"), Some(4));
-        assert_eq!(instance_memory_gib("db.m7g.2xlarge"), Some(32));
-        assert_eq!(instance_memory_gib("db.r6g.large"), Some(16));
-        assert_eq!(instance_memory_gib("db.x2g.large"), None);
-        assert_eq!(connections_threshold("db.t4g.medium"), Some(360));
+    fn connections_threshold_is_80_percent_of_the_default_maximum() {
+        let threshold = |c: &str| connections_threshold(&InstanceClass::parse(c).unwrap());
+        assert_eq!(threshold("db.t4g.medium"), Some(360));
+        assert_eq!(threshold("db.r6g.16xlarge"), Some(4000));
+        assert_eq!(threshold("db.x2g.large"), None);
     }
 
     #[test]

@@ -439,7 +439,7 @@ fn security_groups(t: &mut Template, model: &Model) {
     }
 }
 
-fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::types::LoadBalancer) {
+fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadBalancer) {
     let net = &model.network;
     t.add_parameter(
         "CertificateArn",
@@ -487,7 +487,7 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::types::LoadB
                 "LoadBalancerArn": r#ref("LoadBalancer"),
                 "Port": 443,
                 "Protocol": "HTTPS",
-                "SslPolicy": lb.ssl_policy,
+                "SslPolicy": lb.ssl_policy.as_str(),
                 "Certificates": [{"CertificateArn": r#ref("CertificateArn")}],
                 "DefaultActions": [{
                     "Type": "fixed-response",

@@ -19,7 +19,8 @@ use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::{camel, secure};
 use crate::spec::Model;
-use crate::spec::types::{Expose, Service};
+use crate::spec::model::{SecretSource, Service};
+use crate::spec::types::Expose;
 
 /// The cluster stack's module id.
 pub const CLUSTER_MODULE: &str = "cluster";
@@ -435,18 +436,14 @@ fn secrets(service: &Service, database: bool) -> Vec<SecretRef> {
 
 /// `valueFrom` and IAM resource of a spec secret, given by ARN or by name.
 ///
-/// An ARN may carry a JSON key, stage and version after the secret (`...:secret:db-AbCdEf:password::`):
-/// ECS reads it as given, IAM needs the secret's ARN alone (its first seven fields). A name
-/// becomes a partial ARN in this account and region; Secrets Manager appends six random
-/// characters to every secret's ARN, so the IAM resource matches exactly those (`-??????`).
-fn secret_source(secret: &str) -> (Value, Value) {
-    if secret.starts_with("arn:") {
-        let base: Vec<&str> = secret.splitn(8, ':').take(7).collect();
-        return (json!(secret), json!(base.join(":")));
-    }
-    let (name, rest) = match secret.split_once(':') {
-        Some((name, rest)) => (name, format!(":{rest}")),
-        None => (secret, String::new()),
+/// ECS reads an ARN as given (JSON key, stage and version included), IAM grants the secret's
+/// ARN alone. A name becomes a partial ARN in this account and region; Secrets Manager appends
+/// six random characters to every secret's ARN, so the IAM resource matches exactly those
+/// (`-??????`).
+fn secret_source(secret: &SecretSource) -> (Value, Value) {
+    let (name, rest) = match secret {
+        SecretSource::Arn { value_from, secret } => return (json!(value_from), json!(secret)),
+        SecretSource::Name { name, selector } => (name, selector),
     };
     // `${` would start a substitution: `${!` is Fn::Sub's literal escape.
     let name = name.replace("${", "${!");
