@@ -73,6 +73,7 @@ codes! {
     ServicePlaintextSecret = "service.plaintext-secret": "a secret is written as a plain environment value",
     ServiceScaling = "service.scaling": "the scaling bounds are inconsistent",
     ServiceRoute = "service.route": "a load balancer route is missing or used twice",
+    ServiceReservedName = "service.reserved-name": "a service name would give a template id that byoa uses for something else",
     ServiceUser = "service.user": "a service's container would run as root",
     ServiceSecret = "service.secret": "a secret is neither a Secrets Manager secret name nor its ARN",
     DatabaseStorage = "database.storage": "the storage settings are inconsistent",

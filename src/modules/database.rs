@@ -23,7 +23,7 @@ use crate::spec::Model;
 use crate::spec::model::{Database, POSTGRES_PORT};
 use crate::spec::types::StorageType;
 
-pub const MODULE: &str = "database";
+pub const MODULE: &str = crate::naming::DATABASE;
 
 const GROUP_DATABASE: &str = "Database";
 

@@ -15,11 +15,12 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::{camel, secure};
+use crate::modules::secure;
+use crate::naming::{self, ServicePart};
 use crate::spec::Model;
 use crate::spec::model::{InstanceClass, Service};
 
-pub const MODULE: &str = "monitoring";
+pub const MODULE: &str = naming::MONITORING;
 
 const GROUP_NOTIFICATIONS: &str = "Notifications";
 const GROUP_LOAD_BALANCER: &str = "Load balancer";
@@ -126,30 +127,32 @@ fn parameters(t: &mut Template, model: &Model) {
         );
     }
     for s in &model.services {
-        let svc = camel(&s.name);
+        let svc = &s.id;
         t.add_parameter(
-            &format!("{svc}ServiceName"),
+            &svc.id(ServicePart::ServiceName),
             Parameter::new(
                 "String",
                 GROUP_SERVICES,
                 &format!("{} service name", s.name),
                 &format!(
-                    "Name of the ECS service `{}` (output {svc}ServiceName of its service stack).",
-                    s.name
+                    "Name of the ECS service `{}` (output {} of its service stack).",
+                    s.name,
+                    svc.id(ServicePart::ServiceName)
                 ),
             )
             .pattern(r"^[A-Za-z0-9_-]{1,255}$", "must be an ECS service name"),
         );
         if exposed(model, s) {
             t.add_parameter(
-                &format!("{svc}TargetGroupFullName"),
+                &svc.id(ServicePart::TargetGroupFullName),
                 Parameter::new(
                     "String",
                     GROUP_SERVICES,
                     &format!("{} target group full name", s.name),
                     &format!(
-                        "Full name of the target group of `{}` (output {svc}TargetGroupFullName of its service stack).",
-                        s.name
+                        "Full name of the target group of `{}` (output {} of its service stack).",
+                        s.name,
+                        svc.id(ServicePart::TargetGroupFullName)
                     ),
                 )
                 .pattern(
@@ -436,16 +439,16 @@ fn utilization_threshold(target: Option<u8>) -> u32 {
 }
 
 fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec<String>) {
-    let svc = camel(&s.name);
+    let svc = &s.id;
     let ecs = [
         ("ClusterName", r#ref("ClusterName")),
-        ("ServiceName", r#ref(&format!("{svc}ServiceName"))),
+        ("ServiceName", r#ref(&svc.id(ServicePart::ServiceName))),
     ];
     let cpu = utilization_threshold(s.scaling.cpu_percent);
     alarm(
         t,
         alarms,
-        &format!("{svc}CpuAlarm"),
+        &svc.id(ServicePart::CpuAlarm),
         &format!(
             "{}: service `{}` CPU above {cpu}% on average. Raise its CPU or its maximum task count.",
             model.product, s.name
@@ -457,7 +460,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}MemoryAlarm"),
+        &svc.id(ServicePart::MemoryAlarm),
         &format!(
             "{}: service `{}` memory above {memory}% on average; tasks may be killed when they run out. Raise its memory.",
             model.product, s.name
@@ -468,7 +471,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}RunningTasksAlarm"),
+        &svc.id(ServicePart::RunningTasksAlarm),
         &format!(
             "{}: service `{}` has run fewer tasks than ECS wants for five minutes. Check its events and stopped tasks.",
             model.product, s.name
@@ -487,13 +490,16 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
         return;
     }
     let tg = [
-        ("TargetGroup", r#ref(&format!("{svc}TargetGroupFullName"))),
+        (
+            "TargetGroup",
+            r#ref(&svc.id(ServicePart::TargetGroupFullName)),
+        ),
         ("LoadBalancer", r#ref("LoadBalancerFullName")),
     ];
     alarm(
         t,
         alarms,
-        &format!("{svc}Target5xxAlarm"),
+        &svc.id(ServicePart::Target5xxAlarm),
         &format!(
             "{}: more than {ERROR_RATE_PERCENT}% of requests to `{}` returned a 5xx. Check its logs.",
             model.product, s.name
@@ -507,7 +513,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}ResponseTimeAlarm"),
+        &svc.id(ServicePart::ResponseTimeAlarm),
         &format!(
             "{}: 99th percentile response time of `{}` above {P99_SECONDS} s.",
             model.product, s.name
@@ -521,7 +527,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}UnhealthyHostsAlarm"),
+        &svc.id(ServicePart::UnhealthyHostsAlarm),
         &format!(
             "{}: `{}` has targets failing the load balancer's health check.",
             model.product, s.name
@@ -546,7 +552,7 @@ fn database_alarms(t: &mut Template, model: &Model, alarms: &mut Vec<String>) {
     alarm(
         t,
         alarms,
-        "DatabaseCpuAlarm",
+        naming::DATABASE_CPU_ALARM,
         &format!(
             "{}: database CPU above {DATABASE_CPU_PERCENT}%. Look for slow queries or a larger instance class.",
             model.product
@@ -728,8 +734,8 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
         ]);
     }
     for s in &model.services {
-        let svc = camel(&s.name);
-        let service = format!("${{{svc}ServiceName}}");
+        let svc = &s.id;
+        let service = format!("${{{}}}", svc.id(ServicePart::ServiceName));
         let ecs = |name: &str, namespace: &str| {
             json!([
                 namespace,
@@ -758,7 +764,7 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
             ),
         ];
         if exposed(model, s) {
-            let tg = format!("${{{svc}TargetGroupFullName}}");
+            let tg = format!("${{{}}}", svc.id(ServicePart::TargetGroupFullName));
             let alb = |name: &str| {
                 json!([
                     "AWS/ApplicationELB",

@@ -16,7 +16,7 @@ use crate::spec::Model;
 use crate::spec::model::Zones;
 use crate::spec::types::{NatMode, Traffic};
 
-pub const MODULE: &str = "network";
+pub const MODULE: &str = crate::naming::NETWORK;
 
 const GROUP_NETWORK: &str = "Network";
 const GROUP_LOAD_BALANCER: &str = "Load balancer";
@@ -639,7 +639,7 @@ fn outputs(t: &mut Template, model: &Model) {
     );
     if net.flow_logs.is_some() {
         t.add_output(
-            "FlowLogGroupName",
+            crate::naming::FLOW_LOG_GROUP_NAME,
             "Name of the log group receiving VPC flow logs",
             r#ref("FlowLogGroup"),
         );

@@ -14,9 +14,10 @@ use serde_json::{Map, Value};
 use crate::cfn::func::{get_att, join, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::Stack;
+use crate::naming::ServicePart;
 use crate::spec::Model;
 
-pub const MODULE: &str = "root";
+pub const MODULE: &str = crate::naming::ROOT;
 
 /// Outputs of children that the root re-exports (when a child has them).
 const REEXPORTED: &[&str] = &[
@@ -30,13 +31,10 @@ const REEXPORTED: &[&str] = &[
     "DashboardName",
 ];
 
-/// Re-exported per service, after the service prefix.
-const REEXPORTED_SERVICE_SUFFIXES: &[&str] = &["RepositoryUri"];
+/// Re-exported per service.
+const REEXPORTED_SERVICE_PARTS: &[ServicePart] = &[ServicePart::RepositoryUri];
 
-/// The logical id of a child stack: its module id in CamelCase (`service-api` -> `ServiceApi`).
-pub fn child_id(module: &str) -> String {
-    crate::modules::camel(module)
-}
+pub use crate::naming::child_id;
 
 /// Compiles the root template over `children` (in deployment order), whose template files
 /// end in `extension`.
@@ -120,10 +118,9 @@ pub fn build(model: &Model, children: &[Stack], extension: &str) -> Result<Templ
     for (name, from) in &provided {
         let wanted = REEXPORTED.contains(&name.as_str())
             || model.services.iter().any(|s| {
-                let prefix = crate::modules::camel(&s.name);
-                REEXPORTED_SERVICE_SUFFIXES
+                REEXPORTED_SERVICE_PARTS
                     .iter()
-                    .any(|suffix| *name == format!("{prefix}{suffix}"))
+                    .any(|part| *name == s.id.id(*part))
             });
         if wanted {
             let description = children

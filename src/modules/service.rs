@@ -17,13 +17,14 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::{camel, secure};
+use crate::modules::secure;
+use crate::naming::{self, ServiceId, ServicePart};
 use crate::spec::Model;
 use crate::spec::model::{SecretSource, Service};
 use crate::spec::types::Expose;
 
 /// The cluster stack's module id.
-pub const CLUSTER_MODULE: &str = "cluster";
+pub const CLUSTER_MODULE: &str = naming::CLUSTER;
 
 const GROUP_SERVICE: &str = "Service";
 const GROUP_CLUSTER: &str = "Cluster";
@@ -47,7 +48,7 @@ const HAS_IMAGE: &str = "HasImage";
 
 /// The module id of a service's stack, e.g. `service-api`.
 pub fn module(service: &Service) -> String {
-    format!("service-{}", service.name)
+    naming::service_module(&service.name)
 }
 
 /// The Cloud Map namespace, e.g. `acme-api.prod.internal`. A DNS name is a physical name by
@@ -132,8 +133,8 @@ pub fn build(model: &Model, service: &Service) -> Template {
         .iter()
         .position(|s| s.name == service.name)
         .expect("the service is one of the model's services");
-    let svc = camel(&service.name);
-    let image_tag = format!("{svc}ImageTag");
+    let svc = &service.id;
+    let image_tag = svc.id(ServicePart::ImageTag);
     // A service can only use the database the product has; validation pairs the two.
     let database = service.uses_database && model.database.is_some();
     let mut t = Template::new(
@@ -177,7 +178,7 @@ pub fn build(model: &Model, service: &Service) -> Template {
     }
     ecs_service(&mut t, service);
     autoscaling(&mut t, service);
-    outputs(&mut t, service, &svc);
+    outputs(&mut t, service, svc);
     t
 }
 
@@ -875,47 +876,47 @@ fn autoscaling(t: &mut Template, service: &Service) {
     }
 }
 
-fn outputs(t: &mut Template, service: &Service, svc: &str) {
+fn outputs(t: &mut Template, service: &Service, svc: &ServiceId) {
     let name = &service.name;
     t.add_output(
-        &format!("{svc}ServiceName"),
+        &svc.id(ServicePart::ServiceName),
         &format!("Name of the ECS service of `{name}`"),
         get_att("Service", "Name"),
     );
     t.add_output(
-        &format!("{svc}ServiceArn"),
+        &svc.id(ServicePart::ServiceArn),
         &format!("ARN of the ECS service of `{name}`"),
         r#ref("Service"),
     );
     t.add_output(
-        &format!("{svc}RepositoryUri"),
+        &svc.id(ServicePart::RepositoryUri),
         &format!("URI of the image repository of `{name}`; push release images here"),
         get_att("Repository", "RepositoryUri"),
     );
     t.add_output(
-        &format!("{svc}RepositoryArn"),
+        &svc.id(ServicePart::RepositoryArn),
         &format!("ARN of the image repository of `{name}`"),
         get_att("Repository", "Arn"),
     );
     t.add_output(
-        &format!("{svc}LogGroupName"),
+        &svc.id(ServicePart::LogGroupName),
         &format!("Log group of `{name}`"),
         r#ref("LogGroup"),
     );
     if service.expose.is_some() {
         t.add_output(
-            &format!("{svc}TargetGroupFullName"),
+            &svc.id(ServicePart::TargetGroupFullName),
             &format!("Full name of the target group of `{name}`, the dimension of its metrics"),
             get_att("TargetGroup", "TargetGroupFullName"),
         );
     }
     t.add_output(
-        &format!("{svc}TaskRoleArn"),
+        &svc.id(ServicePart::TaskRoleArn),
         &format!("ARN of the role the application of `{name}` runs as"),
         get_att("TaskRole", "Arn"),
     );
     t.add_output(
-        &format!("{svc}ExecutionRoleArn"),
+        &svc.id(ServicePart::ExecutionRoleArn),
         &format!("ARN of the role ECS uses to start the tasks of `{name}`"),
         get_att("ExecutionRole", "Arn"),
     );
@@ -1445,7 +1446,7 @@ services:
             }
             for s in &m.services {
                 let t = build(&m, s);
-                let own = format!("{}ImageTag", camel(&s.name));
+                let own = s.id.id(ServicePart::ImageTag);
                 assert!(t.parameters.contains_key(&own));
                 for p in t.parameters.keys() {
                     assert!(
@@ -1454,8 +1455,8 @@ services:
                         s.name
                     );
                 }
-                let prefix = camel(&s.name);
-                assert!(t.outputs.keys().all(|o| o.starts_with(&prefix)));
+                let prefix = s.id.as_str();
+                assert!(t.outputs.keys().all(|o| o.starts_with(prefix)));
             }
         }
     }

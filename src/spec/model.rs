@@ -11,6 +11,7 @@
 use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 
+use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
 use crate::spec::types::{
     Access, Compliance, Expose, FlowLogs, Monitoring, NatMode, Residency, Scaling, StorageType,
@@ -87,6 +88,8 @@ pub struct Database {
 /// A container service on ECS Fargate.
 #[derive(Debug, Clone)]
 pub struct Service {
+    /// The name's logical-id fragment (`billing-worker` -> `BillingWorker`).
+    pub id: ServiceId,
     pub name: String,
     pub cpu: u32,
     pub memory: u32,
@@ -127,7 +130,7 @@ pub const POSTGRES_PORT: u16 = 5432;
 impl Model {
     /// The stack name for a module in this environment, e.g. `acme-prod-network`.
     pub fn stack_name(&self, module: &str) -> String {
-        format!("{}-{}-{}", self.product, self.environment, module)
+        naming::stack_name(&self.product, &self.environment, module)
     }
 
     /// The tags for one module's resources.

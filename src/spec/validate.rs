@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use ipnet::Ipv4Net;
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
 use crate::spec::model::{self, Model, NetworkModel, POSTGRES_PORT, Zones};
 use crate::spec::regions::{self, REGIONS};
@@ -620,13 +621,27 @@ pub fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
 
 fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
     let mut names: HashMap<&str, usize> = HashMap::new();
-    let mut ids: HashMap<String, &str> = HashMap::new();
+    let mut ids: HashMap<ServiceId, &str> = HashMap::new();
     let mut routes: HashMap<(Option<&str>, Vec<&str>), &str> = HashMap::new();
     for (i, s) in spec.services.iter().enumerate() {
         let base = format!("/services/{i}");
         // Logical ids, parameters and outputs carry the name in CamelCase: `a-1` and `a1`
         // would collide there.
-        if let Some(other) = ids.insert(crate::modules::camel(&s.name), &s.name)
+        let id = ServiceId::of(&s.name);
+        if let Some(fixed) = naming::collision(&id) {
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceReservedName,
+                    format!("{base}/name"),
+                    format!(
+                        "service name `{}` would give a template id byoa uses for something else (`{fixed}`)",
+                        s.name
+                    ),
+                )
+                .with_help(format!("rename the service, e.g. `{}-app`", s.name)),
+            );
+        }
+        if let Some(other) = ids.insert(id, &s.name)
             && other != s.name
         {
             d.push(
@@ -860,6 +875,7 @@ fn service(s: &Service, i: usize, d: &mut Vec<Diagnostic>) -> model::Service {
         }
     }
     model::Service {
+        id: ServiceId::of(&s.name),
         name: s.name.clone(),
         cpu: s.cpu,
         memory: s.memory,
