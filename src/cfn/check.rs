@@ -23,7 +23,11 @@ pub const MAX_LOGICAL_ID: usize = 255;
 /// Every problem with `template`, as sentences. `value` is `template.to_value()` and `bytes`
 /// its serialized size (both already made by the caller, who emits them).
 pub fn problems(name: &str, template: &Template, value: &Value, bytes: usize) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = template
+        .problems()
+        .iter()
+        .map(|p| format!("template `{name}`: {p}"))
+        .collect();
     let counts = [
         ("resources", template.resources.len(), MAX_RESOURCES),
         ("parameters", template.parameters.len(), MAX_PARAMETERS),
@@ -242,5 +246,30 @@ mod tests {
         assert!(p.iter().any(|s| s.contains("502 resources")), "{p:?}");
         assert!(p.iter().any(|s| s.contains("bytes")), "{p:?}");
         assert!(p.iter().any(|s| s.contains("`bad-id`")), "{p:?}");
+    }
+
+    #[test]
+    fn an_id_added_twice_is_reported_and_keeps_its_first_definition() {
+        let mut t = Template::new("t", vec![]);
+        t.add_resource("A", Resource::new("AWS::SNS::Topic", json!({})), None);
+        t.add_resource("A", Resource::new("AWS::S3::Bucket", json!({})), None);
+        t.add_parameter("P", Parameter::new("String", "g", "l", "d"));
+        t.add_parameter("P", Parameter::new("Number", "g", "l", "d"));
+        t.add_output("O", "first", json!(1));
+        t.add_output("O", "second", json!(2));
+        t.add_condition("C", json!(true));
+        t.add_condition("C", json!(false));
+        assert_eq!(t.resources["A"].kind, "AWS::SNS::Topic");
+        assert_eq!(t.parameters["P"].kind, "String");
+        assert_eq!(t.outputs["O"].description, "first");
+        assert_eq!(
+            problems("x.yaml", &t, &t.to_value(), 0),
+            [
+                "template `x.yaml`: resource `A` is defined twice",
+                "template `x.yaml`: parameter `P` is defined twice",
+                "template `x.yaml`: output `O` is defined twice",
+                "template `x.yaml`: condition `C` is defined twice",
+            ]
+        );
     }
 }

@@ -335,6 +335,7 @@ mod tests {
                                 st.module
                             );
                         }
+                        assert!(t.problems().is_empty(), "`{name}`: {:#?}", t.problems());
                     }
                 }
             }
