@@ -174,6 +174,96 @@ pub fn is_listed_fixed(id: &str) -> bool {
     FIXED_WITH_SERVICE_TAILS.contains(&id)
 }
 
+/// Wire names: the outputs one stack passes to another's parameter of the same name, through
+/// the root (`Fn::GetAtt Child.Outputs.<name>`). A child parameter of any other name must be a
+/// console parameter.
+pub mod wire {
+    use super::{ServiceId, ServicePart};
+
+    // The network stack's.
+    pub const VPC_ID: &str = "VpcId";
+    pub const PRIVATE_SUBNET_IDS: &str = "PrivateSubnetIds";
+    pub const ISOLATED_SUBNET_IDS: &str = "IsolatedSubnetIds";
+    pub const SERVICE_SECURITY_GROUP_ID: &str = "ServiceSecurityGroupId";
+    pub const DATABASE_SECURITY_GROUP_ID: &str = "DatabaseSecurityGroupId";
+    pub const HTTPS_LISTENER_ARN: &str = "HttpsListenerArn";
+    pub const LOAD_BALANCER_FULL_NAME: &str = "LoadBalancerFullName";
+    // The cluster stack's.
+    pub const CLUSTER_NAME: &str = "ClusterName";
+    pub const NAMESPACE_ID: &str = "NamespaceId";
+    // The database stack's.
+    pub const DATABASE_ENDPOINT_ADDRESS: &str = "DatabaseEndpointAddress";
+    pub const DATABASE_ENDPOINT_PORT: &str = "DatabaseEndpointPort";
+    pub const DATABASE_SECRET_ARN: &str = "DatabaseSecretArn";
+    pub const DATABASE_KEY_ARN: &str = "DatabaseKeyArn";
+    pub const DATABASE_INSTANCE_ID: &str = "DatabaseInstanceId";
+
+    /// Every fixed wire name.
+    pub const FIXED: &[&str] = &[
+        VPC_ID,
+        PRIVATE_SUBNET_IDS,
+        ISOLATED_SUBNET_IDS,
+        SERVICE_SECURITY_GROUP_ID,
+        DATABASE_SECURITY_GROUP_ID,
+        HTTPS_LISTENER_ARN,
+        LOAD_BALANCER_FULL_NAME,
+        CLUSTER_NAME,
+        NAMESPACE_ID,
+        DATABASE_ENDPOINT_ADDRESS,
+        DATABASE_ENDPOINT_PORT,
+        DATABASE_SECRET_ARN,
+        DATABASE_KEY_ARN,
+        DATABASE_INSTANCE_ID,
+    ];
+
+    /// The database stack's output (and the monitoring stack's parameter) naming read
+    /// replica `n` (from 1).
+    pub fn database_replica_id(n: u8) -> String {
+        format!("DatabaseReplica{n}Id")
+    }
+
+    /// The service outputs the monitoring stack takes.
+    pub const SERVICE_PARTS: &[ServicePart] =
+        &[ServicePart::ServiceName, ServicePart::TargetGroupFullName];
+
+    /// Whether `name` is a wire of a product with these services and read replicas.
+    pub fn is_wire(name: &str, services: &[ServiceId], replicas: u8) -> bool {
+        FIXED.contains(&name)
+            || (1..=replicas).any(|n| database_replica_id(n) == name)
+            || services
+                .iter()
+                .any(|s| SERVICE_PARTS.iter().any(|p| s.id(*p) == name))
+    }
+}
+
+/// Console parameters: what the customer fills in when launching the root stack. Every other
+/// parameter of a nested stack is fed by a wire.
+pub mod console {
+    use super::{ServiceId, ServicePart};
+
+    /// Where the deployer uploaded the module templates (the root's own parameter).
+    pub const ARTIFACT_BASE_URL: &str = "ArtifactBaseUrl";
+    /// The zones, when the spec leaves the choice to the customer.
+    pub const AVAILABILITY_ZONES: &str = "AvailabilityZones";
+    /// The certificate of the load balancer's HTTPS listener.
+    pub const CERTIFICATE_ARN: &str = "CertificateArn";
+    /// Who receives alarm e-mails.
+    pub const ALARM_EMAIL: &str = "AlarmEmail";
+
+    const FIXED: &[&str] = &[
+        ARTIFACT_BASE_URL,
+        AVAILABILITY_ZONES,
+        CERTIFICATE_ARN,
+        ALARM_EMAIL,
+    ];
+
+    /// Whether `name` may be a root parameter of a product with these services (each has its
+    /// image tag).
+    pub fn allows(name: &str, services: &[ServiceId]) -> bool {
+        FIXED.contains(&name) || services.iter().any(|s| s.id(ServicePart::ImageTag) == name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +321,18 @@ mod tests {
         ] {
             assert_eq!(collision(&ServiceId::of(free)), None, "{free}");
         }
+    }
+
+    #[test]
+    fn wires_and_console_parameters_are_disjoint() {
+        let services = [ServiceId::of("api")];
+        for w in wire::FIXED {
+            assert!(!console::allows(w, &services), "{w}");
+        }
+        assert!(console::allows("ApiImageTag", &services));
+        assert!(!wire::is_wire("ApiImageTag", &services, 1));
+        assert!(wire::is_wire("ApiServiceName", &services, 0));
+        assert!(wire::is_wire("DatabaseReplica1Id", &services, 1));
+        assert!(!wire::is_wire("DatabaseReplica2Id", &services, 1));
     }
 }

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::secure;
+use crate::naming::wire;
 use crate::spec::Model;
 use crate::spec::model::{Database, POSTGRES_PORT};
 use crate::spec::types::StorageType;
@@ -65,7 +66,7 @@ pub fn build(model: &Model) -> Template {
     let name = |suffix: &str| sub(&format!("${{AWS::StackName}}-{suffix}"));
 
     t.add_parameter(
-        "IsolatedSubnetIds",
+        wire::ISOLATED_SUBNET_IDS,
         Parameter::new(
             "List<AWS::EC2::Subnet::Id>",
             GROUP_DATABASE,
@@ -74,7 +75,7 @@ pub fn build(model: &Model) -> Template {
         ),
     );
     t.add_parameter(
-        "DatabaseSecurityGroupId",
+        wire::DATABASE_SECURITY_GROUP_ID,
         Parameter::new(
             "AWS::EC2::SecurityGroup::Id",
             GROUP_DATABASE,
@@ -90,7 +91,7 @@ pub fn build(model: &Model) -> Template {
             "AWS::RDS::DBSubnetGroup",
             json!({
                 "DBSubnetGroupDescription": "Isolated subnets of the database, one per zone",
-                "SubnetIds": r#ref("IsolatedSubnetIds"),
+                "SubnetIds": r#ref(wire::ISOLATED_SUBNET_IDS),
             }),
         ),
         Some(name("database")),
@@ -270,7 +271,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     set("DBSubnetGroupName", r#ref("DatabaseSubnetGroup"));
     set(
         "VPCSecurityGroups",
-        json!([r#ref("DatabaseSecurityGroupId")]),
+        json!([r#ref(wire::DATABASE_SECURITY_GROUP_ID)]),
     );
     set("PubliclyAccessible", json!(false));
     // Replicas get the group too: without it they would use the default group of the family.
@@ -339,34 +340,34 @@ fn replica(t: &mut Template, model: &Model, db: &Database, n: u8) {
 
 fn outputs(t: &mut Template, db: &Database) {
     t.add_output(
-        "DatabaseEndpointAddress",
+        wire::DATABASE_ENDPOINT_ADDRESS,
         "Host name of the primary database instance",
         get_att("Database", "Endpoint.Address"),
     );
     t.add_output(
-        "DatabaseEndpointPort",
+        wire::DATABASE_ENDPOINT_PORT,
         "Port of the primary database instance",
         get_att("Database", "Endpoint.Port"),
     );
     t.add_output(
-        "DatabaseSecretArn",
+        wire::DATABASE_SECRET_ARN,
         "ARN of the Secrets Manager secret, managed and rotated by RDS, holding the master user name and password",
         get_att("Database", "MasterUserSecret.SecretArn"),
     );
     t.add_output(
-        "DatabaseKeyArn",
+        wire::DATABASE_KEY_ARN,
         "ARN of the KMS key encrypting the database, its snapshots and its master user secret",
         get_att("DatabaseKey", "Arn"),
     );
     t.add_output(
-        "DatabaseInstanceId",
+        wire::DATABASE_INSTANCE_ID,
         "Identifier of the primary database instance, the dimension of its CloudWatch metrics",
         r#ref("Database"),
     );
     for i in 1..=db.read_replicas {
         let id = format!("DatabaseReplica{i}");
         t.add_output(
-            &format!("{id}Id"),
+            &wire::database_replica_id(i),
             &format!("Identifier of read replica {i}, the dimension of its CloudWatch metrics"),
             r#ref(&id),
         );

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::secure;
-use crate::naming::{self, ServicePart};
+use crate::naming::{self, ServicePart, console, wire};
 use crate::spec::Model;
 use crate::spec::model::{InstanceClass, Service};
 
@@ -85,7 +85,7 @@ pub fn build(model: &Model) -> Template {
 
 fn parameters(t: &mut Template, model: &Model) {
     t.add_parameter(
-        "AlarmEmail",
+        console::ALARM_EMAIL,
         Parameter::new(
             "String",
             GROUP_NOTIFICATIONS,
@@ -98,10 +98,13 @@ fn parameters(t: &mut Template, model: &Model) {
             "must be empty or an e-mail address",
         ),
     );
-    t.add_condition("HasAlarmEmail", not(equals(r#ref("AlarmEmail"), json!(""))));
+    t.add_condition(
+        "HasAlarmEmail",
+        not(equals(r#ref(console::ALARM_EMAIL), json!(""))),
+    );
     if model.network.load_balancer.is_some() {
         t.add_parameter(
-            "LoadBalancerFullName",
+            wire::LOAD_BALANCER_FULL_NAME,
             Parameter::new(
                 "String",
                 GROUP_LOAD_BALANCER,
@@ -116,7 +119,7 @@ fn parameters(t: &mut Template, model: &Model) {
     }
     if !model.services.is_empty() {
         t.add_parameter(
-            "ClusterName",
+            wire::CLUSTER_NAME,
             Parameter::new(
                 "String",
                 GROUP_SERVICES,
@@ -170,7 +173,7 @@ fn parameters(t: &mut Template, model: &Model) {
             )
         };
         t.add_parameter(
-            "DatabaseInstanceId",
+            wire::DATABASE_INSTANCE_ID,
             db_id(
                 "Database instance",
                 "Identifier of the primary DB instance (output DatabaseInstanceId of the database stack).",
@@ -178,7 +181,7 @@ fn parameters(t: &mut Template, model: &Model) {
         );
         for n in 1..=db.read_replicas {
             t.add_parameter(
-                &format!("DatabaseReplica{n}Id"),
+                &wire::database_replica_id(n),
                 db_id(
                     &format!("Read replica {n}"),
                     &format!(
@@ -242,7 +245,7 @@ fn alarm_topic(t: &mut Template, model: &Model) {
             json!({
                 "TopicArn": r#ref("AlarmTopic"),
                 "Protocol": "email",
-                "Endpoint": r#ref("AlarmEmail"),
+                "Endpoint": r#ref(console::ALARM_EMAIL),
             }),
         )
         .condition("HasAlarmEmail"),
@@ -415,7 +418,7 @@ fn error_rate(errors: Value, requests: Value) -> Value {
 }
 
 fn load_balancer_alarms(t: &mut Template, model: &Model, alarms: &mut Vec<String>) {
-    let lb = [("LoadBalancer", r#ref("LoadBalancerFullName"))];
+    let lb = [("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME))];
     alarm(
         t,
         alarms,
@@ -441,7 +444,7 @@ fn utilization_threshold(target: Option<u8>) -> u32 {
 fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec<String>) {
     let svc = &s.id;
     let ecs = [
-        ("ClusterName", r#ref("ClusterName")),
+        (wire::CLUSTER_NAME, r#ref(wire::CLUSTER_NAME)),
         ("ServiceName", r#ref(&svc.id(ServicePart::ServiceName))),
     ];
     let cpu = utilization_threshold(s.scaling.cpu_percent);
@@ -494,7 +497,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
             "TargetGroup",
             r#ref(&svc.id(ServicePart::TargetGroupFullName)),
         ),
-        ("LoadBalancer", r#ref("LoadBalancerFullName")),
+        ("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME)),
     ];
     alarm(
         t,
@@ -548,7 +551,7 @@ fn connections_threshold(class: &InstanceClass) -> Option<u64> {
 
 fn database_alarms(t: &mut Template, model: &Model, alarms: &mut Vec<String>) {
     let Some(db) = &model.database else { return };
-    let primary = [("DBInstanceIdentifier", r#ref("DatabaseInstanceId"))];
+    let primary = [("DBInstanceIdentifier", r#ref(wire::DATABASE_INSTANCE_ID))];
     alarm(
         t,
         alarms,
@@ -594,10 +597,7 @@ fn database_alarms(t: &mut Template, model: &Model, alarms: &mut Vec<String>) {
         );
     }
     for n in 1..=db.read_replicas {
-        let replica = [(
-            "DBInstanceIdentifier",
-            r#ref(&format!("DatabaseReplica{n}Id")),
-        )];
+        let replica = [("DBInstanceIdentifier", r#ref(&wire::database_replica_id(n)))];
         alarm(
             t,
             alarms,
@@ -740,7 +740,7 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
             json!([
                 namespace,
                 name,
-                "ClusterName",
+                wire::CLUSTER_NAME,
                 "${ClusterName}",
                 "ServiceName",
                 service
@@ -817,7 +817,12 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
                 "Replica lag (s)",
                 "Maximum",
                 (1..=db.read_replicas)
-                    .map(|n| rds("ReplicaLag", &format!("${{DatabaseReplica{n}Id}}")))
+                    .map(|n| {
+                        rds(
+                            "ReplicaLag",
+                            &format!("${{{}}}", wire::database_replica_id(n)),
+                        )
+                    })
                     .collect(),
             ));
         }

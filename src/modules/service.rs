@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::secure;
-use crate::naming::{self, ServiceId, ServicePart};
+use crate::naming::{self, ServiceId, ServicePart, wire};
 use crate::spec::Model;
 use crate::spec::model::{SecretSource, Service};
 use crate::spec::types::Expose;
@@ -85,7 +85,7 @@ pub fn build_cluster(model: &Model) -> Template {
     );
     if discovery {
         t.add_parameter(
-            "VpcId",
+            wire::VPC_ID,
             Parameter::new(
                 "AWS::EC2::VPC::Id",
                 GROUP_NETWORK,
@@ -100,14 +100,14 @@ pub fn build_cluster(model: &Model) -> Template {
                 json!({
                     "Name": namespace_name(model),
                     "Description": sub("Service discovery for ${AWS::StackName}"),
-                    "Vpc": r#ref("VpcId"),
+                    "Vpc": r#ref(wire::VPC_ID),
                 }),
             ),
             None,
         );
     }
     t.add_output(
-        "ClusterName",
+        wire::CLUSTER_NAME,
         "Name of the ECS cluster the services run in",
         r#ref("Cluster"),
     );
@@ -118,7 +118,7 @@ pub fn build_cluster(model: &Model) -> Template {
     );
     if discovery {
         t.add_output(
-            "NamespaceId",
+            wire::NAMESPACE_ID,
             "ID of the Cloud Map private DNS namespace services register in",
             get_att("Namespace", "Id"),
         );
@@ -204,7 +204,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     // until a tag is given the service is kept at zero tasks and does not autoscale.
     t.add_condition(HAS_IMAGE, not(equals(r#ref(image_tag), json!(""))));
     t.add_parameter(
-        "ClusterName",
+        wire::CLUSTER_NAME,
         Parameter::new(
             "String",
             GROUP_CLUSTER,
@@ -215,7 +215,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     );
     if service.discovery {
         t.add_parameter(
-            "NamespaceId",
+            wire::NAMESPACE_ID,
             Parameter::new(
                 "String",
                 GROUP_CLUSTER,
@@ -227,7 +227,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     }
     if service.expose.is_some() {
         t.add_parameter(
-            "VpcId",
+            wire::VPC_ID,
             Parameter::new(
                 "AWS::EC2::VPC::Id",
                 GROUP_NETWORK,
@@ -237,7 +237,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
         );
     }
     t.add_parameter(
-        "PrivateSubnetIds",
+        wire::PRIVATE_SUBNET_IDS,
         Parameter::new(
             "List<AWS::EC2::Subnet::Id>",
             GROUP_NETWORK,
@@ -246,7 +246,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
         ),
     );
     t.add_parameter(
-        "ServiceSecurityGroupId",
+        wire::SERVICE_SECURITY_GROUP_ID,
         Parameter::new(
             "AWS::EC2::SecurityGroup::Id",
             GROUP_NETWORK,
@@ -256,7 +256,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     );
     if service.expose.is_some() {
         t.add_parameter(
-            "HttpsListenerArn",
+            wire::HTTPS_LISTENER_ARN,
             Parameter::new(
                 "String",
                 GROUP_LOAD_BALANCER,
@@ -270,7 +270,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
         );
         if service.scaling.requests_per_target.is_some() {
             t.add_parameter(
-                "LoadBalancerFullName",
+                wire::LOAD_BALANCER_FULL_NAME,
                 Parameter::new(
                     "String",
                     GROUP_LOAD_BALANCER,
@@ -283,7 +283,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     }
     if database {
         t.add_parameter(
-            "DatabaseEndpointAddress",
+            wire::DATABASE_ENDPOINT_ADDRESS,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -293,7 +293,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
             .pattern(r"^[A-Za-z0-9.-]+$", "must be a host name"),
         );
         t.add_parameter(
-            "DatabaseEndpointPort",
+            wire::DATABASE_ENDPOINT_PORT,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -303,7 +303,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
             .pattern(r"^\d{1,5}$", "must be a port number"),
         );
         t.add_parameter(
-            "DatabaseSecretArn",
+            wire::DATABASE_SECRET_ARN,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -316,7 +316,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
             ),
         );
         t.add_parameter(
-            "DatabaseKeyArn",
+            wire::DATABASE_KEY_ARN,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -428,7 +428,7 @@ fn secrets(service: &Service, database: bool) -> Vec<SecretRef> {
                 name: name.to_owned(),
                 // `<secret ARN>:<JSON key>::` (current stage and version).
                 value_from: sub(&format!("${{DatabaseSecretArn}}:{key}::")),
-                resource: r#ref("DatabaseSecretArn"),
+                resource: r#ref(wire::DATABASE_SECRET_ARN),
             });
         }
     }
@@ -512,7 +512,7 @@ fn roles(t: &mut Template, secrets: &[SecretRef], database: bool) {
             "Sid": "DecryptDatabaseSecret",
             "Effect": "Allow",
             "Action": "kms:Decrypt",
-            "Resource": r#ref("DatabaseKeyArn"),
+            "Resource": r#ref(wire::DATABASE_KEY_ARN),
             "Condition": {"StringEquals": {"kms:ViaService": sub("secretsmanager.${AWS::Region}.amazonaws.com")}},
         }));
     }
@@ -558,8 +558,9 @@ fn task_definition(
         .map(|(k, v)| json!({"Name": k, "Value": v}))
         .collect();
     if database {
-        environment.push(json!({"Name": "DB_HOST", "Value": r#ref("DatabaseEndpointAddress")}));
-        environment.push(json!({"Name": "DB_PORT", "Value": r#ref("DatabaseEndpointPort")}));
+        environment
+            .push(json!({"Name": "DB_HOST", "Value": r#ref(wire::DATABASE_ENDPOINT_ADDRESS)}));
+        environment.push(json!({"Name": "DB_PORT", "Value": r#ref(wire::DATABASE_ENDPOINT_PORT)}));
     }
     let mut container = json!({
         "Name": service.name,
@@ -683,7 +684,7 @@ fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
                 "Protocol": "HTTP",
                 "ProtocolVersion": "HTTP1",
                 "Port": port,
-                "VpcId": r#ref("VpcId"),
+                "VpcId": r#ref(wire::VPC_ID),
                 "HealthCheckEnabled": true,
                 "HealthCheckProtocol": "HTTP",
                 "HealthCheckPath": expose.health_check_path,
@@ -714,7 +715,7 @@ fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
         Resource::new(
             "AWS::ElasticLoadBalancingV2::ListenerRule",
             json!({
-                "ListenerArn": r#ref("HttpsListenerArn"),
+                "ListenerArn": r#ref(wire::HTTPS_LISTENER_ARN),
                 "Priority": rule_priority(expose, index),
                 "Conditions": conditions,
                 "Actions": [{"Type": "forward", "TargetGroupArn": r#ref("TargetGroup")}],
@@ -734,7 +735,7 @@ fn discovery(t: &mut Template, service: &Service) {
             json!({
                 "Name": service.name,
                 "Description": sub("Tasks of ${AWS::StackName}"),
-                "NamespaceId": r#ref("NamespaceId"),
+                "NamespaceId": r#ref(wire::NAMESPACE_ID),
                 "DnsConfig": {
                     "RoutingPolicy": "MULTIVALUE",
                     "DnsRecords": [{"Type": "A", "TTL": DISCOVERY_TTL_SECONDS}],
@@ -748,14 +749,14 @@ fn discovery(t: &mut Template, service: &Service) {
 
 fn ecs_service(t: &mut Template, service: &Service) {
     let mut properties = json!({
-        "Cluster": r#ref("ClusterName"),
+        "Cluster": r#ref(wire::CLUSTER_NAME),
         "LaunchType": "FARGATE",
         "PlatformVersion": "LATEST",
         "TaskDefinition": r#ref("TaskDefinition"),
         "DesiredCount": if_(HAS_IMAGE, json!(service.scaling.min), json!(0)),
         "NetworkConfiguration": {"AwsvpcConfiguration": {
-            "Subnets": r#ref("PrivateSubnetIds"),
-            "SecurityGroups": [r#ref("ServiceSecurityGroupId")],
+            "Subnets": r#ref(wire::PRIVATE_SUBNET_IDS),
+            "SecurityGroups": [r#ref(wire::SERVICE_SECURITY_GROUP_ID)],
             "AssignPublicIp": "DISABLED",
         }},
         "DeploymentConfiguration": {
@@ -828,7 +829,7 @@ fn autoscaling(t: &mut Template, service: &Service) {
             json!({
                 "PredefinedMetricType": "ALBRequestCountPerTarget",
                 "ResourceLabel": join("/", vec![
-                    r#ref("LoadBalancerFullName"),
+                    r#ref(wire::LOAD_BALANCER_FULL_NAME),
                     get_att("TargetGroup", "TargetGroupFullName"),
                 ]),
             }),
@@ -844,7 +845,7 @@ fn autoscaling(t: &mut Template, service: &Service) {
             json!({
                 "ServiceNamespace": "ecs",
                 "ScalableDimension": "ecs:service:DesiredCount",
-                "ResourceId": join("/", vec![json!("service"), r#ref("ClusterName"), get_att("Service", "Name")]),
+                "ResourceId": join("/", vec![json!("service"), r#ref(wire::CLUSTER_NAME), get_att("Service", "Name")]),
                 "MinCapacity": scaling.min,
                 "MaxCapacity": scaling.max,
             }),
