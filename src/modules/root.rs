@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::cfn::func::{get_att, join, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::Stack;
-use crate::naming::{ServiceId, ServicePart, console, wire};
+use crate::naming::{ServiceId, ServicePart, child_id, console, wire};
 use crate::spec::Model;
 
 pub const MODULE: &str = crate::naming::ROOT;
@@ -36,8 +36,6 @@ const REEXPORTED: &[&str] = &[
 
 /// Re-exported per service.
 const REEXPORTED_SERVICE_PARTS: &[ServicePart] = &[ServicePart::RepositoryUri];
-
-pub use crate::naming::child_id;
 
 /// Compiles the root template over `children` (in deployment order), whose template files
 /// end in `extension`.

@@ -114,7 +114,8 @@ impl fmt::Display for InstanceClass {
     }
 }
 
-/// A PostgreSQL engine version: `16`, `16.15`, or before 10 `9.6` / `9.6.24`.
+/// A PostgreSQL engine version: `16`, `16.15`, or before 10 `9.6` / `9.6.24`; a release of
+/// RDS Extended Support carries a date after the version (`11.22-rds.20240418`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineVersion {
     major: u16,
@@ -126,7 +127,16 @@ pub struct EngineVersion {
 impl EngineVersion {
     pub fn parse(text: &str) -> Result<Self, String> {
         let shape = "write `<major>.<minor>`, e.g. `16.15`";
-        let parts: Option<Vec<u16>> = text
+        let version = match text.split_once("-rds.") {
+            Some((version, date))
+                if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                version
+            }
+            Some(_) => return Err(shape.to_owned()),
+            None => text,
+        };
+        let parts: Option<Vec<u16>> = version
             .split('.')
             .map(|p| {
                 (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
@@ -309,10 +319,24 @@ mod tests {
                 family
             );
         }
+        let extended = EngineVersion::parse("11.22-rds.20240418").unwrap();
+        assert_eq!(extended.parameter_group_family(), "postgres11");
+        assert_eq!(extended.to_string(), "11.22-rds.20240418");
         let old = EngineVersion::parse("9.6.24").unwrap();
         assert_eq!(old.parameter_group_family(), "postgres9.6");
         for bad in [
-            "", "16.", ".16", "16.x", "sixteen", "8.4", "16.1.2", "9", "9.6.1.1", "+16",
+            "",
+            "16.",
+            ".16",
+            "16.x",
+            "sixteen",
+            "8.4",
+            "16.1.2",
+            "9",
+            "9.6.1.1",
+            "+16",
+            "11.22-rds.2024",
+            "11.22-rds.",
         ] {
             assert!(EngineVersion::parse(bad).is_err(), "{bad}");
         }
