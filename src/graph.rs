@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::modules::Stack;
-use crate::modules::root::{self, child_id};
+use crate::modules::root;
+use crate::naming::child_id;
 
 /// How many output names an edge label lists before it says "+N more".
 const LABEL_NAMES: usize = 3;

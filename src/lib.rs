@@ -16,6 +16,7 @@ pub mod diag;
 pub mod graph;
 pub mod hash;
 pub mod modules;
+pub mod naming;
 pub mod policy;
 pub mod report;
 pub mod spec;

@@ -171,7 +171,7 @@ fn nested_capabilities(templates: &[Rendered]) -> Vec<Vec<Capability>> {
         .zip(&own)
         .map(|(r, mine)| {
             let nested = templates.iter().zip(&own).filter(|(child, _)| {
-                let id = modules::root::child_id(&child.stack.module);
+                let id = crate::naming::child_id(&child.stack.module);
                 r.stack
                     .template
                     .resources

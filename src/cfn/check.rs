@@ -27,7 +27,18 @@ pub const MAX_LOGICAL_ID: usize = 255;
 /// Every problem with `template`, located in `file`. `value` is `template.to_value()` and
 /// `bytes` its serialized size (both already made by the caller, who emits them).
 pub fn problems(file: &str, template: &Template, value: &Value, bytes: usize) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out: Vec<Diagnostic> = template
+        .duplicates()
+        .iter()
+        .map(|d| {
+            let what = d.section.trim_end_matches('s').to_ascii_lowercase();
+            Diagnostic::new(
+                Code::TemplateDuplicateId,
+                format!("{what} `{}` is defined twice", d.id),
+            )
+            .at_pointer(push_pointer(&format!("/{}", d.section), &d.id))
+        })
+        .collect();
     let counts = [
         ("Resources", template.resources.len(), MAX_RESOURCES),
         ("Parameters", template.parameters.len(), MAX_PARAMETERS),
@@ -276,6 +287,52 @@ mod tests {
         assert!(
             p.iter()
                 .all(|d| d.location == Some(Location::file("x.yaml")))
+        );
+    }
+
+    #[test]
+    fn an_id_added_twice_is_reported_and_keeps_its_first_definition() {
+        let mut t = Template::new("t", vec![]);
+        t.add_resource("A", Resource::new("AWS::SNS::Topic", json!({})), None);
+        t.add_resource("A", Resource::new("AWS::S3::Bucket", json!({})), None);
+        t.add_parameter("P", Parameter::new("String", "g", "l", "d"));
+        t.add_parameter("P", Parameter::new("Number", "g", "l", "d"));
+        t.add_output("O", "first", json!(1));
+        t.add_output("O", "second", json!(2));
+        t.add_condition("C", json!(true));
+        t.add_condition("C", json!(false));
+        assert_eq!(t.resources["A"].kind, "AWS::SNS::Topic");
+        assert_eq!(t.parameters["P"].kind, "String");
+        assert_eq!(t.outputs["O"].description, "first");
+        let p = problems("x.yaml", &t, &t.to_value(), 0);
+        let found: Vec<(Code, &str, Option<&str>)> = p
+            .iter()
+            .map(|d| (d.code, d.message.as_str(), d.pointer.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Code::TemplateDuplicateId,
+                    "resource `A` is defined twice",
+                    Some("/Resources/A")
+                ),
+                (
+                    Code::TemplateDuplicateId,
+                    "parameter `P` is defined twice",
+                    Some("/Parameters/P")
+                ),
+                (
+                    Code::TemplateDuplicateId,
+                    "output `O` is defined twice",
+                    Some("/Outputs/O")
+                ),
+                (
+                    Code::TemplateDuplicateId,
+                    "condition `C` is defined twice",
+                    Some("/Conditions/C")
+                ),
+            ]
         );
     }
 }

@@ -4,7 +4,9 @@
 //! value in the conventional key order, which `emit` turns into YAML or JSON bytes. Insertion
 //! order is kept everywhere, so the same model always gives the same bytes. Properties are JSON
 //! values written with the helpers in `func`; the structure around them (parameters, policies,
-//! tags, the console's parameter groups) is typed so no template can forget it.
+//! tags, the console's parameter groups) is typed so no template can forget it. Adding an id
+//! twice keeps the first and records the problem, which `check::problems` reports (synthesis
+//! fails with it) instead of panicking.
 
 pub mod capabilities;
 pub mod check;
@@ -213,6 +215,8 @@ pub struct Template {
     pub outputs: IndexMap<String, Output>,
     /// Tags added to every resource whose type takes `Tags` as a list of `Key`/`Value`.
     tags: Vec<(String, String)>,
+    /// Ids added twice (a compiler bug, or names that validation let collide).
+    duplicates: Vec<DuplicateId>,
 }
 
 impl Template {
@@ -230,24 +234,37 @@ impl Template {
         &self.tags
     }
 
+    /// What went wrong while the template was built: ids added twice.
+    pub fn duplicates(&self) -> &[DuplicateId] {
+        &self.duplicates
+    }
+
     pub fn add_parameter(&mut self, id: &str, p: Parameter) {
-        let previous = self.parameters.insert(id.to_owned(), p);
-        assert!(previous.is_none(), "parameter {id} added twice");
+        insert_new(
+            &mut self.parameters,
+            &mut self.duplicates,
+            "Parameters",
+            id,
+            p,
+        );
     }
 
     pub fn add_condition(&mut self, id: &str, c: Value) {
-        let previous = self.conditions.insert(id.to_owned(), c);
-        assert!(previous.is_none(), "condition {id} added twice");
+        insert_new(
+            &mut self.conditions,
+            &mut self.duplicates,
+            "Conditions",
+            id,
+            c,
+        );
     }
 
     pub fn add_mapping(&mut self, id: &str, m: Value) {
-        let previous = self.mappings.insert(id.to_owned(), m);
-        assert!(previous.is_none(), "mapping {id} added twice");
+        insert_new(&mut self.mappings, &mut self.duplicates, "Mappings", id, m);
     }
 
     pub fn add_rule(&mut self, id: &str, r: Value) {
-        let previous = self.rules.insert(id.to_owned(), r);
-        assert!(previous.is_none(), "rule {id} added twice");
+        insert_new(&mut self.rules, &mut self.duplicates, "Rules", id, r);
     }
 
     /// Adds a resource, tagging it when its type is taggable. `name` (when given) becomes the
@@ -264,20 +281,28 @@ impl Template {
                 .expect("resource properties are an object")
                 .insert("Tags".into(), Value::Array(tags));
         }
-        let previous = self.resources.insert(id.to_owned(), r);
-        assert!(previous.is_none(), "resource {id} added twice");
+        insert_new(
+            &mut self.resources,
+            &mut self.duplicates,
+            "Resources",
+            id,
+            r,
+        );
     }
 
     pub fn add_output(&mut self, id: &str, description: &str, value: Value) {
-        let previous = self.outputs.insert(
-            id.to_owned(),
-            Output {
-                description: description.to_owned(),
-                value,
-                condition: None,
-            },
+        let output = Output {
+            description: description.to_owned(),
+            value,
+            condition: None,
+        };
+        insert_new(
+            &mut self.outputs,
+            &mut self.duplicates,
+            "Outputs",
+            id,
+            output,
         );
-        assert!(previous.is_none(), "output {id} added twice");
     }
 
     /// The console's parameter groups and labels, in the order parameters were added.
@@ -351,6 +376,34 @@ impl Template {
             m.insert("Outputs".into(), Value::Object(outputs.collect()));
         }
         Value::Object(m)
+    }
+}
+
+/// An id added twice to one section of a template (a compiler bug): the first definition is
+/// kept and `check::problems` reports the second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateId {
+    /// The template section, e.g. `Resources`.
+    pub section: &'static str,
+    pub id: String,
+}
+
+/// Inserts `value` under a new `id`; an id already there keeps its first value and the
+/// duplicate is recorded.
+fn insert_new<T>(
+    section: &mut IndexMap<String, T>,
+    duplicates: &mut Vec<DuplicateId>,
+    name: &'static str,
+    id: &str,
+    value: T,
+) {
+    if section.contains_key(id) {
+        duplicates.push(DuplicateId {
+            section: name,
+            id: id.to_owned(),
+        });
+    } else {
+        section.insert(id.to_owned(), value);
     }
 }
 

@@ -32,11 +32,11 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
-use crate::modules::camel;
 use crate::modules::secure::{self, document};
+use crate::naming::{self, camel};
 use crate::spec::Model;
 
-pub const MODULE: &str = "access";
+pub const MODULE: &str = crate::naming::ACCESS;
 
 const GROUP_ACCESS: &str = "Vendor access";
 
@@ -102,7 +102,7 @@ pub fn build(model: &Model) -> Template {
 /// `<product>-<environment>-`: every stack byoa deploys is named `<prefix><module>`, and every
 /// resource name CloudFormation generates starts with its stack name.
 fn prefix(model: &Model) -> String {
-    format!("{}-{}-", model.product, model.environment)
+    naming::stack_prefix(&model.product, &model.environment)
 }
 
 /// `arn:${AWS::Partition}:<rest>` as a `Fn::Sub`.

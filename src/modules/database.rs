@@ -19,11 +19,12 @@ use serde_json::{Value, json};
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::secure;
+use crate::naming::wire;
 use crate::spec::Model;
-use crate::spec::model::POSTGRES_PORT;
-use crate::spec::types::{Database, StorageType};
+use crate::spec::model::{Database, POSTGRES_PORT};
+use crate::spec::types::StorageType;
 
-pub const MODULE: &str = "database";
+pub const MODULE: &str = crate::naming::DATABASE;
 
 const GROUP_DATABASE: &str = "Database";
 
@@ -65,7 +66,7 @@ pub fn build(model: &Model) -> Template {
     let name = |suffix: &str| sub(&format!("${{AWS::StackName}}-{suffix}"));
 
     t.add_parameter(
-        "IsolatedSubnetIds",
+        wire::ISOLATED_SUBNET_IDS,
         Parameter::new(
             "List<AWS::EC2::Subnet::Id>",
             GROUP_DATABASE,
@@ -74,7 +75,7 @@ pub fn build(model: &Model) -> Template {
         ),
     );
     t.add_parameter(
-        "DatabaseSecurityGroupId",
+        wire::DATABASE_SECURITY_GROUP_ID,
         Parameter::new(
             "AWS::EC2::SecurityGroup::Id",
             GROUP_DATABASE,
@@ -90,7 +91,7 @@ pub fn build(model: &Model) -> Template {
             "AWS::RDS::DBSubnetGroup",
             json!({
                 "DBSubnetGroupDescription": "Isolated subnets of the database, one per zone",
-                "SubnetIds": r#ref("IsolatedSubnetIds"),
+                "SubnetIds": r#ref(wire::ISOLATED_SUBNET_IDS),
             }),
         ),
         Some(name("database")),
@@ -102,9 +103,9 @@ pub fn build(model: &Model) -> Template {
             json!({
                 "Description": sub(&format!(
                     "PostgreSQL {} settings of ${{AWS::StackName}}: TLS only, connection and slow-query logging",
-                    major_version(&db.engine_version)
+                    db.engine_version.major()
                 )),
-                "Family": parameter_group_family(&db.engine_version),
+                "Family": db.engine_version.parameter_group_family(),
                 "Parameters": {
                     "rds.force_ssl": "1",
                     "ssl_min_protocol_version": "TLSv1.2",
@@ -127,22 +128,6 @@ pub fn build(model: &Model) -> Template {
     }
     outputs(&mut t, db);
     t
-}
-
-/// The major version of an engine version: `16` for `16.9`, `9.6` for `9.6.24` (before 10,
-/// PostgreSQL majors had two parts).
-fn major_version(engine_version: &str) -> String {
-    let mut parts = engine_version.split('.');
-    let first = parts.next().unwrap_or_default();
-    match (first, parts.next()) {
-        ("9", Some(second)) => format!("9.{second}"),
-        _ => first.to_owned(),
-    }
-}
-
-/// The parameter group family of an engine version, e.g. `postgres16`.
-fn parameter_group_family(engine_version: &str) -> String {
-    format!("postgres{}", major_version(engine_version))
 }
 
 /// The master user name: the product name's letters and digits plus `owner`, so it is neither
@@ -250,7 +235,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     match role {
         Role::Primary => {
             set("Engine", json!("postgres"));
-            set("EngineVersion", json!(db.engine_version));
+            set("EngineVersion", json!(db.engine_version.to_string()));
             set("DBName", json!(db.name));
             set("MasterUsername", json!(master_username(&model.product)));
             // RDS generates the password and keeps it, rotated, in a secret encrypted with the
@@ -260,7 +245,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
         }
         Role::Replica => set("SourceDBInstanceIdentifier", r#ref("Database")),
     }
-    set("DBInstanceClass", json!(db.instance_class));
+    set("DBInstanceClass", json!(db.instance_class.to_string()));
     set(
         "StorageType",
         json!(match db.storage_type {
@@ -286,7 +271,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     set("DBSubnetGroupName", r#ref("DatabaseSubnetGroup"));
     set(
         "VPCSecurityGroups",
-        json!([r#ref("DatabaseSecurityGroupId")]),
+        json!([r#ref(wire::DATABASE_SECURITY_GROUP_ID)]),
     );
     set("PubliclyAccessible", json!(false));
     // Replicas get the group too: without it they would use the default group of the family.
@@ -355,34 +340,34 @@ fn replica(t: &mut Template, model: &Model, db: &Database, n: u8) {
 
 fn outputs(t: &mut Template, db: &Database) {
     t.add_output(
-        "DatabaseEndpointAddress",
+        wire::DATABASE_ENDPOINT_ADDRESS,
         "Host name of the primary database instance",
         get_att("Database", "Endpoint.Address"),
     );
     t.add_output(
-        "DatabaseEndpointPort",
+        wire::DATABASE_ENDPOINT_PORT,
         "Port of the primary database instance",
         get_att("Database", "Endpoint.Port"),
     );
     t.add_output(
-        "DatabaseSecretArn",
+        wire::DATABASE_SECRET_ARN,
         "ARN of the Secrets Manager secret, managed and rotated by RDS, holding the master user name and password",
         get_att("Database", "MasterUserSecret.SecretArn"),
     );
     t.add_output(
-        "DatabaseKeyArn",
+        wire::DATABASE_KEY_ARN,
         "ARN of the KMS key encrypting the database, its snapshots and its master user secret",
         get_att("DatabaseKey", "Arn"),
     );
     t.add_output(
-        "DatabaseInstanceId",
+        wire::DATABASE_INSTANCE_ID,
         "Identifier of the primary database instance, the dimension of its CloudWatch metrics",
         r#ref("Database"),
     );
     for i in 1..=db.read_replicas {
         let id = format!("DatabaseReplica{i}");
         t.add_output(
-            &format!("{id}Id"),
+            &wire::database_replica_id(i),
             &format!("Identifier of read replica {i}, the dimension of its CloudWatch metrics"),
             r#ref(&id),
         );
@@ -627,15 +612,6 @@ environments:
                 "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
             )
         );
-    }
-
-    #[test]
-    fn family_follows_the_major_version() {
-        assert_eq!(parameter_group_family("16.9"), "postgres16");
-        assert_eq!(parameter_group_family("16"), "postgres16");
-        assert_eq!(parameter_group_family("15.12"), "postgres15");
-        assert_eq!(parameter_group_family("17.4"), "postgres17");
-        assert_eq!(parameter_group_family("9.6.24"), "postgres9.6");
     }
 
     #[test]

@@ -135,20 +135,6 @@ fn residency_name(r: crate::spec::types::Residency) -> &'static str {
     }
 }
 
-/// `service-api` -> `ServiceApi`, `billing_worker` -> `BillingWorker`: a name as a logical-id
-/// fragment.
-pub fn camel(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -208,10 +194,154 @@ mod tests {
         assert!(db.is_null(), "{db}");
     }
 
+    /// A product with every optional stack and resource, its services named `names`.
+    fn everything(
+        names: &[&str],
+        zones: &str,
+    ) -> Result<crate::spec::Model, Vec<crate::diag::Diagnostic>> {
+        let services: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                format!(
+                    "  - {{name: {n}, port: 8080, uses_database: true, discovery: true, \
+                     secrets: {{A: shared/a}}, expose: {{paths: [\"/{i}/*\"]}}, \
+                     scaling: {{min: 1, max: 3, cpu_percent: 50, requests_per_target: 100}}}}\n"
+                )
+            })
+            .collect();
+        let spec = format!(
+            "product: {{name: acme, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
+             compliance: {{profiles: [hipaa], enforce_in_account: true}}\n\
+             network: {{{zones}}}\n\
+             database: {{read_replicas: 2, instance_class: db.r6g.large, max_storage_gb: 100}}\n\
+             access: {{vendor_role_arn: \"arn:aws:iam::111111111111:role/x\", require_mfa: true}}\n\
+             services:\n{services}"
+        );
+        crate::spec::load_str(Path::new("byoa.yaml"), &spec, None, &Default::default())
+            .map(|l| l.model)
+    }
+
+    /// Every id of every template: (module, section, id).
+    fn ids(stacks: &[super::Stack]) -> Vec<(String, &'static str, String)> {
+        let mut out = Vec::new();
+        for st in stacks {
+            let t = &st.template;
+            let sections: [(&'static str, Vec<&String>); 6] = [
+                ("Parameters", t.parameters.keys().collect()),
+                ("Rules", t.rules.keys().collect()),
+                ("Mappings", t.mappings.keys().collect()),
+                ("Conditions", t.conditions.keys().collect()),
+                ("Resources", t.resources.keys().collect()),
+                ("Outputs", t.outputs.keys().collect()),
+            ];
+            for (section, keys) in sections {
+                out.extend(
+                    keys.into_iter()
+                        .map(|k| (st.module.clone(), section, k.clone())),
+                );
+            }
+        }
+        out
+    }
+
     #[test]
-    fn camel_case_names() {
-        assert_eq!(super::camel("service-api"), "ServiceApi");
-        assert_eq!(super::camel("billing-worker2"), "BillingWorker2");
-        assert_eq!(super::camel("api"), "Api");
+    fn every_fixed_id_with_a_service_tail_is_known_to_naming() {
+        use crate::naming::{self, ServicePart};
+        for zones in ["zones: [us-east-1a, us-east-1b]", "az_count: 3"] {
+            let model = everything(&["zq", "zr"], zones).expect("valid");
+            let stacks = super::build_all(&model, "yaml").expect("builds");
+            let from_services = |id: &str| {
+                model.services.iter().any(|s| {
+                    ServicePart::ALL.iter().any(|p| s.id.id(*p) == id)
+                        || naming::child_id(&naming::service_module(&s.name)) == id
+                })
+            };
+            for (module, section, id) in ids(&stacks) {
+                if !from_services(&id) && naming::has_service_tail(&id) {
+                    assert!(
+                        naming::is_listed_fixed(&id),
+                        "{module} {section} `{id}` ends like a service id: list it in naming"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Service names made of the leading words of every fixed id (`DatabaseCpuAlarm` ->
+    /// `database`, `database-cpu`, `database-cpu-alarm`) and names that look reserved.
+    fn adversarial_names() -> Vec<String> {
+        let model = everything(&["zq"], "az_count: 2").expect("valid");
+        let stacks = super::build_all(&model, "yaml").expect("builds");
+        let mut names: Vec<String> = [
+            "database",
+            "network",
+            "alb",
+            "load-balancer",
+            "cluster",
+            "trail",
+            "vpc",
+            "flow",
+            "alarm",
+            "dashboard",
+            "monitoring",
+            "root",
+            "access",
+            "service",
+            "namespace",
+            "key",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for (_, _, id) in ids(&stacks) {
+            let mut words: Vec<String> = Vec::new();
+            for c in id.chars() {
+                match words.last_mut() {
+                    Some(w) if !c.is_ascii_uppercase() => w.push(c.to_ascii_lowercase()),
+                    _ => words.push(c.to_ascii_lowercase().to_string()),
+                }
+            }
+            for n in 1..=words.len() {
+                names.push(words[..n].join("-"));
+            }
+        }
+        names.retain(|n| crate::spec::validate::is_dns_label(n) && n.len() <= 24 && n != "zq");
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn services_named_like_fixed_ids_are_refused_or_get_ids_of_their_own() {
+        use crate::diag::Code;
+        let mut refused = Vec::new();
+        for name in adversarial_names() {
+            match everything(&[&name, "api"], "az_count: 2") {
+                Err(d) => {
+                    assert!(
+                        d.iter().all(|d| d.code == Code::ServiceReservedName),
+                        "`{name}`: {d:#?}"
+                    );
+                    refused.push(name);
+                }
+                Ok(model) => {
+                    let stacks = super::build_all(&model, "yaml")
+                        .unwrap_or_else(|p| panic!("`{name}`: {p:#?}"));
+                    for st in &stacks {
+                        let t = &st.template;
+                        for id in t.parameters.keys() {
+                            assert!(
+                                !t.resources.contains_key(id),
+                                "`{name}`: {} {id}",
+                                st.module
+                            );
+                        }
+                        assert!(t.duplicates().is_empty(), "`{name}`: {:#?}", t.duplicates());
+                    }
+                }
+            }
+        }
+        assert_eq!(refused, ["database", "flow"]);
     }
 }

@@ -15,11 +15,12 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::{camel, secure};
+use crate::modules::secure;
+use crate::naming::{self, ServicePart, console, wire};
 use crate::spec::Model;
-use crate::spec::types::Service;
+use crate::spec::model::{InstanceClass, Service};
 
-pub const MODULE: &str = "monitoring";
+pub const MODULE: &str = naming::MONITORING;
 
 const GROUP_NOTIFICATIONS: &str = "Notifications";
 const GROUP_LOAD_BALANCER: &str = "Load balancer";
@@ -84,7 +85,7 @@ pub fn build(model: &Model) -> Template {
 
 fn parameters(t: &mut Template, model: &Model) {
     t.add_parameter(
-        "AlarmEmail",
+        console::ALARM_EMAIL,
         Parameter::new(
             "String",
             GROUP_NOTIFICATIONS,
@@ -97,10 +98,13 @@ fn parameters(t: &mut Template, model: &Model) {
             "must be empty or an e-mail address",
         ),
     );
-    t.add_condition("HasAlarmEmail", not(equals(r#ref("AlarmEmail"), json!(""))));
+    t.add_condition(
+        "HasAlarmEmail",
+        not(equals(r#ref(console::ALARM_EMAIL), json!(""))),
+    );
     if model.network.load_balancer.is_some() {
         t.add_parameter(
-            "LoadBalancerFullName",
+            wire::LOAD_BALANCER_FULL_NAME,
             Parameter::new(
                 "String",
                 GROUP_LOAD_BALANCER,
@@ -115,7 +119,7 @@ fn parameters(t: &mut Template, model: &Model) {
     }
     if !model.services.is_empty() {
         t.add_parameter(
-            "ClusterName",
+            wire::CLUSTER_NAME,
             Parameter::new(
                 "String",
                 GROUP_SERVICES,
@@ -126,30 +130,32 @@ fn parameters(t: &mut Template, model: &Model) {
         );
     }
     for s in &model.services {
-        let svc = camel(&s.name);
+        let svc = &s.id;
         t.add_parameter(
-            &format!("{svc}ServiceName"),
+            &svc.id(ServicePart::ServiceName),
             Parameter::new(
                 "String",
                 GROUP_SERVICES,
                 &format!("{} service name", s.name),
                 &format!(
-                    "Name of the ECS service `{}` (output {svc}ServiceName of its service stack).",
-                    s.name
+                    "Name of the ECS service `{}` (output {} of its service stack).",
+                    s.name,
+                    svc.id(ServicePart::ServiceName)
                 ),
             )
             .pattern(r"^[A-Za-z0-9_-]{1,255}$", "must be an ECS service name"),
         );
         if exposed(model, s) {
             t.add_parameter(
-                &format!("{svc}TargetGroupFullName"),
+                &svc.id(ServicePart::TargetGroupFullName),
                 Parameter::new(
                     "String",
                     GROUP_SERVICES,
                     &format!("{} target group full name", s.name),
                     &format!(
-                        "Full name of the target group of `{}` (output {svc}TargetGroupFullName of its service stack).",
-                        s.name
+                        "Full name of the target group of `{}` (output {} of its service stack).",
+                        s.name,
+                        svc.id(ServicePart::TargetGroupFullName)
                     ),
                 )
                 .pattern(
@@ -167,7 +173,7 @@ fn parameters(t: &mut Template, model: &Model) {
             )
         };
         t.add_parameter(
-            "DatabaseInstanceId",
+            wire::DATABASE_INSTANCE_ID,
             db_id(
                 "Database instance",
                 "Identifier of the primary DB instance (output DatabaseInstanceId of the database stack).",
@@ -175,7 +181,7 @@ fn parameters(t: &mut Template, model: &Model) {
         );
         for n in 1..=db.read_replicas {
             t.add_parameter(
-                &format!("DatabaseReplica{n}Id"),
+                &wire::database_replica_id(n),
                 db_id(
                     &format!("Read replica {n}"),
                     &format!(
@@ -239,7 +245,7 @@ fn alarm_topic(t: &mut Template, model: &Model) {
             json!({
                 "TopicArn": r#ref("AlarmTopic"),
                 "Protocol": "email",
-                "Endpoint": r#ref("AlarmEmail"),
+                "Endpoint": r#ref(console::ALARM_EMAIL),
             }),
         )
         .condition("HasAlarmEmail"),
@@ -412,7 +418,7 @@ fn error_rate(errors: Value, requests: Value) -> Value {
 }
 
 fn load_balancer_alarms(t: &mut Template, model: &Model, alarms: &mut Vec<String>) {
-    let lb = [("LoadBalancer", r#ref("LoadBalancerFullName"))];
+    let lb = [("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME))];
     alarm(
         t,
         alarms,
@@ -436,16 +442,16 @@ fn utilization_threshold(target: Option<u8>) -> u32 {
 }
 
 fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec<String>) {
-    let svc = camel(&s.name);
+    let svc = &s.id;
     let ecs = [
-        ("ClusterName", r#ref("ClusterName")),
-        ("ServiceName", r#ref(&format!("{svc}ServiceName"))),
+        (wire::CLUSTER_NAME, r#ref(wire::CLUSTER_NAME)),
+        ("ServiceName", r#ref(&svc.id(ServicePart::ServiceName))),
     ];
     let cpu = utilization_threshold(s.scaling.cpu_percent);
     alarm(
         t,
         alarms,
-        &format!("{svc}CpuAlarm"),
+        &svc.id(ServicePart::CpuAlarm),
         &format!(
             "{}: service `{}` CPU above {cpu}% on average. Raise its CPU or its maximum task count.",
             model.product, s.name
@@ -457,7 +463,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}MemoryAlarm"),
+        &svc.id(ServicePart::MemoryAlarm),
         &format!(
             "{}: service `{}` memory above {memory}% on average; tasks may be killed when they run out. Raise its memory.",
             model.product, s.name
@@ -468,7 +474,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}RunningTasksAlarm"),
+        &svc.id(ServicePart::RunningTasksAlarm),
         &format!(
             "{}: service `{}` has run fewer tasks than ECS wants for five minutes. Check its events and stopped tasks.",
             model.product, s.name
@@ -487,13 +493,16 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
         return;
     }
     let tg = [
-        ("TargetGroup", r#ref(&format!("{svc}TargetGroupFullName"))),
-        ("LoadBalancer", r#ref("LoadBalancerFullName")),
+        (
+            "TargetGroup",
+            r#ref(&svc.id(ServicePart::TargetGroupFullName)),
+        ),
+        ("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME)),
     ];
     alarm(
         t,
         alarms,
-        &format!("{svc}Target5xxAlarm"),
+        &svc.id(ServicePart::Target5xxAlarm),
         &format!(
             "{}: more than {ERROR_RATE_PERCENT}% of requests to `{}` returned a 5xx. Check its logs.",
             model.product, s.name
@@ -507,7 +516,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}ResponseTimeAlarm"),
+        &svc.id(ServicePart::ResponseTimeAlarm),
         &format!(
             "{}: 99th percentile response time of `{}` above {P99_SECONDS} s.",
             model.product, s.name
@@ -521,7 +530,7 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     alarm(
         t,
         alarms,
-        &format!("{svc}UnhealthyHostsAlarm"),
+        &svc.id(ServicePart::UnhealthyHostsAlarm),
         &format!(
             "{}: `{}` has targets failing the load balancer's health check.",
             model.product, s.name
@@ -534,47 +543,19 @@ fn service_alarms(t: &mut Template, model: &Model, s: &Service, alarms: &mut Vec
     );
 }
 
-/// Memory of an RDS instance class in GiB, for the families byoa offers; `None` otherwise.
-fn instance_memory_gib(class: &str) -> Option<u64> {
-    let mut parts = class.strip_prefix("db.")?.split('.');
-    let (family, size) = (parts.next()?, parts.next()?);
-    if family.starts_with('t') {
-        return match size {
-            "micro" => Some(1),
-            "small" => Some(2),
-            "medium" => Some(4),
-            "large" => Some(8),
-            "xlarge" => Some(16),
-            "2xlarge" => Some(32),
-            _ => None,
-        };
-    }
-    let vcpus = match size {
-        "large" => 2,
-        "xlarge" => 4,
-        n => 4 * n.strip_suffix("xlarge")?.parse::<u64>().ok()?,
-    };
-    let per_vcpu = match family.chars().next()? {
-        'm' => 4,
-        'r' => 8,
-        _ => return None,
-    };
-    Some(vcpus * per_vcpu)
-}
-
 /// 80% of PostgreSQL's default `max_connections` on `class`.
-fn connections_threshold(class: &str) -> Option<u64> {
-    let max = (instance_memory_gib(class)? * GIB / POSTGRES_BYTES_PER_CONNECTION).min(5000);
+fn connections_threshold(class: &InstanceClass) -> Option<u64> {
+    let max = (class.memory_gib()? * GIB / POSTGRES_BYTES_PER_CONNECTION).min(5000);
     Some(max * 8 / 10)
 }
 
 fn database_alarms(t: &mut Template, model: &Model, alarms: &mut Vec<String>) {
     let Some(db) = &model.database else { return };
-    let primary = [("DBInstanceIdentifier", r#ref("DatabaseInstanceId"))];
+    let primary = [("DBInstanceIdentifier", r#ref(wire::DATABASE_INSTANCE_ID))];
     alarm(
         t,
         alarms,
-        "DatabaseCpuAlarm",
+        naming::DATABASE_CPU_ALARM,
         &format!(
             "{}: database CPU above {DATABASE_CPU_PERCENT}%. Look for slow queries or a larger instance class.",
             model.product
@@ -616,10 +597,7 @@ fn database_alarms(t: &mut Template, model: &Model, alarms: &mut Vec<String>) {
         );
     }
     for n in 1..=db.read_replicas {
-        let replica = [(
-            "DBInstanceIdentifier",
-            r#ref(&format!("DatabaseReplica{n}Id")),
-        )];
+        let replica = [("DBInstanceIdentifier", r#ref(&wire::database_replica_id(n)))];
         alarm(
             t,
             alarms,
@@ -756,13 +734,13 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
         ]);
     }
     for s in &model.services {
-        let svc = camel(&s.name);
-        let service = format!("${{{svc}ServiceName}}");
+        let svc = &s.id;
+        let service = format!("${{{}}}", svc.id(ServicePart::ServiceName));
         let ecs = |name: &str, namespace: &str| {
             json!([
                 namespace,
                 name,
-                "ClusterName",
+                wire::CLUSTER_NAME,
                 "${ClusterName}",
                 "ServiceName",
                 service
@@ -786,7 +764,7 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
             ),
         ];
         if exposed(model, s) {
-            let tg = format!("${{{svc}TargetGroupFullName}}");
+            let tg = format!("${{{}}}", svc.id(ServicePart::TargetGroupFullName));
             let alb = |name: &str| {
                 json!([
                     "AWS/ApplicationELB",
@@ -839,7 +817,12 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
                 "Replica lag (s)",
                 "Maximum",
                 (1..=db.read_replicas)
-                    .map(|n| rds("ReplicaLag", &format!("${{DatabaseReplica{n}Id}}")))
+                    .map(|n| {
+                        rds(
+                            "ReplicaLag",
+                            &format!("${{{}}}", wire::database_replica_id(n)),
+                        )
+                    })
                     .collect(),
             ));
         }
@@ -1180,12 +1163,11 @@ monitoring: {dashboard: false, audit_trail: false}
     }
 
     #[test]
-    fn instance_memory_table() {
-        assert_eq!(instance_memory_gib("db.t4g.medium"), Some(4));
-        assert_eq!(instance_memory_gib("db.m7g.2xlarge"), Some(32));
-        assert_eq!(instance_memory_gib("db.r6g.large"), Some(16));
-        assert_eq!(instance_memory_gib("db.x2g.large"), None);
-        assert_eq!(connections_threshold("db.t4g.medium"), Some(360));
+    fn connections_threshold_is_80_percent_of_the_default_maximum() {
+        let threshold = |c: &str| connections_threshold(&InstanceClass::parse(c).unwrap());
+        assert_eq!(threshold("db.t4g.medium"), Some(360));
+        assert_eq!(threshold("db.r6g.16xlarge"), Some(4000));
+        assert_eq!(threshold("db.x2g.large"), None);
     }
 
     #[test]

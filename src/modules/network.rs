@@ -12,11 +12,12 @@ use serde_json::{Value, json};
 use crate::cfn::func::{get_att, join, r#ref, select, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::secure;
+use crate::naming::{console, wire};
 use crate::spec::Model;
 use crate::spec::model::Zones;
 use crate::spec::types::{NatMode, Traffic};
 
-pub const MODULE: &str = "network";
+pub const MODULE: &str = crate::naming::NETWORK;
 
 const GROUP_NETWORK: &str = "Network";
 const GROUP_LOAD_BALANCER: &str = "Load balancer";
@@ -65,7 +66,7 @@ pub fn build(model: &Model) -> Template {
 
     if let Zones::AtLaunch(n) = net.zones {
         t.add_parameter(
-            "AvailabilityZones",
+            console::AVAILABILITY_ZONES,
             Parameter::new(
                 "List<AWS::EC2::AvailabilityZone::Name>",
                 GROUP_NETWORK,
@@ -77,7 +78,7 @@ pub fn build(model: &Model) -> Template {
     let zone = |i: usize| -> Value {
         match &net.zones {
             Zones::Named(z) => json!(z[i]),
-            Zones::AtLaunch(_) => select(i, r#ref("AvailabilityZones")),
+            Zones::AtLaunch(_) => select(i, r#ref(console::AVAILABILITY_ZONES)),
         }
     };
 
@@ -439,10 +440,10 @@ fn security_groups(t: &mut Template, model: &Model) {
     }
 }
 
-fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::types::LoadBalancer) {
+fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadBalancer) {
     let net = &model.network;
     t.add_parameter(
-        "CertificateArn",
+        console::CERTIFICATE_ARN,
         Parameter::new(
             "String",
             GROUP_LOAD_BALANCER,
@@ -487,8 +488,8 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::types::LoadB
                 "LoadBalancerArn": r#ref("LoadBalancer"),
                 "Port": 443,
                 "Protocol": "HTTPS",
-                "SslPolicy": lb.ssl_policy,
-                "Certificates": [{"CertificateArn": r#ref("CertificateArn")}],
+                "SslPolicy": lb.ssl_policy.as_str(),
+                "Certificates": [{"CertificateArn": r#ref(console::CERTIFICATE_ARN)}],
                 "DefaultActions": [{
                     "Type": "fixed-response",
                     "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "Not found"},
@@ -616,7 +617,7 @@ fn outputs(t: &mut Template, model: &Model) {
                 .collect::<Vec<_>>(),
         )
     };
-    t.add_output("VpcId", "ID of the VPC", r#ref("Vpc"));
+    t.add_output(wire::VPC_ID, "ID of the VPC", r#ref("Vpc"));
     t.add_output(
         "VpcCidr",
         "CIDR block of the VPC",
@@ -628,32 +629,32 @@ fn outputs(t: &mut Template, model: &Model) {
         ids("Public", net.public.len()),
     );
     t.add_output(
-        "PrivateSubnetIds",
+        wire::PRIVATE_SUBNET_IDS,
         "Comma-separated IDs of the private (service) subnets, one per zone",
         ids("Private", net.private.len()),
     );
     t.add_output(
-        "IsolatedSubnetIds",
+        wire::ISOLATED_SUBNET_IDS,
         "Comma-separated IDs of the isolated (database) subnets, one per zone",
         ids("Isolated", net.isolated.len()),
     );
     if net.flow_logs.is_some() {
         t.add_output(
-            "FlowLogGroupName",
+            crate::naming::FLOW_LOG_GROUP_NAME,
             "Name of the log group receiving VPC flow logs",
             r#ref("FlowLogGroup"),
         );
     }
     if t.resources.contains_key("ServiceSecurityGroup") {
         t.add_output(
-            "ServiceSecurityGroupId",
+            wire::SERVICE_SECURITY_GROUP_ID,
             "Security group for service tasks",
             get_att("ServiceSecurityGroup", "GroupId"),
         );
     }
     if t.resources.contains_key("DatabaseSecurityGroup") {
         t.add_output(
-            "DatabaseSecurityGroupId",
+            wire::DATABASE_SECURITY_GROUP_ID,
             "Security group for the database",
             get_att("DatabaseSecurityGroup", "GroupId"),
         );
@@ -670,9 +671,9 @@ fn outputs(t: &mut Template, model: &Model) {
             r#ref("LoadBalancer"),
         );
         t.add_output(
-            "LoadBalancerFullName",
+            wire::LOAD_BALANCER_FULL_NAME,
             "Full name of the load balancer, the dimension of its CloudWatch metrics",
-            get_att("LoadBalancer", "LoadBalancerFullName"),
+            get_att("LoadBalancer", wire::LOAD_BALANCER_FULL_NAME),
         );
         t.add_output(
             "LoadBalancerDnsName",
@@ -685,7 +686,7 @@ fn outputs(t: &mut Template, model: &Model) {
             get_att("LoadBalancer", "CanonicalHostedZoneID"),
         );
         t.add_output(
-            "HttpsListenerArn",
+            wire::HTTPS_LISTENER_ARN,
             "ARN of the HTTPS listener that services attach their rules to",
             r#ref("HttpsListener"),
         );

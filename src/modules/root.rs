@@ -2,11 +2,14 @@
 //!
 //! Input: the compiled child stacks in deployment order (access excluded: the customer launches
 //! it first, on its own). Output: a template with one `AWS::CloudFormation::Stack` per child.
-//! Wiring is by name: a child parameter named like an earlier child's output receives
-//! `Fn::GetAtt [Child, Outputs.Name]` (no cross-stack exports, so modules never lock each
-//! other); every other child parameter becomes a root parameter with the child's definition,
-//! so the console shows the customer exactly the union of what they must supply. Child
-//! templates are read from `ArtifactBaseUrl`, where the deployer uploads them.
+//! Wiring is by the names `naming` declares: a child parameter that is a wire
+//! (`naming::wire`) receives `Fn::GetAtt [Child, Outputs.Name]` from the earlier child that
+//! outputs it (no cross-stack exports, so modules never lock each other); a console parameter
+//! (`naming::console`) becomes a root parameter with the child's definition, so the console
+//! shows the customer exactly what they must supply. Any other child parameter, a wire no
+//! earlier child outputs, or a parameter named like an output without being a wire, is a
+//! problem: nothing reaches the customer's form by accident. Child templates are read from
+//! `ArtifactBaseUrl`, where the deployer uploads them.
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -15,29 +18,25 @@ use crate::cfn::func::{get_att, join, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::diag::{Code, Diagnostic};
 use crate::modules::Stack;
+use crate::naming::{ServiceId, ServicePart, child_id, console, wire};
 use crate::spec::Model;
 
-pub const MODULE: &str = "root";
+pub const MODULE: &str = crate::naming::ROOT;
 
 /// Outputs of children that the root re-exports (when a child has them).
 const REEXPORTED: &[&str] = &[
-    "VpcId",
+    wire::VPC_ID,
     "LoadBalancerDnsName",
     "LoadBalancerHostedZoneId",
-    "DatabaseEndpointAddress",
-    "DatabaseSecretArn",
-    "ClusterName",
+    wire::DATABASE_ENDPOINT_ADDRESS,
+    wire::DATABASE_SECRET_ARN,
+    wire::CLUSTER_NAME,
     "AlarmTopicArn",
     "DashboardName",
 ];
 
-/// Re-exported per service, after the service prefix.
-const REEXPORTED_SERVICE_SUFFIXES: &[&str] = &["RepositoryUri"];
-
-/// The logical id of a child stack: its module id in CamelCase (`service-api` -> `ServiceApi`).
-pub fn child_id(module: &str) -> String {
-    crate::modules::camel(module)
-}
+/// Re-exported per service.
+const REEXPORTED_SERVICE_PARTS: &[ServicePart] = &[ServicePart::RepositoryUri];
 
 /// Compiles the root template over `children` (in deployment order), whose template files
 /// end in `extension`. Wiring problems are `root.wiring` diagnostics.
@@ -56,7 +55,7 @@ pub fn build(
         model.tags_for(MODULE),
     );
     t.add_parameter(
-        "ArtifactBaseUrl",
+        console::ARTIFACT_BASE_URL,
         Parameter::new(
             "String",
             "Deployment",
@@ -68,6 +67,8 @@ pub fn build(
             "must be an https:// URL without a trailing slash",
         ),
     );
+    let services: Vec<ServiceId> = model.services.iter().map(|s| s.id.clone()).collect();
+    let replicas = model.database.as_ref().map_or(0, |db| db.read_replicas);
     let mut problems = Vec::new();
     // Output name -> the child stack that provides it.
     let mut provided: IndexMap<String, String> = IndexMap::new();
@@ -76,9 +77,10 @@ pub fn build(
         let id = child_id(&child.module);
         let mut params = Map::new();
         for (name, p) in &child.template.parameters {
-            let value = match provided.get(name) {
-                Some(from) => get_att(from, &format!("Outputs.{name}")),
-                None => {
+            let is_wire = wire::is_wire(name, &services, replicas);
+            let value = match (provided.get(name), is_wire) {
+                (Some(from), true) => get_att(from, &format!("Outputs.{name}")),
+                (None, false) if console::allows(name, &services) => {
                     match t.parameters.get(name) {
                         Some(existing) if existing.kind != p.kind => {
                             problems.push(Diagnostic::new(
@@ -98,6 +100,24 @@ pub fn build(
                     } else {
                         r#ref(name)
                     }
+                }
+                (fed, _) => {
+                    let message = match fed {
+                        Some(from) => format!(
+                            "parameter `{name}` of `{}` is named like an output of `{from}` but is not a wire",
+                            child.module
+                        ),
+                        None if is_wire => format!(
+                            "wire `{name}` of `{}` is output by no earlier stack",
+                            child.module
+                        ),
+                        None => format!(
+                            "parameter `{name}` of `{}` is neither a wire nor a console parameter",
+                            child.module
+                        ),
+                    };
+                    problems.push(Diagnostic::new(Code::RootWiring, message));
+                    continue;
                 }
             };
             params.insert(name.clone(), value);
@@ -131,10 +151,9 @@ pub fn build(
     for (name, from) in &provided {
         let wanted = REEXPORTED.contains(&name.as_str())
             || model.services.iter().any(|s| {
-                let prefix = crate::modules::camel(&s.name);
-                REEXPORTED_SERVICE_SUFFIXES
+                REEXPORTED_SERVICE_PARTS
                     .iter()
-                    .any(|suffix| *name == format!("{prefix}{suffix}"))
+                    .any(|part| *name == s.id.id(*part))
             });
         if wanted {
             let description = children
@@ -165,22 +184,39 @@ mod tests {
     const SPEC: &str =
         "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n";
 
+    fn stack(module: &str, template: Template) -> Stack {
+        Stack {
+            module: module.into(),
+            stack_name: module.into(),
+            template,
+        }
+    }
+
+    /// A child with one parameter of each name.
+    fn consumer(names: &[&str]) -> Template {
+        let mut t = Template::new("c", vec![]);
+        for name in names {
+            let kind = if *name == wire::VPC_ID {
+                "AWS::EC2::VPC::Id"
+            } else {
+                "String"
+            };
+            t.add_parameter(name, Parameter::new(kind, "g", "l", "d"));
+        }
+        t.add_resource("T", Resource::new("AWS::SNS::Topic", json!({})), None);
+        t
+    }
+
     #[test]
-    fn child_parameters_come_from_earlier_outputs_or_the_root() {
+    fn wires_come_from_earlier_outputs_and_console_parameters_from_the_root() {
         let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None, &Default::default())
             .unwrap()
             .model;
         let network = crate::modules::network::build(&model);
-        let mut consumer = Template::new("c", vec![]);
-        consumer.add_parameter("VpcId", Parameter::new("AWS::EC2::VPC::Id", "g", "l", "d"));
-        consumer.add_parameter("Extra", Parameter::new("String", "g", "l", "d"));
-        consumer.add_resource("T", Resource::new("AWS::SNS::Topic", json!({})), None);
-        let stack = |module: &str, template: Template| Stack {
-            module: module.into(),
-            stack_name: module.into(),
-            template,
-        };
-        let children = vec![stack("network", network), stack("consumer", consumer)];
+        let children = vec![
+            stack("network", network),
+            stack("consumer", consumer(&[wire::VPC_ID, console::ALARM_EMAIL])),
+        ];
         let root = build(&model, &children, "yaml").unwrap();
         let v = root.to_value();
         let params = &v["Resources"]["Consumer"]["Properties"]["Parameters"];
@@ -188,14 +224,80 @@ mod tests {
             params["VpcId"],
             json!({"Fn::GetAtt": ["Network", "Outputs.VpcId"]})
         );
-        assert_eq!(params["Extra"], json!({"Ref": "Extra"}));
-        // The network's own parameters surface at the root for the customer to fill in.
-        assert!(root.parameters.contains_key("CertificateArn"));
-        assert!(root.parameters.contains_key("Extra"));
+        assert_eq!(params["AlarmEmail"], json!({"Ref": "AlarmEmail"}));
+        // The network's own console parameters surface at the root for the customer.
+        assert!(root.parameters.contains_key(console::CERTIFICATE_ARN));
+        assert!(root.parameters.contains_key(console::ALARM_EMAIL));
         assert_eq!(
             v["Outputs"]["VpcId"]["Value"],
             json!({"Fn::GetAtt": ["Network", "Outputs.VpcId"]})
         );
         assert!(crate::cfn::check::dangling_references(&root).is_empty());
+    }
+
+    #[test]
+    fn a_parameter_neither_wired_nor_on_the_console_list_is_refused() {
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None, &Default::default())
+            .unwrap()
+            .model;
+        let network = crate::modules::network::build(&model);
+        let mut producer = Template::new("p", vec![]);
+        producer.add_resource("T", Resource::new("AWS::SNS::Topic", json!({})), None);
+        producer.add_output("Extra", "d", json!("x"));
+        let children = vec![
+            stack("network", network),
+            stack("producer", producer),
+            // Consumed before it is produced: the database stack comes later.
+            stack(
+                "consumer",
+                consumer(&["Extra", "Unknown", wire::DATABASE_SECRET_ARN]),
+            ),
+        ];
+        let problems = build(&model, &children, "yaml").unwrap_err();
+        assert!(problems.iter().all(|d| d.code == Code::RootWiring));
+        let messages: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "parameter `Extra` of `consumer` is named like an output of `Producer` but is not a wire",
+                "parameter `Unknown` of `consumer` is neither a wire nor a console parameter",
+                "wire `DatabaseSecretArn` of `consumer` is output by no earlier stack",
+            ]
+        );
+    }
+
+    #[test]
+    fn root_parameters_of_the_examples_are_exactly_the_console_list() {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        for (example, env) in [
+            ("acme-api", "dev"),
+            ("acme-api", "prod"),
+            ("acme-50", "dev"),
+            ("acme-50", "prod"),
+        ] {
+            let spec = examples.join(example).join("byoa.yaml");
+            let model = crate::spec::load(&spec, Some(env), &Default::default())
+                .expect("valid")
+                .model;
+            let stacks = crate::modules::build_all(&model, "yaml").expect("builds");
+            let root = &stacks.last().expect("a root").template;
+            let mut found: Vec<&str> = root.parameters.keys().map(String::as_str).collect();
+            found.sort_unstable();
+            let images: Vec<String> = model
+                .services
+                .iter()
+                .map(|s| s.id.id(ServicePart::ImageTag))
+                .collect();
+            let mut expected: Vec<&str> = vec![
+                console::ARTIFACT_BASE_URL,
+                console::AVAILABILITY_ZONES,
+                console::CERTIFICATE_ARN,
+                console::ALARM_EMAIL,
+            ];
+            expected.extend(images.iter().map(String::as_str));
+            expected.sort_unstable();
+            assert_eq!(found, expected, "{example} {env}");
+            assert!(images.len() >= 2, "{example} {env}");
+        }
     }
 }

@@ -17,12 +17,14 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::{camel, secure};
+use crate::modules::secure;
+use crate::naming::{self, ServiceId, ServicePart, wire};
 use crate::spec::Model;
-use crate::spec::types::{Expose, Service};
+use crate::spec::model::{SecretSource, Service};
+use crate::spec::types::Expose;
 
 /// The cluster stack's module id.
-pub const CLUSTER_MODULE: &str = "cluster";
+pub const CLUSTER_MODULE: &str = naming::CLUSTER;
 
 const GROUP_SERVICE: &str = "Service";
 const GROUP_CLUSTER: &str = "Cluster";
@@ -46,7 +48,7 @@ const HAS_IMAGE: &str = "HasImage";
 
 /// The module id of a service's stack, e.g. `service-api`.
 pub fn module(service: &Service) -> String {
-    format!("service-{}", service.name)
+    naming::service_module(&service.name)
 }
 
 /// The Cloud Map namespace, e.g. `acme-api.prod.internal`. A DNS name is a physical name by
@@ -83,7 +85,7 @@ pub fn build_cluster(model: &Model) -> Template {
     );
     if discovery {
         t.add_parameter(
-            "VpcId",
+            wire::VPC_ID,
             Parameter::new(
                 "AWS::EC2::VPC::Id",
                 GROUP_NETWORK,
@@ -98,14 +100,14 @@ pub fn build_cluster(model: &Model) -> Template {
                 json!({
                     "Name": namespace_name(model),
                     "Description": sub("Service discovery for ${AWS::StackName}"),
-                    "Vpc": r#ref("VpcId"),
+                    "Vpc": r#ref(wire::VPC_ID),
                 }),
             ),
             None,
         );
     }
     t.add_output(
-        "ClusterName",
+        wire::CLUSTER_NAME,
         "Name of the ECS cluster the services run in",
         r#ref("Cluster"),
     );
@@ -116,7 +118,7 @@ pub fn build_cluster(model: &Model) -> Template {
     );
     if discovery {
         t.add_output(
-            "NamespaceId",
+            wire::NAMESPACE_ID,
             "ID of the Cloud Map private DNS namespace services register in",
             get_att("Namespace", "Id"),
         );
@@ -131,8 +133,8 @@ pub fn build(model: &Model, service: &Service) -> Template {
         .iter()
         .position(|s| s.name == service.name)
         .expect("the service is one of the model's services");
-    let svc = camel(&service.name);
-    let image_tag = format!("{svc}ImageTag");
+    let svc = &service.id;
+    let image_tag = svc.id(ServicePart::ImageTag);
     // A service can only use the database the product has; validation pairs the two.
     let database = service.uses_database && model.database.is_some();
     let mut t = Template::new(
@@ -176,7 +178,7 @@ pub fn build(model: &Model, service: &Service) -> Template {
     }
     ecs_service(&mut t, service);
     autoscaling(&mut t, service);
-    outputs(&mut t, service, &svc);
+    outputs(&mut t, service, svc);
     t
 }
 
@@ -202,7 +204,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     // until a tag is given the service is kept at zero tasks and does not autoscale.
     t.add_condition(HAS_IMAGE, not(equals(r#ref(image_tag), json!(""))));
     t.add_parameter(
-        "ClusterName",
+        wire::CLUSTER_NAME,
         Parameter::new(
             "String",
             GROUP_CLUSTER,
@@ -213,7 +215,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     );
     if service.discovery {
         t.add_parameter(
-            "NamespaceId",
+            wire::NAMESPACE_ID,
             Parameter::new(
                 "String",
                 GROUP_CLUSTER,
@@ -225,7 +227,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     }
     if service.expose.is_some() {
         t.add_parameter(
-            "VpcId",
+            wire::VPC_ID,
             Parameter::new(
                 "AWS::EC2::VPC::Id",
                 GROUP_NETWORK,
@@ -235,7 +237,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
         );
     }
     t.add_parameter(
-        "PrivateSubnetIds",
+        wire::PRIVATE_SUBNET_IDS,
         Parameter::new(
             "List<AWS::EC2::Subnet::Id>",
             GROUP_NETWORK,
@@ -244,7 +246,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
         ),
     );
     t.add_parameter(
-        "ServiceSecurityGroupId",
+        wire::SERVICE_SECURITY_GROUP_ID,
         Parameter::new(
             "AWS::EC2::SecurityGroup::Id",
             GROUP_NETWORK,
@@ -254,7 +256,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     );
     if service.expose.is_some() {
         t.add_parameter(
-            "HttpsListenerArn",
+            wire::HTTPS_LISTENER_ARN,
             Parameter::new(
                 "String",
                 GROUP_LOAD_BALANCER,
@@ -268,7 +270,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
         );
         if service.scaling.requests_per_target.is_some() {
             t.add_parameter(
-                "LoadBalancerFullName",
+                wire::LOAD_BALANCER_FULL_NAME,
                 Parameter::new(
                     "String",
                     GROUP_LOAD_BALANCER,
@@ -281,7 +283,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
     }
     if database {
         t.add_parameter(
-            "DatabaseEndpointAddress",
+            wire::DATABASE_ENDPOINT_ADDRESS,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -291,7 +293,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
             .pattern(r"^[A-Za-z0-9.-]+$", "must be a host name"),
         );
         t.add_parameter(
-            "DatabaseEndpointPort",
+            wire::DATABASE_ENDPOINT_PORT,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -301,7 +303,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
             .pattern(r"^\d{1,5}$", "must be a port number"),
         );
         t.add_parameter(
-            "DatabaseSecretArn",
+            wire::DATABASE_SECRET_ARN,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -314,7 +316,7 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bo
             ),
         );
         t.add_parameter(
-            "DatabaseKeyArn",
+            wire::DATABASE_KEY_ARN,
             Parameter::new(
                 "String",
                 GROUP_DATABASE,
@@ -426,7 +428,7 @@ fn secrets(service: &Service, database: bool) -> Vec<SecretRef> {
                 name: name.to_owned(),
                 // `<secret ARN>:<JSON key>::` (current stage and version).
                 value_from: sub(&format!("${{DatabaseSecretArn}}:{key}::")),
-                resource: r#ref("DatabaseSecretArn"),
+                resource: r#ref(wire::DATABASE_SECRET_ARN),
             });
         }
     }
@@ -435,18 +437,14 @@ fn secrets(service: &Service, database: bool) -> Vec<SecretRef> {
 
 /// `valueFrom` and IAM resource of a spec secret, given by ARN or by name.
 ///
-/// An ARN may carry a JSON key, stage and version after the secret (`...:secret:db-AbCdEf:password::`):
-/// ECS reads it as given, IAM needs the secret's ARN alone (its first seven fields). A name
-/// becomes a partial ARN in this account and region; Secrets Manager appends six random
-/// characters to every secret's ARN, so the IAM resource matches exactly those (`-??????`).
-fn secret_source(secret: &str) -> (Value, Value) {
-    if secret.starts_with("arn:") {
-        let base: Vec<&str> = secret.splitn(8, ':').take(7).collect();
-        return (json!(secret), json!(base.join(":")));
-    }
-    let (name, rest) = match secret.split_once(':') {
-        Some((name, rest)) => (name, format!(":{rest}")),
-        None => (secret, String::new()),
+/// ECS reads an ARN as given (JSON key, stage and version included), IAM grants the secret's
+/// ARN alone. A name becomes a partial ARN in this account and region; Secrets Manager appends
+/// six random characters to every secret's ARN, so the IAM resource matches exactly those
+/// (`-??????`).
+fn secret_source(secret: &SecretSource) -> (Value, Value) {
+    let (name, rest) = match secret {
+        SecretSource::Arn { value_from, secret } => return (json!(value_from), json!(secret)),
+        SecretSource::Name { name, selector } => (name, selector),
     };
     // `${` would start a substitution: `${!` is Fn::Sub's literal escape.
     let name = name.replace("${", "${!");
@@ -514,7 +512,7 @@ fn roles(t: &mut Template, secrets: &[SecretRef], database: bool) {
             "Sid": "DecryptDatabaseSecret",
             "Effect": "Allow",
             "Action": "kms:Decrypt",
-            "Resource": r#ref("DatabaseKeyArn"),
+            "Resource": r#ref(wire::DATABASE_KEY_ARN),
             "Condition": {"StringEquals": {"kms:ViaService": sub("secretsmanager.${AWS::Region}.amazonaws.com")}},
         }));
     }
@@ -560,8 +558,9 @@ fn task_definition(
         .map(|(k, v)| json!({"Name": k, "Value": v}))
         .collect();
     if database {
-        environment.push(json!({"Name": "DB_HOST", "Value": r#ref("DatabaseEndpointAddress")}));
-        environment.push(json!({"Name": "DB_PORT", "Value": r#ref("DatabaseEndpointPort")}));
+        environment
+            .push(json!({"Name": "DB_HOST", "Value": r#ref(wire::DATABASE_ENDPOINT_ADDRESS)}));
+        environment.push(json!({"Name": "DB_PORT", "Value": r#ref(wire::DATABASE_ENDPOINT_PORT)}));
     }
     let mut container = json!({
         "Name": service.name,
@@ -685,7 +684,7 @@ fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
                 "Protocol": "HTTP",
                 "ProtocolVersion": "HTTP1",
                 "Port": port,
-                "VpcId": r#ref("VpcId"),
+                "VpcId": r#ref(wire::VPC_ID),
                 "HealthCheckEnabled": true,
                 "HealthCheckProtocol": "HTTP",
                 "HealthCheckPath": expose.health_check_path,
@@ -716,7 +715,7 @@ fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
         Resource::new(
             "AWS::ElasticLoadBalancingV2::ListenerRule",
             json!({
-                "ListenerArn": r#ref("HttpsListenerArn"),
+                "ListenerArn": r#ref(wire::HTTPS_LISTENER_ARN),
                 "Priority": rule_priority(expose, index),
                 "Conditions": conditions,
                 "Actions": [{"Type": "forward", "TargetGroupArn": r#ref("TargetGroup")}],
@@ -736,7 +735,7 @@ fn discovery(t: &mut Template, service: &Service) {
             json!({
                 "Name": service.name,
                 "Description": sub("Tasks of ${AWS::StackName}"),
-                "NamespaceId": r#ref("NamespaceId"),
+                "NamespaceId": r#ref(wire::NAMESPACE_ID),
                 "DnsConfig": {
                     "RoutingPolicy": "MULTIVALUE",
                     "DnsRecords": [{"Type": "A", "TTL": DISCOVERY_TTL_SECONDS}],
@@ -750,14 +749,14 @@ fn discovery(t: &mut Template, service: &Service) {
 
 fn ecs_service(t: &mut Template, service: &Service) {
     let mut properties = json!({
-        "Cluster": r#ref("ClusterName"),
+        "Cluster": r#ref(wire::CLUSTER_NAME),
         "LaunchType": "FARGATE",
         "PlatformVersion": "LATEST",
         "TaskDefinition": r#ref("TaskDefinition"),
         "DesiredCount": if_(HAS_IMAGE, json!(service.scaling.min), json!(0)),
         "NetworkConfiguration": {"AwsvpcConfiguration": {
-            "Subnets": r#ref("PrivateSubnetIds"),
-            "SecurityGroups": [r#ref("ServiceSecurityGroupId")],
+            "Subnets": r#ref(wire::PRIVATE_SUBNET_IDS),
+            "SecurityGroups": [r#ref(wire::SERVICE_SECURITY_GROUP_ID)],
             "AssignPublicIp": "DISABLED",
         }},
         "DeploymentConfiguration": {
@@ -830,7 +829,7 @@ fn autoscaling(t: &mut Template, service: &Service) {
             json!({
                 "PredefinedMetricType": "ALBRequestCountPerTarget",
                 "ResourceLabel": join("/", vec![
-                    r#ref("LoadBalancerFullName"),
+                    r#ref(wire::LOAD_BALANCER_FULL_NAME),
                     get_att("TargetGroup", "TargetGroupFullName"),
                 ]),
             }),
@@ -846,7 +845,7 @@ fn autoscaling(t: &mut Template, service: &Service) {
             json!({
                 "ServiceNamespace": "ecs",
                 "ScalableDimension": "ecs:service:DesiredCount",
-                "ResourceId": join("/", vec![json!("service"), r#ref("ClusterName"), get_att("Service", "Name")]),
+                "ResourceId": join("/", vec![json!("service"), r#ref(wire::CLUSTER_NAME), get_att("Service", "Name")]),
                 "MinCapacity": scaling.min,
                 "MaxCapacity": scaling.max,
             }),
@@ -878,47 +877,47 @@ fn autoscaling(t: &mut Template, service: &Service) {
     }
 }
 
-fn outputs(t: &mut Template, service: &Service, svc: &str) {
+fn outputs(t: &mut Template, service: &Service, svc: &ServiceId) {
     let name = &service.name;
     t.add_output(
-        &format!("{svc}ServiceName"),
+        &svc.id(ServicePart::ServiceName),
         &format!("Name of the ECS service of `{name}`"),
         get_att("Service", "Name"),
     );
     t.add_output(
-        &format!("{svc}ServiceArn"),
+        &svc.id(ServicePart::ServiceArn),
         &format!("ARN of the ECS service of `{name}`"),
         r#ref("Service"),
     );
     t.add_output(
-        &format!("{svc}RepositoryUri"),
+        &svc.id(ServicePart::RepositoryUri),
         &format!("URI of the image repository of `{name}`; push release images here"),
         get_att("Repository", "RepositoryUri"),
     );
     t.add_output(
-        &format!("{svc}RepositoryArn"),
+        &svc.id(ServicePart::RepositoryArn),
         &format!("ARN of the image repository of `{name}`"),
         get_att("Repository", "Arn"),
     );
     t.add_output(
-        &format!("{svc}LogGroupName"),
+        &svc.id(ServicePart::LogGroupName),
         &format!("Log group of `{name}`"),
         r#ref("LogGroup"),
     );
     if service.expose.is_some() {
         t.add_output(
-            &format!("{svc}TargetGroupFullName"),
+            &svc.id(ServicePart::TargetGroupFullName),
             &format!("Full name of the target group of `{name}`, the dimension of its metrics"),
             get_att("TargetGroup", "TargetGroupFullName"),
         );
     }
     t.add_output(
-        &format!("{svc}TaskRoleArn"),
+        &svc.id(ServicePart::TaskRoleArn),
         &format!("ARN of the role the application of `{name}` runs as"),
         get_att("TaskRole", "Arn"),
     );
     t.add_output(
-        &format!("{svc}ExecutionRoleArn"),
+        &svc.id(ServicePart::ExecutionRoleArn),
         &format!("ARN of the role ECS uses to start the tasks of `{name}`"),
         get_att("ExecutionRole", "Arn"),
     );
@@ -1449,7 +1448,7 @@ services:
             }
             for s in &m.services {
                 let t = build(&m, s);
-                let own = format!("{}ImageTag", camel(&s.name));
+                let own = s.id.id(ServicePart::ImageTag);
                 assert!(t.parameters.contains_key(&own));
                 for p in t.parameters.keys() {
                     assert!(
@@ -1458,8 +1457,8 @@ services:
                         s.name
                     );
                 }
-                let prefix = camel(&s.name);
-                assert!(t.outputs.keys().all(|o| o.starts_with(&prefix)));
+                let prefix = s.id.as_str();
+                assert!(t.outputs.keys().all(|o| o.starts_with(prefix)));
             }
         }
     }

@@ -12,6 +12,7 @@ pub mod schema;
 pub mod source;
 pub mod types;
 pub mod validate;
+pub mod values;
 
 use std::path::Path;
 

@@ -3,14 +3,20 @@
 //! Only `spec::validate` can build a `Model` (the `Sealed` field), so a compiler can never be
 //! handed an unchecked spec. The model has one environment applied, every default filled and
 //! every derived value computed (subnet CIDRs, tags, stack names), so compilers make no choices
-//! of their own beyond CloudFormation shape.
+//! of their own beyond CloudFormation shape. Where a spec string has an AWS shape (instance
+//! class, engine version, listener policy, secret reference), the model holds it parsed
+//! (`spec::values`): modules ask the value, never re-parse the string. Raw spec types remain
+//! where a value is used verbatim.
 
+use indexmap::IndexMap;
 use ipnet::Ipv4Net;
 
+use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
 use crate::spec::types::{
-    Access, Compliance, Database, FlowLogs, LoadBalancer, Monitoring, NatMode, Residency, Service,
+    Access, Compliance, Expose, FlowLogs, Monitoring, NatMode, Residency, Scaling, StorageType,
 };
+pub use crate::spec::values::{EngineVersion, InstanceClass, SecretSource, Size, TlsPolicy};
 
 /// A validated product for one environment.
 #[derive(Debug, Clone)]
@@ -63,6 +69,57 @@ pub struct NetworkModel {
     pub database_port: Option<u16>,
 }
 
+/// The internet-facing application load balancer (present only when enabled).
+#[derive(Debug, Clone)]
+pub struct LoadBalancer {
+    pub ssl_policy: TlsPolicy,
+    pub idle_timeout_seconds: u32,
+    pub access_logs: bool,
+    pub access_log_retention_days: u32,
+    pub deletion_protection: bool,
+    pub waf: bool,
+}
+
+/// The RDS PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub engine_version: EngineVersion,
+    pub instance_class: InstanceClass,
+    pub storage_gb: u32,
+    pub max_storage_gb: Option<u32>,
+    pub storage_type: StorageType,
+    pub multi_az: bool,
+    pub read_replicas: u8,
+    pub name: String,
+    pub backup_retention_days: u8,
+    pub backup_window: Option<String>,
+    pub maintenance_window: Option<String>,
+    pub deletion_protection: bool,
+    pub performance_insights: bool,
+    pub iam_auth: bool,
+}
+
+/// A container service on ECS Fargate.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// The name's logical-id fragment (`billing-worker` -> `BillingWorker`).
+    pub id: ServiceId,
+    pub name: String,
+    pub cpu: u32,
+    pub memory: u32,
+    pub port: Option<u16>,
+    pub expose: Option<Expose>,
+    pub scaling: Scaling,
+    pub environment: IndexMap<String, String>,
+    /// Environment variable -> the secret it is read from.
+    pub secrets: IndexMap<String, SecretSource>,
+    pub uses_database: bool,
+    pub health_check_command: Option<Vec<String>>,
+    pub read_only_root_fs: bool,
+    pub user: String,
+    pub discovery: bool,
+}
+
 /// How availability zones are chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Zones {
@@ -87,7 +144,7 @@ pub const POSTGRES_PORT: u16 = 5432;
 impl Model {
     /// The stack name for a module in this environment, e.g. `acme-prod-network`.
     pub fn stack_name(&self, module: &str) -> String {
-        format!("{}-{}-{}", self.product, self.environment, module)
+        naming::stack_name(&self.product, &self.environment, module)
     }
 
     /// The tags for one module's resources.

@@ -78,6 +78,18 @@ pub enum Residency {
     Global,
 }
 
+impl Residency {
+    /// The name as written in the spec, e.g. `eu`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Residency::Us => "us",
+            Residency::Eu => "eu",
+            Residency::Apac => "apac",
+            Residency::Global => "global",
+        }
+    }
+}
+
 /// Compliance settings.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,6 +119,27 @@ pub enum Profile {
     Iso27001,
     /// GDPR.
     Gdpr,
+}
+
+impl Profile {
+    pub const ALL: &'static [Profile] = &[
+        Profile::Soc2,
+        Profile::Hipaa,
+        Profile::PciDss,
+        Profile::Iso27001,
+        Profile::Gdpr,
+    ];
+
+    /// The name as written in the spec and in `policies/profiles/`, e.g. `pci-dss`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Soc2 => "soc2",
+            Profile::Hipaa => "hipaa",
+            Profile::PciDss => "pci-dss",
+            Profile::Iso27001 => "iso27001",
+            Profile::Gdpr => "gdpr",
+        }
+    }
 }
 
 /// An accepted deviation from a compliance rule.
@@ -570,4 +603,24 @@ impl Default for Monitoring {
 
 fn yes() -> bool {
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_names_are_the_spelling_users_write() {
+        for p in Profile::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        for r in [
+            Residency::Us,
+            Residency::Eu,
+            Residency::Apac,
+            Residency::Global,
+        ] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+    }
 }

@@ -469,7 +469,7 @@ fn every_child_parameter_is_fed_by_an_earlier_output_or_a_root_parameter() {
             for (id, resource) in &root.template.resources {
                 let child = stacks
                     .iter()
-                    .find(|s| byoa::modules::root::child_id(&s.module) == *id)
+                    .find(|s| byoa::naming::child_id(&s.module) == *id)
                     .unwrap_or_else(|| panic!("{id} has no child template"));
                 let given = resource
                     .properties
