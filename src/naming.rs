@@ -151,7 +151,7 @@ pub const FLOW_LOG_GROUP_NAME: &str = "FlowLogGroupName";
 
 /// Fixed ids (in any template, the root's union of wires included) that end like an id built
 /// from a service name: the service whose `ServiceId` is the rest would take them.
-const FIXED_WITH_SERVICE_TAILS: &[&str] = &[DATABASE_CPU_ALARM, FLOW_LOG_GROUP_NAME];
+pub const FIXED_WITH_SERVICE_TAILS: &[&str] = &[DATABASE_CPU_ALARM, FLOW_LOG_GROUP_NAME];
 
 /// The fixed id that a service of this id would produce too, if any.
 pub fn collision(service: &ServiceId) -> Option<&'static str> {
@@ -159,19 +159,6 @@ pub fn collision(service: &ServiceId) -> Option<&'static str> {
         .iter()
         .copied()
         .find(|fixed| ServicePart::ALL.iter().any(|p| service.id(*p) == *fixed))
-}
-
-/// Whether a fixed id ends like an id built from a service name (so it belongs in
-/// `FIXED_WITH_SERVICE_TAILS`).
-pub fn has_service_tail(id: &str) -> bool {
-    ServicePart::ALL
-        .iter()
-        .any(|p| id.len() > p.suffix().len() && id.ends_with(p.suffix()))
-}
-
-/// Whether `id` is one of the listed fixed ids with a service tail.
-pub fn is_listed_fixed(id: &str) -> bool {
-    FIXED_WITH_SERVICE_TAILS.contains(&id)
 }
 
 /// Wire names: the outputs one stack passes to another's parameter of the same name, through

@@ -194,10 +194,11 @@ mod tests {
         assert!(db.is_null(), "{db}");
     }
 
-    /// A product with every optional stack and resource, its services named `names`.
+    /// A product with every optional stack, its services named `names`; `network`,
+    /// `monitoring` and `compliance` are the contents of those sections.
     fn everything(
         names: &[&str],
-        zones: &str,
+        [network, monitoring, compliance]: [&str; 3],
     ) -> Result<crate::spec::Model, Vec<crate::diag::Diagnostic>> {
         let services: String = names
             .iter()
@@ -212,8 +213,8 @@ mod tests {
             .collect();
         let spec = format!(
             "product: {{name: acme, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
-             compliance: {{profiles: [hipaa], enforce_in_account: true}}\n\
-             network: {{{zones}}}\n\
+             compliance: {{{compliance}}}\n\
+             network: {{{network}}}\nmonitoring: {{{monitoring}}}\n\
              database: {{read_replicas: 2, instance_class: db.r6g.large, max_storage_gb: 100}}\n\
              access: {{vendor_role_arn: \"arn:aws:iam::111111111111:role/x\", require_mfa: true}}\n\
              services:\n{services}"
@@ -221,6 +222,9 @@ mod tests {
         crate::spec::load_str(Path::new("byoa.yaml"), &spec, None, &Default::default())
             .map(|l| l.model)
     }
+
+    /// Compliance that adds the in-account hook and its resources.
+    const HARDENED: &str = "profiles: [hipaa], enforce_in_account: true";
 
     /// Every id of every template: (module, section, id).
     fn ids(stacks: &[super::Stack]) -> Vec<(String, &'static str, String)> {
@@ -248,8 +252,15 @@ mod tests {
     #[test]
     fn every_fixed_id_with_a_service_tail_is_known_to_naming() {
         use crate::naming::{self, ServicePart};
-        for zones in ["zones: [us-east-1a, us-east-1b]", "az_count: 3"] {
-            let model = everything(&["zq", "zr"], zones).expect("valid");
+        let lean = "az_count: 2, nat: none, flow_logs: {enabled: false}, \
+                    load_balancer: {access_logs: false, waf: false, deletion_protection: false}";
+        let variants = [
+            ["zones: [us-east-1a, us-east-1b]", "", HARDENED],
+            ["az_count: 3, nat: single", "", HARDENED],
+            [lean, "dashboard: false, audit_trail: false", ""],
+        ];
+        for sections in variants {
+            let model = everything(&["zq", "zr"], sections).expect("valid");
             let stacks = super::build_all(&model, "yaml").expect("builds");
             let from_services = |id: &str| {
                 model.services.iter().any(|s| {
@@ -257,10 +268,14 @@ mod tests {
                         || naming::child_id(&naming::service_module(&s.name)) == id
                 })
             };
+            let service_tail = |id: &str| {
+                let mut tails = ServicePart::ALL.iter().map(|p| p.suffix());
+                tails.any(|t| id.len() > t.len() && id.ends_with(t))
+            };
             for (module, section, id) in ids(&stacks) {
-                if !from_services(&id) && naming::has_service_tail(&id) {
+                if !from_services(&id) && service_tail(&id) {
                     assert!(
-                        naming::is_listed_fixed(&id),
+                        naming::FIXED_WITH_SERVICE_TAILS.contains(&id.as_str()),
                         "{module} {section} `{id}` ends like a service id: list it in naming"
                     );
                 }
@@ -271,7 +286,7 @@ mod tests {
     /// Service names made of the leading words of every fixed id (`DatabaseCpuAlarm` ->
     /// `database`, `database-cpu`, `database-cpu-alarm`) and names that look reserved.
     fn adversarial_names() -> Vec<String> {
-        let model = everything(&["zq"], "az_count: 2").expect("valid");
+        let model = everything(&["zq"], ["az_count: 2", "", HARDENED]).expect("valid");
         let stacks = super::build_all(&model, "yaml").expect("builds");
         let mut names: Vec<String> = [
             "database",
@@ -317,7 +332,7 @@ mod tests {
         use crate::diag::Code;
         let mut refused = Vec::new();
         for name in adversarial_names() {
-            match everything(&[&name, "api"], "az_count: 2") {
+            match everything(&[&name, "api"], ["az_count: 2", "", HARDENED]) {
                 Err(d) => {
                     assert!(
                         d.iter().all(|d| d.code == Code::ServiceReservedName),

@@ -4,6 +4,7 @@
 //! -> semantic validation. Every stage adds diagnostics instead of stopping at the first, and
 //! every diagnostic is resolved to `file:line:column` here, before it leaves the stage.
 
+pub mod build;
 pub mod catalogue;
 pub mod compliance;
 pub mod model;

@@ -11,10 +11,10 @@ use ipnet::Ipv4Net;
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::naming::{self, ServiceId};
-use crate::spec::model::{self, Model, NetworkModel, POSTGRES_PORT, Waiver, Zones};
+use crate::spec::build;
+use crate::spec::model::{Model, NetworkModel, POSTGRES_PORT, Waiver, Zones};
 use crate::spec::regions::{self, REGIONS};
 use crate::spec::types::{Network, Service, Spec};
-use crate::spec::values::{EngineVersion, InstanceClass, SecretSource, TlsPolicy};
 use crate::spec::{RuleCatalogue, Sealed};
 
 /// Retention periods CloudWatch Logs accepts, in days.
@@ -43,8 +43,10 @@ pub fn validate(
     check_product(spec, &mut d);
     let region = check_region(spec, &mut d);
     let network = check_network(spec, region, &mut d);
-    let services = check_services(spec, &mut d);
-    let database = check_database(spec, &mut d);
+    check_services(spec, &mut d);
+    check_database(spec, &mut d);
+    let services = build::services(spec, &mut d);
+    let database = build::database(spec, &mut d);
     check_access(spec, &mut d);
     let profiles: Vec<String> = spec
         .compliance
@@ -292,7 +294,7 @@ fn check_network(
     // Zones with problems still lay the subnets out, so that their problems are reported too
     // (no model is built while any error is listed).
     let zones = check_zones(spec, region, d);
-    let load_balancer = check_load_balancer(n, d);
+    let load_balancer = build::load_balancer(n, d);
     retention(
         n.flow_logs.retention_days,
         "/network/flow_logs/retention_days",
@@ -353,42 +355,6 @@ fn check_network(
         service_ports: service_ports.into_iter().collect(),
         database_port: spec.database.as_ref().map(|_| POSTGRES_PORT),
     })
-}
-
-/// The load balancer when it is enabled, with its listener policy parsed.
-fn check_load_balancer(n: &Network, d: &mut Vec<Diagnostic>) -> Option<model::LoadBalancer> {
-    let lb = &n.load_balancer;
-    if !lb.enabled {
-        return None;
-    }
-    let ssl_policy = parsed(
-        TlsPolicy::parse(&lb.ssl_policy),
-        Code::NetworkSslPolicy,
-        "/network/load_balancer/ssl_policy",
-        format!("`{}` is not a load balancer TLS policy", lb.ssl_policy),
-        d,
-    )?;
-    Some(model::LoadBalancer {
-        ssl_policy,
-        idle_timeout_seconds: lb.idle_timeout_seconds,
-        access_logs: lb.access_logs,
-        access_log_retention_days: lb.access_log_retention_days,
-        deletion_protection: lb.deletion_protection,
-        waf: lb.waf,
-    })
-}
-
-/// The value of a parse, or an error at `pointer` whose help line is the parser's reason.
-fn parsed<T>(
-    result: Result<T, String>,
-    code: Code,
-    pointer: &str,
-    message: String,
-    d: &mut Vec<Diagnostic>,
-) -> Option<T> {
-    result
-        .map_err(|reason| d.push(Diagnostic::error(code, pointer, message).with_help(reason)))
-        .ok()
 }
 
 fn check_zones(spec: &Spec, region: Option<&regions::Region>, d: &mut Vec<Diagnostic>) -> Zones {
@@ -643,7 +609,7 @@ pub fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
     })
 }
 
-fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
+fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
     let mut names: HashMap<&str, usize> = HashMap::new();
     let mut ids: HashMap<ServiceId, &str> = HashMap::new();
     let mut routes: HashMap<(Option<&str>, Vec<&str>), &str> = HashMap::new();
@@ -878,42 +844,6 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
             );
         }
     }
-    let services = spec.services.iter().enumerate();
-    services.map(|(i, s)| service(s, i, d)).collect()
-}
-
-/// The model of service `s` (at index `i`), with its secret references parsed.
-fn service(s: &Service, i: usize, d: &mut Vec<Diagnostic>) -> model::Service {
-    let mut secrets = indexmap::IndexMap::new();
-    for (name, secret) in &s.secrets {
-        let pointer = crate::diag::push_pointer(&format!("/services/{i}/secrets"), name);
-        let message = format!("secret `{secret}` of `{name}` is not a Secrets Manager secret");
-        if let Some(source) = parsed(
-            SecretSource::parse(secret),
-            Code::ServiceSecret,
-            &pointer,
-            message,
-            d,
-        ) {
-            secrets.insert(name.clone(), source);
-        }
-    }
-    model::Service {
-        id: ServiceId::of(&s.name),
-        name: s.name.clone(),
-        cpu: s.cpu,
-        memory: s.memory,
-        port: s.port,
-        expose: s.expose.clone(),
-        scaling: s.scaling.clone(),
-        environment: s.environment.clone(),
-        secrets,
-        uses_database: s.uses_database,
-        health_check_command: s.health_check_command.clone(),
-        read_only_root_fs: s.read_only_root_fs,
-        user: s.user.clone(),
-        discovery: s.discovery,
-    }
 }
 
 /// Whether a container `user` (`user`, `uid`, `user:group` or `uid:gid`) is root. An empty user
@@ -947,22 +877,8 @@ fn looks_secret(name: &str, value: &str) -> bool {
         || value.contains("PRIVATE KEY-----")
 }
 
-fn check_database(spec: &Spec, d: &mut Vec<Diagnostic>) -> Option<model::Database> {
-    let db = spec.database.as_ref()?;
-    let engine_version = parsed(
-        EngineVersion::parse(&db.engine_version),
-        Code::DatabaseEngineVersion,
-        "/database/engine_version",
-        format!("`{}` is not a PostgreSQL engine version", db.engine_version),
-        d,
-    );
-    let instance_class = parsed(
-        InstanceClass::parse(&db.instance_class),
-        Code::DatabaseInstanceClass,
-        "/database/instance_class",
-        format!("`{}` is not an RDS instance class", db.instance_class),
-        d,
-    );
+fn check_database(spec: &Spec, d: &mut Vec<Diagnostic>) {
+    let Some(db) = &spec.database else { return };
     if let Some(max) = db.max_storage_gb
         && max <= db.storage_gb
     {
@@ -1007,22 +923,6 @@ fn check_database(spec: &Spec, d: &mut Vec<Diagnostic>) -> Option<model::Databas
             .with_help("start with a letter; use letters, digits and `_` (at most 63)"),
         );
     }
-    Some(model::Database {
-        engine_version: engine_version?,
-        instance_class: instance_class?,
-        storage_gb: db.storage_gb,
-        max_storage_gb: db.max_storage_gb,
-        storage_type: db.storage_type,
-        multi_az: db.multi_az,
-        read_replicas: db.read_replicas,
-        name: db.name.clone(),
-        backup_retention_days: db.backup_retention_days,
-        backup_window: db.backup_window.clone(),
-        maintenance_window: db.maintenance_window.clone(),
-        deletion_protection: db.deletion_protection,
-        performance_insights: db.performance_insights,
-        iam_auth: db.iam_auth,
-    })
 }
 
 fn check_access(spec: &Spec, d: &mut Vec<Diagnostic>) {
