@@ -90,7 +90,13 @@ codes! {
     IoWrite = "io.write": "an output file or directory could not be written, renamed or removed",
     IoOutput = "io.output": "standard output or standard error could not be written",
     ArgDate = "arg.date": "a date on the command line is not YYYY-MM-DD",
-    PolicyInput = "policy.input": "a rule file, profile or template given to `byoa check` cannot be used",
+    PolicyInput = "policy.input": "a rules directory, rule file or template given to `byoa check` cannot be found or read, or there are no templates to check",
+    PolicyRule = "policy.rule": "a rule file's header or body is not valid, or two files define the same rule",
+    PolicyRuleSyntax = "policy.rule-syntax": "a rule does not parse as CloudFormation Guard",
+    PolicyProfile = "policy.profile": "a profile file is not valid, names a rule that does not exist, or a profile named does not exist",
+    PolicyTemplate = "policy.template": "a file given to `byoa check` is not a CloudFormation template byoa or cfn-guard can read",
+    PolicyEngine = "policy.engine": "cfn-guard failed in a way byoa does not expect",
+    PolicyRuleTest = "policy.rule-test": "a rule's test file cannot be read or run",
 }
 
 /// How bad a diagnostic is.

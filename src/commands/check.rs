@@ -49,7 +49,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     };
     let selection = match policies.select(&names) {
         Ok(s) => s,
-        Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyInput, message)]),
+        Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyProfile, message)]),
     };
     let report = match policy::check(
         &policy::guard::Guard,
@@ -90,19 +90,10 @@ fn fail_all(ctx: &mut Ctx<'_>, errors: &[policy::PolicyError]) -> io::Result<i32
 }
 
 fn diagnostics(errors: &[policy::PolicyError]) -> Vec<Diagnostic> {
-    errors.iter().map(policy_diagnostic).collect()
-}
-
-/// A rule file's, profile's or template's problem as a diagnostic at its file and line. One
-/// code for all of them until `PolicyError` carries its own. Its messages continue the path
-/// (`does not exist`), so the message starts with it.
-fn policy_diagnostic(e: &policy::PolicyError) -> Diagnostic {
-    let message = format!("`{}`: {}", e.file, e.message);
-    let d = Diagnostic::new(Code::PolicyInput, message).in_file(&e.file);
-    match e.line {
-        Some(line) => d.with_position(line, 0),
-        None => d,
-    }
+    errors
+        .iter()
+        .map(policy::PolicyError::to_diagnostic)
+        .collect()
 }
 
 /// What a check evaluates.

@@ -28,6 +28,8 @@ mod verdict;
 
 use std::fmt;
 
+use crate::diag::{Code, Diagnostic};
+
 pub use check::{CheckInput, check};
 pub use date::{is_date, today_utc};
 pub use exception::{Applied, Exception, ExceptionOutcome, reason_text};
@@ -40,20 +42,38 @@ pub use verdict::{
     Warning, check_label,
 };
 
-/// A problem in a rule file, a profile or a template: the file, a line when known, a message.
+/// A problem in a rule file, a profile or a template: its code, the file, a line when known,
+/// a message.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PolicyError {
     pub file: String,
     pub line: Option<usize>,
     pub message: String,
+    /// Last, so errors sort by file and line.
+    pub code: Code,
 }
 
 impl PolicyError {
-    fn new(file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
+    fn new(code: Code, file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
         PolicyError {
+            code,
             file: file.to_owned(),
             line,
             message: message.into(),
+        }
+    }
+
+    /// The problem as a diagnostic at its file and line (cfn-guard's own failures are in no
+    /// file). Messages continue the path (`does not exist`), so the message starts with it.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        if self.code == Code::PolicyEngine {
+            return Diagnostic::new(self.code, format!("{}: {}", self.file, self.message));
+        }
+        let d = Diagnostic::new(self.code, format!("`{}`: {}", self.file, self.message))
+            .in_file(&self.file);
+        match self.line {
+            Some(line) => d.with_position(line, 0),
+            None => d,
         }
     }
 }

@@ -131,7 +131,7 @@ fn exit_2_on_errors_with_the_path_named() {
     let (code, _, err) = check(&[WEAK, "--profile", "sco2"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("error[policy.input]: profile `sco2` does not exist; did you mean `soc2`?"),
+        err.contains("error[policy.profile]: profile `sco2` does not exist; did you mean `soc2`?"),
         "{err}"
     );
 
@@ -169,7 +169,7 @@ fn a_guard_syntax_error_is_exit_2_naming_the_rule_file() {
     );
     let (code, out, err) = check(&[WEAK, "--rules", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
-    assert!(err.starts_with("error[policy.input]: "), "{err}");
+    assert!(err.starts_with("error[policy.rule-syntax]: "), "{err}");
     assert!(err.contains(&format!("  --> {file}")), "{err}");
     assert!(err.contains("Guard syntax error: line "), "{err}");
 }
@@ -187,7 +187,7 @@ fn rule_header_errors_are_clear() {
     assert_eq!(code, 2);
     assert!(
         err.contains(&format!(
-            "error[policy.input]: `{file}`: severity `urgent` is not one of critical, high, medium, low\n  --> {file}:3\n"
+            "error[policy.rule]: `{file}`: severity `urgent` is not one of critical, high, medium, low\n  --> {file}:3\n"
         )),
         "{err}"
     );
