@@ -12,6 +12,14 @@
 //! reported under the `custom` profile. Evaluation goes through the `guard::Engine` trait in
 //! one call for all selected rules and all templates (see `guard` for why one call is the
 //! cheapest). Output never depends on the clock except through the date the caller passes.
+//!
+//! One job per file: `rule` (rule files and their headers), `profile` (profile files), `set`
+//! (the rule set, the profiles a run selects, the catalogue spec validation receives),
+//! `template` (templates and the lines of their resources), `input` (template files and the
+//! spec's compliance settings, as the command layer hands them over), `exception`, `check`
+//! (evaluation), `verdict` (what a run found), `date`, `hook` (the in-account hook's rule
+//! file), `guard` (the cfn-guard wall) and `report` (renderers). Policy sits beside the
+//! stages: it reads the spec's types but never loads a spec, and never runs synthesis.
 
 mod check;
 mod date;

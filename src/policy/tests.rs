@@ -256,6 +256,25 @@ fn resource_lines_are_found_in_yaml_and_json() {
 }
 
 #[test]
+fn exceptions_are_positioned_where_the_environment_writes_them() {
+    let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+        compliance:\n  exceptions:\n    - {rule: A_RULE, reason: the base document says so}\n\
+        environments:\n  dev: {}\n  prod:\n    compliance:\n      exceptions:\n\
+        \x20       - {rule: B_RULE, reason: production says otherwise}\n";
+    for (env, rule, line) in [("dev", "A_RULE", 5), ("prod", "B_RULE", 11)] {
+        let path = std::path::Path::new("byoa.yaml");
+        let loaded = crate::spec::load_str(path, spec, Some(env), &Default::default()).unwrap();
+        let p = input::spec_policy(&loaded.model.compliance, &loaded.map);
+        let found: Vec<(&str, Option<usize>)> = p
+            .exceptions
+            .iter()
+            .map(|e| (e.rule.as_str(), e.location.as_ref().map(|l| l.line)))
+            .collect();
+        assert_eq!(found, [(rule, Some(line))], "{env}");
+    }
+}
+
+#[test]
 fn errors_carry_the_code_of_what_is_wrong() {
     use crate::diag::Code;
     let rule = parse_rule("policies/rules/X_RULE.guard", "# Rule: X_RULE\n").unwrap_err();

@@ -505,3 +505,28 @@ fn exceptions_suppress_expire_and_warn_in_every_format() {
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["exceptions"][1]["expired"], false);
 }
+
+#[test]
+fn named_templates_take_the_base_exceptions_of_a_spec_with_environments() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+        compliance:\n  profiles: [soc2]\n  exceptions:\n\
+        \x20   - {rule: S3_BUCKET_VERSIONING_ENABLED, resource: UploadsBucket, reason: uploads are re-created from the source system}\n\
+        environments:\n  prod: {}\n";
+    let spec = write(dir.path(), "byoa.yaml", text);
+    let (code, out, err) = check(&[WEAK, "--spec", &spec]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("suppressed by exceptions in the spec:\n  S3_BUCKET_VERSIONING_ENABLED"),
+        "{out}"
+    );
+    // Without an environment nothing else is validated, but the base settings must be valid.
+    let spec = write(
+        dir.path(),
+        "byoa.yaml",
+        &text.replace("uploads are re-created from the source system", "short"),
+    );
+    let (code, _, err) = check(&[WEAK, "--spec", &spec]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("  --> {spec}:6:")), "{err}");
+}
