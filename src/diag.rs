@@ -91,6 +91,7 @@ codes! {
     IoOutput = "io.output": "standard output or standard error could not be written",
     ArgDate = "arg.date": "a date on the command line is not YYYY-MM-DD",
     PolicyInput = "policy.input": "a rule file, profile or template given to `byoa check` cannot be used",
+    PolicyExceptionUnused = "policy.exception-unused": "an exception in the spec matches no finding",
 }
 
 /// How bad a diagnostic is.
@@ -217,6 +218,12 @@ impl Diagnostic {
     /// Names the field concerned inside the diagnostic's file (`/Resources/Api`).
     pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// The same problem as something to look at that does not fail the run.
+    pub fn as_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
     }
 
