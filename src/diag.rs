@@ -97,6 +97,7 @@ codes! {
     PolicyTemplate = "policy.template": "a file given to `byoa check` is not a CloudFormation template byoa or cfn-guard can read",
     PolicyEngine = "policy.engine": "cfn-guard failed in a way byoa does not expect",
     PolicyRuleTest = "policy.rule-test": "a rule's test file cannot be read or run",
+    PolicyExceptionUnused = "policy.exception-unused": "an exception in the spec matches no finding",
 }
 
 /// How bad a diagnostic is.
@@ -223,6 +224,12 @@ impl Diagnostic {
     /// Names the field concerned inside the diagnostic's file (`/Resources/Api`).
     pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// The same problem as something to look at that does not fail the run.
+    pub fn as_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
     }
 

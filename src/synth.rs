@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::cfn::capabilities::{self, Capability};
 use crate::cfn::{check, emit};
 use crate::diag::{Code, Diagnostic};
 use crate::hash::sha256_hex;
@@ -40,6 +41,46 @@ pub struct ManifestEntry {
     pub resources: usize,
     pub parameters: usize,
     pub outputs: usize,
+    /// What the deployer takes to create or update the stack. Absent in manifests written
+    /// before byoa recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<Deployable>,
+}
+
+/// One stack as a deployer creates or updates it (a change set's inputs): nothing it must
+/// work out again from the template.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Deployable {
+    pub stack_name: String,
+    /// The template body, a file in the output directory.
+    pub template: String,
+    /// The parameters the template declares, in its order: a deployer supplies a value for
+    /// every one without a default.
+    pub parameters: Vec<DeployParameter>,
+    /// The stack's tags: the ones every resource of the template already carries, so tagging
+    /// the stack changes no resource.
+    pub tags: Vec<Tag>,
+    /// What the deployer acknowledges (`Capabilities`), its nested stacks' included.
+    pub capabilities: Vec<Capability>,
+}
+
+/// A parameter of a deployable stack.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeployParameter {
+    pub key: String,
+    /// The CloudFormation type: a `List<...>` value is passed comma-joined.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+}
+
+/// A stack tag, in the API's shape.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
 }
 
 /// `out/manifest.json`.
@@ -86,9 +127,11 @@ pub fn synthesize(
     if !problems.is_empty() {
         return Err(problems);
     }
+    let capabilities = nested_capabilities(&templates);
     let entries = templates
         .iter()
-        .map(|r| ManifestEntry {
+        .zip(capabilities)
+        .map(|(r, capabilities)| ManifestEntry {
             module: r.stack.module.clone(),
             stack_name: r.stack.stack_name.clone(),
             file: r.file.clone(),
@@ -97,6 +140,7 @@ pub fn synthesize(
             resources: r.stack.template.resources.len(),
             parameters: r.stack.template.parameters.len(),
             outputs: r.stack.template.outputs.len(),
+            deploy: Some(deployable(r, capabilities)),
         })
         .collect();
     let rule_file = hook_rules.map(|text| (RULE_FILE_KEY.to_owned(), text));
@@ -113,6 +157,58 @@ pub fn synthesize(
         templates,
         rule_file,
     })
+}
+
+/// Each template's capabilities, widened by those of the stacks it nests (a nested stack is an
+/// `AWS::CloudFormation::Stack` whose logical id is the child's, as the root names them).
+fn nested_capabilities(templates: &[Rendered]) -> Vec<Vec<Capability>> {
+    let own: Vec<_> = templates
+        .iter()
+        .map(|r| capabilities::required(&r.stack.template))
+        .collect();
+    templates
+        .iter()
+        .zip(&own)
+        .map(|(r, mine)| {
+            let nested = templates.iter().zip(&own).filter(|(child, _)| {
+                let id = modules::root::child_id(&child.stack.module);
+                r.stack
+                    .template
+                    .resources
+                    .get(&id)
+                    .is_some_and(|res| res.kind == "AWS::CloudFormation::Stack")
+            });
+            capabilities::with_nested(mine, nested.map(|(_, caps)| caps))
+                .into_iter()
+                .collect()
+        })
+        .collect()
+}
+
+fn deployable(r: &Rendered, capabilities: Vec<Capability>) -> Deployable {
+    let t = &r.stack.template;
+    Deployable {
+        stack_name: r.stack.stack_name.clone(),
+        template: r.file.clone(),
+        parameters: t
+            .parameters
+            .iter()
+            .map(|(key, p)| DeployParameter {
+                key: key.clone(),
+                kind: p.kind.clone(),
+                default: p.default.clone(),
+            })
+            .collect(),
+        tags: t
+            .tags()
+            .iter()
+            .map(|(key, value)| Tag {
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+        capabilities,
+    }
 }
 
 /// One stack's bytes, and what is wrong with its template.

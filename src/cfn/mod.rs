@@ -6,6 +6,7 @@
 //! values written with the helpers in `func`; the structure around them (parameters, policies,
 //! tags, the console's parameter groups) is typed so no template can forget it.
 
+pub mod capabilities;
 pub mod check;
 pub mod emit;
 pub mod func;
@@ -222,6 +223,11 @@ impl Template {
             tags,
             ..Template::default()
         }
+    }
+
+    /// The tags every taggable resource carries (a deployer gives the stack the same ones).
+    pub fn tags(&self) -> &[(String, String)] {
+        &self.tags
     }
 
     pub fn add_parameter(&mut self, id: &str, p: Parameter) {

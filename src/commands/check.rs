@@ -12,6 +12,7 @@ use super::Ctx;
 use crate::cfn::emit::Format;
 use crate::diag::{Code, Diagnostic};
 use crate::policy::input::{self, SpecPolicy};
+use crate::report::DiagFormat;
 use crate::{cli, policy, spec, synth};
 
 /// `byoa check`: read the spec once, bring `out/` up to date with it (or read the templates
@@ -64,13 +65,18 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Err(errors) => return fail_all(ctx, &errors),
     };
     policy::report::render(ctx.out, &report, args.format, args.controls)?;
+    // The text report shows its warnings; beside a machine format they go to standard error.
+    // An unused exception is the only warning a report has today.
     if args.format != policy::report::CheckFormat::Text && !ctx.quiet {
-        for w in &report.warnings {
-            match &w.location {
-                Some(l) => writeln!(ctx.err, "warning: {} ({l})", w.message)?,
-                None => writeln!(ctx.err, "warning: {}", w.message)?,
-            }
-        }
+        let warnings: Vec<Diagnostic> = report
+            .warnings
+            .iter()
+            .map(|w| Diagnostic {
+                location: w.location.clone(),
+                ..Diagnostic::new(Code::PolicyExceptionUnused, w.message.clone()).as_warning()
+            })
+            .collect();
+        ctx.report(&warnings, DiagFormat::Human)?;
     }
     if ctx.verbose {
         writeln!(

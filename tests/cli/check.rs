@@ -434,9 +434,12 @@ fn exceptions_suppress_expire_and_warn_in_every_format() {
 
     let (_, json, err) = check(&args("json"));
     assert!(
-        err.contains("warning: the exception for `RDS_STORAGE_ENCRYPTED`"),
+        err.starts_with(
+            "warning[policy.exception-unused]: the exception for `RDS_STORAGE_ENCRYPTED`"
+        ),
         "{err}"
     );
+    assert!(err.contains(&format!("  --> {spec}:14:")), "{err}");
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     let suppressed: Vec<_> = doc["findings"]
         .as_array()

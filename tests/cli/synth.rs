@@ -69,6 +69,61 @@ fn yaml_and_json_output_describe_the_same_template() {
 }
 
 #[test]
+fn manifest_describes_each_stack_as_the_deployer_takes_it() {
+    use byoa::cfn::capabilities::Capability::{AutoExpand, Iam};
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let dir = synth_to(&spec, Some("prod"), "yaml");
+    let m = byoa::synth::read_manifest(dir.path()).expect("manifest");
+    let deploy = |module: &str| {
+        let t = m.templates.iter().find(|t| t.module == module).unwrap();
+        t.deploy.clone().expect("a deployable description")
+    };
+    for t in &m.templates {
+        let d = t.deploy.as_ref().unwrap();
+        assert_eq!((&d.stack_name, &d.template), (&t.stack_name, &t.file));
+        // Exactly the template's parameters, in its order, defaults included.
+        let text = std::fs::read_to_string(dir.path().join(&t.file)).unwrap();
+        let template: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        let declared = template["Parameters"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let keys: Vec<&String> = declared.keys().collect();
+        assert_eq!(
+            d.parameters.iter().map(|p| &p.key).collect::<Vec<_>>(),
+            keys
+        );
+        for p in &d.parameters {
+            assert_eq!(declared[&p.key]["Type"], p.kind.as_str());
+            assert_eq!(declared[&p.key].get("Default"), p.default.as_ref());
+        }
+        // The stack's tags are the ones its resources carry.
+        let tag = |key: &str| {
+            d.tags
+                .iter()
+                .find(|t| t.key == key)
+                .map(|t| t.value.as_str())
+        };
+        assert_eq!(tag("byoa:module"), Some(t.module.as_str()));
+        assert_eq!(tag("byoa:environment"), Some("prod"));
+    }
+    // Capabilities follow the resource types: roles need IAM, the cluster alone none, and the
+    // root, which nests stacks with roles, needs both IAM and AUTO_EXPAND.
+    assert_eq!(deploy("network").capabilities, vec![Iam]);
+    assert_eq!(deploy("cluster").capabilities, vec![]);
+    assert_eq!(deploy("root").capabilities, vec![Iam, AutoExpand]);
+    let root_params: Vec<String> = deploy("root")
+        .parameters
+        .into_iter()
+        .map(|p| p.key)
+        .collect();
+    assert!(
+        root_params.contains(&"ArtifactBaseUrl".to_owned()),
+        "{root_params:?}"
+    );
+}
+
+#[test]
 fn manifest_lists_every_template_with_its_hash() {
     let spec = root().join("examples/acme-api/byoa.yaml");
     let dir = synth_to(&spec, Some("prod"), "yaml");
