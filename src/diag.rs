@@ -96,7 +96,14 @@ codes! {
     IoWrite = "io.write": "an output file or directory could not be written, renamed or removed",
     IoOutput = "io.output": "standard output or standard error could not be written",
     ArgDate = "arg.date": "a date on the command line is not YYYY-MM-DD",
-    PolicyInput = "policy.input": "a rule file, profile or template given to `byoa check` cannot be used",
+    PolicyInput = "policy.input": "a rules directory, rule file or template given to `byoa check` cannot be found or read, or there are no templates to check",
+    PolicyRule = "policy.rule": "a rule file's header or body is not valid, or two files define the same rule",
+    PolicyRuleSyntax = "policy.rule-syntax": "a rule does not parse as CloudFormation Guard",
+    PolicyProfile = "policy.profile": "a profile file is not valid, names a rule that does not exist, or a profile named does not exist",
+    PolicyTemplate = "policy.template": "a file given to `byoa check` is not a CloudFormation template byoa or cfn-guard can read",
+    PolicyEngine = "policy.engine": "cfn-guard failed in a way byoa does not expect",
+    PolicyRuleTest = "policy.rule-test": "a rule's test file cannot be read or run",
+    PolicyExceptionUnused = "policy.exception-unused": "an exception in the spec matches no finding",
 }
 
 /// How bad a diagnostic is.
@@ -223,6 +230,12 @@ impl Diagnostic {
     /// Names the field concerned inside the diagnostic's file (`/Resources/Api`).
     pub fn at_pointer(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// The same problem as something to look at that does not fail the run.
+    pub fn as_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
     }
 

@@ -3,7 +3,10 @@
 //! Stages, each a module with one job:
 //! `spec` (load, schema, overlays, validation -> `Model`) -> `modules` (one compiler per stack
 //! -> `cfn::Template`) -> `cfn::emit` (bytes) -> `synth` (checks, atomic writes to `out/`).
-//! `policy` checks emitted templates against compliance rules (`byoa check`).
+//! `policy` checks emitted templates against compliance rules (`byoa check`); it sits beside
+//! the stages and only `commands` connects them to it (validation gets the rule catalogue as
+//! data, synthesis gets the hook's rule file as text). `yaml_positions` maps JSON pointers to
+//! lines for the spec and for templates alike.
 //! `diag` is the one diagnostic model and `report` its only printer; `commands` holds one file
 //! per subcommand. `run` is the whole CLI behind `main`: it parses arguments and dispatches. It
 //! holds no global state, so it can run many times in one process.

@@ -180,6 +180,26 @@ mod tests {
     }
 
     #[test]
+    fn a_line_without_a_column_is_quoted_without_a_caret() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("RULE.guard");
+        std::fs::write(&file, "# Rule: RULE\n# Severity: urgent\n").unwrap();
+        let at_line = Diagnostic::new(Code::PolicyInput, "bad severity")
+            .in_file(&file)
+            .with_position(2, 0);
+        let argument = Diagnostic::new(Code::ArgDate, "`--today x` is not a date");
+        let mut out = Vec::new();
+        diagnostics(&mut out, &[at_line, argument], DiagFormat::Human, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = format!(
+            "error[policy.input]: bad severity\n  --> {}:2\n  |\n2 | # Severity: urgent\n\n\
+             error[arg.date]: `--today x` is not a date\n\n2 errors, 0 warnings\n",
+            file.display()
+        );
+        assert_eq!(text, expected);
+    }
+
+    #[test]
     fn plain_output_has_no_escape_codes() {
         let d = Diagnostic::error(Code::SpecType, "/x", "bad").with_help("fix it");
         let mut out = Vec::new();

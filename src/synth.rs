@@ -7,6 +7,7 @@
 //! manifest listed and this run no longer produces are removed. An I/O failure is an `io.write`
 //! diagnostic naming the path.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -161,28 +162,24 @@ pub fn synthesize(
 
 /// Each template's capabilities, widened by those of the stacks it nests (a nested stack is an
 /// `AWS::CloudFormation::Stack` whose logical id is the child's, as the root names them).
+/// Children come before the stacks that nest them, so theirs are complete when a parent looks.
 fn nested_capabilities(templates: &[Rendered]) -> Vec<Vec<Capability>> {
-    let own: Vec<_> = templates
-        .iter()
-        .map(|r| capabilities::required(&r.stack.template))
-        .collect();
-    templates
-        .iter()
-        .zip(&own)
-        .map(|(r, mine)| {
-            let nested = templates.iter().zip(&own).filter(|(child, _)| {
-                let id = crate::naming::child_id(&child.stack.module);
-                r.stack
-                    .template
-                    .resources
-                    .get(&id)
-                    .is_some_and(|res| res.kind == "AWS::CloudFormation::Stack")
-            });
-            capabilities::with_nested(mine, nested.map(|(_, caps)| caps))
-                .into_iter()
-                .collect()
-        })
-        .collect()
+    let mut all: Vec<BTreeSet<Capability>> = Vec::with_capacity(templates.len());
+    for r in templates {
+        let nests = |child: &Rendered| {
+            let id = crate::naming::child_id(&child.stack.module);
+            r.stack
+                .template
+                .resources
+                .get(&id)
+                .is_some_and(|res| res.kind == "AWS::CloudFormation::Stack")
+        };
+        let nested = templates.iter().zip(&all).filter(|(child, _)| nests(child));
+        let own = capabilities::required(&r.stack.template);
+        let widened = capabilities::with_nested(&own, nested.map(|(_, caps)| caps));
+        all.push(widened);
+    }
+    all.into_iter().map(|c| c.into_iter().collect()).collect()
 }
 
 fn deployable(r: &Rendered, capabilities: Vec<Capability>) -> Deployable {

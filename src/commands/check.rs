@@ -12,6 +12,7 @@ use super::Ctx;
 use crate::cfn::emit::Format;
 use crate::diag::{Code, Diagnostic};
 use crate::policy::input::{self, SpecPolicy};
+use crate::report::DiagFormat;
 use crate::{cli, policy, spec, synth};
 
 /// `byoa check`: read the spec once, bring `out/` up to date with it (or read the templates
@@ -49,7 +50,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     };
     let selection = match policies.select(&names) {
         Ok(s) => s,
-        Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyInput, message)]),
+        Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyProfile, message)]),
     };
     let report = match policy::check(
         &policy::guard::Guard,
@@ -64,13 +65,18 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Err(errors) => return fail_all(ctx, &errors),
     };
     policy::report::render(ctx.out, &report, args.format, args.controls)?;
+    // The text report shows its warnings; beside a machine format they go to standard error.
+    // An unused exception is the only warning a report has today.
     if args.format != policy::report::CheckFormat::Text && !ctx.quiet {
-        for w in &report.warnings {
-            match &w.location {
-                Some(l) => writeln!(ctx.err, "warning: {} ({l})", w.message)?,
-                None => writeln!(ctx.err, "warning: {}", w.message)?,
-            }
-        }
+        let warnings: Vec<Diagnostic> = report
+            .warnings
+            .iter()
+            .map(|w| Diagnostic {
+                location: w.location.clone(),
+                ..Diagnostic::new(Code::PolicyExceptionUnused, w.message.clone()).as_warning()
+            })
+            .collect();
+        ctx.report(&warnings, DiagFormat::Human)?;
     }
     if ctx.verbose {
         writeln!(
@@ -90,19 +96,10 @@ fn fail_all(ctx: &mut Ctx<'_>, errors: &[policy::PolicyError]) -> io::Result<i32
 }
 
 fn diagnostics(errors: &[policy::PolicyError]) -> Vec<Diagnostic> {
-    errors.iter().map(policy_diagnostic).collect()
-}
-
-/// A rule file's, profile's or template's problem as a diagnostic at its file and line. One
-/// code for all of them until `PolicyError` carries its own. Its messages continue the path
-/// (`does not exist`), so the message starts with it.
-fn policy_diagnostic(e: &policy::PolicyError) -> Diagnostic {
-    let message = format!("`{}`: {}", e.file, e.message);
-    let d = Diagnostic::new(Code::PolicyInput, message).in_file(&e.file);
-    match e.line {
-        Some(line) => d.with_position(line, 0),
-        None => d,
-    }
+    errors
+        .iter()
+        .map(policy::PolicyError::to_diagnostic)
+        .collect()
 }
 
 /// What a check evaluates.

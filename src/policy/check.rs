@@ -16,6 +16,7 @@ use super::rule::Rule;
 use super::set::Selection;
 use super::template::Template;
 use super::verdict::{Check, CheckStatus, ControlRef, Finding, Report};
+use crate::diag::Code;
 
 /// What a check run needs besides the engine.
 #[derive(Debug, Clone)]
@@ -147,6 +148,7 @@ fn engine_errors(
                     .and_then(|r| r.split(',').next())
                     .and_then(|n| n.parse().ok());
                 PolicyError::new(
+                    Code::PolicyRuleSyntax,
                     rules.get(i).map_or("<rule>", |r| r.file.as_str()),
                     line,
                     format!("Guard syntax error: {message}"),
@@ -154,12 +156,18 @@ fn engine_errors(
             })
             .collect(),
         guard::EngineError::Template(i, message) => vec![PolicyError::new(
+            Code::PolicyTemplate,
             templates.get(i).map_or("<template>", |t| t.file.as_str()),
             None,
             format!("cfn-guard cannot read the template: {message}"),
         )],
         guard::EngineError::Internal(message) => {
-            vec![PolicyError::new("cfn-guard", None, message)]
+            vec![PolicyError::new(
+                Code::PolicyEngine,
+                "cfn-guard",
+                None,
+                message,
+            )]
         }
     }
 }

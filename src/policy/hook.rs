@@ -20,7 +20,7 @@ pub fn rule_file(catalogue: &PolicySet, model: &Model) -> Option<String> {
         .compliance
         .profiles
         .iter()
-        .filter_map(|p| serde_json::to_value(p).ok()?.as_str().map(str::to_owned))
+        .map(|p| p.as_str().to_owned())
         .collect();
     let mut names: Vec<&str> = catalogue
         .profiles

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Exception, PolicyError, Template};
-use crate::diag::Target;
+use crate::diag::{Code, Target};
 use crate::spec::types::Compliance;
 use crate::yaml_positions::SourceMap;
 
@@ -54,6 +54,7 @@ pub fn templates_from_paths(
                     found.sort();
                     if found.is_empty() {
                         errors.push(PolicyError::new(
+                            Code::PolicyInput,
                             &shown,
                             None,
                             "holds no template files (.yaml, .yml, .json, .template)",
@@ -61,12 +62,22 @@ pub fn templates_from_paths(
                     }
                     files.extend(found);
                 }
-                Err(e) => errors.push(PolicyError::new(&shown, None, format!("cannot list: {e}"))),
+                Err(e) => errors.push(PolicyError::new(
+                    Code::PolicyInput,
+                    &shown,
+                    None,
+                    format!("cannot list: {e}"),
+                )),
             }
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            errors.push(PolicyError::new(&shown, None, "does not exist"));
+            errors.push(PolicyError::new(
+                Code::PolicyInput,
+                &shown,
+                None,
+                "does not exist",
+            ));
         }
     }
     let mut templates = Vec::new();
@@ -77,7 +88,12 @@ pub fn templates_from_paths(
                 Ok(t) => templates.push(t),
                 Err(e) => errors.push(e),
             },
-            Err(e) => errors.push(PolicyError::new(&shown, None, format!("cannot read: {e}"))),
+            Err(e) => errors.push(PolicyError::new(
+                Code::PolicyInput,
+                &shown,
+                None,
+                format!("cannot read: {e}"),
+            )),
         }
     }
     if errors.is_empty() {
@@ -106,8 +122,7 @@ pub fn spec_policy(compliance: &Compliance, map: &SourceMap) -> SpecPolicy {
     let profiles = compliance
         .profiles
         .iter()
-        .filter_map(|p| serde_json::to_value(p).ok())
-        .filter_map(|v| v.as_str().map(str::to_owned))
+        .map(|p| p.as_str().to_owned())
         .collect();
     SpecPolicy {
         profiles,

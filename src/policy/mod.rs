@@ -12,6 +12,14 @@
 //! reported under the `custom` profile. Evaluation goes through the `guard::Engine` trait in
 //! one call for all selected rules and all templates (see `guard` for why one call is the
 //! cheapest). Output never depends on the clock except through the date the caller passes.
+//!
+//! One job per file: `rule` (rule files and their headers), `profile` (profile files), `set`
+//! (the rule set, the profiles a run selects, the catalogue spec validation receives),
+//! `template` (templates and the lines of their resources), `input` (template files and the
+//! spec's compliance settings, as the command layer hands them over), `exception`, `check`
+//! (evaluation), `verdict` (what a run found), `date`, `hook` (the in-account hook's rule
+//! file), `guard` (the cfn-guard wall) and `report` (renderers). Policy sits beside the
+//! stages: it reads the spec's types but never loads a spec, and never runs synthesis.
 
 mod check;
 mod date;
@@ -28,6 +36,8 @@ mod verdict;
 
 use std::fmt;
 
+use crate::diag::{Code, Diagnostic};
+
 pub use check::{CheckInput, check};
 pub use date::{is_date, today_utc};
 pub use exception::{Applied, Exception, ExceptionOutcome, reason_text};
@@ -40,20 +50,38 @@ pub use verdict::{
     Warning, check_label,
 };
 
-/// A problem in a rule file, a profile or a template: the file, a line when known, a message.
+/// A problem in a rule file, a profile or a template: its code, the file, a line when known,
+/// a message.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PolicyError {
     pub file: String,
     pub line: Option<usize>,
     pub message: String,
+    /// Last, so errors sort by file and line.
+    pub code: Code,
 }
 
 impl PolicyError {
-    fn new(file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
+    fn new(code: Code, file: &str, line: Option<usize>, message: impl Into<String>) -> Self {
         PolicyError {
+            code,
             file: file.to_owned(),
             line,
             message: message.into(),
+        }
+    }
+
+    /// The problem as a diagnostic at its file and line (cfn-guard's own failures are in no
+    /// file). Messages continue the path (`does not exist`), so the message starts with it.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        if self.code == Code::PolicyEngine {
+            return Diagnostic::new(self.code, format!("{}: {}", self.file, self.message));
+        }
+        let d = Diagnostic::new(self.code, format!("`{}`: {}", self.file, self.message))
+            .in_file(&self.file);
+        match self.line {
+            Some(line) => d.with_position(line, 0),
+            None => d,
         }
     }
 }

@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::PolicyError;
+use crate::diag::Code;
 
 /// A compliance profile: controls, each evidenced by rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,6 +52,7 @@ pub fn parse_profile(file: &str, text: &str) -> Result<Profile, Vec<PolicyError>
         let message = e.to_string();
         let message = message.lines().next().unwrap_or_default().trim();
         vec![PolicyError::new(
+            Code::PolicyProfile,
             file,
             line,
             format!("not a profile: {message}"),
@@ -64,6 +66,7 @@ pub fn parse_profile(file: &str, text: &str) -> Result<Profile, Vec<PolicyError>
         .unwrap_or_default();
     if parsed.profile != stem {
         errors.push(PolicyError::new(
+            Code::PolicyProfile,
             file,
             line_of("profile:"),
             format!(
@@ -76,6 +79,7 @@ pub fn parse_profile(file: &str, text: &str) -> Result<Profile, Vec<PolicyError>
     for c in &parsed.controls {
         if !seen.insert(c.id.as_str()) {
             errors.push(PolicyError::new(
+                Code::PolicyProfile,
                 file,
                 line_of(&c.id),
                 format!("control `{}` is listed twice", c.id),
@@ -83,6 +87,7 @@ pub fn parse_profile(file: &str, text: &str) -> Result<Profile, Vec<PolicyError>
         }
         if c.rules.is_empty() {
             errors.push(PolicyError::new(
+                Code::PolicyProfile,
                 file,
                 line_of(&c.id),
                 format!("control `{}` names no rule: it would always pass", c.id),
@@ -90,7 +95,12 @@ pub fn parse_profile(file: &str, text: &str) -> Result<Profile, Vec<PolicyError>
         }
     }
     if parsed.controls.is_empty() {
-        errors.push(PolicyError::new(file, None, "the profile has no controls"));
+        errors.push(PolicyError::new(
+            Code::PolicyProfile,
+            file,
+            None,
+            "the profile has no controls",
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::PolicyError;
 use super::guard::{Engine, Outcome, RuleInput, Status, TemplateInput};
-use crate::diag::did_you_mean;
+use crate::diag::{Code, did_you_mean};
 
 /// How serious a rule's findings are.
 #[derive(
@@ -106,6 +106,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
             Some((key, value)) if HEADER_KEYS.contains(&key) => {
                 if let Some((first, _)) = values.get(key) {
                     errors.push(PolicyError::new(
+                        Code::PolicyRule,
                         file,
                         Some(n),
                         format!("the header gives `{key}:` twice (first on line {first})"),
@@ -143,11 +144,13 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
                     .find(|(_, k)| did_you_mean(k, [key]).is_some());
                 errors.push(match typo {
                     Some((line, k)) => PolicyError::new(
+                        Code::PolicyRule,
                         file,
                         Some(*line),
                         format!("unknown header key `{k}`: did you mean `{key}`?"),
                     ),
                     None => PolicyError::new(
+                        Code::PolicyRule,
                         file,
                         Some(1),
                         format!(
@@ -158,6 +161,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
                 });
             }
             Some((line, v)) if v.is_empty() => errors.push(PolicyError::new(
+                Code::PolicyRule,
                 file,
                 Some(*line),
                 format!("`# {key}:` is empty"),
@@ -170,12 +174,14 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
     if let Some((line, name)) = get("Rule").filter(|(_, v)| !v.is_empty()) {
         if !is_rule_name(&name) {
             errors.push(PolicyError::new(
+                Code::PolicyRule,
                 file,
                 Some(line),
                 format!("rule name `{name}` is not UPPER_SNAKE_CASE"),
             ));
         } else if name != stem {
             errors.push(PolicyError::new(
+                Code::PolicyRule,
                 file,
                 Some(line),
                 format!(
@@ -187,6 +193,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
     let severity = match get("Severity").filter(|(_, v)| !v.is_empty()) {
         Some((line, s)) => Severity::parse(&s.to_ascii_lowercase()).unwrap_or_else(|| {
             errors.push(PolicyError::new(
+                Code::PolicyRule,
                 file,
                 Some(line),
                 format!("severity `{s}` is not one of critical, high, medium, low"),
@@ -202,6 +209,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
                 resources.push(entry.to_owned());
             } else if !is_template_scope(entry) {
                 errors.push(PolicyError::new(
+                    Code::PolicyRule,
                     file,
                     Some(line),
                     format!(
@@ -217,6 +225,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
     if !name.is_empty() {
         if !blocks.iter().any(|(_, b)| *b == name) {
             errors.push(PolicyError::new(
+                Code::PolicyRule,
                 file,
                 None,
                 format!(
@@ -227,6 +236,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, Vec<PolicyError>> {
         }
         for (line, other) in blocks.iter().filter(|(_, b)| *b != name) {
             errors.push(PolicyError::new(
+                Code::PolicyRule,
                 file,
                 Some(*line),
                 format!("the file defines `rule {other}` besides `{name}`: one rule per file"),
@@ -322,6 +332,7 @@ pub fn run_rule_tests(
         let line = e.location().map(|l| l.line() as usize).filter(|l| *l > 0);
         let message = e.to_string();
         PolicyError::new(
+            Code::PolicyRuleTest,
             file,
             line,
             message.lines().next().unwrap_or_default().to_owned(),
@@ -336,9 +347,14 @@ pub fn run_rule_tests(
         })
         .collect();
     let rules = [rule.input()];
-    let outcomes = engine
-        .evaluate(&rules, &templates)
-        .map_err(|e| PolicyError::new(&rule.file, None, format!("cannot evaluate: {e}")))?;
+    let outcomes = engine.evaluate(&rules, &templates).map_err(|e| {
+        PolicyError::new(
+            Code::PolicyRuleTest,
+            &rule.file,
+            None,
+            format!("cannot evaluate: {e}"),
+        )
+    })?;
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = case

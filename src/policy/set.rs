@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::PolicyError;
 use super::profile::{Control, Profile, parse_profile};
 use super::rule::{Rule, parse_rule};
-use crate::diag::did_you_mean;
+use crate::diag::{Code, did_you_mean};
 use crate::spec::RuleCatalogue;
 
 mod embedded {
@@ -99,6 +99,7 @@ impl PolicySet {
                 Ok(rule) => {
                     if let Some(first) = set.rules.iter().find(|r| r.name == rule.name) {
                         errors.push(PolicyError::new(
+                            Code::PolicyRule,
                             file,
                             None,
                             format!("rule `{}` is already defined by {}", rule.name, first.file),
@@ -115,12 +116,14 @@ impl PolicySet {
                 Ok(p) => {
                     if p.name == CUSTOM_PROFILE {
                         errors.push(PolicyError::new(
+                            Code::PolicyProfile,
                             file,
                             None,
                             format!("`{CUSTOM_PROFILE}` is reserved for rules no profile maps"),
                         ));
                     } else if let Some(first) = set.profiles.iter().find(|q| q.name == p.name) {
                         errors.push(PolicyError::new(
+                            Code::PolicyProfile,
                             file,
                             None,
                             format!("profile `{}` is already defined by {}", p.name, first.file),
@@ -142,6 +145,7 @@ impl PolicySet {
                             .unwrap_or_default();
                         let line = profile_line(profiles, &p.file, r);
                         errors.push(PolicyError::new(
+                            Code::PolicyProfile,
                             &p.file,
                             line,
                             format!(
@@ -246,14 +250,24 @@ fn read_user_dir(dir: &Path) -> Result<(Vec<Source>, Vec<Source>), PolicyError> 
         std::fs::read_to_string(p)
             .map(|t| (p.display().to_string(), t))
             .map_err(|e| {
-                PolicyError::new(&p.display().to_string(), None, format!("cannot read: {e}"))
+                PolicyError::new(
+                    Code::PolicyInput,
+                    &p.display().to_string(),
+                    None,
+                    format!("cannot read: {e}"),
+                )
             })
     };
     if dir.is_file() {
         return Ok((vec![read(dir)?], Vec::new()));
     }
     if !dir.is_dir() {
-        return Err(PolicyError::new(&shown, None, "no such rules directory"));
+        return Err(PolicyError::new(
+            Code::PolicyInput,
+            &shown,
+            None,
+            "no such rules directory",
+        ));
     }
     let list = |d: &Path, exts: &[&str]| -> Result<Vec<PathBuf>, PolicyError> {
         if !d.is_dir() {
@@ -261,7 +275,12 @@ fn read_user_dir(dir: &Path) -> Result<(Vec<Source>, Vec<Source>), PolicyError> 
         }
         let mut out: Vec<PathBuf> = std::fs::read_dir(d)
             .map_err(|e| {
-                PolicyError::new(&d.display().to_string(), None, format!("cannot list: {e}"))
+                PolicyError::new(
+                    Code::PolicyInput,
+                    &d.display().to_string(),
+                    None,
+                    format!("cannot list: {e}"),
+                )
             })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
@@ -285,6 +304,7 @@ fn read_user_dir(dir: &Path) -> Result<(Vec<Source>, Vec<Source>), PolicyError> 
     };
     if rule_paths.is_empty() && profile_paths.is_empty() {
         return Err(PolicyError::new(
+            Code::PolicyInput,
             &shown,
             None,
             "holds no `.guard` rule files",

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::PolicyError;
 use super::guard::TemplateInput;
-use crate::diag::{Target, push_pointer};
+use crate::diag::{Code, Target, push_pointer};
 use crate::yaml_positions::SourceMap;
 
 /// A resource of a template, as the reports need it.
@@ -42,18 +42,30 @@ impl Template {
     pub fn parse(file: &str, text: String) -> Result<Template, PolicyError> {
         let is_json = text.trim_start().starts_with('{');
         let value: Value = if is_json {
-            serde_json::from_str(&text)
-                .map_err(|e| PolicyError::new(file, Some(e.line()), format!("invalid JSON: {e}")))?
+            serde_json::from_str(&text).map_err(|e| {
+                PolicyError::new(
+                    Code::PolicyTemplate,
+                    file,
+                    Some(e.line()),
+                    format!("invalid JSON: {e}"),
+                )
+            })?
         } else {
             serde_saphyr::from_str(&text).map_err(|e| {
                 let line = e.location().map(|l| l.line() as usize).filter(|l| *l > 0);
                 let message = e.to_string();
                 let message = message.lines().next().unwrap_or_default().to_owned();
-                PolicyError::new(file, line, format!("invalid YAML: {message}"))
+                PolicyError::new(
+                    Code::PolicyTemplate,
+                    file,
+                    line,
+                    format!("invalid YAML: {message}"),
+                )
             })?
         };
         let Some(resources) = value.get("Resources").and_then(Value::as_object) else {
             return Err(PolicyError::new(
+                Code::PolicyTemplate,
                 file,
                 None,
                 "not a CloudFormation template: it has no `Resources` mapping",

@@ -107,7 +107,7 @@ fn physical(l: &Location) -> Value {
 
 /// A file path as a URI reference: forward slashes, and every byte outside the unreserved and
 /// path characters of RFC 3986 percent-encoded (spaces, `%`, `#`, `?`, non-ASCII).
-fn uri_reference(path: &str) -> String {
+pub fn uri_reference(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.replace('\\', "/").bytes() {
         let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b);

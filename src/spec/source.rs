@@ -3,8 +3,9 @@
 //!
 //! This is the only place that reads the spec file. Every failure (missing file, directory,
 //! binary or oversized file, YAML syntax) becomes a `Diagnostic` with the path in it; nothing
-//! panics. Positions come from the YAML event stream, so any later stage can report a problem by
-//! pointer alone and still print `file:line:column`.
+//! panics. Positions come from the YAML event stream (`yaml_positions`, shared with `policy`'s
+//! template lines), so any later stage can report a problem by pointer alone and still print
+//! `file:line:column`.
 
 use std::path::Path;
 

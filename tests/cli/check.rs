@@ -131,7 +131,7 @@ fn exit_2_on_errors_with_the_path_named() {
     let (code, _, err) = check(&[WEAK, "--profile", "sco2"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("error[policy.input]: profile `sco2` does not exist; did you mean `soc2`?"),
+        err.contains("error[policy.profile]: profile `sco2` does not exist; did you mean `soc2`?"),
         "{err}"
     );
 
@@ -169,7 +169,7 @@ fn a_guard_syntax_error_is_exit_2_naming_the_rule_file() {
     );
     let (code, out, err) = check(&[WEAK, "--rules", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
-    assert!(err.starts_with("error[policy.input]: "), "{err}");
+    assert!(err.starts_with("error[policy.rule-syntax]: "), "{err}");
     assert!(err.contains(&format!("  --> {file}")), "{err}");
     assert!(err.contains("Guard syntax error: line "), "{err}");
 }
@@ -187,7 +187,7 @@ fn rule_header_errors_are_clear() {
     assert_eq!(code, 2);
     assert!(
         err.contains(&format!(
-            "error[policy.input]: `{file}`: severity `urgent` is not one of critical, high, medium, low\n  --> {file}:3\n"
+            "error[policy.rule]: `{file}`: severity `urgent` is not one of critical, high, medium, low\n  --> {file}:3\n"
         )),
         "{err}"
     );
@@ -434,9 +434,12 @@ fn exceptions_suppress_expire_and_warn_in_every_format() {
 
     let (_, json, err) = check(&args("json"));
     assert!(
-        err.contains("warning: the exception for `RDS_STORAGE_ENCRYPTED`"),
+        err.starts_with(
+            "warning[policy.exception-unused]: the exception for `RDS_STORAGE_ENCRYPTED`"
+        ),
         "{err}"
     );
+    assert!(err.contains(&format!("  --> {spec}:14:")), "{err}");
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     let suppressed: Vec<_> = doc["findings"]
         .as_array()
@@ -504,4 +507,29 @@ fn exceptions_suppress_expire_and_warn_in_every_format() {
     ]);
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["exceptions"][1]["expired"], false);
+}
+
+#[test]
+fn named_templates_take_the_base_exceptions_of_a_spec_with_environments() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+        compliance:\n  profiles: [soc2]\n  exceptions:\n\
+        \x20   - {rule: S3_BUCKET_VERSIONING_ENABLED, resource: UploadsBucket, reason: uploads are re-created from the source system}\n\
+        environments:\n  prod: {}\n";
+    let spec = write(dir.path(), "byoa.yaml", text);
+    let (code, out, err) = check(&[WEAK, "--spec", &spec]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("suppressed by exceptions in the spec:\n  S3_BUCKET_VERSIONING_ENABLED"),
+        "{out}"
+    );
+    // Without an environment nothing else is validated, but the base settings must be valid.
+    let spec = write(
+        dir.path(),
+        "byoa.yaml",
+        &text.replace("uploads are re-created from the source system", "short"),
+    );
+    let (code, _, err) = check(&[WEAK, "--spec", &spec]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("  --> {spec}:6:")), "{err}");
 }

@@ -5,6 +5,7 @@
 mod check;
 mod diagnostics;
 mod inputs;
+mod layers;
 mod lint;
 mod properties;
 mod synth;
