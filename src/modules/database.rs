@@ -18,14 +18,17 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::secure;
+use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part};
+use crate::modules::{Compiled, secure};
 use crate::spec::Model;
-use crate::spec::model::POSTGRES_PORT;
 use crate::spec::types::{Database, StorageType};
 
 pub const MODULE: &str = "database";
 
 const GROUP_DATABASE: &str = "Database";
+
+/// The PostgreSQL port the instances listen on and the services connect to.
+const PORT: u16 = 5432;
 
 /// Provisioned IOPS for `io2` storage. 3,000 matches gp3's baseline, so moving between the two
 /// storage types never loses throughput; it needs at least 100 GiB (RDS allows 0.5 to 1,000
@@ -42,7 +45,7 @@ const PERFORMANCE_INSIGHTS_RETENTION: u32 = 7;
 const SLOW_STATEMENT_MS: u32 = 1000;
 
 /// Compiles the database stack. Call only when `model.database` is `Some`.
-pub fn build(model: &Model) -> Template {
+pub fn build(model: &Model) -> Compiled {
     let db = model
         .database
         .as_ref()
@@ -126,7 +129,10 @@ pub fn build(model: &Model) -> Template {
         replica(&mut t, model, db, n);
     }
     outputs(&mut t, db);
-    t
+    Compiled {
+        template: t,
+        needs: needs(),
+    }
 }
 
 /// The major version of an engine version: `16` for `16.9`, `9.6` for `9.6.24` (before 10,
@@ -280,8 +286,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     if role == Role::Primary {
         set("StorageEncrypted", json!(true));
         set("KmsKeyId", key());
-        let port = model.network.database_port.unwrap_or(POSTGRES_PORT);
-        set("Port", json!(port.to_string()));
+        set("Port", json!(PORT.to_string()));
     }
     set("DBSubnetGroupName", r#ref("DatabaseSubnetGroup"));
     set(
@@ -394,6 +399,93 @@ fn outputs(t: &mut Template, db: &Database) {
     }
 }
 
+/// What the database stack needs from the shared stacks: the services reach it on its port,
+/// CloudFormation manages the instances and RDS's master secret, and RDS encrypts with the key.
+fn needs() -> Needs {
+    Needs {
+        grants: vec![
+            DESCRIBE_DATABASES,
+            MANAGE_DATABASES,
+            CREATE_DATABASE_SECRETS,
+            DELETE_MANAGED_DATABASE_SECRETS,
+        ],
+        passes_roles_to: vec!["monitoring.rds.amazonaws.com"],
+        service_linked_roles: vec!["rds.amazonaws.com"],
+        keys_used_through: vec!["rds", "secretsmanager"],
+        ingress: vec![Ingress {
+            to: Group::Database,
+            from: Group::Services,
+            port: PORT,
+            protocol: "PostgreSQL",
+        }],
+    }
+}
+
+const DESCRIBE_DATABASES: Grant = Grant {
+    part: Part::Data,
+    sid: "DescribeDatabases",
+    actions: &[
+        "rds:DescribeDBClusters",
+        "rds:DescribeDBEngineVersions",
+        "rds:DescribeDBInstanceAutomatedBackups",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBParameterGroups",
+        "rds:DescribeDBParameters",
+        "rds:DescribeDBSnapshots",
+        "rds:DescribeDBSubnetGroups",
+        "rds:DescribeEngineDefaultParameters",
+        "rds:DescribeEvents",
+        "rds:DescribeOrderableDBInstanceOptions",
+        "rds:ListTagsForResource",
+    ],
+    on: On::Any,
+};
+
+const MANAGE_DATABASES: Grant = Grant {
+    part: Part::Data,
+    sid: "ManageDatabases",
+    actions: &[
+        "rds:AddTagsToResource",
+        "rds:CreateDBInstance",
+        "rds:CreateDBInstanceReadReplica",
+        "rds:CreateDBParameterGroup",
+        "rds:CreateDBSnapshot",
+        "rds:CreateDBSubnetGroup",
+        "rds:DeleteDBInstance",
+        "rds:DeleteDBParameterGroup",
+        "rds:DeleteDBSubnetGroup",
+        "rds:ModifyDBInstance",
+        "rds:ModifyDBParameterGroup",
+        "rds:ModifyDBSubnetGroup",
+        "rds:RebootDBInstance",
+        "rds:RemoveTagsFromResource",
+        "rds:ResetDBParameterGroup",
+    ],
+    on: On::Arn("rds:${AWS::Region}:${AWS::AccountId}:*"),
+};
+
+// RDS creates the managed master-user secret with the caller's permissions. No
+// GetSecretValue: CloudFormation never needs to read a secret.
+const CREATE_DATABASE_SECRETS: Grant = Grant {
+    part: Part::Data,
+    sid: "CreateDatabaseSecrets",
+    actions: &[
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:UntagResource",
+        "secretsmanager:UpdateSecret",
+    ],
+    on: On::Arn("secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"),
+};
+
+const DELETE_MANAGED_DATABASE_SECRETS: Grant = Grant {
+    part: Part::Data,
+    sid: "DeleteManagedDatabaseSecrets",
+    actions: &["secretsmanager:DeleteSecret"],
+    on: On::Arn("secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!*"),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,7 +520,7 @@ environments:
         let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env))
             .expect("the test spec is valid")
             .model;
-        build(&model).to_value()
+        build(&model).template.to_value()
     }
 
     fn instances(t: &Value) -> Vec<(&String, &Value)> {
@@ -650,7 +742,7 @@ environments:
             let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env))
                 .unwrap()
                 .model;
-            let t = build(&model);
+            let t = build(&model).template;
             assert!(
                 dangling_references(&t).is_empty(),
                 "{env}: {:?}",

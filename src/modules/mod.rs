@@ -1,12 +1,16 @@
 //! Module compilers: `Model` -> one `Template` per stack.
 //!
-//! Each compiler is a pure function of the model. `build_all` lists them in deployment order
-//! and finishes with the root stack, which nests the others (all but `access`, which the
-//! customer launches first, on its own).
+//! Each compiler is a pure function of the model that returns its template and its `Needs`
+//! (what it requires from the shared stacks). `build_all` compiles the modules, aggregates their
+//! needs in one fixed order, builds the shared stacks from them (the network's security-group
+//! rules, the access stack's execution role), lists the stacks in deployment order and
+//! finishes with the root stack, which nests the others (all but `access`, which the customer
+//! launches first, on its own).
 
 pub mod access;
 pub mod database;
 pub mod monitoring;
+pub mod needs;
 pub mod network;
 pub mod root;
 pub mod secure;
@@ -15,7 +19,15 @@ pub mod service;
 use serde_json::json;
 
 use crate::cfn::Template;
+use crate::modules::needs::Needs;
 use crate::spec::Model;
+
+/// A module's template and what the module needs from the shared stacks.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub template: Template,
+    pub needs: Needs,
+}
 
 /// One stack to emit: its module id (the file name), its stack name and its template.
 #[derive(Debug, Clone)]
@@ -58,28 +70,43 @@ impl Stack {
 /// Compiles every stack the model calls for, in deployment order, root last. `extension` names
 /// the template files the root points at.
 pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<String>> {
-    let mut nested = vec![Stack::new(model, network::MODULE, network::build(model))];
-    if !model.services.is_empty() {
-        let cluster = service::build_cluster(model);
-        nested.push(Stack::new(model, service::CLUSTER_MODULE, cluster));
+    let cluster = (!model.services.is_empty()).then(|| service::build_cluster(model));
+    let database = model.database.is_some().then(|| database::build(model));
+    let services: Vec<(String, Compiled)> = model
+        .services
+        .iter()
+        .map(|s| (service::module(s), service::build(model, s)))
+        .collect();
+    let monitoring = monitoring::build(model);
+    // The aggregation order `Needs::aggregate` documents: network, services, cluster,
+    // monitoring, database.
+    let others: Vec<&Needs> = services
+        .iter()
+        .map(|(_, c)| &c.needs)
+        .chain(cluster.iter().map(|c| &c.needs))
+        .chain([&monitoring.needs])
+        .chain(database.iter().map(|c| &c.needs))
+        .collect();
+    let network = network::build(model, &Needs::aggregate(others.iter().copied()).ingress);
+    let all = Needs::aggregate([&network.needs].into_iter().chain(others));
+
+    let mut nested = vec![Stack::new(model, network::MODULE, network.template)];
+    if let Some(cluster) = cluster {
+        nested.push(Stack::new(model, service::CLUSTER_MODULE, cluster.template));
     }
-    if model.database.is_some() {
-        nested.push(Stack::new(model, database::MODULE, database::build(model)));
+    if let Some(database) = database {
+        nested.push(Stack::new(model, database::MODULE, database.template));
     }
-    for s in &model.services {
-        nested.push(Stack::new(
-            model,
-            &service::module(s),
-            service::build(model, s),
-        ));
+    for (module, compiled) in services {
+        nested.push(Stack::new(model, &module, compiled.template));
     }
-    nested.push(Stack::new(
-        model,
-        monitoring::MODULE,
-        monitoring::build(model),
-    ));
+    nested.push(Stack::new(model, monitoring::MODULE, monitoring.template));
     // Launched by the customer first, on its own; nothing in the root depends on it.
-    let standalone = vec![Stack::new(model, access::MODULE, access::build(model))];
+    let standalone = vec![Stack::new(
+        model,
+        access::MODULE,
+        access::build(model, &all),
+    )];
     let root = Stack::new(model, root::MODULE, root::build(model, &nested, extension)?);
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
 }

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, join, r#ref, select, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::secure;
+use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part};
+use crate::modules::{Compiled, secure};
 use crate::spec::Model;
 use crate::spec::model::Zones;
 use crate::spec::types::{NatMode, Traffic};
@@ -48,8 +49,9 @@ const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
     ("us-west-2", "797873946194"),
 ];
 
-/// Compiles the network stack.
-pub fn build(model: &Model) -> Template {
+/// Compiles the network stack. `ingress` is what the other modules need the security groups to
+/// admit.
+pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     let net = &model.network;
     let mut t = Template::new(
         format!(
@@ -208,12 +210,15 @@ pub fn build(model: &Model) -> Template {
     if let Some(flow) = &net.flow_logs {
         flow_logs(&mut t, flow.retention_days, flow.traffic);
     }
-    security_groups(&mut t, model);
+    security_groups(&mut t, model, ingress);
     if let Some(lb) = &net.load_balancer {
         load_balancer(&mut t, model, lb);
     }
     outputs(&mut t, model);
-    t
+    Compiled {
+        template: t,
+        needs: needs(model),
+    }
 }
 
 fn route_table(t: &mut Template, id: &str, name: Value) {
@@ -370,10 +375,14 @@ fn link(t: &mut Template, id: &str, from: &str, to: &str, port: u16, description
     );
 }
 
-fn security_groups(t: &mut Template, model: &Model) {
+fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
     let net = &model.network;
     let name = |suffix: &str| sub(&format!("${{AWS::StackName}}-{suffix}"));
-    let has_services = !model.services.is_empty();
+    // Sorted, so the rules keep their order whichever module asked first; each group is
+    // followed by the rules into it from the groups created before it.
+    let mut rules = ingress.to_vec();
+    rules.sort();
+    rules.dedup();
     if net.load_balancer.is_some() {
         group(
             t,
@@ -387,7 +396,7 @@ fn security_groups(t: &mut Template, model: &Model) {
             name("alb"),
         );
     }
-    if has_services {
+    if !model.services.is_empty() {
         let mut egress = vec![json!({
             "CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
             "Description": "HTTPS to AWS APIs and image registries",
@@ -404,38 +413,53 @@ fn security_groups(t: &mut Template, model: &Model) {
             Value::Array(egress),
             name("services"),
         );
-        if net.load_balancer.is_some() {
-            for port in &net.service_ports {
-                link(
-                    t,
-                    &format!("LoadBalancerToServicePort{port}"),
-                    "LoadBalancerSecurityGroup",
-                    "ServiceSecurityGroup",
-                    *port,
-                    &format!("Load balancer to services on {port}"),
-                );
-            }
-        }
+        links_into(t, Group::Services, &rules);
     }
-    if let Some(port) = net.database_port {
+    if let Some(db) = rules.iter().find(|i| i.to == Group::Database) {
         group(
             t,
             "DatabaseSecurityGroup",
-            "Database: PostgreSQL from the services only",
+            &format!("Database: {} from the services only", db.protocol),
             json!([]),
             no_egress(),
             name("database"),
         );
-        if has_services {
-            link(
-                t,
-                "ServiceToDatabase",
-                "ServiceSecurityGroup",
-                "DatabaseSecurityGroup",
-                port,
-                &format!("Services to the database on {port}"),
-            );
+        links_into(t, Group::Database, &rules);
+    }
+}
+
+/// The rules of `rules` into `to` whose source group exists.
+fn links_into(t: &mut Template, to: Group, rules: &[Ingress]) {
+    for rule in rules.iter().filter(|r| r.to == to) {
+        let from = group_id(rule.from);
+        if !t.resources.contains_key(from) {
+            continue;
         }
+        let port = rule.port;
+        let (id, description) = match (rule.from, rule.to) {
+            (Group::Services, Group::Database) => (
+                "ServiceToDatabase".to_owned(),
+                format!("Services to the database on {port}"),
+            ),
+            (Group::LoadBalancer, Group::Services) => (
+                format!("LoadBalancerToServicePort{port}"),
+                format!("Load balancer to services on {port}"),
+            ),
+            (from, to) => (
+                format!("{from:?}To{to:?}Port{port}"),
+                format!("{from:?} to {to:?} on {port}"),
+            ),
+        };
+        link(t, &id, from, group_id(to), port, &description);
+    }
+}
+
+/// The logical id of a security group.
+fn group_id(group: Group) -> &'static str {
+    match group {
+        Group::LoadBalancer => "LoadBalancerSecurityGroup",
+        Group::Services => "ServiceSecurityGroup",
+        Group::Database => "DatabaseSecurityGroup",
     }
 }
 
@@ -691,3 +715,197 @@ fn outputs(t: &mut Template, model: &Model) {
         );
     }
 }
+
+/// What the network stack needs from the access stack.
+fn needs(model: &Model) -> Needs {
+    let net = &model.network;
+    let mut needs = Needs {
+        grants: vec![DESCRIBE_NETWORK, MANAGE_NETWORK],
+        ..Needs::default()
+    };
+    if net.flow_logs.is_some() {
+        needs.grants.push(MANAGE_FLOW_LOGS);
+        needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
+    }
+    if let Some(lb) = &net.load_balancer {
+        needs
+            .grants
+            .extend([DESCRIBE_LOAD_BALANCING, MANAGE_LOAD_BALANCING]);
+        needs
+            .service_linked_roles
+            .push("elasticloadbalancing.amazonaws.com");
+        if lb.waf {
+            needs.grants.extend([MANAGE_WEB_ACL, ATTACH_WEB_ACL]);
+        }
+        if lb.access_logs {
+            needs.grants.push(secure::PRODUCT_BUCKETS);
+        }
+    }
+    needs
+}
+
+// Describe calls do not support resource-level permissions.
+const DESCRIBE_NETWORK: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeNetwork",
+    actions: &[
+        "ec2:DescribeAccountAttributes",
+        "ec2:DescribeAddresses",
+        "ec2:DescribeAddressesAttribute",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeFlowLogs",
+        "ec2:DescribeInstances",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeNatGateways",
+        "ec2:DescribeNetworkAcls",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeRegions",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroupRules",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeTags",
+        "ec2:DescribeVpcAttribute",
+        "ec2:DescribeVpcs",
+    ],
+    on: On::Any,
+};
+
+const EC2: &str = "ec2:${AWS::Region}:${AWS::AccountId}:*";
+
+// EC2 ids are generated, so these are scoped to the account and region.
+const MANAGE_NETWORK: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageNetwork",
+    actions: &[
+        "ec2:AllocateAddress",
+        "ec2:AssociateAddress",
+        "ec2:AssociateRouteTable",
+        "ec2:AttachInternetGateway",
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:CreateInternetGateway",
+        "ec2:CreateNatGateway",
+        "ec2:CreateRoute",
+        "ec2:CreateRouteTable",
+        "ec2:CreateSecurityGroup",
+        "ec2:CreateSubnet",
+        "ec2:CreateTags",
+        "ec2:CreateVpc",
+        "ec2:DeleteInternetGateway",
+        "ec2:DeleteNatGateway",
+        "ec2:DeleteRoute",
+        "ec2:DeleteRouteTable",
+        "ec2:DeleteSecurityGroup",
+        "ec2:DeleteSubnet",
+        "ec2:DeleteTags",
+        "ec2:DeleteVpc",
+        "ec2:DetachInternetGateway",
+        "ec2:DisassociateAddress",
+        "ec2:DisassociateRouteTable",
+        "ec2:ModifySubnetAttribute",
+        "ec2:ModifyVpcAttribute",
+        "ec2:ReleaseAddress",
+        "ec2:ReplaceRoute",
+        "ec2:ReplaceRouteTableAssociation",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+    ],
+    on: On::Arn(EC2),
+};
+
+const MANAGE_FLOW_LOGS: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageFlowLogs",
+    actions: &["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs"],
+    on: On::Arn(EC2),
+};
+
+pub const DESCRIBE_LOAD_BALANCING: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeLoadBalancing",
+    actions: &[
+        "elasticloadbalancing:DescribeCapacityReservation",
+        "elasticloadbalancing:DescribeListenerAttributes",
+        "elasticloadbalancing:DescribeListenerCertificates",
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeRules",
+        "elasticloadbalancing:DescribeSSLPolicies",
+        "elasticloadbalancing:DescribeTags",
+        "elasticloadbalancing:DescribeTargetGroupAttributes",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+    ],
+    on: On::Any,
+};
+
+/// Listeners, rules and target groups too: the services' routes are theirs (so the service
+/// stacks declare this grant as well).
+pub const MANAGE_LOAD_BALANCING: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageLoadBalancing",
+    actions: &[
+        "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:DeregisterTargets",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyListenerAttributes",
+        "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:RegisterTargets",
+        "elasticloadbalancing:RemoveListenerCertificates",
+        "elasticloadbalancing:RemoveTags",
+        "elasticloadbalancing:SetIpAddressType",
+        "elasticloadbalancing:SetRulePriorities",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+    ],
+    on: On::Arn("elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:*"),
+};
+
+const APP_LOAD_BALANCERS: &str =
+    "elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:loadbalancer/app/*";
+
+// The web ACL in front of the load balancer and the AWS managed rule groups it uses.
+const MANAGE_WEB_ACL: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageWebAcl",
+    actions: &[
+        "wafv2:AssociateWebACL",
+        "wafv2:CreateWebACL",
+        "wafv2:DeleteWebACL",
+        "wafv2:DisassociateWebACL",
+        "wafv2:GetWebACL",
+        "wafv2:GetWebACLForResource",
+        "wafv2:ListTagsForResource",
+        "wafv2:TagResource",
+        "wafv2:UntagResource",
+        "wafv2:UpdateWebACL",
+    ],
+    on: On::Arns(&[
+        "wafv2:${AWS::Region}:${AWS::AccountId}:regional/webacl/*",
+        "wafv2:${AWS::Region}:${AWS::AccountId}:regional/managedruleset/*",
+        APP_LOAD_BALANCERS,
+    ]),
+};
+
+const ATTACH_WEB_ACL: Grant = Grant {
+    part: Part::Network,
+    sid: "AttachWebAcl",
+    actions: &["elasticloadbalancing:SetWebAcl"],
+    on: On::Arn(APP_LOAD_BALANCERS),
+};

@@ -159,7 +159,7 @@ mod tests {
         let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None)
             .unwrap()
             .model;
-        let network = crate::modules::network::build(&model);
+        let network = crate::modules::network::build(&model, &[]).template;
         let mut consumer = Template::new("c", vec![]);
         consumer.add_parameter("VpcId", Parameter::new("AWS::EC2::VPC::Id", "g", "l", "d"));
         consumer.add_parameter("Extra", Parameter::new("String", "g", "l", "d"));

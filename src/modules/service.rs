@@ -13,11 +13,13 @@
 //! stack's outputs; the service's own outputs carry its CamelCase name as a prefix so they are
 //! unique across the product.
 
+mod needs;
+
 use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::{camel, secure};
+use crate::modules::{Compiled, camel, secure};
 use crate::spec::Model;
 use crate::spec::types::{Expose, Service};
 
@@ -56,7 +58,7 @@ pub fn namespace_name(model: &Model) -> String {
 }
 
 /// Compiles the cluster stack shared by every service.
-pub fn build_cluster(model: &Model) -> Template {
+pub fn build_cluster(model: &Model) -> Compiled {
     let discovery = model.services.iter().any(|s| s.discovery);
     let mut t = Template::new(
         format!(
@@ -121,11 +123,14 @@ pub fn build_cluster(model: &Model) -> Template {
             get_att("Namespace", "Id"),
         );
     }
-    t
+    Compiled {
+        template: t,
+        needs: needs::cluster(discovery),
+    }
 }
 
 /// Compiles the stack of `service`, one of `model.services`.
-pub fn build(model: &Model, service: &Service) -> Template {
+pub fn build(model: &Model, service: &Service) -> Compiled {
     let index = model
         .services
         .iter()
@@ -177,7 +182,10 @@ pub fn build(model: &Model, service: &Service) -> Template {
     ecs_service(&mut t, service);
     autoscaling(&mut t, service);
     outputs(&mut t, service, &svc);
-    t
+    Compiled {
+        template: t,
+        needs: needs::service(service),
+    }
 }
 
 fn parameters(t: &mut Template, service: &Service, image_tag: &str, database: bool) {
@@ -979,7 +987,7 @@ services:
             .iter()
             .find(|s| s.name == name)
             .expect("the service exists");
-        build(model, service).to_value()
+        build(model, service).template.to_value()
     }
 
     fn resource<'a>(t: &'a Value, id: &str) -> &'a Value {
@@ -1380,7 +1388,9 @@ services:
 
     #[test]
     fn cluster_has_container_insights_and_namespace_only_with_discovery() {
-        let t = build_cluster(&model(ACME, Some("prod"))).to_value();
+        let t = build_cluster(&model(ACME, Some("prod")))
+            .template
+            .to_value();
         assert_eq!(
             props(&t, "Cluster")["ClusterSettings"],
             json!([{"Name": "containerInsights", "Value": "enabled"}])
@@ -1391,7 +1401,7 @@ services:
         assert!(t["Outputs"].get("NamespaceId").is_none());
 
         let m = model(SHOP, None);
-        let t = build_cluster(&m).to_value();
+        let t = build_cluster(&m).template.to_value();
         assert_eq!(props(&t, "Namespace")["Name"], "shop.default.internal");
         assert_eq!(props(&t, "Namespace")["Vpc"], r#ref("VpcId"));
         assert!(t["Outputs"]["NamespaceId"].is_object());
@@ -1411,8 +1421,8 @@ services:
     #[test]
     fn dangling_references_are_empty() {
         for m in all_models() {
-            let mut templates = vec![build_cluster(&m)];
-            templates.extend(m.services.iter().map(|s| build(&m, s)));
+            let mut templates = vec![build_cluster(&m).template];
+            templates.extend(m.services.iter().map(|s| build(&m, s).template));
             for t in templates {
                 assert_eq!(dangling_references(&t), Vec::<String>::new());
                 for r in t.resources.values() {
@@ -1443,11 +1453,11 @@ services:
             "DatabaseKeyArn",
         ];
         for m in all_models() {
-            for p in build_cluster(&m).parameters.keys() {
+            for p in build_cluster(&m).template.parameters.keys() {
                 assert_eq!(p, "VpcId");
             }
             for s in &m.services {
-                let t = build(&m, s);
+                let t = build(&m, s).template;
                 let own = format!("{}ImageTag", camel(&s.name));
                 assert!(t.parameters.contains_key(&own));
                 for p in t.parameters.keys() {

@@ -1,0 +1,164 @@
+//! What the cluster stack and each service stack need from the shared stacks: the execution
+//! role's grants for ECS, ECR, autoscaling and Cloud Map, the roles passed to ECS tasks and
+//! the traffic the load balancer forwards to an exposed service.
+
+use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part};
+use crate::modules::network;
+use crate::spec::types::Service;
+
+/// The needs of one service stack.
+pub(super) fn service(service: &Service) -> Needs {
+    let mut needs = Needs {
+        grants: vec![
+            TASK_DEFINITIONS_AND_SCALING,
+            CLUSTERS_AND_SERVICES,
+            PRODUCT_REPOSITORIES,
+        ],
+        passes_roles_to: vec!["ecs-tasks.amazonaws.com"],
+        service_linked_roles: vec![
+            "ecs.amazonaws.com",
+            "ecs.application-autoscaling.amazonaws.com",
+        ],
+        // The repository is encrypted with the service's key.
+        keys_used_through: vec!["ecr"],
+        ingress: vec![],
+    };
+    if service.discovery {
+        needs.grants.push(SERVICE_DISCOVERY);
+    }
+    if service.expose.is_some() {
+        // The target group and listener rule.
+        needs.grants.extend([
+            network::DESCRIBE_LOAD_BALANCING,
+            network::MANAGE_LOAD_BALANCING,
+        ]);
+        if let Some(port) = service.port {
+            needs.ingress.push(Ingress {
+                to: Group::Services,
+                from: Group::LoadBalancer,
+                port,
+                protocol: "HTTP",
+            });
+        }
+    }
+    needs
+}
+
+/// The needs of the cluster stack; `discovery` when it holds the Cloud Map namespace.
+pub(super) fn cluster(discovery: bool) -> Needs {
+    let mut needs = Needs {
+        grants: vec![CLUSTERS_AND_SERVICES],
+        service_linked_roles: vec!["ecs.amazonaws.com"],
+        ..Needs::default()
+    };
+    if discovery {
+        needs.grants.extend([SERVICE_DISCOVERY, NAMESPACE_ZONES]);
+    }
+    needs
+}
+
+// Task definitions, scaling targets and policies do not support resource-level permissions
+// (or have ARNs only after creation): exact actions, resource `*`.
+const TASK_DEFINITIONS_AND_SCALING: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageTaskDefinitionsAndScaling",
+    actions: &[
+        "ecs:DeregisterTaskDefinition",
+        "ecs:DescribeCapacityProviders",
+        "ecs:DescribeTaskDefinition",
+        "ecs:ListClusters",
+        "ecs:ListServices",
+        "ecs:ListTaskDefinitions",
+        "ecs:RegisterTaskDefinition",
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:DeregisterScalableTarget",
+        "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:DescribeScalingPolicies",
+        "application-autoscaling:DescribeScheduledActions",
+        "application-autoscaling:ListTagsForResource",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:RegisterScalableTarget",
+        "application-autoscaling:TagResource",
+        "application-autoscaling:UntagResource",
+    ],
+    on: On::Any,
+};
+
+const CLUSTERS_AND_SERVICES: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageClustersAndServices",
+    actions: &[
+        "ecs:CreateCluster",
+        "ecs:CreateService",
+        "ecs:DeleteCluster",
+        "ecs:DeleteService",
+        "ecs:DescribeClusters",
+        "ecs:DescribeServiceDeployments",
+        "ecs:DescribeServices",
+        "ecs:ListServiceDeployments",
+        "ecs:ListTagsForResource",
+        "ecs:PutClusterCapacityProviders",
+        "ecs:TagResource",
+        "ecs:UntagResource",
+        "ecs:UpdateCluster",
+        "ecs:UpdateClusterSettings",
+        "ecs:UpdateService",
+    ],
+    on: On::Arn("ecs:${AWS::Region}:${AWS::AccountId}:*"),
+};
+
+// No DeleteRepository: repositories are retained.
+const PRODUCT_REPOSITORIES: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageProductRepositories",
+    actions: &[
+        "ecr:CreateRepository",
+        "ecr:DeleteLifecyclePolicy",
+        "ecr:DeleteRepositoryPolicy",
+        "ecr:DescribeRepositories",
+        "ecr:GetLifecyclePolicy",
+        "ecr:GetRepositoryPolicy",
+        "ecr:ListTagsForResource",
+        "ecr:PutImageScanningConfiguration",
+        "ecr:PutImageTagMutability",
+        "ecr:PutLifecyclePolicy",
+        "ecr:SetRepositoryPolicy",
+        "ecr:TagResource",
+        "ecr:UntagResource",
+    ],
+    on: On::Arn("ecr:${AWS::Region}:${AWS::AccountId}:repository/{prefix}*"),
+};
+
+// Cloud Map creates the namespace's private hosted zone with the caller's permissions. Record
+// changes are made by ECS and Cloud Map themselves, so no ChangeResourceRecordSets: the role
+// cannot edit the customer's DNS.
+const SERVICE_DISCOVERY: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageServiceDiscovery",
+    actions: &[
+        "servicediscovery:CreatePrivateDnsNamespace",
+        "servicediscovery:CreateService",
+        "servicediscovery:DeleteNamespace",
+        "servicediscovery:DeleteService",
+        "servicediscovery:GetNamespace",
+        "servicediscovery:GetOperation",
+        "servicediscovery:GetService",
+        "servicediscovery:ListNamespaces",
+        "servicediscovery:ListServices",
+        "servicediscovery:ListTagsForResource",
+        "servicediscovery:TagResource",
+        "servicediscovery:UntagResource",
+        "servicediscovery:UpdatePrivateDnsNamespace",
+        "servicediscovery:UpdateService",
+        "route53:CreateHostedZone",
+        "route53:ListHostedZonesByName",
+    ],
+    on: On::Any,
+};
+
+const NAMESPACE_ZONES: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageNamespaceZones",
+    actions: &["route53:GetHostedZone", "route53:DeleteHostedZone"],
+    on: On::Arn("route53:::hostedzone/*"),
+};
