@@ -34,6 +34,8 @@ use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
 mod execution;
 
+pub use execution::RESOURCE_ACTIONS;
+
 use crate::modules::camel;
 use crate::modules::needs::{Needs, Part};
 use crate::modules::secure::{self, document};

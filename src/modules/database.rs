@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part};
+use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part, ResourceActions};
 use crate::modules::{Compiled, secure};
 use crate::spec::Model;
 use crate::spec::types::{Database, StorageType};
@@ -485,6 +485,72 @@ const DELETE_MANAGED_DATABASE_SECRETS: Grant = Grant {
     actions: &["secretsmanager:DeleteSecret"],
     on: On::Arn("secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!*"),
 };
+
+/// The actions CloudFormation calls for each resource type the database stack emits.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::RDS::DBInstance",
+        &[
+            "rds:CreateDBInstance",
+            "rds:CreateDBInstanceReadReplica",
+            "rds:ModifyDBInstance",
+            "rds:RebootDBInstance",
+            "rds:DeleteDBInstance",
+            // The final snapshot of `DeletionPolicy: Snapshot`.
+            "rds:CreateDBSnapshot",
+            "rds:DescribeDBInstances",
+            "rds:DescribeDBClusters",
+            "rds:DescribeDBInstanceAutomatedBackups",
+            "rds:DescribeDBSnapshots",
+            "rds:DescribeDBEngineVersions",
+            "rds:DescribeOrderableDBInstanceOptions",
+            "rds:DescribeEvents",
+            "rds:AddTagsToResource",
+            "rds:RemoveTagsFromResource",
+            "rds:ListTagsForResource",
+            // Enhanced monitoring's role, RDS's service-linked role.
+            "iam:PassRole",
+            "iam:CreateServiceLinkedRole",
+            // Storage and the managed master secret, encrypted with the product key.
+            "kms:CreateGrant",
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+            "secretsmanager:CreateSecret",
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:UpdateSecret",
+            "secretsmanager:TagResource",
+            "secretsmanager:UntagResource",
+            "secretsmanager:DeleteSecret",
+        ],
+    ),
+    (
+        "AWS::RDS::DBParameterGroup",
+        &[
+            "rds:CreateDBParameterGroup",
+            "rds:ModifyDBParameterGroup",
+            "rds:ResetDBParameterGroup",
+            "rds:DeleteDBParameterGroup",
+            "rds:DescribeDBParameterGroups",
+            "rds:DescribeDBParameters",
+            "rds:DescribeEngineDefaultParameters",
+            "rds:AddTagsToResource",
+            "rds:RemoveTagsFromResource",
+            "rds:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::RDS::DBSubnetGroup",
+        &[
+            "rds:CreateDBSubnetGroup",
+            "rds:ModifyDBSubnetGroup",
+            "rds:DeleteDBSubnetGroup",
+            "rds:DescribeDBSubnetGroups",
+            "rds:AddTagsToResource",
+            "rds:RemoveTagsFromResource",
+            "rds:ListTagsForResource",
+        ],
+    ),
+];
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ pub mod service;
 use serde_json::json;
 
 use crate::cfn::Template;
-use crate::modules::needs::Needs;
+use crate::modules::needs::{Needs, ResourceActions};
 use crate::spec::Model;
 
 /// A module's template and what the module needs from the shared stacks.
@@ -111,6 +111,22 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
 }
 
+/// Every resource type a product stack may hold, with the actions CloudFormation calls for it,
+/// from the tables of the modules that emit them (keys, log groups, roles and nested stacks,
+/// which every module uses, from the access stack's foundation; buckets from `secure`).
+pub fn resource_actions() -> impl Iterator<Item = &'static ResourceActions> {
+    [
+        access::RESOURCE_ACTIONS,
+        secure::RESOURCE_ACTIONS,
+        network::RESOURCE_ACTIONS,
+        service::RESOURCE_ACTIONS,
+        database::RESOURCE_ACTIONS,
+        monitoring::RESOURCE_ACTIONS,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Writes the spec's lasting exceptions for named resources into the template: the resource's
 /// `Metadata.guard.SuppressedRules` (which the Guard rules, and so the in-account hook, honour)
 /// and `Metadata.byoa.Exceptions` with each reason, so the deployed template is its own audit
@@ -177,6 +193,9 @@ pub fn camel(name: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod coverage;
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,8 @@
 mod needs;
 mod trail;
 
+pub use needs::RESOURCE_ACTIONS;
+
 use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};

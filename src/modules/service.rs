@@ -15,6 +15,8 @@
 
 mod needs;
 
+pub use needs::RESOURCE_ACTIONS;
+
 use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{allow, allow_if, arn, prefix, read_artifacts};
 use crate::cfn::func::sub;
-use crate::modules::needs::{Grant, Needs, On, Part};
+use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
 use crate::spec::Model;
 
 /// A module's grant as a statement. `prefix` is the product prefix (`<product>-<environment>-`).
@@ -231,3 +231,83 @@ fn compute(model: &Model, needs: &Needs) -> Vec<Value> {
     }
     s
 }
+
+/// The actions CloudFormation calls for the resource types every product stack uses (keys, log
+/// groups and roles in several modules, nested stacks in the root); the foundation grants them.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::KMS::Key",
+        &[
+            "kms:CreateKey",
+            "kms:ListAliases",
+            "kms:ListKeys",
+            "kms:DescribeKey",
+            "kms:EnableKey",
+            "kms:EnableKeyRotation",
+            "kms:GetKeyRotationStatus",
+            "kms:GetKeyPolicy",
+            "kms:PutKeyPolicy",
+            "kms:UpdateKeyDescription",
+            "kms:TagResource",
+            "kms:UntagResource",
+            "kms:ListResourceTags",
+        ],
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        &[
+            "logs:CreateLogGroup",
+            "logs:DescribeLogGroups",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeIndexPolicies",
+            "logs:GetDataProtectionPolicy",
+            "logs:AssociateKmsKey",
+            "logs:DisassociateKmsKey",
+            "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy",
+            "logs:TagLogGroup",
+            "logs:UntagLogGroup",
+            "logs:ListTagsLogGroup",
+            "logs:TagResource",
+            "logs:UntagResource",
+            "logs:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::IAM::Role",
+        &[
+            "iam:CreateRole",
+            "iam:DeleteRole",
+            "iam:GetRole",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:GetRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:ListRolePolicies",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:ListRoleTags",
+        ],
+    ),
+    (
+        "AWS::CloudFormation::Stack",
+        &[
+            "cloudformation:CreateStack",
+            "cloudformation:UpdateStack",
+            "cloudformation:DeleteStack",
+            "cloudformation:DescribeStacks",
+            "cloudformation:GetTemplate",
+            "cloudformation:GetStackPolicy",
+            "cloudformation:SetStackPolicy",
+            // The nested templates, read from the artifact bucket.
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "kms:Decrypt",
+        ],
+    ),
+];

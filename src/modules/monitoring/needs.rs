@@ -1,7 +1,7 @@
 //! What the monitoring stack needs from the access stack: alarms, the topic, the dashboard,
 //! the deployment events rule and the audit trail with its bucket.
 
-use crate::modules::needs::{Grant, Needs, On, Part};
+use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
 use crate::modules::secure;
 use crate::spec::Model;
 
@@ -126,3 +126,92 @@ const PRODUCT_TRAIL: Grant = Grant {
     ],
     on: On::Arn("cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/{prefix}*"),
 };
+
+/// The actions CloudFormation calls for each resource type the monitoring stack emits.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::SNS::Topic",
+        &[
+            "sns:CreateTopic",
+            "sns:DeleteTopic",
+            "sns:GetTopicAttributes",
+            "sns:SetTopicAttributes",
+            "sns:GetDataProtectionPolicy",
+            "sns:ListTopics",
+            "sns:ListSubscriptionsByTopic",
+            "sns:TagResource",
+            "sns:UntagResource",
+            "sns:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::SNS::TopicPolicy",
+        &["sns:SetTopicAttributes", "sns:GetTopicAttributes"],
+    ),
+    (
+        "AWS::SNS::Subscription",
+        &[
+            "sns:Subscribe",
+            "sns:Unsubscribe",
+            "sns:GetSubscriptionAttributes",
+            "sns:SetSubscriptionAttributes",
+            "sns:ListSubscriptions",
+            "sns:ListSubscriptionsByTopic",
+        ],
+    ),
+    (
+        "AWS::CloudWatch::Alarm",
+        &[
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:GetMetricData",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+            "cloudwatch:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::CloudWatch::Dashboard",
+        &[
+            "cloudwatch:PutDashboard",
+            "cloudwatch:GetDashboard",
+            "cloudwatch:DeleteDashboards",
+            "cloudwatch:ListDashboards",
+        ],
+    ),
+    (
+        "AWS::Events::Rule",
+        &[
+            "events:PutRule",
+            "events:DeleteRule",
+            "events:DescribeRule",
+            "events:PutTargets",
+            "events:RemoveTargets",
+            "events:ListTargetsByRule",
+            "events:TagResource",
+            "events:UntagResource",
+            "events:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::CloudTrail::Trail",
+        &[
+            "cloudtrail:CreateTrail",
+            "cloudtrail:UpdateTrail",
+            "cloudtrail:StartLogging",
+            "cloudtrail:GetTrail",
+            "cloudtrail:GetTrailStatus",
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:ListTrails",
+            "cloudtrail:GetEventSelectors",
+            "cloudtrail:PutEventSelectors",
+            "cloudtrail:GetInsightSelectors",
+            "cloudtrail:AddTags",
+            "cloudtrail:RemoveTags",
+            "cloudtrail:ListTags",
+            // The role that delivers the trail to CloudWatch Logs.
+            "iam:PassRole",
+        ],
+    ),
+];

@@ -2,7 +2,7 @@
 //! role's grants for ECS, ECR, autoscaling and Cloud Map, the roles passed to ECS tasks and
 //! the traffic the load balancer forwards to an exposed service.
 
-use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part};
+use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part, ResourceActions};
 use crate::modules::network;
 use crate::spec::types::Service;
 
@@ -162,3 +162,158 @@ const NAMESPACE_ZONES: Grant = Grant {
     actions: &["route53:GetHostedZone", "route53:DeleteHostedZone"],
     on: On::Arn("route53:::hostedzone/*"),
 };
+
+/// The actions CloudFormation calls for each resource type the cluster and service stacks emit.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::ECS::Cluster",
+        &[
+            "ecs:CreateCluster",
+            "ecs:UpdateCluster",
+            "ecs:UpdateClusterSettings",
+            "ecs:PutClusterCapacityProviders",
+            "ecs:DescribeCapacityProviders",
+            "ecs:DeleteCluster",
+            "ecs:DescribeClusters",
+            "ecs:ListClusters",
+            "ecs:TagResource",
+            "ecs:UntagResource",
+            "ecs:ListTagsForResource",
+            "iam:CreateServiceLinkedRole",
+        ],
+    ),
+    (
+        "AWS::ServiceDiscovery::PrivateDnsNamespace",
+        &[
+            "servicediscovery:CreatePrivateDnsNamespace",
+            "servicediscovery:UpdatePrivateDnsNamespace",
+            "servicediscovery:DeleteNamespace",
+            "servicediscovery:GetNamespace",
+            "servicediscovery:ListNamespaces",
+            "servicediscovery:GetOperation",
+            "servicediscovery:TagResource",
+            "servicediscovery:UntagResource",
+            "servicediscovery:ListTagsForResource",
+            // Cloud Map makes the namespace's private hosted zone with the caller's rights.
+            "route53:CreateHostedZone",
+            "route53:GetHostedZone",
+            "route53:DeleteHostedZone",
+            "route53:ListHostedZonesByName",
+        ],
+    ),
+    (
+        "AWS::ECR::Repository",
+        &[
+            "ecr:CreateRepository",
+            "ecr:DescribeRepositories",
+            "ecr:PutImageScanningConfiguration",
+            "ecr:PutImageTagMutability",
+            "ecr:PutLifecyclePolicy",
+            "ecr:GetLifecyclePolicy",
+            "ecr:DeleteLifecyclePolicy",
+            "ecr:SetRepositoryPolicy",
+            "ecr:GetRepositoryPolicy",
+            "ecr:DeleteRepositoryPolicy",
+            "ecr:TagResource",
+            "ecr:UntagResource",
+            "ecr:ListTagsForResource",
+            // ECR encrypts through a grant on the service's key.
+            "kms:CreateGrant",
+            "kms:RetireGrant",
+            "kms:DescribeKey",
+        ],
+    ),
+    (
+        "AWS::ECS::TaskDefinition",
+        &[
+            "ecs:RegisterTaskDefinition",
+            "ecs:DeregisterTaskDefinition",
+            "ecs:DescribeTaskDefinition",
+            "ecs:ListTaskDefinitions",
+            "ecs:TagResource",
+            "ecs:UntagResource",
+            "iam:PassRole",
+        ],
+    ),
+    (
+        "AWS::ECS::Service",
+        &[
+            "ecs:CreateService",
+            "ecs:UpdateService",
+            "ecs:DeleteService",
+            "ecs:DescribeServices",
+            "ecs:ListServices",
+            "ecs:DescribeServiceDeployments",
+            "ecs:ListServiceDeployments",
+            "ecs:TagResource",
+            "ecs:UntagResource",
+            "ecs:ListTagsForResource",
+            "iam:CreateServiceLinkedRole",
+        ],
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        &[
+            "elasticloadbalancing:CreateTargetGroup",
+            "elasticloadbalancing:ModifyTargetGroup",
+            "elasticloadbalancing:ModifyTargetGroupAttributes",
+            "elasticloadbalancing:DeleteTargetGroup",
+            "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetGroupAttributes",
+            "elasticloadbalancing:DescribeTargetHealth",
+            "elasticloadbalancing:RegisterTargets",
+            "elasticloadbalancing:DeregisterTargets",
+            "elasticloadbalancing:AddTags",
+            "elasticloadbalancing:RemoveTags",
+            "elasticloadbalancing:DescribeTags",
+        ],
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+        &[
+            "elasticloadbalancing:CreateRule",
+            "elasticloadbalancing:ModifyRule",
+            "elasticloadbalancing:SetRulePriorities",
+            "elasticloadbalancing:DeleteRule",
+            "elasticloadbalancing:DescribeRules",
+        ],
+    ),
+    (
+        "AWS::ServiceDiscovery::Service",
+        &[
+            "servicediscovery:CreateService",
+            "servicediscovery:UpdateService",
+            "servicediscovery:DeleteService",
+            "servicediscovery:GetService",
+            "servicediscovery:ListServices",
+            "servicediscovery:TagResource",
+            "servicediscovery:UntagResource",
+            "servicediscovery:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        &[
+            "application-autoscaling:RegisterScalableTarget",
+            "application-autoscaling:DeregisterScalableTarget",
+            "application-autoscaling:DescribeScalableTargets",
+            "application-autoscaling:DescribeScheduledActions",
+            "application-autoscaling:TagResource",
+            "application-autoscaling:UntagResource",
+            "application-autoscaling:ListTagsForResource",
+            "iam:CreateServiceLinkedRole",
+        ],
+    ),
+    (
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        &[
+            "application-autoscaling:PutScalingPolicy",
+            "application-autoscaling:DeleteScalingPolicy",
+            "application-autoscaling:DescribeScalingPolicies",
+            // Target tracking creates its alarms with the caller's permissions.
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:DescribeAlarms",
+        ],
+    ),
+];
