@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{
+    Decrypt, Export, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions, SecretVariable,
+};
 use crate::modules::{Compiled, secure};
 use crate::spec::Model;
 use crate::spec::types::{Database, StorageType};
@@ -418,8 +420,67 @@ fn needs() -> Needs {
             port: PORT,
             protocol: "PostgreSQL",
         }],
+        exports: vec![&EXPORT],
     }
 }
+
+/// What a service that uses the database gets: `DB_HOST` and `DB_PORT`, `DB_USERNAME` and
+/// `DB_PASSWORD` from the RDS-managed secret, and the right to decrypt that secret through
+/// Secrets Manager.
+const EXPORT: Export = Export {
+    group: GROUP_DATABASE,
+    inputs: &[
+        Input {
+            name: "DatabaseEndpointAddress",
+            label: "Database host",
+            description: "Host name of the database (output DatabaseEndpointAddress of the database stack).",
+            pattern: r"^[A-Za-z0-9.-]+$",
+            pattern_help: "must be a host name",
+        },
+        Input {
+            name: "DatabaseEndpointPort",
+            label: "Database port",
+            description: "Port of the database (output DatabaseEndpointPort of the database stack).",
+            pattern: r"^\d{1,5}$",
+            pattern_help: "must be a port number",
+        },
+        Input {
+            name: "DatabaseSecretArn",
+            label: "Database credentials secret",
+            description: "Secret holding the database user name and password (output DatabaseSecretArn of the database stack).",
+            pattern: r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$",
+            pattern_help: "must be a Secrets Manager secret ARN",
+        },
+        Input {
+            name: "DatabaseKeyArn",
+            label: "Database key",
+            description: "KMS key encrypting the database secret (output DatabaseKeyArn of the database stack).",
+            pattern: r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$",
+            pattern_help: "must be a KMS key ARN",
+        },
+    ],
+    environment: &[
+        ("DB_HOST", "DatabaseEndpointAddress"),
+        ("DB_PORT", "DatabaseEndpointPort"),
+    ],
+    secrets: &[
+        SecretVariable {
+            variable: "DB_USERNAME",
+            input: "DatabaseSecretArn",
+            key: "username",
+        },
+        SecretVariable {
+            variable: "DB_PASSWORD",
+            input: "DatabaseSecretArn",
+            key: "password",
+        },
+    ],
+    decrypt: Some(Decrypt {
+        sid: "DecryptDatabaseSecret",
+        input: "DatabaseKeyArn",
+        via: "secretsmanager",
+    }),
+};
 
 const DESCRIBE_DATABASES: Grant = Grant {
     part: Part::Data,

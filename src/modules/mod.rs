@@ -72,10 +72,18 @@ impl Stack {
 pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<String>> {
     let cluster = (!model.services.is_empty()).then(|| service::build_cluster(model));
     let database = model.database.is_some().then(|| database::build(model));
+    let database_exports = database.as_ref().map_or(&[][..], |d| &d.needs.exports[..]);
     let services: Vec<(String, Compiled)> = model
         .services
         .iter()
-        .map(|s| (service::module(s), service::build(model, s)))
+        .map(|s| {
+            let uses = if s.uses_database {
+                database_exports
+            } else {
+                &[]
+            };
+            (service::module(s), service::build(model, s, uses))
+        })
         .collect();
     let monitoring = monitoring::build(model);
     // The aggregation order `Needs::aggregate` documents: network, services, cluster,
@@ -251,6 +259,29 @@ mod tests {
             "    - {rule: RDS_MULTI_AZ_SUPPORT, reason: one zone everywhere in this product}\n",
         );
         assert!(db.is_null(), "{db}");
+    }
+
+    #[test]
+    fn only_services_that_use_the_database_get_what_it_exports() {
+        let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+             database: {}\nservices:\n  - {name: api, uses_database: true}\n  - {name: worker}\n";
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), spec, None)
+            .expect("valid")
+            .model;
+        let stacks = super::build_all(&model, "yaml").expect("builds");
+        let text = |module: &str| {
+            let stack = stacks.iter().find(|s| s.module == module).unwrap();
+            serde_json::to_string(&stack.template.to_value()).unwrap()
+        };
+        for exported in [
+            "DB_HOST",
+            "DB_PASSWORD",
+            "DatabaseKeyArn",
+            "DecryptDatabaseSecret",
+        ] {
+            assert!(text("service-api").contains(exported), "{exported}");
+            assert!(!text("service-worker").contains(exported), "{exported}");
+        }
     }
 
     #[test]

@@ -6,9 +6,10 @@
 //! (`Grant`s: actions on resource patterns, scoped by the product prefix where CloudFormation
 //! names the resource), the services its roles are passed to, the service-linked roles its
 //! resources make AWS create, the services that encrypt with a product key on CloudFormation's
-//! behalf, and the traffic it must admit (`Ingress`). `access` builds the execution role from
-//! the aggregated needs and `network` its security-group rules, so neither lists another
-//! module's resources.
+//! behalf, the traffic it must admit (`Ingress`) and what it hands to the containers of the
+//! services that use it (`Export`). `access` builds the execution role from the aggregated
+//! needs, `network` its security-group rules and each service stack its container's
+//! environment, so none of them lists another module's resources.
 //!
 //! Each module also owns a table from every resource type it emits to the actions that type
 //! requires (`ResourceActions`); the tests hold the grants against those tables.
@@ -72,6 +73,48 @@ pub struct Ingress {
     pub protocol: &'static str,
 }
 
+/// A value an exporting module hands to a service stack: a parameter of the service stack that
+/// the root feeds from the exporting stack's output of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Input {
+    /// The parameter's and the output's name.
+    pub name: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+    /// The parameter's `AllowedPattern` and the message shown when a value breaks it.
+    pub pattern: &'static str,
+    pub pattern_help: &'static str,
+}
+
+/// A secret variable of the container: the JSON key `key` of the secret whose ARN is `input`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretVariable {
+    pub variable: &'static str,
+    pub input: &'static str,
+    pub key: &'static str,
+}
+
+/// A key the task execution role may decrypt with (through `via`, e.g. `secretsmanager`) to
+/// read the exported secrets; `sid` names the statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decrypt {
+    pub sid: &'static str,
+    pub input: &'static str,
+    pub via: &'static str,
+}
+
+/// What a module exports to the containers of the services that use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Export {
+    /// The console group of the inputs.
+    pub group: &'static str,
+    pub inputs: &'static [Input],
+    /// Plain variables: (variable, input).
+    pub environment: &'static [(&'static str, &'static str)],
+    pub secrets: &'static [SecretVariable],
+    pub decrypt: Option<Decrypt>,
+}
+
 /// A resource type and the actions CloudFormation calls to create, read, update, tag and
 /// delete it with the settings byoa gives it.
 pub type ResourceActions = (&'static str, &'static [&'static str]);
@@ -87,6 +130,8 @@ pub struct Needs {
     /// Services (`ecr`, `rds`, ...) that use a product key on CloudFormation's behalf.
     pub keys_used_through: Vec<&'static str>,
     pub ingress: Vec<Ingress>,
+    /// What the module hands to the services that use it.
+    pub exports: Vec<&'static Export>,
 }
 
 impl Needs {
@@ -112,6 +157,7 @@ impl Needs {
             extend_unique(&mut all.service_linked_roles, &n.service_linked_roles);
             extend_unique(&mut all.keys_used_through, &n.keys_used_through);
             extend_unique(&mut all.ingress, &n.ingress);
+            extend_unique(&mut all.exports, &n.exports);
         }
         all
     }

@@ -21,7 +21,7 @@ pub(super) fn service(service: &Service) -> Needs {
         ],
         // The repository is encrypted with the service's key.
         keys_used_through: vec!["ecr"],
-        ingress: vec![],
+        ..Needs::default()
     };
     if service.discovery {
         needs.grants.push(SERVICE_DISCOVERY);
