@@ -8,8 +8,9 @@
 //!   CloudFormation and nothing else, upload templates to `ArtifactBucket`, push images to the
 //!   product's repositories, restart the product's services and read the product's logs.
 //! - `ExecutionRole`, which only CloudFormation can assume: it creates the product's resources.
-//!   Its permissions follow the spec (no RDS actions for a product without a database, ...), use
-//!   exact action lists (never `*` or `service:*`), name-scope what CloudFormation names with the
+//!   Its permissions are a foundation every product needs (`execution`) plus what the other
+//!   modules declare in their `Needs` (no RDS actions for a product without a database, ...);
+//!   this module lists no other module's resources. They use exact action lists (never `*` or `service:*`), name-scope what CloudFormation names with the
 //!   stack name (`<product>-<environment>-...`: roles, buckets, log groups, repositories,
 //!   stacks, topics, trails), tag-scope key management, and leave out the calls that would
 //!   destroy retained data or the audit trail (`DeleteBucket`, `ScheduleKeyDeletion`,

@@ -11,8 +11,12 @@
 //! `log_statement = ddl`, which would log the passwords of `CREATE ROLE ... PASSWORD`); logs go
 //! to CloudWatch Logs and enhanced monitoring runs every minute. Inputs are the network stack's
 //! `IsolatedSubnetIds` and `DatabaseSecurityGroupId`; the endpoint, secret, key and instance ids
-//! leave as outputs. Invariants: the primary is kept as a snapshot on deletion or replacement,
+//! leave as outputs. Its needs (`needs`, `alarms`): the execution role's RDS and secret grants,
+//! ingress on the PostgreSQL port from the services, what it exports to the services that use
+//! it and its alarms. Invariants: the primary is kept as a snapshot on deletion or replacement,
 //! the key is retained, nothing is publicly accessible and no physical name is hard-coded.
+
+mod alarms;
 
 use serde_json::{Value, json};
 
@@ -133,7 +137,7 @@ pub fn build(model: &Model) -> Compiled {
     outputs(&mut t, db);
     Compiled {
         template: t,
-        needs: needs(),
+        needs: needs(model, db),
     }
 }
 
@@ -403,7 +407,8 @@ fn outputs(t: &mut Template, db: &Database) {
 
 /// What the database stack needs from the shared stacks: the services reach it on its port,
 /// CloudFormation manages the instances and RDS's master secret, and RDS encrypts with the key.
-fn needs() -> Needs {
+fn needs(model: &Model, db: &Database) -> Needs {
+    let (alarms, alarm_inputs) = alarms::alarms(model, db);
     Needs {
         grants: vec![
             DESCRIBE_DATABASES,
@@ -421,6 +426,8 @@ fn needs() -> Needs {
             protocol: "PostgreSQL",
         }],
         exports: vec![&EXPORT],
+        alarms,
+        alarm_inputs,
     }
 }
 

@@ -8,6 +8,7 @@
 //! launches first, on its own).
 
 pub mod access;
+pub mod alarm;
 pub mod database;
 pub mod monitoring;
 pub mod needs;
@@ -85,18 +86,20 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
             (service::module(s), service::build(model, s, uses))
         })
         .collect();
-    let monitoring = monitoring::build(model);
-    // The aggregation order `Needs::aggregate` documents: network, services, cluster,
-    // monitoring, database.
-    let others: Vec<&Needs> = services
-        .iter()
-        .map(|(_, c)| &c.needs)
-        .chain(cluster.iter().map(|c| &c.needs))
-        .chain([&monitoring.needs])
-        .chain(database.iter().map(|c| &c.needs))
-        .collect();
-    let network = network::build(model, &Needs::aggregate(others.iter().copied()).ingress);
-    let all = Needs::aggregate([&network.needs].into_iter().chain(others));
+    // The network admits what the others need; monitoring alarms on what the network and the
+    // others ask for; access grants what all of them need.
+    let ingress = Needs::aggregate(in_order(None, &services, &cluster, None, &database)).ingress;
+    let network = network::build(model, &ingress);
+    let watched = in_order(Some(&network), &services, &cluster, None, &database);
+    let monitoring = monitoring::build(model, &Needs::aggregate(watched));
+    let all = in_order(
+        Some(&network),
+        &services,
+        &cluster,
+        Some(&monitoring),
+        &database,
+    );
+    let all = Needs::aggregate(all);
 
     let mut nested = vec![Stack::new(model, network::MODULE, network.template)];
     if let Some(cluster) = cluster {
@@ -117,6 +120,25 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Strin
     )];
     let root = Stack::new(model, root::MODULE, root::build(model, &nested, extension)?);
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
+}
+
+/// The modules' needs in the one order they are aggregated in (see `Needs::aggregate`):
+/// network, services (in spec order), cluster, monitoring, database.
+fn in_order<'a>(
+    network: Option<&'a Compiled>,
+    services: &'a [(String, Compiled)],
+    cluster: &'a Option<Compiled>,
+    monitoring: Option<&'a Compiled>,
+    database: &'a Option<Compiled>,
+) -> Vec<&'a Needs> {
+    network
+        .into_iter()
+        .chain(services.iter().map(|(_, c)| c))
+        .chain(cluster)
+        .chain(monitoring)
+        .chain(database)
+        .map(|c| &c.needs)
+        .collect()
 }
 
 /// Every resource type a product stack may hold, with the actions CloudFormation calls for it,

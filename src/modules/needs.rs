@@ -1,15 +1,16 @@
-//! Module needs: what a module's stacks require from the stacks they share with every other
-//! module (`access`, `network`).
+//! Module needs: what a module's stacks require from the stacks they share with the other
+//! modules (`access`, `network`, `monitoring`) and hand to the services that use them.
 //!
 //! Stage: modules. Each module compiler returns its template together with its `Needs`: the
 //! IAM actions CloudFormation calls to create, update and delete the module's resources
 //! (`Grant`s: actions on resource patterns, scoped by the product prefix where CloudFormation
 //! names the resource), the services its roles are passed to, the service-linked roles its
 //! resources make AWS create, the services that encrypt with a product key on CloudFormation's
-//! behalf, the traffic it must admit (`Ingress`) and what it hands to the containers of the
-//! services that use it (`Export`). `access` builds the execution role from the aggregated
-//! needs, `network` its security-group rules and each service stack its container's
-//! environment, so none of them lists another module's resources.
+//! behalf, the traffic it must admit (`Ingress`), what it hands to the containers of the
+//! services that use it (`Export`) and what the monitoring stack alarms on (`alarm::Alarm`).
+//! `access` builds the execution role from the aggregated needs, `network` its security-group
+//! rules, `monitoring` its alarms and each service stack its container's environment, so none
+//! of them lists another module's resources.
 //!
 //! Each module also owns a table from every resource type it emits to the actions that type
 //! requires (`ResourceActions`); the tests hold the grants against those tables.
@@ -17,6 +18,8 @@
 //! Invariants: a grant is identified by its `sid`; two modules that declare the same sid declare
 //! the same grant (the shared const), and aggregation keeps the first. Aggregation order is
 //! fixed (`aggregate`), so the execution role's statements are the same bytes on every run.
+
+use crate::modules::alarm::{self, Alarm};
 
 /// The managed policy of the execution role a grant belongs to. Four policies because one
 /// managed policy holds at most 6,144 characters.
@@ -132,6 +135,10 @@ pub struct Needs {
     pub ingress: Vec<Ingress>,
     /// What the module hands to the services that use it.
     pub exports: Vec<&'static Export>,
+    /// What the monitoring stack alarms on for the module, and the parameters the alarms'
+    /// dimensions refer to.
+    pub alarms: Vec<Alarm>,
+    pub alarm_inputs: Vec<alarm::Input>,
 }
 
 impl Needs {
@@ -158,6 +165,18 @@ impl Needs {
             extend_unique(&mut all.keys_used_through, &n.keys_used_through);
             extend_unique(&mut all.ingress, &n.ingress);
             extend_unique(&mut all.exports, &n.exports);
+            for a in &n.alarms {
+                match all.alarms.iter().find(|x| x.id == a.id) {
+                    Some(existing) => assert_eq!(existing, a, "two alarms named {}", a.id),
+                    None => all.alarms.push(a.clone()),
+                }
+            }
+            for i in &n.alarm_inputs {
+                match all.alarm_inputs.iter().find(|x| x.name == i.name) {
+                    Some(existing) => assert_eq!(existing, i, "two inputs named {}", i.name),
+                    None => all.alarm_inputs.push(i.clone()),
+                }
+            }
         }
         all
     }

@@ -185,7 +185,7 @@ pub fn build(model: &Model, service: &Service, uses: &[&Export]) -> Compiled {
     outputs(&mut t, service, &svc);
     Compiled {
         template: t,
-        needs: needs::service(service),
+        needs: needs::service(model, service),
     }
 }
 

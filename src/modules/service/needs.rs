@@ -1,13 +1,24 @@
 //! What the cluster stack and each service stack need from the shared stacks: the execution
-//! role's grants for ECS, ECR, autoscaling and Cloud Map, the roles passed to ECS tasks and
-//! the traffic the load balancer forwards to an exposed service.
+//! role's grants for ECS, ECR, autoscaling and Cloud Map, the roles passed to ECS tasks, the
+//! traffic the load balancer forwards to an exposed service and the service's alarms.
 
+use serde_json::Value;
+
+use crate::cfn::func::r#ref;
+use crate::modules::alarm::{
+    self, Alarm, ERROR_RATE_PERCENT, Rule, error_rate, metric, shortfall, stat,
+};
+use crate::modules::camel;
 use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part, ResourceActions};
 use crate::modules::network;
+use crate::spec::Model;
 use crate::spec::types::Service;
 
+/// Alarm when the 99th percentile response time exceeds this many seconds.
+const P99_SECONDS: f64 = 2.0;
+
 /// The needs of one service stack.
-pub(super) fn service(service: &Service) -> Needs {
+pub(super) fn service(model: &Model, service: &Service) -> Needs {
     let mut needs = Needs {
         grants: vec![
             TASK_DEFINITIONS_AND_SCALING,
@@ -41,7 +52,162 @@ pub(super) fn service(service: &Service) -> Needs {
             });
         }
     }
+    (needs.alarms, needs.alarm_inputs) = alarms(model, service);
     needs
+}
+
+/// CPU or memory alarm threshold: above the scaling target, so it fires when scaling is not
+/// keeping up (or is at its maximum).
+fn utilization_threshold(target: Option<u8>) -> u32 {
+    target.map_or(85, |p| (u32::from(p) + 20).min(95))
+}
+
+/// A monitoring parameter of the services group: name, label, description, pattern and the
+/// message shown when a value breaks it.
+fn input(
+    name: String,
+    label: String,
+    description: String,
+    (pattern, pattern_help): (&'static str, &'static str),
+) -> alarm::Input {
+    alarm::Input {
+        name,
+        group: "Services",
+        label,
+        description,
+        pattern,
+        pattern_help,
+    }
+}
+
+const ECS_NAME_PATTERN: &str = r"^[A-Za-z0-9_-]{1,255}$";
+
+/// The service's alarms, and the monitoring parameters their dimensions name.
+fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<alarm::Input>) {
+    let svc = camel(&s.name);
+    let mut inputs = vec![
+        input(
+            "ClusterName".into(),
+            "Cluster name".into(),
+            "Name of the ECS cluster (output ClusterName of the cluster stack).".into(),
+            (ECS_NAME_PATTERN, "must be an ECS cluster name"),
+        ),
+        input(
+            format!("{svc}ServiceName"),
+            format!("{} service name", s.name),
+            format!(
+                "Name of the ECS service `{}` (output {svc}ServiceName of its service stack).",
+                s.name
+            ),
+            (ECS_NAME_PATTERN, "must be an ECS service name"),
+        ),
+    ];
+    let mut alarms = vec![];
+    let mut add = |id: String, description: String, watch: Value, rule: Rule| {
+        alarms.push(Alarm {
+            id,
+            description,
+            watch,
+            rule,
+        });
+    };
+    let ecs = [
+        ("ClusterName", r#ref("ClusterName")),
+        ("ServiceName", r#ref(&format!("{svc}ServiceName"))),
+    ];
+    let cpu = utilization_threshold(s.scaling.cpu_percent);
+    add(
+        format!("{svc}CpuAlarm"),
+        format!(
+            "{}: service `{}` CPU above {cpu}% on average. Raise its CPU or its maximum task count.",
+            model.product, s.name
+        ),
+        stat(metric("AWS/ECS", "CPUUtilization", &ecs), "Average"),
+        Rule::above(cpu, "missing"),
+    );
+    let memory = utilization_threshold(s.scaling.memory_percent);
+    add(
+        format!("{svc}MemoryAlarm"),
+        format!(
+            "{}: service `{}` memory above {memory}% on average; tasks may be killed when they run out. Raise its memory.",
+            model.product, s.name
+        ),
+        stat(metric("AWS/ECS", "MemoryUtilization", &ecs), "Average"),
+        Rule::above(memory, "missing"),
+    );
+    add(
+        format!("{svc}RunningTasksAlarm"),
+        format!(
+            "{}: service `{}` has run fewer tasks than ECS wants for five minutes. Check its events and stopped tasks.",
+            model.product, s.name
+        ),
+        shortfall(
+            metric("ECS/ContainerInsights", "RunningTaskCount", &ecs),
+            metric("ECS/ContainerInsights", "DesiredTaskCount", &ecs),
+        ),
+        // Every minute of five: a rolling deployment or a scale-out is shorter than that.
+        Rule {
+            datapoints: 5,
+            ..Rule::above(0, "notBreaching")
+        },
+    );
+    if s.expose.is_none() {
+        return (alarms, inputs);
+    }
+    inputs.push(network::load_balancer_full_name());
+    inputs.push(input(
+        format!("{svc}TargetGroupFullName"),
+        format!("{} target group full name", s.name),
+        format!(
+            "Full name of the target group of `{}` (output {svc}TargetGroupFullName of its service stack).",
+            s.name
+        ),
+        (
+            r"^targetgroup/[A-Za-z0-9-]+/[0-9a-f]+$",
+            "must look like targetgroup/<name>/<id>",
+        ),
+    ));
+    let tg = [
+        ("TargetGroup", r#ref(&format!("{svc}TargetGroupFullName"))),
+        ("LoadBalancer", r#ref("LoadBalancerFullName")),
+    ];
+    add(
+        format!("{svc}Target5xxAlarm"),
+        format!(
+            "{}: more than {ERROR_RATE_PERCENT}% of requests to `{}` returned a 5xx. Check its logs.",
+            model.product, s.name
+        ),
+        error_rate(
+            metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", &tg),
+            metric("AWS/ApplicationELB", "RequestCount", &tg),
+        ),
+        Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
+    );
+    add(
+        format!("{svc}ResponseTimeAlarm"),
+        format!(
+            "{}: 99th percentile response time of `{}` above {P99_SECONDS} s.",
+            model.product, s.name
+        ),
+        stat(
+            metric("AWS/ApplicationELB", "TargetResponseTime", &tg),
+            "p99",
+        ),
+        Rule::above(P99_SECONDS, "notBreaching"),
+    );
+    add(
+        format!("{svc}UnhealthyHostsAlarm"),
+        format!(
+            "{}: `{}` has targets failing the load balancer's health check.",
+            model.product, s.name
+        ),
+        stat(
+            metric("AWS/ApplicationELB", "UnHealthyHostCount", &tg),
+            "Maximum",
+        ),
+        Rule::above(0, "notBreaching"),
+    );
+    (alarms, inputs)
 }
 
 /// The needs of the cluster stack; `discovery` when it holds the Cloud Map namespace.
