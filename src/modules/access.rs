@@ -10,9 +10,10 @@
 //! - `ExecutionRole`, which only CloudFormation can assume: it creates the product's resources.
 //!   Its permissions are a foundation every product needs (`execution`) plus what the other
 //!   modules declare in their `Needs` (no RDS actions for a product without a database, ...);
-//!   this module lists no other module's resources. They use exact action lists (never `*` or `service:*`), name-scope what CloudFormation names with the
-//!   stack name (`<product>-<environment>-...`: roles, buckets, log groups, repositories,
-//!   stacks, topics, trails), tag-scope key management, and leave out the calls that would
+//!   this module lists no other module's resources. They use exact action lists (never `*` or
+//!   `service:*`), name-scope what CloudFormation names with the stack name
+//!   (`<product>-<environment>-...`: roles, buckets, log groups, repositories, stacks, topics,
+//!   trails), tag-scope key management, and leave out the calls that would
 //!   destroy retained data or the audit trail (`DeleteBucket`, `ScheduleKeyDeletion`,
 //!   `DeleteLogGroup`, `DeleteRepository`, `StopLogging`, `DeleteTrail`).
 //! - `ArtifactBucket` (KMS-encrypted with `ArtifactKey`, versioned, private, TLS only) for the
@@ -29,14 +30,14 @@
 //! Neither role can change, deactivate or reconfigure the compliance hook, its role or its
 //! reports: the hook is the customer's control.
 
-use serde_json::{Value, json};
-
-use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
-use crate::cfn::{Parameter, Resource, Template};
 mod execution;
 
 pub use execution::RESOURCE_ACTIONS;
 
+use serde_json::{Value, json};
+
+use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
+use crate::cfn::{Parameter, Resource, Template};
 use crate::modules::camel;
 use crate::modules::needs::{Needs, Part};
 use crate::modules::secure::{self, document};

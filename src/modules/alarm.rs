@@ -3,8 +3,8 @@
 //!
 //! A module declares an `Alarm` (logical id, description, the metric part of the alarm's
 //! properties and the `Rule` that judges it) for each thing of its own worth paging someone
-//! about, plus the monitoring stack's parameters its metrics' dimensions refer to (`Input`s
-//! the root feeds from the module's outputs of the same name). The monitoring stack creates
+//! about, plus the monitoring stack's parameters its metrics' dimensions refer to
+//! (`needs::Input`s the root feeds from the module's outputs of the same name). The monitoring stack creates
 //! them all, each notifying its topic on ALARM and on OK, in the order of the aggregated needs.
 
 use serde_json::{Value, json};
@@ -56,18 +56,6 @@ pub struct Alarm {
     /// or metric math (`Metrics`).
     pub watch: Value,
     pub rule: Rule,
-}
-
-/// A parameter of the monitoring stack that an alarm's dimensions refer to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Input {
-    pub name: String,
-    /// The console group.
-    pub group: &'static str,
-    pub label: String,
-    pub description: String,
-    pub pattern: &'static str,
-    pub pattern_help: &'static str,
 }
 
 /// One metric of a namespace with its dimensions.

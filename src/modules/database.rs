@@ -425,7 +425,7 @@ fn needs(model: &Model, db: &Database) -> Needs {
             port: PORT,
             protocol: "PostgreSQL",
         }],
-        exports: vec![&EXPORT],
+        exports: vec![export()],
         alarms,
         alarm_inputs,
     }
@@ -434,60 +434,69 @@ fn needs(model: &Model, db: &Database) -> Needs {
 /// What a service that uses the database gets: `DB_HOST` and `DB_PORT`, `DB_USERNAME` and
 /// `DB_PASSWORD` from the RDS-managed secret, and the right to decrypt that secret through
 /// Secrets Manager.
-const EXPORT: Export = Export {
-    group: GROUP_DATABASE,
-    inputs: &[
-        Input {
-            name: "DatabaseEndpointAddress",
-            label: "Database host",
-            description: "Host name of the database (output DatabaseEndpointAddress of the database stack).",
-            pattern: r"^[A-Za-z0-9.-]+$",
-            pattern_help: "must be a host name",
-        },
-        Input {
-            name: "DatabaseEndpointPort",
-            label: "Database port",
-            description: "Port of the database (output DatabaseEndpointPort of the database stack).",
-            pattern: r"^\d{1,5}$",
-            pattern_help: "must be a port number",
-        },
-        Input {
-            name: "DatabaseSecretArn",
-            label: "Database credentials secret",
-            description: "Secret holding the database user name and password (output DatabaseSecretArn of the database stack).",
-            pattern: r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$",
-            pattern_help: "must be a Secrets Manager secret ARN",
-        },
-        Input {
-            name: "DatabaseKeyArn",
-            label: "Database key",
-            description: "KMS key encrypting the database secret (output DatabaseKeyArn of the database stack).",
-            pattern: r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$",
-            pattern_help: "must be a KMS key ARN",
-        },
-    ],
-    environment: &[
-        ("DB_HOST", "DatabaseEndpointAddress"),
-        ("DB_PORT", "DatabaseEndpointPort"),
-    ],
-    secrets: &[
-        SecretVariable {
-            variable: "DB_USERNAME",
-            input: "DatabaseSecretArn",
-            key: "username",
-        },
-        SecretVariable {
-            variable: "DB_PASSWORD",
-            input: "DatabaseSecretArn",
-            key: "password",
-        },
-    ],
-    decrypt: Some(Decrypt {
-        sid: "DecryptDatabaseSecret",
-        input: "DatabaseKeyArn",
-        via: "secretsmanager",
-    }),
-};
+fn export() -> Export {
+    let input = |name: &str, label: &str, what: &str, pattern: &'static str, help| Input {
+        name: name.to_owned(),
+        group: GROUP_DATABASE,
+        label: label.to_owned(),
+        description: format!("{what} (output {name} of the database stack)."),
+        pattern,
+        pattern_help: help,
+    };
+    Export {
+        inputs: vec![
+            input(
+                "DatabaseEndpointAddress",
+                "Database host",
+                "Host name of the database",
+                r"^[A-Za-z0-9.-]+$",
+                "must be a host name",
+            ),
+            input(
+                "DatabaseEndpointPort",
+                "Database port",
+                "Port of the database",
+                r"^\d{1,5}$",
+                "must be a port number",
+            ),
+            input(
+                "DatabaseSecretArn",
+                "Database credentials secret",
+                "Secret holding the database user name and password",
+                r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$",
+                "must be a Secrets Manager secret ARN",
+            ),
+            input(
+                "DatabaseKeyArn",
+                "Database key",
+                "KMS key encrypting the database secret",
+                r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$",
+                "must be a KMS key ARN",
+            ),
+        ],
+        environment: vec![
+            ("DB_HOST", "DatabaseEndpointAddress"),
+            ("DB_PORT", "DatabaseEndpointPort"),
+        ],
+        secrets: vec![
+            SecretVariable {
+                variable: "DB_USERNAME",
+                input: "DatabaseSecretArn",
+                key: "username",
+            },
+            SecretVariable {
+                variable: "DB_PASSWORD",
+                input: "DatabaseSecretArn",
+                key: "password",
+            },
+        ],
+        decrypt: Some(Decrypt {
+            sid: "DecryptDatabaseSecret",
+            input: "DatabaseKeyArn",
+            via: "secretsmanager",
+        }),
+    }
+}
 
 const DESCRIBE_DATABASES: Grant = Grant {
     part: Part::Data,

@@ -21,8 +21,8 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
-use crate::modules::alarm::{self, Alarm};
-use crate::modules::needs::Needs;
+use crate::modules::alarm::Alarm;
+use crate::modules::needs::{Input, Needs};
 use crate::modules::{Compiled, camel, secure};
 use crate::spec::Model;
 use crate::spec::types::Service;
@@ -70,7 +70,7 @@ pub fn build(model: &Model, watched: &Needs) -> Compiled {
     }
 }
 
-fn parameters(t: &mut Template, inputs: &[alarm::Input]) {
+fn parameters(t: &mut Template, inputs: &[Input]) {
     t.add_parameter(
         "AlarmEmail",
         Parameter::new(
@@ -87,11 +87,7 @@ fn parameters(t: &mut Template, inputs: &[alarm::Input]) {
     );
     t.add_condition("HasAlarmEmail", not(equals(r#ref("AlarmEmail"), json!(""))));
     for input in inputs {
-        t.add_parameter(
-            &input.name,
-            Parameter::new("String", input.group, &input.label, &input.description)
-                .pattern(input.pattern, input.pattern_help),
-        );
+        t.add_parameter(&input.name, input.parameter());
     }
 }
 

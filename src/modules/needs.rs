@@ -16,10 +16,12 @@
 //! requires (`ResourceActions`); the tests hold the grants against those tables.
 //!
 //! Invariants: a grant is identified by its `sid`; two modules that declare the same sid declare
-//! the same grant (the shared const), and aggregation keeps the first. Aggregation order is
+//! the same grant (the shared const), and aggregation keeps the first. Grants are constants,
+//! never built from user input, so a clash is a bug in byoa and panics. Aggregation order is
 //! fixed (`aggregate`), so the execution role's statements are the same bytes on every run.
 
-use crate::modules::alarm::{self, Alarm};
+use crate::cfn::Parameter;
+use crate::modules::alarm::Alarm;
 
 /// The managed policy of the execution role a grant belongs to. Four policies because one
 /// managed policy holds at most 6,144 characters.
@@ -76,17 +78,27 @@ pub struct Ingress {
     pub protocol: &'static str,
 }
 
-/// A value an exporting module hands to a service stack: a parameter of the service stack that
-/// the root feeds from the exporting stack's output of the same name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A value a module hands to another stack (a service stack, the monitoring stack): a
+/// parameter of that stack, which the root feeds from the module's output of the same name.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     /// The parameter's and the output's name.
-    pub name: &'static str,
-    pub label: &'static str,
-    pub description: &'static str,
+    pub name: String,
+    /// The console group of the parameter.
+    pub group: &'static str,
+    pub label: String,
+    pub description: String,
     /// The parameter's `AllowedPattern` and the message shown when a value breaks it.
     pub pattern: &'static str,
     pub pattern_help: &'static str,
+}
+
+impl Input {
+    /// The parameter the receiving stack declares.
+    pub fn parameter(&self) -> Parameter {
+        Parameter::new("String", self.group, &self.label, &self.description)
+            .pattern(self.pattern, self.pattern_help)
+    }
 }
 
 /// A secret variable of the container: the JSON key `key` of the secret whose ARN is `input`.
@@ -107,14 +119,12 @@ pub struct Decrypt {
 }
 
 /// What a module exports to the containers of the services that use it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
-    /// The console group of the inputs.
-    pub group: &'static str,
-    pub inputs: &'static [Input],
+    pub inputs: Vec<Input>,
     /// Plain variables: (variable, input).
-    pub environment: &'static [(&'static str, &'static str)],
-    pub secrets: &'static [SecretVariable],
+    pub environment: Vec<(&'static str, &'static str)>,
+    pub secrets: Vec<SecretVariable>,
     pub decrypt: Option<Decrypt>,
 }
 
@@ -134,11 +144,11 @@ pub struct Needs {
     pub keys_used_through: Vec<&'static str>,
     pub ingress: Vec<Ingress>,
     /// What the module hands to the services that use it.
-    pub exports: Vec<&'static Export>,
+    pub exports: Vec<Export>,
     /// What the monitoring stack alarms on for the module, and the parameters the alarms'
     /// dimensions refer to.
     pub alarms: Vec<Alarm>,
-    pub alarm_inputs: Vec<alarm::Input>,
+    pub alarm_inputs: Vec<Input>,
 }
 
 impl Needs {
@@ -165,18 +175,10 @@ impl Needs {
             extend_unique(&mut all.keys_used_through, &n.keys_used_through);
             extend_unique(&mut all.ingress, &n.ingress);
             extend_unique(&mut all.exports, &n.exports);
-            for a in &n.alarms {
-                match all.alarms.iter().find(|x| x.id == a.id) {
-                    Some(existing) => assert_eq!(existing, a, "two alarms named {}", a.id),
-                    None => all.alarms.push(a.clone()),
-                }
-            }
-            for i in &n.alarm_inputs {
-                match all.alarm_inputs.iter().find(|x| x.name == i.name) {
-                    Some(existing) => assert_eq!(existing, i, "two inputs named {}", i.name),
-                    None => all.alarm_inputs.push(i.clone()),
-                }
-            }
+            // Alarm ids and input names are built from user names: two that collide are kept,
+            // so the monitoring template (which checks its ids) reports them.
+            all.alarms.extend(n.alarms.iter().cloned());
+            extend_unique(&mut all.alarm_inputs, &n.alarm_inputs);
         }
         all
     }
@@ -187,10 +189,10 @@ impl Needs {
     }
 }
 
-fn extend_unique<T: PartialEq + Copy>(into: &mut Vec<T>, from: &[T]) {
+fn extend_unique<T: PartialEq + Clone>(into: &mut Vec<T>, from: &[T]) {
     for x in from {
         if !into.contains(x) {
-            into.push(*x);
+            into.push(x.clone());
         }
     }
 }
@@ -231,6 +233,25 @@ mod tests {
             vec!["ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com"]
         );
         assert_eq!(all.grants_of(Part::Data).collect::<Vec<_>>(), vec![&A]);
+    }
+
+    #[test]
+    fn aggregation_keeps_alarms_whose_ids_collide_for_the_template_to_report() {
+        let alarm = |description: &str| Alarm {
+            id: "DatabaseCpuAlarm".into(),
+            description: description.into(),
+            watch: serde_json::json!({}),
+            rule: crate::modules::alarm::Rule::above(80, "missing"),
+        };
+        let service = Needs {
+            alarms: vec![alarm("a service named database")],
+            ..Needs::default()
+        };
+        let database = Needs {
+            alarms: vec![alarm("the database")],
+            ..Needs::default()
+        };
+        assert_eq!(Needs::aggregate([&service, &database]).alarms.len(), 2);
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn build_cluster(model: &Model) -> Compiled {
 
 /// Compiles the stack of `service`, one of `model.services`; `uses` are the exports of the
 /// modules the service uses (the database's, when it uses the database).
-pub fn build(model: &Model, service: &Service, uses: &[&Export]) -> Compiled {
+pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     let index = model
         .services
         .iter()
@@ -189,7 +189,7 @@ pub fn build(model: &Model, service: &Service, uses: &[&Export]) -> Compiled {
     }
 }
 
-fn parameters(t: &mut Template, service: &Service, image_tag: &str, uses: &[&Export]) {
+fn parameters(t: &mut Template, service: &Service, image_tag: &str, uses: &[Export]) {
     t.add_parameter(
         image_tag,
         Parameter::new(
@@ -288,14 +288,8 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, uses: &[&Exp
             );
         }
     }
-    for export in uses {
-        for input in export.inputs {
-            t.add_parameter(
-                input.name,
-                Parameter::new("String", export.group, input.label, input.description)
-                    .pattern(input.pattern, input.pattern_help),
-            );
-        }
+    for input in uses.iter().flat_map(|e| &e.inputs) {
+        t.add_parameter(&input.name, input.parameter());
     }
 }
 
@@ -377,7 +371,7 @@ struct SecretRef {
 }
 
 /// The container's secrets: the spec's, then those of the modules it uses.
-fn secrets(service: &Service, uses: &[&Export]) -> Vec<SecretRef> {
+fn secrets(service: &Service, uses: &[Export]) -> Vec<SecretRef> {
     let mut out: Vec<SecretRef> = service
         .secrets
         .iter()
@@ -390,7 +384,7 @@ fn secrets(service: &Service, uses: &[&Export]) -> Vec<SecretRef> {
             }
         })
         .collect();
-    for secret in uses.iter().flat_map(|e| e.secrets) {
+    for secret in uses.iter().flat_map(|e| &e.secrets) {
         out.push(SecretRef {
             name: secret.variable.to_owned(),
             // `<secret ARN>:<JSON key>::` (current stage and version).
@@ -433,7 +427,7 @@ fn ecs_tasks_trust() -> Value {
     )
 }
 
-fn roles(t: &mut Template, secrets: &[SecretRef], uses: &[&Export]) {
+fn roles(t: &mut Template, secrets: &[SecretRef], uses: &[Export]) {
     let mut statements = vec![
         // ecr:GetAuthorizationToken does not support resource-level permissions: IAM accepts
         // only `*` for it. The token alone reads nothing; the pull actions below are scoped.
@@ -520,14 +514,14 @@ fn task_definition(
     service: &Service,
     image_tag: &str,
     secrets: &[SecretRef],
-    uses: &[&Export],
+    uses: &[Export],
 ) {
     let mut environment: Vec<Value> = service
         .environment
         .iter()
         .map(|(k, v)| json!({"Name": k, "Value": v}))
         .collect();
-    for (name, input) in uses.iter().flat_map(|e| e.environment) {
+    for (name, input) in uses.iter().flat_map(|e| &e.environment) {
         environment.push(json!({"Name": name, "Value": r#ref(input)}));
     }
     let mut container = json!({

@@ -3,7 +3,8 @@
 //! (instance identifiers) the alarms' dimensions name.
 
 use crate::cfn::func::r#ref;
-use crate::modules::alarm::{self, Alarm, Rule, metric, stat};
+use crate::modules::alarm::{Alarm, Rule, metric, stat};
+use crate::modules::needs::Input;
 use crate::spec::Model;
 use crate::spec::types::Database;
 
@@ -50,8 +51,8 @@ fn connections_threshold(class: &str) -> Option<u64> {
 }
 
 /// A monitoring parameter naming a DB instance.
-fn instance_input(name: String, label: String, description: String) -> alarm::Input {
-    alarm::Input {
+fn instance_input(name: String, label: String, description: String) -> Input {
+    Input {
         name,
         group: "Database",
         label,
@@ -62,7 +63,7 @@ fn instance_input(name: String, label: String, description: String) -> alarm::In
 }
 
 /// The database's alarms, and the monitoring parameters their dimensions name.
-pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<alarm::Input>) {
+pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
     let mut inputs = vec![instance_input(
         "DatabaseInstanceId".into(),
         "Database instance".into(),

@@ -3,8 +3,8 @@
 //! load balancer's alarm.
 
 use crate::cfn::func::r#ref;
-use crate::modules::alarm::{self, Alarm, ERROR_RATE_PERCENT, Rule, error_rate, metric};
-use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
+use crate::modules::alarm::{Alarm, ERROR_RATE_PERCENT, Rule, error_rate, metric};
+use crate::modules::needs::{Grant, Input, Needs, On, Part, ResourceActions};
 use crate::modules::secure;
 use crate::spec::Model;
 
@@ -52,8 +52,8 @@ pub(super) fn needs(model: &Model) -> Needs {
 
 /// The monitoring stack's parameter for the load balancer's metrics (the services' target
 /// group metrics name the load balancer too).
-pub fn load_balancer_full_name() -> alarm::Input {
-    alarm::Input {
+pub fn load_balancer_full_name() -> Input {
+    Input {
         name: "LoadBalancerFullName".into(),
         group: "Load balancer",
         label: "Load balancer full name".into(),

@@ -5,11 +5,9 @@
 use serde_json::Value;
 
 use crate::cfn::func::r#ref;
-use crate::modules::alarm::{
-    self, Alarm, ERROR_RATE_PERCENT, Rule, error_rate, metric, shortfall, stat,
-};
+use crate::modules::alarm::{Alarm, ERROR_RATE_PERCENT, Rule, error_rate, metric, shortfall, stat};
 use crate::modules::camel;
-use crate::modules::needs::{Grant, Group, Ingress, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions};
 use crate::modules::network;
 use crate::spec::Model;
 use crate::spec::types::Service;
@@ -69,8 +67,8 @@ fn input(
     label: String,
     description: String,
     (pattern, pattern_help): (&'static str, &'static str),
-) -> alarm::Input {
-    alarm::Input {
+) -> Input {
+    Input {
         name,
         group: "Services",
         label,
@@ -83,7 +81,7 @@ fn input(
 const ECS_NAME_PATTERN: &str = r"^[A-Za-z0-9_-]{1,255}$";
 
 /// The service's alarms, and the monitoring parameters their dimensions name.
-fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<alarm::Input>) {
+fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
     let svc = camel(&s.name);
     let mut inputs = vec![
         input(
