@@ -2,8 +2,10 @@
 //! PostgreSQL's default maximum, and each read replica's lag; and the monitoring parameters
 //! (instance identifiers) the alarms' dimensions name.
 
+use serde_json::{Value, json};
+
 use crate::cfn::func::r#ref;
-use crate::modules::alarm::{Alarm, Rule, metric, stat};
+use crate::modules::alarm::{Alarm, Rule, graph, metric, stat};
 use crate::modules::needs::Input;
 use crate::spec::Model;
 use crate::spec::types::Database;
@@ -48,6 +50,39 @@ fn instance_memory_gib(class: &str) -> Option<u64> {
 fn connections_threshold(class: &str) -> Option<u64> {
     let max = (instance_memory_gib(class)? * GIB / POSTGRES_BYTES_PER_CONNECTION).min(5000);
     Some(max * 8 / 10)
+}
+
+/// The database's CPU, free storage and connections, and the replicas' lag.
+pub(super) fn dashboard_row(db: &Database) -> Vec<Value> {
+    let rds = |name: &str, id: &str| json!(["AWS/RDS", name, "DBInstanceIdentifier", id]);
+    let primary = "${DatabaseInstanceId}";
+    let mut cells = vec![
+        graph(
+            "Database CPU %",
+            "Average",
+            vec![rds("CPUUtilization", primary)],
+        ),
+        graph(
+            "Database free storage (bytes)",
+            "Minimum",
+            vec![rds("FreeStorageSpace", primary)],
+        ),
+        graph(
+            "Database connections",
+            "Maximum",
+            vec![rds("DatabaseConnections", primary)],
+        ),
+    ];
+    if db.read_replicas > 0 {
+        cells.push(graph(
+            "Replica lag (s)",
+            "Maximum",
+            (1..=db.read_replicas)
+                .map(|n| rds("ReplicaLag", &format!("${{DatabaseReplica{n}Id}}")))
+                .collect(),
+        ));
+    }
+    cells
 }
 
 /// A monitoring parameter naming a DB instance.
