@@ -1,11 +1,12 @@
-//! Alarm needs: what a module asks the monitoring stack to alarm on, and the shapes its
-//! metrics take.
+//! Alarm needs: what a module asks the monitoring stack to alarm on and to show on its
+//! dashboard, and the shapes its metrics take.
 //!
 //! A module declares an `Alarm` (logical id, description, the metric part of the alarm's
 //! properties and the `Rule` that judges it) for each thing of its own worth paging someone
 //! about, plus the monitoring stack's parameters its metrics' dimensions refer to
 //! (`needs::Input`s the root feeds from the module's outputs of the same name). The monitoring stack creates
-//! them all, each notifying its topic on ALARM and on OK, in the order of the aggregated needs.
+//! them all, each notifying its topic on ALARM and on OK, in the order of the aggregated needs,
+//! and shows each module's dashboard rows (`graph` widgets, laid out by the monitoring stack).
 
 use serde_json::{Value, json};
 
@@ -112,4 +113,19 @@ pub fn error_rate(errors: Value, requests: Value) -> Value {
             "ReturnData": true,
         },
     ]})
+}
+
+/// A time-series widget of `metrics` (CloudWatch's array form) with `stat`.
+pub fn graph(title: &str, stat: &str, metrics: Vec<Value>) -> Value {
+    json!({
+        "type": "metric",
+        "properties": {
+            "title": title,
+            "region": "${AWS::Region}",
+            "view": "timeSeries",
+            "stat": stat,
+            "period": 60,
+            "metrics": metrics,
+        },
+    })
 }

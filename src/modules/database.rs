@@ -414,6 +414,7 @@ fn needs(model: &Model, db: &Database) -> Needs {
         exports: vec![export()],
         alarms,
         alarm_inputs,
+        dashboard_rows: vec![alarms::dashboard_row(db)],
     }
 }
 

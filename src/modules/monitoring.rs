@@ -1,13 +1,13 @@
 //! Monitoring module: `Model` and the other modules' needs -> the monitoring stack's template.
 //!
-//! Input: the model, and the alarms the other modules ask for (`alarm::Alarm`, in the order of
-//! the aggregated needs) with the parameters their dimensions name (load balancer and target
-//! group full names, cluster and service names, database instance ids), named exactly like the
-//! outputs that feed them. Output: a KMS-encrypted SNS topic every alarm notifies (with an
-//! optional e-mail subscription), those alarms, an EventBridge rule for failed ECS deployments,
-//! a dashboard with one row per service (it still reads the services and the database from the
-//! model), and a multi-region CloudTrail trail with log file validation into a retained,
-//! KMS-encrypted bucket (`trail`). Invariants: every alarm sends both ALARM and OK to the topic;
+//! Input: the model, and the alarms and dashboard rows the other modules ask for
+//! (`alarm::Alarm`, in the order of the aggregated needs) with the parameters their dimensions
+//! name (load balancer and target group full names, cluster and service names, database
+//! instance ids), named exactly like the outputs that feed them. Output: a KMS-encrypted SNS
+//! topic every alarm notifies (with an optional e-mail subscription), those alarms, an
+//! EventBridge rule for failed ECS deployments (when the product has services), a dashboard of
+//! the alarms and those rows, and a multi-region CloudTrail trail with log file validation into
+//! a retained, KMS-encrypted bucket (`trail`). Invariants: every alarm sends both ALARM and OK to the topic;
 //! only CloudWatch (and the deployment rule) may publish, from this account; the trail's key
 //! and bucket accept only CloudTrail of this account; the dashboard body is JSON built from
 //! values, with `${...}` placeholders resolved by `Fn::Sub`.
@@ -24,18 +24,12 @@ use crate::cfn::{Parameter, Resource, Template};
 use crate::modules::alarm::Alarm;
 use crate::modules::needs::{Input, Needs};
 use crate::modules::{Compiled, secure};
-use crate::naming::{self, ServicePart, console, wire};
+use crate::naming::{self, console};
 use crate::spec::Model;
-use crate::spec::model::Service;
 
 pub const MODULE: &str = naming::MONITORING;
 
 const GROUP_NOTIFICATIONS: &str = "Notifications";
-
-/// Whether the service has a target group on the load balancer.
-fn exposed(model: &Model, service: &Service) -> bool {
-    service.expose.is_some() && model.network.load_balancer.is_some()
-}
 
 /// Compiles the monitoring stack; `watched` are the aggregated needs of the other modules,
 /// whose alarms (and the parameters their dimensions name) it creates.
@@ -59,7 +53,7 @@ pub fn build(model: &Model, watched: &Needs) -> Compiled {
     }
     topic_policy(&mut t, model);
     if model.monitoring.dashboard {
-        dashboard(&mut t, model, &alarms);
+        dashboard(&mut t, &watched.dashboard_rows, &alarms);
     }
     if model.monitoring.audit_trail {
         trail::build(&mut t);
@@ -275,22 +269,8 @@ impl Grid {
     }
 }
 
-/// A time-series widget of `metrics` (CloudWatch's array form) with `stat`.
-fn graph(title: &str, stat: &str, metrics: Vec<Value>) -> Value {
-    json!({
-        "type": "metric",
-        "properties": {
-            "title": title,
-            "region": "${AWS::Region}",
-            "view": "timeSeries",
-            "stat": stat,
-            "period": 60,
-            "metrics": metrics,
-        },
-    })
-}
-
-fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
+/// The dashboard: the alarms, then the rows the other modules ask for, in aggregation order.
+fn dashboard(t: &mut Template, rows: &[Vec<Value>], alarms: &[String]) {
     let mut grid = Grid {
         widgets: vec![],
         y: 0,
@@ -305,143 +285,8 @@ fn dashboard(t: &mut Template, model: &Model, alarms: &[String]) {
         "type": "alarm",
         "properties": {"title": "Alarms", "alarms": arns},
     })]);
-    let lb = "${LoadBalancerFullName}";
-    if model.network.load_balancer.is_some() {
-        grid.row(vec![
-            graph(
-                "Load balancer requests",
-                "Sum",
-                vec![json!([
-                    "AWS/ApplicationELB",
-                    "RequestCount",
-                    "LoadBalancer",
-                    lb
-                ])],
-            ),
-            graph(
-                "Load balancer 5xx",
-                "Sum",
-                vec![
-                    json!([
-                        "AWS/ApplicationELB",
-                        "HTTPCode_ELB_5XX_Count",
-                        "LoadBalancer",
-                        lb
-                    ]),
-                    json!([
-                        "AWS/ApplicationELB",
-                        "HTTPCode_Target_5XX_Count",
-                        "LoadBalancer",
-                        lb
-                    ]),
-                ],
-            ),
-            graph(
-                "Load balancer response time p99",
-                "p99",
-                vec![json!([
-                    "AWS/ApplicationELB",
-                    "TargetResponseTime",
-                    "LoadBalancer",
-                    lb
-                ])],
-            ),
-        ]);
-    }
-    for s in &model.services {
-        let svc = &s.id;
-        let service = format!("${{{}}}", svc.id(ServicePart::ServiceName));
-        let ecs = |name: &str, namespace: &str| {
-            json!([
-                namespace,
-                name,
-                wire::CLUSTER_NAME,
-                "${ClusterName}",
-                "ServiceName",
-                service
-            ])
-        };
-        let mut cells = vec![
-            graph(
-                &format!("{} CPU %", s.name),
-                "Average",
-                vec![ecs("CPUUtilization", "AWS/ECS")],
-            ),
-            graph(
-                &format!("{} memory %", s.name),
-                "Average",
-                vec![ecs("MemoryUtilization", "AWS/ECS")],
-            ),
-            graph(
-                &format!("{} running tasks", s.name),
-                "Minimum",
-                vec![ecs("RunningTaskCount", "ECS/ContainerInsights")],
-            ),
-        ];
-        if exposed(model, s) {
-            let tg = format!("${{{}}}", svc.id(ServicePart::TargetGroupFullName));
-            let alb = |name: &str| {
-                json!([
-                    "AWS/ApplicationELB",
-                    name,
-                    "TargetGroup",
-                    tg,
-                    "LoadBalancer",
-                    lb
-                ])
-            };
-            cells.push(graph(
-                &format!("{} requests", s.name),
-                "Sum",
-                vec![alb("RequestCount"), alb("HTTPCode_Target_5XX_Count")],
-            ));
-            cells.push(graph(
-                &format!("{} response time p99", s.name),
-                "p99",
-                vec![alb("TargetResponseTime")],
-            ));
-        }
-        // 24 is not divisible by 5: make the row 4 wide when the service is exposed.
-        if cells.len() == 5 {
-            cells.remove(2);
-        }
-        grid.row(cells);
-    }
-    if let Some(db) = &model.database {
-        let rds = |name: &str, id: &str| json!(["AWS/RDS", name, "DBInstanceIdentifier", id]);
-        let primary = "${DatabaseInstanceId}";
-        let mut cells = vec![
-            graph(
-                "Database CPU %",
-                "Average",
-                vec![rds("CPUUtilization", primary)],
-            ),
-            graph(
-                "Database free storage (bytes)",
-                "Minimum",
-                vec![rds("FreeStorageSpace", primary)],
-            ),
-            graph(
-                "Database connections",
-                "Maximum",
-                vec![rds("DatabaseConnections", primary)],
-            ),
-        ];
-        if db.read_replicas > 0 {
-            cells.push(graph(
-                "Replica lag (s)",
-                "Maximum",
-                (1..=db.read_replicas)
-                    .map(|n| {
-                        rds(
-                            "ReplicaLag",
-                            &format!("${{{}}}", wire::database_replica_id(n)),
-                        )
-                    })
-                    .collect(),
-            ));
-        }
-        grid.row(cells);
+    for row in rows {
+        grid.row(row.clone());
     }
     let body = json!({"widgets": grid.widgets});
     t.add_resource(

@@ -149,6 +149,8 @@ pub struct Needs {
     /// dimensions refer to.
     pub alarms: Vec<Alarm>,
     pub alarm_inputs: Vec<Input>,
+    /// Rows of dashboard widgets (`alarm::graph`) for the module, top to bottom.
+    pub dashboard_rows: Vec<Vec<serde_json::Value>>,
 }
 
 impl Needs {
@@ -179,6 +181,7 @@ impl Needs {
             // so the monitoring template (which checks its ids) reports them.
             all.alarms.extend(n.alarms.iter().cloned());
             extend_unique(&mut all.alarm_inputs, &n.alarm_inputs);
+            all.dashboard_rows.extend(n.dashboard_rows.iter().cloned());
         }
         all
     }

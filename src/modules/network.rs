@@ -724,3 +724,43 @@ fn outputs(t: &mut Template, model: &Model) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const SPEC: &str = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\nservices:\n  - {name: api, port: 8080, expose: {paths: [\"/*\"]}}\n";
+
+    fn ingress(to: Group, from: Group, port: u16) -> Ingress {
+        Ingress {
+            to,
+            from,
+            port,
+            protocol: "PostgreSQL",
+        }
+    }
+
+    #[test]
+    fn security_group_rules_follow_the_ingress_needs_in_any_order() {
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None, &Default::default())
+            .expect("valid")
+            .model;
+        let db = ingress(Group::Database, Group::Services, 5432);
+        let web = ingress(Group::Services, Group::LoadBalancer, 8080);
+        let one = build(&model, &[db, web, db]).template.to_value();
+        let other = build(&model, &[web, db]).template.to_value();
+        assert_eq!(one, other);
+        let rule = &one["Resources"]["ServiceToDatabaseIngress"]["Properties"];
+        assert_eq!(rule["FromPort"], 5432);
+        assert_eq!(
+            one["Resources"]["DatabaseSecurityGroup"]["Properties"]["GroupDescription"],
+            "Database: PostgreSQL from the services only"
+        );
+        assert!(one["Resources"]["LoadBalancerToServicePort8080Ingress"].is_object());
+        // Without a database need there is no database group.
+        let none = build(&model, &[web]).template.to_value();
+        assert!(none["Resources"]["DatabaseSecurityGroup"].is_null());
+        assert!(none["Resources"]["LoadBalancerToServicePort8080Ingress"].is_object());
+    }
+}

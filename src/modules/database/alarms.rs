@@ -2,8 +2,10 @@
 //! PostgreSQL's default maximum, and each read replica's lag; and the monitoring parameters
 //! (instance identifiers) the alarms' dimensions name.
 
+use serde_json::{Value, json};
+
 use crate::cfn::func::r#ref;
-use crate::modules::alarm::{Alarm, Rule, metric, stat};
+use crate::modules::alarm::{Alarm, Rule, graph, metric, stat};
 use crate::modules::needs::Input;
 use crate::naming::{self, wire};
 use crate::spec::Model;
@@ -21,6 +23,44 @@ const GIB: u64 = 1024 * 1024 * 1024;
 fn connections_threshold(class: &InstanceClass) -> Option<u64> {
     let max = (class.memory_gib()? * GIB / POSTGRES_BYTES_PER_CONNECTION).min(5000);
     Some(max * 8 / 10)
+}
+
+/// The database's CPU, free storage and connections, and the replicas' lag.
+pub(super) fn dashboard_row(db: &Database) -> Vec<Value> {
+    let rds = |name: &str, id: &str| json!(["AWS/RDS", name, "DBInstanceIdentifier", id]);
+    let primary = &format!("${{{}}}", wire::DATABASE_INSTANCE_ID);
+    let mut cells = vec![
+        graph(
+            "Database CPU %",
+            "Average",
+            vec![rds("CPUUtilization", primary)],
+        ),
+        graph(
+            "Database free storage (bytes)",
+            "Minimum",
+            vec![rds("FreeStorageSpace", primary)],
+        ),
+        graph(
+            "Database connections",
+            "Maximum",
+            vec![rds("DatabaseConnections", primary)],
+        ),
+    ];
+    if db.read_replicas > 0 {
+        cells.push(graph(
+            "Replica lag (s)",
+            "Maximum",
+            (1..=db.read_replicas)
+                .map(|n| {
+                    rds(
+                        "ReplicaLag",
+                        &format!("${{{}}}", wire::database_replica_id(n)),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    cells
 }
 
 /// A monitoring parameter naming a DB instance.

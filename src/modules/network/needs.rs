@@ -2,8 +2,10 @@
 //! VPC, its routing and security groups, flow logs, the load balancer and its web ACL; and the
 //! load balancer's alarm.
 
+use serde_json::json;
+
 use crate::cfn::func::r#ref;
-use crate::modules::alarm::{Alarm, ERROR_RATE_PERCENT, Rule, error_rate, metric};
+use crate::modules::alarm::{Alarm, ERROR_RATE_PERCENT, Rule, error_rate, graph, metric};
 use crate::modules::needs::{Grant, Input, Needs, On, Part, ResourceActions};
 use crate::modules::secure;
 use crate::naming::wire;
@@ -47,8 +49,31 @@ pub(super) fn needs(model: &Model) -> Needs {
             ),
             rule: Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
         });
+        needs.dashboard_rows.push(dashboard_row());
     }
     needs
+}
+
+/// The load balancer's requests, errors and response time.
+fn dashboard_row() -> Vec<serde_json::Value> {
+    let full_name = format!("${{{}}}", wire::LOAD_BALANCER_FULL_NAME);
+    let lb = |name: &str| json!(["AWS/ApplicationELB", name, "LoadBalancer", full_name]);
+    vec![
+        graph("Load balancer requests", "Sum", vec![lb("RequestCount")]),
+        graph(
+            "Load balancer 5xx",
+            "Sum",
+            vec![
+                lb("HTTPCode_ELB_5XX_Count"),
+                lb("HTTPCode_Target_5XX_Count"),
+            ],
+        ),
+        graph(
+            "Load balancer response time p99",
+            "p99",
+            vec![lb("TargetResponseTime")],
+        ),
+    ]
 }
 
 /// The monitoring stack's parameter for the load balancer's metrics (the services' target

@@ -2,10 +2,12 @@
 //! role's grants for ECS, ECR, autoscaling and Cloud Map, the roles passed to ECS tasks, the
 //! traffic the load balancer forwards to an exposed service and the service's alarms.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::cfn::func::r#ref;
-use crate::modules::alarm::{Alarm, ERROR_RATE_PERCENT, Rule, error_rate, metric, shortfall, stat};
+use crate::modules::alarm::{
+    Alarm, ERROR_RATE_PERCENT, Rule, error_rate, graph, metric, shortfall, stat,
+};
 use crate::modules::needs::{Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions};
 use crate::modules::network;
 use crate::naming::{ServicePart, wire};
@@ -51,7 +53,69 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         }
     }
     (needs.alarms, needs.alarm_inputs) = alarms(model, service);
+    needs.dashboard_rows.push(dashboard_row(service));
     needs
+}
+
+/// The service's CPU, memory and tasks, and its requests and response time when exposed.
+fn dashboard_row(s: &Service) -> Vec<Value> {
+    let svc = &s.id;
+    let service = format!("${{{}}}", svc.id(ServicePart::ServiceName));
+    let cluster = format!("${{{}}}", wire::CLUSTER_NAME);
+    let ecs = |name: &str, namespace: &str| {
+        json!([
+            namespace,
+            name,
+            wire::CLUSTER_NAME,
+            cluster,
+            "ServiceName",
+            service
+        ])
+    };
+    let mut cells = vec![
+        graph(
+            &format!("{} CPU %", s.name),
+            "Average",
+            vec![ecs("CPUUtilization", "AWS/ECS")],
+        ),
+        graph(
+            &format!("{} memory %", s.name),
+            "Average",
+            vec![ecs("MemoryUtilization", "AWS/ECS")],
+        ),
+    ];
+    if s.expose.is_none() {
+        cells.push(graph(
+            &format!("{} running tasks", s.name),
+            "Minimum",
+            vec![ecs("RunningTaskCount", "ECS/ContainerInsights")],
+        ));
+        return cells;
+    }
+    // Four cells, not five (24 units do not divide by 5): no running-task graph here.
+    let tg = format!("${{{}}}", svc.id(ServicePart::TargetGroupFullName));
+    let lb = format!("${{{}}}", wire::LOAD_BALANCER_FULL_NAME);
+    let alb = |name: &str| {
+        json!([
+            "AWS/ApplicationELB",
+            name,
+            "TargetGroup",
+            tg,
+            "LoadBalancer",
+            lb
+        ])
+    };
+    cells.push(graph(
+        &format!("{} requests", s.name),
+        "Sum",
+        vec![alb("RequestCount"), alb("HTTPCode_Target_5XX_Count")],
+    ));
+    cells.push(graph(
+        &format!("{} response time p99", s.name),
+        "p99",
+        vec![alb("TargetResponseTime")],
+    ));
+    cells
 }
 
 /// CPU or memory alarm threshold: above the scaling target, so it fires when scaling is not
