@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
     let loaded =
         byoa::spec::load_str(path, &text, Some("prod"), byoa::policy::catalogue()).expect("valid");
     c.bench_function("acme-api prod: network module only", |b| {
-        b.iter(|| byoa::modules::network::build(black_box(&loaded.model)))
+        b.iter(|| byoa::modules::network::build(black_box(&loaded.model), &[]))
     });
 
     let (path50, text50) = example("acme-50");

@@ -11,22 +11,32 @@
 //! `log_statement = ddl`, which would log the passwords of `CREATE ROLE ... PASSWORD`); logs go
 //! to CloudWatch Logs and enhanced monitoring runs every minute. Inputs are the network stack's
 //! `IsolatedSubnetIds` and `DatabaseSecurityGroupId`; the endpoint, secret, key and instance ids
-//! leave as outputs. Invariants: the primary is kept as a snapshot on deletion or replacement,
+//! leave as outputs. Its needs (`needs`, `alarms`): the execution role's RDS and secret grants,
+//! ingress on the PostgreSQL port from the services, what it exports to the services that use
+//! it and its alarms. Invariants: the primary is kept as a snapshot on deletion or replacement,
 //! the key is retained, nothing is publicly accessible and no physical name is hard-coded.
+
+mod alarms;
 
 use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::secure;
+use crate::modules::needs::{
+    Decrypt, Export, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions, SecretVariable,
+};
+use crate::modules::{Compiled, secure};
 use crate::naming::wire;
 use crate::spec::Model;
-use crate::spec::model::{Database, POSTGRES_PORT};
+use crate::spec::model::Database;
 use crate::spec::types::StorageType;
 
 pub const MODULE: &str = crate::naming::DATABASE;
 
 const GROUP_DATABASE: &str = "Database";
+
+/// The PostgreSQL port the instances listen on and the services connect to.
+const PORT: u16 = 5432;
 
 /// Provisioned IOPS for `io2` storage. 3,000 matches gp3's baseline, so moving between the two
 /// storage types never loses throughput; it needs at least 100 GiB (RDS allows 0.5 to 1,000
@@ -43,7 +53,7 @@ const PERFORMANCE_INSIGHTS_RETENTION: u32 = 7;
 const SLOW_STATEMENT_MS: u32 = 1000;
 
 /// Compiles the database stack. Call only when `model.database` is `Some`.
-pub fn build(model: &Model) -> Template {
+pub fn build(model: &Model) -> Compiled {
     let db = model
         .database
         .as_ref()
@@ -127,7 +137,10 @@ pub fn build(model: &Model) -> Template {
         replica(&mut t, model, db, n);
     }
     outputs(&mut t, db);
-    t
+    Compiled {
+        template: t,
+        needs: needs(model, db),
+    }
 }
 
 /// The master user name: the product name's letters and digits plus `owner`, so it is neither
@@ -265,8 +278,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     if role == Role::Primary {
         set("StorageEncrypted", json!(true));
         set("KmsKeyId", key());
-        let port = model.network.database_port.unwrap_or(POSTGRES_PORT);
-        set("Port", json!(port.to_string()));
+        set("Port", json!(PORT.to_string()));
     }
     set("DBSubnetGroupName", r#ref("DatabaseSubnetGroup"));
     set(
@@ -379,6 +391,231 @@ fn outputs(t: &mut Template, db: &Database) {
     }
 }
 
+/// What the database stack needs from the shared stacks: the services reach it on its port,
+/// CloudFormation manages the instances and RDS's master secret, and RDS encrypts with the key.
+fn needs(model: &Model, db: &Database) -> Needs {
+    let (alarms, alarm_inputs) = alarms::alarms(model, db);
+    Needs {
+        grants: vec![
+            DESCRIBE_DATABASES,
+            MANAGE_DATABASES,
+            CREATE_DATABASE_SECRETS,
+            DELETE_MANAGED_DATABASE_SECRETS,
+        ],
+        passes_roles_to: vec!["monitoring.rds.amazonaws.com"],
+        service_linked_roles: vec!["rds.amazonaws.com"],
+        keys_used_through: vec!["rds", "secretsmanager"],
+        ingress: vec![Ingress {
+            to: Group::Database,
+            from: Group::Services,
+            port: PORT,
+            protocol: "PostgreSQL",
+        }],
+        exports: vec![export()],
+        alarms,
+        alarm_inputs,
+        dashboard_rows: vec![alarms::dashboard_row(db)],
+    }
+}
+
+/// What a service that uses the database gets: `DB_HOST` and `DB_PORT`, `DB_USERNAME` and
+/// `DB_PASSWORD` from the RDS-managed secret, and the right to decrypt that secret through
+/// Secrets Manager.
+fn export() -> Export {
+    let input = |name: &str, label: &str, what: &str, pattern: &'static str, help| Input {
+        name: name.to_owned(),
+        group: GROUP_DATABASE,
+        label: label.to_owned(),
+        description: format!("{what} (output {name} of the database stack)."),
+        pattern,
+        pattern_help: help,
+    };
+    Export {
+        inputs: vec![
+            input(
+                wire::DATABASE_ENDPOINT_ADDRESS,
+                "Database host",
+                "Host name of the database",
+                r"^[A-Za-z0-9.-]+$",
+                "must be a host name",
+            ),
+            input(
+                wire::DATABASE_ENDPOINT_PORT,
+                "Database port",
+                "Port of the database",
+                r"^\d{1,5}$",
+                "must be a port number",
+            ),
+            input(
+                wire::DATABASE_SECRET_ARN,
+                "Database credentials secret",
+                "Secret holding the database user name and password",
+                r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$",
+                "must be a Secrets Manager secret ARN",
+            ),
+            input(
+                wire::DATABASE_KEY_ARN,
+                "Database key",
+                "KMS key encrypting the database secret",
+                r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$",
+                "must be a KMS key ARN",
+            ),
+        ],
+        environment: vec![
+            ("DB_HOST", wire::DATABASE_ENDPOINT_ADDRESS),
+            ("DB_PORT", wire::DATABASE_ENDPOINT_PORT),
+        ],
+        secrets: vec![
+            SecretVariable {
+                variable: "DB_USERNAME",
+                input: wire::DATABASE_SECRET_ARN,
+                key: "username",
+            },
+            SecretVariable {
+                variable: "DB_PASSWORD",
+                input: wire::DATABASE_SECRET_ARN,
+                key: "password",
+            },
+        ],
+        decrypt: Some(Decrypt {
+            sid: "DecryptDatabaseSecret",
+            input: wire::DATABASE_KEY_ARN,
+            via: "secretsmanager",
+        }),
+    }
+}
+
+const DESCRIBE_DATABASES: Grant = Grant {
+    part: Part::Data,
+    sid: "DescribeDatabases",
+    actions: &[
+        "rds:DescribeDBClusters",
+        "rds:DescribeDBEngineVersions",
+        "rds:DescribeDBInstanceAutomatedBackups",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBParameterGroups",
+        "rds:DescribeDBParameters",
+        "rds:DescribeDBSnapshots",
+        "rds:DescribeDBSubnetGroups",
+        "rds:DescribeEngineDefaultParameters",
+        "rds:DescribeEvents",
+        "rds:DescribeOrderableDBInstanceOptions",
+        "rds:ListTagsForResource",
+    ],
+    on: On::Any,
+};
+
+const MANAGE_DATABASES: Grant = Grant {
+    part: Part::Data,
+    sid: "ManageDatabases",
+    actions: &[
+        "rds:AddTagsToResource",
+        "rds:CreateDBInstance",
+        "rds:CreateDBInstanceReadReplica",
+        "rds:CreateDBParameterGroup",
+        "rds:CreateDBSnapshot",
+        "rds:CreateDBSubnetGroup",
+        "rds:DeleteDBInstance",
+        "rds:DeleteDBParameterGroup",
+        "rds:DeleteDBSubnetGroup",
+        "rds:ModifyDBInstance",
+        "rds:ModifyDBParameterGroup",
+        "rds:ModifyDBSubnetGroup",
+        "rds:RebootDBInstance",
+        "rds:RemoveTagsFromResource",
+        "rds:ResetDBParameterGroup",
+    ],
+    on: On::Arn("rds:${AWS::Region}:${AWS::AccountId}:*"),
+};
+
+// RDS creates the managed master-user secret with the caller's permissions. No
+// GetSecretValue: CloudFormation never needs to read a secret.
+const CREATE_DATABASE_SECRETS: Grant = Grant {
+    part: Part::Data,
+    sid: "CreateDatabaseSecrets",
+    actions: &[
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:UntagResource",
+        "secretsmanager:UpdateSecret",
+    ],
+    on: On::Arn("secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"),
+};
+
+const DELETE_MANAGED_DATABASE_SECRETS: Grant = Grant {
+    part: Part::Data,
+    sid: "DeleteManagedDatabaseSecrets",
+    actions: &["secretsmanager:DeleteSecret"],
+    on: On::Arn("secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!*"),
+};
+
+/// The actions CloudFormation calls for each resource type the database stack emits.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::RDS::DBInstance",
+        &[
+            "rds:CreateDBInstance",
+            "rds:CreateDBInstanceReadReplica",
+            "rds:ModifyDBInstance",
+            "rds:RebootDBInstance",
+            "rds:DeleteDBInstance",
+            // The final snapshot of `DeletionPolicy: Snapshot`.
+            "rds:CreateDBSnapshot",
+            "rds:DescribeDBInstances",
+            "rds:DescribeDBClusters",
+            "rds:DescribeDBInstanceAutomatedBackups",
+            "rds:DescribeDBSnapshots",
+            "rds:DescribeDBEngineVersions",
+            "rds:DescribeOrderableDBInstanceOptions",
+            "rds:DescribeEvents",
+            "rds:AddTagsToResource",
+            "rds:RemoveTagsFromResource",
+            "rds:ListTagsForResource",
+            // Enhanced monitoring's role, RDS's service-linked role.
+            "iam:PassRole",
+            "iam:CreateServiceLinkedRole",
+            // Storage and the managed master secret, encrypted with the product key.
+            "kms:CreateGrant",
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+            "secretsmanager:CreateSecret",
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:UpdateSecret",
+            "secretsmanager:TagResource",
+            "secretsmanager:UntagResource",
+            "secretsmanager:DeleteSecret",
+        ],
+    ),
+    (
+        "AWS::RDS::DBParameterGroup",
+        &[
+            "rds:CreateDBParameterGroup",
+            "rds:ModifyDBParameterGroup",
+            "rds:ResetDBParameterGroup",
+            "rds:DeleteDBParameterGroup",
+            "rds:DescribeDBParameterGroups",
+            "rds:DescribeDBParameters",
+            "rds:DescribeEngineDefaultParameters",
+            "rds:AddTagsToResource",
+            "rds:RemoveTagsFromResource",
+            "rds:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::RDS::DBSubnetGroup",
+        &[
+            "rds:CreateDBSubnetGroup",
+            "rds:ModifyDBSubnetGroup",
+            "rds:DeleteDBSubnetGroup",
+            "rds:DescribeDBSubnetGroups",
+            "rds:AddTagsToResource",
+            "rds:RemoveTagsFromResource",
+            "rds:ListTagsForResource",
+        ],
+    ),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,7 +651,7 @@ environments:
             crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env), &Default::default())
                 .expect("the test spec is valid")
                 .model;
-        build(&model).to_value()
+        build(&model).template.to_value()
     }
 
     fn instances(t: &Value) -> Vec<(&String, &Value)> {
@@ -628,7 +865,7 @@ environments:
                 crate::spec::load_str(Path::new("byoa.yaml"), SPEC, Some(env), &Default::default())
                     .unwrap()
                     .model;
-            let t = build(&model);
+            let t = build(&model).template;
             assert!(
                 dangling_references(&t).is_empty(),
                 "{env}: {:?}",

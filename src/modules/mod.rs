@@ -1,12 +1,17 @@
 //! Module compilers: `Model` -> one `Template` per stack.
 //!
-//! Each compiler is a pure function of the model. `build_all` lists them in deployment order
-//! and finishes with the root stack, which nests the others (all but `access`, which the
-//! customer launches first, on its own).
+//! Each compiler is a pure function of the model that returns its template and its `Needs`
+//! (what it requires from the shared stacks). `build_all` compiles the modules, aggregates their
+//! needs in one fixed order, builds the shared stacks from them (the network's security-group
+//! rules, the access stack's execution role), lists the stacks in deployment order and
+//! finishes with the root stack, which nests the others (all but `access`, which the customer
+//! launches first, on its own).
 
 pub mod access;
+pub mod alarm;
 pub mod database;
 pub mod monitoring;
+pub mod needs;
 pub mod network;
 pub mod root;
 pub mod secure;
@@ -16,7 +21,15 @@ use serde_json::json;
 
 use crate::cfn::Template;
 use crate::diag::Diagnostic;
+use crate::modules::needs::{Needs, ResourceActions};
 use crate::spec::Model;
+
+/// A module's template and what the module needs from the shared stacks.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub template: Template,
+    pub needs: Needs,
+}
 
 /// One stack to emit: its module id (the file name), its stack name and its template.
 #[derive(Debug, Clone)]
@@ -60,28 +73,53 @@ impl Stack {
 /// the template files the root points at. Errors are the root's wiring problems, located in
 /// its template file.
 pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Diagnostic>> {
-    let mut nested = vec![Stack::new(model, network::MODULE, network::build(model))];
-    if !model.services.is_empty() {
-        let cluster = service::build_cluster(model);
-        nested.push(Stack::new(model, service::CLUSTER_MODULE, cluster));
+    let cluster = (!model.services.is_empty()).then(|| service::build_cluster(model));
+    let database = model.database.is_some().then(|| database::build(model));
+    let database_exports = database.as_ref().map_or(&[][..], |d| &d.needs.exports[..]);
+    let services: Vec<(String, Compiled)> = model
+        .services
+        .iter()
+        .map(|s| {
+            let uses = if s.uses_database {
+                database_exports
+            } else {
+                &[]
+            };
+            (service::module(s), service::build(model, s, uses))
+        })
+        .collect();
+    // The network admits what the others need; monitoring alarms on what the network and the
+    // others ask for; access grants what all of them need.
+    let ingress = Needs::aggregate(in_order(None, &services, &cluster, None, &database)).ingress;
+    let network = network::build(model, &ingress);
+    let watched = in_order(Some(&network), &services, &cluster, None, &database);
+    let monitoring = monitoring::build(model, &Needs::aggregate(watched));
+    let all = in_order(
+        Some(&network),
+        &services,
+        &cluster,
+        Some(&monitoring),
+        &database,
+    );
+    let all = Needs::aggregate(all);
+
+    let mut nested = vec![Stack::new(model, network::MODULE, network.template)];
+    if let Some(cluster) = cluster {
+        nested.push(Stack::new(model, service::CLUSTER_MODULE, cluster.template));
     }
-    if model.database.is_some() {
-        nested.push(Stack::new(model, database::MODULE, database::build(model)));
+    if let Some(database) = database {
+        nested.push(Stack::new(model, database::MODULE, database.template));
     }
-    for s in &model.services {
-        nested.push(Stack::new(
-            model,
-            &service::module(s),
-            service::build(model, s),
-        ));
+    for (module, compiled) in services {
+        nested.push(Stack::new(model, &module, compiled.template));
     }
-    nested.push(Stack::new(
-        model,
-        monitoring::MODULE,
-        monitoring::build(model),
-    ));
+    nested.push(Stack::new(model, monitoring::MODULE, monitoring.template));
     // Launched by the customer first, on its own; nothing in the root depends on it.
-    let standalone = vec![Stack::new(model, access::MODULE, access::build(model))];
+    let standalone = vec![Stack::new(
+        model,
+        access::MODULE,
+        access::build(model, &all),
+    )];
     let root_file = format!("{}.{extension}", root::MODULE);
     let root_template = root::build(model, &nested, extension).map_err(|problems| {
         problems
@@ -91,6 +129,41 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Diagn
     })?;
     let root = Stack::new(model, root::MODULE, root_template);
     Ok(nested.into_iter().chain(standalone).chain([root]).collect())
+}
+
+/// The modules' needs in the one order they are aggregated in (see `Needs::aggregate`):
+/// network, services (in spec order), cluster, monitoring, database.
+fn in_order<'a>(
+    network: Option<&'a Compiled>,
+    services: &'a [(String, Compiled)],
+    cluster: &'a Option<Compiled>,
+    monitoring: Option<&'a Compiled>,
+    database: &'a Option<Compiled>,
+) -> Vec<&'a Needs> {
+    network
+        .into_iter()
+        .chain(services.iter().map(|(_, c)| c))
+        .chain(cluster)
+        .chain(monitoring)
+        .chain(database)
+        .map(|c| &c.needs)
+        .collect()
+}
+
+/// Every resource type a product stack may hold, with the actions CloudFormation calls for it,
+/// from the tables of the modules that emit them (keys, log groups, roles and nested stacks,
+/// which every module uses, from the access stack's foundation; buckets from `secure`).
+pub fn resource_actions() -> impl Iterator<Item = &'static ResourceActions> {
+    [
+        access::RESOURCE_ACTIONS,
+        secure::RESOURCE_ACTIONS,
+        network::RESOURCE_ACTIONS,
+        service::RESOURCE_ACTIONS,
+        database::RESOURCE_ACTIONS,
+        monitoring::RESOURCE_ACTIONS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Writes the model's waivers (lasting spec exceptions for named resources) into the
@@ -134,6 +207,9 @@ fn residency_name(r: crate::spec::types::Residency) -> &'static str {
         Residency::Global => "global",
     }
 }
+
+#[cfg(test)]
+mod coverage;
 
 #[cfg(test)]
 mod tests {
@@ -358,5 +434,28 @@ mod tests {
             }
         }
         assert_eq!(refused, ["database", "flow"]);
+    }
+
+    #[test]
+    fn only_services_that_use_the_database_get_what_it_exports() {
+        let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+             database: {}\nservices:\n  - {name: api, uses_database: true}\n  - {name: worker}\n";
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), spec, None, &Default::default())
+            .expect("valid")
+            .model;
+        let stacks = super::build_all(&model, "yaml").expect("builds");
+        let text = |module: &str| {
+            let stack = stacks.iter().find(|s| s.module == module).unwrap();
+            serde_json::to_string(&stack.template.to_value()).unwrap()
+        };
+        for exported in [
+            "DB_HOST",
+            "DB_PASSWORD",
+            "DatabaseKeyArn",
+            "DecryptDatabaseSecret",
+        ] {
+            assert!(text("service-api").contains(exported), "{exported}");
+            assert!(!text("service-worker").contains(exported), "{exported}");
+        }
     }
 }

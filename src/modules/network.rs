@@ -4,18 +4,27 @@
 //! private for services, isolated for databases), an internet gateway, NAT gateways, route
 //! tables, VPC flow logs to a KMS-encrypted log group, security groups chained ALB -> services
 //! -> database, and an internet-facing ALB with an HTTPS listener and an HTTP -> HTTPS redirect.
-//! Subnet CIDRs come from the model (computed in Rust), never from `Fn::Cidr`. Everything the
-//! other modules need leaves as an output.
+//! Subnet CIDRs come from the model (computed in Rust), never from `Fn::Cidr`. The rules between
+//! the security groups come from the other modules' `Ingress` needs (the database's port, the
+//! exposed services' ports), not from their internals. Everything the other modules need
+//! leaves as an output.
+
+mod needs;
 
 use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, join, r#ref, select, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
-use crate::modules::secure;
+use crate::modules::needs::{Group, Ingress};
+use crate::modules::{Compiled, secure};
 use crate::naming::{console, wire};
 use crate::spec::Model;
 use crate::spec::model::Zones;
 use crate::spec::types::{NatMode, Traffic};
+
+pub use needs::{
+    DESCRIBE_LOAD_BALANCING, MANAGE_LOAD_BALANCING, RESOURCE_ACTIONS, load_balancer_full_name,
+};
 
 pub const MODULE: &str = crate::naming::NETWORK;
 
@@ -49,8 +58,9 @@ const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
     ("us-west-2", "797873946194"),
 ];
 
-/// Compiles the network stack.
-pub fn build(model: &Model) -> Template {
+/// Compiles the network stack. `ingress` is what the other modules need the security groups to
+/// admit.
+pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     let net = &model.network;
     let mut t = Template::new(
         format!(
@@ -209,12 +219,15 @@ pub fn build(model: &Model) -> Template {
     if let Some(flow) = &net.flow_logs {
         flow_logs(&mut t, flow.retention_days, flow.traffic);
     }
-    security_groups(&mut t, model);
+    security_groups(&mut t, model, ingress);
     if let Some(lb) = &net.load_balancer {
         load_balancer(&mut t, model, lb);
     }
     outputs(&mut t, model);
-    t
+    Compiled {
+        template: t,
+        needs: needs::needs(model),
+    }
 }
 
 fn route_table(t: &mut Template, id: &str, name: Value) {
@@ -371,10 +384,14 @@ fn link(t: &mut Template, id: &str, from: &str, to: &str, port: u16, description
     );
 }
 
-fn security_groups(t: &mut Template, model: &Model) {
+fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
     let net = &model.network;
     let name = |suffix: &str| sub(&format!("${{AWS::StackName}}-{suffix}"));
-    let has_services = !model.services.is_empty();
+    // Sorted, so the rules keep their order whichever module asked first; each group is
+    // followed by the rules into it from the groups created before it.
+    let mut rules = ingress.to_vec();
+    rules.sort();
+    rules.dedup();
     if net.load_balancer.is_some() {
         group(
             t,
@@ -388,7 +405,7 @@ fn security_groups(t: &mut Template, model: &Model) {
             name("alb"),
         );
     }
-    if has_services {
+    if !model.services.is_empty() {
         let mut egress = vec![json!({
             "CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
             "Description": "HTTPS to AWS APIs and image registries",
@@ -405,38 +422,53 @@ fn security_groups(t: &mut Template, model: &Model) {
             Value::Array(egress),
             name("services"),
         );
-        if net.load_balancer.is_some() {
-            for port in &net.service_ports {
-                link(
-                    t,
-                    &format!("LoadBalancerToServicePort{port}"),
-                    "LoadBalancerSecurityGroup",
-                    "ServiceSecurityGroup",
-                    *port,
-                    &format!("Load balancer to services on {port}"),
-                );
-            }
-        }
+        links_into(t, Group::Services, &rules);
     }
-    if let Some(port) = net.database_port {
+    if let Some(db) = rules.iter().find(|i| i.to == Group::Database) {
         group(
             t,
             "DatabaseSecurityGroup",
-            "Database: PostgreSQL from the services only",
+            &format!("Database: {} from the services only", db.protocol),
             json!([]),
             no_egress(),
             name("database"),
         );
-        if has_services {
-            link(
-                t,
-                "ServiceToDatabase",
-                "ServiceSecurityGroup",
-                "DatabaseSecurityGroup",
-                port,
-                &format!("Services to the database on {port}"),
-            );
+        links_into(t, Group::Database, &rules);
+    }
+}
+
+/// The rules of `rules` into `to` whose source group exists.
+fn links_into(t: &mut Template, to: Group, rules: &[Ingress]) {
+    for rule in rules.iter().filter(|r| r.to == to) {
+        let from = group_id(rule.from);
+        if !t.resources.contains_key(from) {
+            continue;
         }
+        let port = rule.port;
+        let (id, description) = match (rule.from, rule.to) {
+            (Group::Services, Group::Database) => (
+                "ServiceToDatabase".to_owned(),
+                format!("Services to the database on {port}"),
+            ),
+            (Group::LoadBalancer, Group::Services) => (
+                format!("LoadBalancerToServicePort{port}"),
+                format!("Load balancer to services on {port}"),
+            ),
+            (from, to) => (
+                format!("{from:?}To{to:?}Port{port}"),
+                format!("{from:?} to {to:?} on {port}"),
+            ),
+        };
+        link(t, &id, from, group_id(to), port, &description);
+    }
+}
+
+/// The logical id of a security group.
+fn group_id(group: Group) -> &'static str {
+    match group {
+        Group::LoadBalancer => "LoadBalancerSecurityGroup",
+        Group::Services => "ServiceSecurityGroup",
+        Group::Database => "DatabaseSecurityGroup",
     }
 }
 
@@ -690,5 +722,45 @@ fn outputs(t: &mut Template, model: &Model) {
             "ARN of the HTTPS listener that services attach their rules to",
             r#ref("HttpsListener"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const SPEC: &str = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\nservices:\n  - {name: api, port: 8080, expose: {paths: [\"/*\"]}}\n";
+
+    fn ingress(to: Group, from: Group, port: u16) -> Ingress {
+        Ingress {
+            to,
+            from,
+            port,
+            protocol: "PostgreSQL",
+        }
+    }
+
+    #[test]
+    fn security_group_rules_follow_the_ingress_needs_in_any_order() {
+        let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None, &Default::default())
+            .expect("valid")
+            .model;
+        let db = ingress(Group::Database, Group::Services, 5432);
+        let web = ingress(Group::Services, Group::LoadBalancer, 8080);
+        let one = build(&model, &[db, web, db]).template.to_value();
+        let other = build(&model, &[web, db]).template.to_value();
+        assert_eq!(one, other);
+        let rule = &one["Resources"]["ServiceToDatabaseIngress"]["Properties"];
+        assert_eq!(rule["FromPort"], 5432);
+        assert_eq!(
+            one["Resources"]["DatabaseSecurityGroup"]["Properties"]["GroupDescription"],
+            "Database: PostgreSQL from the services only"
+        );
+        assert!(one["Resources"]["LoadBalancerToServicePort8080Ingress"].is_object());
+        // Without a database need there is no database group.
+        let none = build(&model, &[web]).template.to_value();
+        assert!(none["Resources"]["DatabaseSecurityGroup"].is_null());
+        assert!(none["Resources"]["LoadBalancerToServicePort8080Ingress"].is_object());
     }
 }

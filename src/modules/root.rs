@@ -212,7 +212,7 @@ mod tests {
         let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None, &Default::default())
             .unwrap()
             .model;
-        let network = crate::modules::network::build(&model);
+        let network = crate::modules::network::build(&model, &[]).template;
         let children = vec![
             stack("network", network),
             stack("consumer", consumer(&[wire::VPC_ID, console::ALARM_EMAIL])),
@@ -240,7 +240,7 @@ mod tests {
         let model = crate::spec::load_str(Path::new("byoa.yaml"), SPEC, None, &Default::default())
             .unwrap()
             .model;
-        let network = crate::modules::network::build(&model);
+        let network = crate::modules::network::build(&model, &[]).template;
         let mut producer = Template::new("p", vec![]);
         producer.add_resource("T", Resource::new("AWS::SNS::Topic", json!({})), None);
         producer.add_output("Extra", "d", json!("x"));

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Policy, Resource};
+use crate::modules::needs::{Grant, On, Part, ResourceActions};
 
 /// An IAM or resource policy document.
 pub fn document(statements: Vec<Value>) -> Value {
@@ -72,6 +73,89 @@ pub fn sse_s3() -> Value {
         {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}},
     ]})
 }
+
+/// What CloudFormation needs to manage `private_bucket`s: bucket names CloudFormation generates
+/// are the lowercased stack name plus a suffix. No DeleteBucket (buckets are retained) and no
+/// object access.
+pub const PRODUCT_BUCKETS: Grant = Grant {
+    part: Part::Data,
+    sid: "ManageProductBuckets",
+    actions: &[
+        "s3:CreateBucket",
+        "s3:DeleteBucketPolicy",
+        "s3:GetAccelerateConfiguration",
+        "s3:GetAnalyticsConfiguration",
+        "s3:GetBucketAcl",
+        "s3:GetBucketCORS",
+        "s3:GetBucketLogging",
+        "s3:GetBucketNotification",
+        "s3:GetBucketObjectLockConfiguration",
+        "s3:GetBucketOwnershipControls",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketTagging",
+        "s3:GetBucketVersioning",
+        "s3:GetBucketWebsite",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetIntelligentTieringConfiguration",
+        "s3:GetInventoryConfiguration",
+        "s3:GetLifecycleConfiguration",
+        "s3:GetMetricsConfiguration",
+        "s3:GetReplicationConfiguration",
+        "s3:ListBucket",
+        "s3:PutBucketOwnershipControls",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketTagging",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutLifecycleConfiguration",
+    ],
+    on: On::Arn("s3:::{bucket_prefix}*"),
+};
+
+/// The actions CloudFormation calls for the bucket types `private_bucket` and its policies use.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::S3::Bucket",
+        &[
+            "s3:CreateBucket",
+            "s3:ListBucket",
+            "s3:GetAccelerateConfiguration",
+            "s3:GetAnalyticsConfiguration",
+            "s3:GetBucketAcl",
+            "s3:GetBucketCORS",
+            "s3:GetBucketLogging",
+            "s3:GetBucketNotification",
+            "s3:GetBucketObjectLockConfiguration",
+            "s3:GetBucketOwnershipControls",
+            "s3:PutBucketOwnershipControls",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:GetBucketTagging",
+            "s3:PutBucketTagging",
+            "s3:GetBucketVersioning",
+            "s3:PutBucketVersioning",
+            "s3:GetBucketWebsite",
+            "s3:GetEncryptionConfiguration",
+            "s3:PutEncryptionConfiguration",
+            "s3:GetIntelligentTieringConfiguration",
+            "s3:GetInventoryConfiguration",
+            "s3:GetLifecycleConfiguration",
+            "s3:PutLifecycleConfiguration",
+            "s3:GetMetricsConfiguration",
+            "s3:GetReplicationConfiguration",
+        ],
+    ),
+    (
+        "AWS::S3::BucketPolicy",
+        &[
+            "s3:PutBucketPolicy",
+            "s3:GetBucketPolicy",
+            "s3:DeleteBucketPolicy",
+        ],
+    ),
+];
 
 /// A private bucket: encrypted, all public access blocked, ACLs disabled, versioned, expiring
 /// by `lifecycle` (one lifecycle rule), kept when removed or replaced.

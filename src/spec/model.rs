@@ -63,10 +63,6 @@ pub struct NetworkModel {
     pub isolated: Vec<Ipv4Net>,
     pub flow_logs: Option<FlowLogs>,
     pub load_balancer: Option<LoadBalancer>,
-    /// Container ports the load balancer forwards to, sorted and unique.
-    pub service_ports: Vec<u16>,
-    /// The database port, when the product has a database.
-    pub database_port: Option<u16>,
 }
 
 /// The internet-facing application load balancer (present only when enabled).
@@ -137,9 +133,6 @@ impl Zones {
         }
     }
 }
-
-/// The PostgreSQL port.
-pub const POSTGRES_PORT: u16 = 5432;
 
 impl Model {
     /// The stack name for a module in this environment, e.g. `acme-prod-network`.

@@ -5,14 +5,14 @@
 //! model is built only when the list has no errors. Pointers name the field in the merged view,
 //! which the environment's source map resolves to the line the value came from.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use ipnet::Ipv4Net;
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::naming::{self, ServiceId};
 use crate::spec::build;
-use crate::spec::model::{Model, NetworkModel, POSTGRES_PORT, Waiver, Zones};
+use crate::spec::model::{Model, NetworkModel, Waiver, Zones};
 use crate::spec::regions::{self, REGIONS};
 use crate::spec::types::{Network, Service, Spec};
 use crate::spec::{RuleCatalogue, Sealed};
@@ -342,7 +342,6 @@ fn check_network(
         None => derive_subnets(vpc, zones.count(), alb, d)?,
         Some(_) => explicit_subnets(n, vpc, zones.count(), alb, d)?,
     };
-    let service_ports: BTreeSet<u16> = exposed.iter().filter_map(|(_, s)| s.port).collect();
     Some(NetworkModel {
         vpc_cidr: vpc,
         zones,
@@ -352,8 +351,6 @@ fn check_network(
         isolated,
         flow_logs: n.flow_logs.enabled.then(|| n.flow_logs.clone()),
         load_balancer,
-        service_ports: service_ports.into_iter().collect(),
-        database_port: spec.database.as_ref().map(|_| POSTGRES_PORT),
     })
 }
 

@@ -1,0 +1,313 @@
+//! The execution role's permission statements: the foundation every product needs (keys, log
+//! groups, templates, roles, nested stacks) and the statements built from the modules'
+//! aggregated `Needs` (their grants, and the condition lists of the roles they pass, the
+//! service-linked roles they need and the services that use their keys).
+
+use serde_json::{Value, json};
+
+use super::{allow, allow_if, arn, prefix, read_artifacts};
+use crate::cfn::func::sub;
+use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
+use crate::spec::Model;
+
+/// A module's grant as a statement. `prefix` is the product prefix (`<product>-<environment>-`).
+pub(super) fn statement(grant: &Grant, prefix: &str) -> Value {
+    let named = |pattern: &str| {
+        arn(&pattern
+            .replace("{prefix}", prefix)
+            .replace("{bucket_prefix}", &prefix.to_ascii_lowercase()))
+    };
+    let resource = match grant.on {
+        On::Any => json!("*"),
+        On::Arn(pattern) => named(pattern),
+        On::Arns(patterns) => Value::Array(patterns.iter().map(|p| named(p)).collect()),
+    };
+    allow(grant.sid, grant.actions, resource)
+}
+
+/// The statements of `part` that come before the modules' grants.
+pub(super) fn foundation(model: &Model, needs: &Needs, part: Part) -> Vec<Value> {
+    match part {
+        Part::Data => data(model, needs),
+        Part::Compute => compute(model, needs),
+        Part::Network | Part::Monitoring => vec![],
+    }
+}
+
+/// `aws:ResourceTag` conditions matching resources that byoa tagged for this product and
+/// environment.
+fn product_tags(model: &Model) -> Value {
+    json!({
+        "aws:ResourceTag/byoa:product": model.product,
+        "aws:ResourceTag/byoa:environment": model.environment,
+    })
+}
+
+// CreateKey and the list calls have no resource. A new key harms nothing; every call on an
+// existing key requires byoa's product and environment tags (`data`), so the execution role
+// cannot touch the customer's other keys. No ScheduleKeyDeletion, DisableKey or
+// DisableKeyRotation: keys are retained and stay usable.
+const CREATE_KEYS: Grant = Grant {
+    part: Part::Data,
+    sid: "CreateKeys",
+    actions: &["kms:CreateKey", "kms:ListAliases", "kms:ListKeys"],
+    on: On::Any,
+};
+
+const MANAGE_PRODUCT_KEYS: &[&str] = &[
+    "kms:DescribeKey",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateKeyDescription",
+];
+
+const DESCRIBE_LOG_GROUPS: Grant = Grant {
+    part: Part::Data,
+    sid: "DescribeLogGroups",
+    actions: &["logs:DescribeLogGroups", "logs:DescribeResourcePolicies"],
+    on: On::Any,
+};
+
+const PRODUCT_LOG_GROUPS: Grant = Grant {
+    part: Part::Data,
+    sid: "ManageProductLogGroups",
+    actions: &[
+        "logs:AssociateKmsKey",
+        "logs:CreateLogGroup",
+        "logs:DeleteRetentionPolicy",
+        "logs:DescribeIndexPolicies",
+        "logs:DisassociateKmsKey",
+        "logs:GetDataProtectionPolicy",
+        "logs:ListTagsForResource",
+        "logs:ListTagsLogGroup",
+        "logs:PutRetentionPolicy",
+        "logs:TagLogGroup",
+        "logs:TagResource",
+        "logs:UntagLogGroup",
+        "logs:UntagResource",
+    ],
+    on: On::Arn("logs:${AWS::Region}:${AWS::AccountId}:log-group:{prefix}*"),
+};
+
+fn data(model: &Model, needs: &Needs) -> Vec<Value> {
+    let p = prefix(model);
+    let tags = product_tags(model);
+    let keys = arn("kms:${AWS::Region}:${AWS::AccountId}:key/*");
+    let mut s = vec![
+        statement(&CREATE_KEYS, &p),
+        allow_if(
+            "ManageProductKeys",
+            MANAGE_PRODUCT_KEYS,
+            keys.clone(),
+            json!({"StringEquals": tags.clone()}),
+        ),
+        statement(&DESCRIBE_LOG_GROUPS, &p),
+        statement(&PRODUCT_LOG_GROUPS, &p),
+    ];
+    s.extend(read_artifacts());
+    if !needs.keys_used_through.is_empty() {
+        // Services that encrypt with a product key on CloudFormation's behalf (RDS storage and
+        // its managed master secret, ECR repositories, ...).
+        let via: Vec<Value> = needs
+            .keys_used_through
+            .iter()
+            .map(|service| sub(&format!("{service}.${{AWS::Region}}.amazonaws.com")))
+            .collect();
+        let mut condition = tags;
+        condition["kms:ViaService"] = Value::Array(via);
+        s.push(allow_if(
+            "ProductKeysThroughServices",
+            &[
+                "kms:CreateGrant",
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                "kms:RetireGrant",
+            ],
+            keys,
+            json!({"StringEquals": condition}),
+        ));
+    }
+    s
+}
+
+// Roles CloudFormation creates for the product are named `<stack name>-<id>-<suffix>`.
+const PRODUCT_ROLES: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageProductRoles",
+    actions: &[
+        "iam:AttachRolePolicy",
+        "iam:CreateRole",
+        "iam:DeleteRole",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListRolePolicies",
+        "iam:ListRoleTags",
+        "iam:PutRolePolicy",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+    ],
+    on: On::Arn(PRODUCT_ROLE_ARNS),
+};
+
+const PRODUCT_ROLE_ARNS: &str = "iam::${AWS::AccountId}:role/{prefix}*";
+
+const PRODUCT_POLICIES: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageProductPolicies",
+    actions: &[
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "iam:ListEntitiesForPolicy",
+        "iam:ListPolicyVersions",
+    ],
+    on: On::Arn("iam::${AWS::AccountId}:policy/{prefix}*"),
+};
+
+// Nested stacks of a root stack are created by CloudFormation with this role.
+const NESTED_STACKS: Grant = Grant {
+    part: Part::Compute,
+    sid: "ManageNestedProductStacks",
+    actions: &[
+        "cloudformation:CreateStack",
+        "cloudformation:DeleteStack",
+        "cloudformation:DescribeStacks",
+        "cloudformation:GetStackPolicy",
+        "cloudformation:GetTemplate",
+        "cloudformation:SetStackPolicy",
+        "cloudformation:UpdateStack",
+    ],
+    on: On::Arn("cloudformation:${AWS::Region}:${AWS::AccountId}:stack/{prefix}*/*"),
+};
+
+const PUBLIC_PARAMETERS: Grant = Grant {
+    part: Part::Compute,
+    sid: "ReadPublicParameters",
+    actions: &["ssm:GetParameter", "ssm:GetParameters"],
+    on: On::Arn("ssm:${AWS::Region}::parameter/aws/service/*"),
+};
+
+fn compute(model: &Model, needs: &Needs) -> Vec<Value> {
+    let p = prefix(model);
+    let mut s: Vec<Value> = [
+        PRODUCT_ROLES,
+        PRODUCT_POLICIES,
+        NESTED_STACKS,
+        PUBLIC_PARAMETERS,
+    ]
+    .iter()
+    .map(|g| statement(g, &p))
+    .collect();
+    if !needs.passes_roles_to.is_empty() {
+        s.push(allow_if(
+            "PassProductRoles",
+            &["iam:PassRole"],
+            arn(&PRODUCT_ROLE_ARNS.replace("{prefix}", &p)),
+            json!({"StringEquals": {"iam:PassedToService": needs.passes_roles_to}}),
+        ));
+    }
+    if !needs.service_linked_roles.is_empty() {
+        s.push(allow_if(
+            "CreateServiceLinkedRoles",
+            &["iam:CreateServiceLinkedRole"],
+            arn("iam::${AWS::AccountId}:role/aws-service-role/*"),
+            json!({"StringEquals": {"iam:AWSServiceName": needs.service_linked_roles}}),
+        ));
+    }
+    s
+}
+
+/// The actions CloudFormation calls for the resource types every product stack uses (keys, log
+/// groups and roles in several modules, nested stacks in the root); the foundation grants them.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::KMS::Key",
+        &[
+            "kms:CreateKey",
+            "kms:ListAliases",
+            "kms:ListKeys",
+            "kms:DescribeKey",
+            "kms:EnableKey",
+            "kms:EnableKeyRotation",
+            "kms:GetKeyRotationStatus",
+            "kms:GetKeyPolicy",
+            "kms:PutKeyPolicy",
+            "kms:UpdateKeyDescription",
+            "kms:TagResource",
+            "kms:UntagResource",
+            "kms:ListResourceTags",
+        ],
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        &[
+            "logs:CreateLogGroup",
+            "logs:DescribeLogGroups",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeIndexPolicies",
+            "logs:GetDataProtectionPolicy",
+            "logs:AssociateKmsKey",
+            "logs:DisassociateKmsKey",
+            "logs:PutRetentionPolicy",
+            "logs:DeleteRetentionPolicy",
+            "logs:TagLogGroup",
+            "logs:UntagLogGroup",
+            "logs:ListTagsLogGroup",
+            "logs:TagResource",
+            "logs:UntagResource",
+            "logs:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::IAM::Role",
+        &[
+            "iam:CreateRole",
+            "iam:DeleteRole",
+            "iam:GetRole",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:GetRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:ListRolePolicies",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:ListRoleTags",
+        ],
+    ),
+    (
+        "AWS::CloudFormation::Stack",
+        &[
+            "cloudformation:CreateStack",
+            "cloudformation:UpdateStack",
+            "cloudformation:DeleteStack",
+            "cloudformation:DescribeStacks",
+            "cloudformation:GetTemplate",
+            "cloudformation:GetStackPolicy",
+            "cloudformation:SetStackPolicy",
+            // The nested templates, read from the artifact bucket.
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "kms:Decrypt",
+        ],
+    ),
+];

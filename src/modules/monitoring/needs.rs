@@ -1,0 +1,217 @@
+//! What the monitoring stack needs from the access stack: alarms, the topic, the dashboard,
+//! the deployment events rule and the audit trail with its bucket.
+
+use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
+use crate::modules::secure;
+use crate::spec::Model;
+
+pub(super) fn needs(model: &Model) -> Needs {
+    let mut grants = vec![DESCRIBE_MONITORING, MANAGE_ALARMS, PRODUCT_TOPICS];
+    if model.monitoring.dashboard {
+        grants.push(DASHBOARDS);
+    }
+    if !model.services.is_empty() {
+        grants.push(EVENT_RULES);
+    }
+    if model.monitoring.audit_trail {
+        grants.extend([DESCRIBE_TRAILS, PRODUCT_TRAIL, secure::PRODUCT_BUCKETS]);
+    }
+    Needs {
+        grants,
+        ..Needs::default()
+    }
+}
+
+const DESCRIBE_MONITORING: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "DescribeMonitoring",
+    actions: &[
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:GetMetricData",
+        "sns:ListSubscriptions",
+        "sns:ListTopics",
+    ],
+    on: On::Any,
+};
+
+// Alarm names are generated; Application Auto Scaling's target-tracking alarms are created
+// with the caller's permissions too, so alarms are scoped to the account.
+const MANAGE_ALARMS: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "ManageAlarms",
+    actions: &[
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:ListTagsForResource",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:TagResource",
+        "cloudwatch:UntagResource",
+    ],
+    on: On::Arn("cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
+};
+
+const PRODUCT_TOPICS: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "ManageProductTopics",
+    actions: &[
+        "sns:CreateTopic",
+        "sns:DeleteTopic",
+        "sns:GetDataProtectionPolicy",
+        "sns:GetSubscriptionAttributes",
+        "sns:GetTopicAttributes",
+        "sns:ListSubscriptionsByTopic",
+        "sns:ListTagsForResource",
+        "sns:SetSubscriptionAttributes",
+        "sns:SetTopicAttributes",
+        "sns:Subscribe",
+        "sns:TagResource",
+        "sns:Unsubscribe",
+        "sns:UntagResource",
+    ],
+    on: On::Arn("sns:${AWS::Region}:${AWS::AccountId}:{prefix}*"),
+};
+
+const DASHBOARDS: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "ManageDashboards",
+    actions: &[
+        "cloudwatch:DeleteDashboards",
+        "cloudwatch:GetDashboard",
+        "cloudwatch:ListDashboards",
+        "cloudwatch:PutDashboard",
+    ],
+    on: On::Arn("cloudwatch::${AWS::AccountId}:dashboard/*"),
+};
+
+const EVENT_RULES: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "ManageEventRules",
+    actions: &[
+        "events:DeleteRule",
+        "events:DescribeRule",
+        "events:ListTagsForResource",
+        "events:ListTargetsByRule",
+        "events:PutRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:TagResource",
+        "events:UntagResource",
+    ],
+    on: On::Arn("events:${AWS::Region}:${AWS::AccountId}:rule/*"),
+};
+
+// The vendor's own actions are what the trail records: the role can create and start the
+// product's trail but never stop or delete it (the trail is retained).
+const DESCRIBE_TRAILS: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "DescribeTrails",
+    actions: &["cloudtrail:DescribeTrails", "cloudtrail:ListTrails"],
+    on: On::Any,
+};
+
+const PRODUCT_TRAIL: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "ManageProductTrail",
+    actions: &[
+        "cloudtrail:AddTags",
+        "cloudtrail:CreateTrail",
+        "cloudtrail:GetEventSelectors",
+        "cloudtrail:GetInsightSelectors",
+        "cloudtrail:GetTrail",
+        "cloudtrail:GetTrailStatus",
+        "cloudtrail:ListTags",
+        "cloudtrail:PutEventSelectors",
+        "cloudtrail:RemoveTags",
+        "cloudtrail:StartLogging",
+        "cloudtrail:UpdateTrail",
+    ],
+    on: On::Arn("cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/{prefix}*"),
+};
+
+/// The actions CloudFormation calls for each resource type the monitoring stack emits.
+pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
+    (
+        "AWS::SNS::Topic",
+        &[
+            "sns:CreateTopic",
+            "sns:DeleteTopic",
+            "sns:GetTopicAttributes",
+            "sns:SetTopicAttributes",
+            "sns:GetDataProtectionPolicy",
+            "sns:ListTopics",
+            "sns:ListSubscriptionsByTopic",
+            "sns:TagResource",
+            "sns:UntagResource",
+            "sns:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::SNS::TopicPolicy",
+        &["sns:SetTopicAttributes", "sns:GetTopicAttributes"],
+    ),
+    (
+        "AWS::SNS::Subscription",
+        &[
+            "sns:Subscribe",
+            "sns:Unsubscribe",
+            "sns:GetSubscriptionAttributes",
+            "sns:SetSubscriptionAttributes",
+            "sns:ListSubscriptions",
+            "sns:ListSubscriptionsByTopic",
+        ],
+    ),
+    (
+        "AWS::CloudWatch::Alarm",
+        &[
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:GetMetricData",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+            "cloudwatch:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::CloudWatch::Dashboard",
+        &[
+            "cloudwatch:PutDashboard",
+            "cloudwatch:GetDashboard",
+            "cloudwatch:DeleteDashboards",
+            "cloudwatch:ListDashboards",
+        ],
+    ),
+    (
+        "AWS::Events::Rule",
+        &[
+            "events:PutRule",
+            "events:DeleteRule",
+            "events:DescribeRule",
+            "events:PutTargets",
+            "events:RemoveTargets",
+            "events:ListTargetsByRule",
+            "events:TagResource",
+            "events:UntagResource",
+            "events:ListTagsForResource",
+        ],
+    ),
+    (
+        "AWS::CloudTrail::Trail",
+        &[
+            "cloudtrail:CreateTrail",
+            "cloudtrail:UpdateTrail",
+            "cloudtrail:StartLogging",
+            "cloudtrail:GetTrail",
+            "cloudtrail:GetTrailStatus",
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:ListTrails",
+            "cloudtrail:GetEventSelectors",
+            "cloudtrail:PutEventSelectors",
+            "cloudtrail:GetInsightSelectors",
+            "cloudtrail:AddTags",
+            "cloudtrail:RemoveTags",
+            "cloudtrail:ListTags",
+            // The role that delivers the trail to CloudWatch Logs.
+            "iam:PassRole",
+        ],
+    ),
+];
