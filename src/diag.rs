@@ -77,6 +77,12 @@ codes! {
     DatabaseName = "database.name": "the database name is not valid for PostgreSQL",
     ComplianceConflict = "compliance.conflict": "a spec value breaks a control of a selected compliance profile",
     AccessArn = "access.arn": "the vendor role ARN is not an IAM role of the vendor account",
+    DiffNotFound = "diff.not-found": "a path given to `byoa diff` does not exist",
+    DiffRead = "diff.read": "a template file or directory could not be read",
+    DiffNotTemplate = "diff.not-template": "a file is not a CloudFormation template (YAML or JSON with `Resources`)",
+    DiffNoTemplates = "diff.no-templates": "a directory given to `byoa diff` holds no template files",
+    DiffDuplicateStack = "diff.duplicate-stack": "two templates in one directory have the same stack name",
+    DiffMixedInputs = "diff.mixed-inputs": "one side of `byoa diff` is a file and the other a directory",
 }
 
 /// How bad a diagnostic is.

@@ -3,7 +3,8 @@
 //! Stages, each a module with one job:
 //! `spec` (load, schema, overlays, validation -> `Model`) -> `modules` (one compiler per stack
 //! -> `cfn::Template`) -> `cfn::emit` (bytes) -> `synth` (checks, atomic writes to `out/`).
-//! `policy` checks emitted templates against compliance rules (`byoa check`).
+//! `policy` checks emitted templates against compliance rules (`byoa check`); `diff` compares
+//! two sets of templates and predicts replacements and data loss (`byoa diff`).
 //! `diag` is the one diagnostic model and `report` its only printer; `commands` holds one file
 //! per subcommand. `run` is the whole CLI behind `main`: it parses arguments and dispatches. It
 //! holds no global state, so it can run many times in one process.
@@ -13,6 +14,7 @@ pub mod cfn;
 pub mod cli;
 pub mod commands;
 pub mod diag;
+pub mod diff;
 pub mod graph;
 pub mod hash;
 pub mod modules;
@@ -87,5 +89,6 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Validate(args) => commands::validate::run(ctx, &args),
         Command::Check(args) => commands::check::run(ctx, &args),
         Command::Synth(args) => commands::synth::run(ctx, &args),
+        Command::Diff(args) => commands::diff::run(ctx, &args),
     }
 }
