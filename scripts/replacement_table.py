@@ -7,7 +7,8 @@ Input: cfn-lint's bundled CloudFormation resource provider schemas (MIT-0):
 Types: every `"AWS::Service::Resource"` literal in src/ that the provider list knows (literals it
 does not know, such as parameter types like AWS::EC2::VPC::Id, are skipped and listed on stderr),
 the hand-kept stateful types of data/replacement-facts.json, and any type given as an argument.
-Output: deterministic JSON (sorted), so a regeneration shows as a readable git diff.
+Output: deterministic JSON (sorted), so a regeneration shows as a readable git diff, written
+to data/replacement.json, or to FILE with `--out FILE` (the drift test compares the two).
 """
 
 import json
@@ -31,7 +32,11 @@ def emitted_types():
     return found
 
 
-def main(extra):
+def main(args):
+    out = ROOT / "data" / "replacement.json"
+    if args[:1] == ["--out"] and len(args) >= 2:
+        out, args = pathlib.Path(args[1]).resolve(), args[2:]
+    extra = args
     providers = json.loads((SCHEMAS / "providers" / f"{REGION}.json").read_text())
     facts = json.loads((ROOT / "data" / "replacement-facts.json").read_text())
     wanted = emitted_types() | set(facts["stateful"]["types"]) | set(extra)
@@ -58,9 +63,8 @@ def main(extra):
         "schema_date": version["schema_date"],
         "types": types,
     }
-    out = ROOT / "data" / "replacement.json"
     out.write_text(json.dumps(table, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-    print(f"wrote {out.relative_to(ROOT)}: {len(types)} types, schemas of {version['schema_date']}")
+    print(f"wrote {out}: {len(types)} types, schemas of {version['schema_date']}")
 
 
 if __name__ == "__main__":

@@ -232,8 +232,12 @@ pub fn text(w: &mut dyn Write, diff: &Diff, color: bool, with_text: bool) -> io:
         writeln!(w)?;
     }
     if with_text {
+        let mut wrote = false;
         for s in &changed {
-            unified_colored(w, &p, s)?;
+            wrote |= unified_colored(w, &p, s)?;
+        }
+        if wrote {
+            writeln!(w)?;
         }
     }
     summary(w, &p, diff)
@@ -246,7 +250,7 @@ fn entry_line(e: &EntryChange) -> String {
     }
     if !e.via.is_empty() {
         let via: Vec<String> = e.via.iter().map(|v| format!("`{v}`")).collect();
-        line.push_str(&format!(": value changes, {} replaced", via.join(", ")));
+        line.push_str(&format!(": its value changes with {}", via.join(", ")));
     }
     line
 }
@@ -320,8 +324,10 @@ pub fn unified(s: &StackDiff) -> String {
         .to_string()
 }
 
-fn unified_colored(w: &mut dyn Write, p: &Paint, s: &StackDiff) -> io::Result<()> {
-    for line in unified(s).lines() {
+/// Writes the unified diff of one stack; true when there was one.
+fn unified_colored(w: &mut dyn Write, p: &Paint, s: &StackDiff) -> io::Result<bool> {
+    let text = unified(s);
+    for line in text.lines() {
         let painted = if line.starts_with("+++") || line.starts_with("---") {
             p.style(Style::new().bold(), line)
         } else if line.starts_with('+') {
@@ -335,7 +341,7 @@ fn unified_colored(w: &mut dyn Write, p: &Paint, s: &StackDiff) -> io::Result<()
         };
         writeln!(w, "{painted}")?;
     }
-    Ok(())
+    Ok(!text.is_empty())
 }
 
 /// The JSON document (see the module doc), pretty-printed.

@@ -270,7 +270,7 @@ pub fn outputs_via(outputs: &mut Vec<EntryChange>, resources: &[ResourceDiff], n
             None => outputs.push(EntryChange {
                 id: id.clone(),
                 change: Change::Modified,
-                fields: vec!["Value".to_owned()],
+                fields: Vec::new(),
                 via,
             }),
         }

@@ -48,6 +48,7 @@ fn no_snapshot_is_unreferenced() {
             .map(|(n, _, _)| format!("cli__synth__{n}.snap")),
     );
     expected.extend(crate::check::snapshot_names());
+    expected.extend(crate::diff::snapshot_names());
     expected.sort();
     let mut found: Vec<String> = std::fs::read_dir(root().join("tests/cli/snapshots"))
         .unwrap()

@@ -30,7 +30,7 @@ fn service(i: usize, lb: bool) -> impl Strategy<Value = Value> {
         })
 }
 
-fn spec() -> impl Strategy<Value = Value> {
+pub(crate) fn spec() -> impl Strategy<Value = Value> {
     (
         16u8..=22,
         0u8..=255,
