@@ -54,7 +54,10 @@ fn bench(c: &mut Criterion) {
         "the edit changes something"
     );
     c.bench_function("acme-50 prod: parse both sides + diff", |b| {
-        b.iter(|| diff::diff(&parse(black_box(&before)), &parse(black_box(&after))))
+        b.iter(|| {
+            let (old, new) = (parse(black_box(&before)), parse(black_box(&after)));
+            diff::diff(&old, &new).impact()
+        })
     });
     c.bench_function("acme-50 prod: diff only", |b| {
         b.iter(|| diff::diff(black_box(&old), black_box(&new)))

@@ -232,6 +232,9 @@ pub fn iam(old: &Value, new: &Value) -> Vec<AccessChange> {
         .into_iter()
         .filter_map(|id| {
             let (a, b) = (o.and_then(|m| m.get(id)), n.and_then(|m| m.get(id)));
+            if a == b {
+                return None;
+            }
             let before = a.map(grants).unwrap_or_default();
             let after = b.map(grants).unwrap_or_default();
             let added: Vec<&(String, bool)> = after.difference(&before).collect();

@@ -11,7 +11,8 @@
 //!
 //! The jobs, one file each: `compare` pairs stacks and entries and lists what changed;
 //! `replace` predicts replacement from the embedded `table` and propagates it through
-//! references; `classify` turns changes into impacts, data loss and access changes.
+//! references; `nested` carries it from stack to stack through nested-stack parameters;
+//! `classify` turns changes into impacts, data loss and access changes.
 //!
 //! Invariants: the diff of any template with itself is empty; replacement comes from data
 //! (CloudFormation's resource provider schemas plus a small hand-kept list), never guesses; a
@@ -20,6 +21,7 @@
 pub mod classify;
 pub mod compare;
 pub mod load;
+pub mod nested;
 pub mod render;
 pub mod replace;
 pub mod table;
@@ -162,7 +164,7 @@ pub enum StackStatus {
 
 /// Everything that differs in one stack.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StackDiff {
+pub struct StackDiff<'a> {
     pub stack: String,
     pub status: StackStatus,
     /// The worst impact of anything in the stack.
@@ -178,12 +180,12 @@ pub struct StackDiff {
     /// Security-group ingress rules.
     pub ingress: Vec<AccessChange>,
     #[serde(skip)]
-    pub old: Option<Stack>,
+    pub old: Option<&'a Stack>,
     #[serde(skip)]
-    pub new: Option<Stack>,
+    pub new: Option<&'a Stack>,
 }
 
-impl StackDiff {
+impl StackDiff<'_> {
     pub fn is_changed(&self) -> bool {
         self.status != StackStatus::Unchanged
     }
@@ -191,11 +193,11 @@ impl StackDiff {
 
 /// The whole comparison, stacks sorted by name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Diff {
-    pub stacks: Vec<StackDiff>,
+pub struct Diff<'a> {
+    pub stacks: Vec<StackDiff<'a>>,
 }
 
-impl Diff {
+impl Diff<'_> {
     /// The worst impact over every stack.
     pub fn impact(&self) -> Impact {
         self.stacks
@@ -211,41 +213,58 @@ impl Diff {
 }
 
 /// Compares `old` with `new` (paired by stack name) and classifies every change.
-pub fn diff(old: &[Stack], new: &[Stack]) -> Diff {
+pub fn diff<'a>(old: &'a [Stack], new: &'a [Stack]) -> Diff<'a> {
     // `pair` yields stacks sorted by name: the output order is stable.
-    let stacks = compare::pair(old, new)
+    let mut stacks: Vec<StackDiff<'a>> = compare::pair(old, new)
         .into_iter()
-        .map(|(old, new)| {
-            let empty = Value::Object(Default::default());
-            let old_t = old.map_or(&empty, |s| &s.template);
-            let new_t = new.map_or(&empty, |s| &s.template);
-            let mut resources = compare::resources(old_t, new_t);
-            replace::propagate(&mut resources, new_t);
-            let mut outputs = compare::entries(old_t, new_t, "Outputs");
-            replace::outputs_via(&mut outputs, &resources, new_t);
-            for r in &mut resources {
-                classify::resource(r, old_t, new_t);
-            }
-            let name = old.or(new).map(|s| s.name.clone()).unwrap_or_default();
-            let mut stack = StackDiff {
-                stack: name,
-                status: StackStatus::Unchanged,
-                impact: Impact::NoChange,
-                resources,
-                parameters: compare::entries(old_t, new_t, "Parameters"),
-                outputs,
-                conditions: compare::entries(old_t, new_t, "Conditions"),
-                sections: compare::sections(old_t, new_t),
-                iam: classify::iam(old_t, new_t),
-                ingress: classify::ingress(old_t, new_t),
-                old: old.cloned(),
-                new: new.cloned(),
-            };
-            classify::stack(&mut stack);
-            stack
-        })
+        .map(|(old, new)| rows(old, new))
         .collect();
+    // Replacement spreads inside each stack, and from stack to stack through nested-stack
+    // parameters, before anything is classified.
+    nested::propagate(&mut stacks);
+    for s in &mut stacks {
+        let empty = Value::Object(Default::default());
+        let old_t = s.old.map_or(&empty, |s| &s.template);
+        let new_t = s.new.map_or(&empty, |s| &s.template);
+        for r in &mut s.resources {
+            classify::resource(r, old_t, new_t);
+        }
+        classify::stack(s);
+    }
     Diff { stacks }
+}
+
+/// The unclassified rows of one stack.
+fn rows<'a>(old: Option<&'a Stack>, new: Option<&'a Stack>) -> StackDiff<'a> {
+    let mut s = StackDiff {
+        stack: old.or(new).map(|s| s.name.clone()).unwrap_or_default(),
+        status: StackStatus::Unchanged,
+        impact: Impact::NoChange,
+        resources: Vec::new(),
+        parameters: Vec::new(),
+        outputs: Vec::new(),
+        conditions: Vec::new(),
+        sections: Vec::new(),
+        iam: Vec::new(),
+        ingress: Vec::new(),
+        old,
+        new,
+    };
+    let empty = Value::Object(Default::default());
+    let old_t = old.map_or(&empty, |s| &s.template);
+    let new_t = new.map_or(&empty, |s| &s.template);
+    // Equal templates have no rows of their own (nested propagation may still add some).
+    if old.is_some() && new.is_some() && old_t == new_t {
+        return s;
+    }
+    s.resources = compare::resources(old_t, new_t);
+    s.parameters = compare::entries(old_t, new_t, "Parameters");
+    s.outputs = compare::entries(old_t, new_t, "Outputs");
+    s.conditions = compare::entries(old_t, new_t, "Conditions");
+    s.sections = compare::sections(old_t, new_t);
+    s.iam = classify::iam(old_t, new_t);
+    s.ingress = classify::ingress(old_t, new_t);
+    s
 }
 
 #[cfg(test)]

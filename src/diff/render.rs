@@ -260,7 +260,7 @@ fn access(
     p: &Paint,
     title: &str,
     stacks: &[&StackDiff],
-    rows: impl Fn(&StackDiff) -> &Vec<AccessChange>,
+    rows: impl for<'s> Fn(&'s StackDiff<'_>) -> &'s Vec<AccessChange>,
     flag: &str,
 ) -> io::Result<()> {
     if stacks.iter().all(|s| rows(s).is_empty()) {
@@ -312,7 +312,7 @@ fn summary(w: &mut dyn Write, p: &Paint, diff: &Diff) -> io::Result<()> {
 /// and a JSON side compare by content. Empty when the two render the same.
 pub fn unified(s: &StackDiff) -> String {
     let render = |t: Option<&super::Stack>| t.map(|t| to_yaml(&t.template)).unwrap_or_default();
-    let (a, b) = (render(s.old.as_ref()), render(s.new.as_ref()));
+    let (a, b) = (render(s.old), render(s.new));
     if a == b {
         return String::new();
     }
@@ -320,7 +320,7 @@ pub fn unified(s: &StackDiff) -> String {
     similar::TextDiff::from_lines(&a, &b)
         .unified_diff()
         .context_radius(3)
-        .header(&name(s.old.as_ref()), &name(s.new.as_ref()))
+        .header(&name(s.old), &name(s.new))
         .to_string()
 }
 

@@ -118,8 +118,37 @@ fn replaced(resources: &[ResourceDiff]) -> BTreeMap<String, Replacement> {
         .collect()
 }
 
-fn why_via(ids: &BTreeMap<&str, Replacement>) -> String {
-    let always: Vec<&str> = ids
+/// Replaced resources and changing parameters: id -> how surely it changes.
+pub fn changing(resources: &[ResourceDiff], seeds: &Seeds) -> BTreeMap<String, Replacement> {
+    let mut out = replaced(resources);
+    for (id, (r, _)) in seeds {
+        let e = out.entry(id.clone()).or_insert(*r);
+        *e = (*e).max(*r);
+    }
+    out
+}
+
+fn why_via(ids: &BTreeMap<&str, Replacement>, seeds: &Seeds) -> String {
+    // Parameters grouped by where their new value comes from.
+    let mut params: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for id in ids.keys() {
+        if let Some((_, why)) = seeds.get(*id) {
+            params.entry(why).or_default().push(format!("`{id}`"));
+        }
+    }
+    let mut parts: Vec<String> = params
+        .into_iter()
+        .map(|(why, names)| match names.as_slice() {
+            [one] => format!("parameter {one} changes, {why}"),
+            _ => format!("parameters {} change, {why}", names.join(", ")),
+        })
+        .collect();
+    let resources: BTreeMap<&str, Replacement> = ids
+        .iter()
+        .filter(|(id, _)| !seeds.contains_key(**id))
+        .map(|(id, r)| (*id, *r))
+        .collect();
+    let always: Vec<&str> = resources
         .iter()
         .filter(|(_, r)| **r == Replacement::Always)
         .map(|(id, _)| *id)
@@ -130,25 +159,30 @@ fn why_via(ids: &BTreeMap<&str, Replacement>) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if always.is_empty() {
-        format!(
+    if !resources.is_empty() && always.is_empty() {
+        parts.push(format!(
             "references {}, which may be replaced",
-            names(ids.keys().copied().collect())
-        )
-    } else {
-        format!("references {}, which is replaced", names(always))
+            names(resources.keys().copied().collect())
+        ));
+    } else if !always.is_empty() {
+        parts.push(format!("references {}, which is replaced", names(always)));
     }
+    parts.join("; ")
 }
 
-/// Spreads replacement through references until nothing changes. Rows are added for resources
-/// whose own text is unchanged but which reference a replaced resource; `resources` stays in
-/// the new template's order.
-pub fn propagate(resources: &mut Vec<ResourceDiff>, new: &Value) {
+/// Parameters whose value changes although the template does not show it (a parent stack
+/// passes another value): id -> (how surely, why in words).
+pub type Seeds = BTreeMap<String, (Replacement, String)>;
+
+/// Spreads replacement through references until nothing changes, starting from the replaced
+/// resources and the `seeds`. Rows are added for resources whose own text is unchanged but
+/// which reference something that changes; `resources` stays in the new template's order.
+pub fn propagate(resources: &mut Vec<ResourceDiff>, new: &Value, seeds: &Seeds) {
     let Some(all) = section(new, "Resources") else {
         return;
     };
     loop {
-        let replaced = replaced(resources);
+        let replaced = changing(resources, seeds);
         if replaced.is_empty() {
             return;
         }
@@ -187,7 +221,7 @@ pub fn propagate(resources: &mut Vec<ResourceDiff>, new: &Value) {
                 {
                     replacement = Replacement::Conditional;
                 }
-                changed |= record(resources, id, kind, key, replacement, why_via(&via));
+                changed |= record(resources, id, kind, key, replacement, why_via(&via, seeds));
             }
         }
         if !changed {
@@ -251,9 +285,15 @@ fn record(
     }
 }
 
-/// Marks outputs whose value names a replaced resource: their value changes with it.
-pub fn outputs_via(outputs: &mut Vec<EntryChange>, resources: &[ResourceDiff], new: &Value) {
-    let replaced = replaced(resources);
+/// Marks outputs whose value names a replaced resource or a changing parameter: their value
+/// changes with it.
+pub fn outputs_via(
+    outputs: &mut Vec<EntryChange>,
+    resources: &[ResourceDiff],
+    new: &Value,
+    seeds: &Seeds,
+) {
+    let replaced = changing(resources, seeds);
     let Some(all) = section(new, "Outputs") else {
         return;
     };

@@ -17,9 +17,14 @@ fn one(resources: Value) -> Value {
     json!({"Resources": resources})
 }
 
+/// Test inputs that live as long as the test (a diff borrows its templates).
+fn keep(stacks: Vec<Stack>) -> &'static [Stack] {
+    Box::leak(stacks.into_boxed_slice())
+}
+
 /// The diff of two single-stack templates.
-fn run(old: Value, new: Value) -> StackDiff {
-    let d = diff(&[stack("s", old)], &[stack("s", new)]);
+fn run(old: Value, new: Value) -> StackDiff<'static> {
+    let d = diff(keep(vec![stack("s", old)]), keep(vec![stack("s", new)]));
     d.stacks.into_iter().next().expect("one stack")
 }
 
@@ -373,8 +378,8 @@ fn worst_of_order_follows_cdk_with_blocked_last() {
 fn stacks_pair_by_name_and_report_added_and_removed() {
     let t = one(json!({"T": {"Type": "AWS::SNS::Topic"}}));
     let d = diff(
-        &[stack("a", t.clone()), stack("gone", t.clone())],
-        &[stack("a", t.clone()), stack("new", t)],
+        keep(vec![stack("a", t.clone()), stack("gone", t.clone())]),
+        keep(vec![stack("a", t.clone()), stack("new", t)]),
     );
     let status: Vec<(&str, StackStatus, Impact)> = d
         .stacks
@@ -399,7 +404,7 @@ fn a_template_diffed_with_itself_is_empty() {
         role(json!("s3:*"), json!("*")),
         group("0.0.0.0/0", 80),
     ] {
-        let d = diff(&[stack("s", t.clone())], &[stack("s", t)]);
+        let d = diff(keep(vec![stack("s", t.clone())]), keep(vec![stack("s", t)]));
         assert!(!d.has_changes(), "{d:#?}");
         assert_eq!(render::unified(&d.stacks[0]), "");
     }
@@ -410,7 +415,10 @@ fn destructive_lines_name_stack_type_id_and_property() {
     let t = |name: &str| {
         one(json!({"Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBName": name}}}))
     };
-    let d = diff(&[stack("database", t("a"))], &[stack("database", t("b"))]);
+    let d = diff(
+        keep(vec![stack("database", t("a"))]),
+        keep(vec![stack("database", t("b"))]),
+    );
     let mut out = Vec::new();
     render::text(&mut out, &d, false, false).expect("renders");
     let text = String::from_utf8(out).expect("UTF-8");
@@ -421,4 +429,76 @@ fn destructive_lines_name_stack_type_id_and_property() {
         "{text}"
     );
     assert!(!text.contains('\u{1b}'), "plain text has no escapes");
+}
+
+/// A root that wires child `store`'s output into child `app`'s parameter, and passes `app` a
+/// literal `Mode`.
+fn nested(bucket_name: &str, mode: &str) -> Vec<Stack> {
+    let root = json!({"Resources": {
+        "Store": {"Type": "AWS::CloudFormation::Stack",
+                  "Properties": {"TemplateURL": {"Fn::Sub": "${Base}/store.yaml"}}},
+        "App": {"Type": "AWS::CloudFormation::Stack", "Properties": {
+            "TemplateURL": {"Fn::Sub": "${Base}/app.yaml"},
+            "Parameters": {"BucketArn": {"Fn::GetAtt": ["Store", "Outputs.BucketArn"]}, "Mode": mode}}},
+    }});
+    let store = json!({
+        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket_name}}},
+        "Outputs": {"BucketArn": {"Value": {"Fn::GetAtt": ["Bucket", "Arn"]}}},
+    });
+    let app = json!({
+        "Parameters": {"BucketArn": {"Type": "String"}, "Mode": {"Type": "String"}},
+        "Resources": {
+            // Name is create-only for a secret: a new bucket ARN replaces it.
+            "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {"Name": {"Fn::Sub": "${BucketArn}-s"}}},
+            "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7, "LogGroupClass": {"Ref": "Mode"}}},
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "unrelated"}},
+        },
+    });
+    vec![
+        stack("root", root),
+        stack("store", store),
+        stack("app", app),
+    ]
+}
+
+#[test]
+fn replacement_crosses_nested_stacks_through_parameters() {
+    let d = diff(keep(nested("a", "STANDARD")), keep(nested("b", "STANDARD")));
+    let app = d.stacks.iter().find(|s| s.stack == "app").expect("app");
+    // The app template is unchanged, yet its secret is replaced: its name derives from the
+    // bucket's ARN, which changes with the bucket.
+    assert_eq!(app.status, StackStatus::Modified);
+    let secret = row(app, "Secret");
+    assert_eq!(secret.impact, Impact::Replace);
+    assert_eq!(
+        secret.properties[0].why.as_deref(),
+        Some("parameter `BucketArn` changes, from `store` outputs")
+    );
+    assert_eq!(
+        secret.data_loss.as_deref(),
+        Some("replaced: the new resource starts empty")
+    );
+    assert!(
+        app.resources.iter().all(|r| r.logical_id == "Secret"),
+        "{:#?}",
+        app.resources
+    );
+    let root = d.stacks.iter().find(|s| s.stack == "root").expect("root");
+    assert_eq!(root.status, StackStatus::Unchanged);
+}
+
+#[test]
+fn a_value_the_parent_passes_differently_reaches_the_child() {
+    let d = diff(
+        keep(nested("a", "STANDARD")),
+        keep(nested("a", "INFREQUENT_ACCESS")),
+    );
+    let app = d.stacks.iter().find(|s| s.stack == "app").expect("app");
+    let logs = row(app, "Logs");
+    // LogGroupClass is mutable for log groups in these schemas: an update, not a replacement.
+    assert_eq!(logs.properties[0].path, "LogGroupClass");
+    assert_eq!(
+        logs.properties[0].why.as_deref(),
+        Some("parameter `Mode` changes, `root` passes another value")
+    );
 }

@@ -1,6 +1,7 @@
 //! `byoa diff` end to end: the replacement table covers every type byoa emits (and matches what
 //! its generator writes), a template diffed with itself is empty, and two spec edits of acme-api
-//! dev (one updated in place, one replacing the database) render as snapshots, text and JSON.
+//! dev (one updated in place, one replacing the database and, through the nested-stack
+//! parameters, the services' task definitions) render as snapshots, text and JSON.
 
 use std::path::Path;
 
@@ -234,6 +235,15 @@ fn database_name_change_replaces_the_database_and_flags_data_loss() {
     assert!(
         text.contains(
             "database: AWS::RDS::DBInstance Database will be replaced (DBName changed) [data loss]"
+        ),
+        "{text}"
+    );
+    // Across nested stacks: the services' task definitions read the database's endpoint
+    // through root-wired parameters, and container definitions are create-only.
+    assert!(
+        text.contains(
+            "service-api: AWS::ECS::TaskDefinition TaskDefinition will be replaced \
+             (ContainerDefinitions changed: parameters `DatabaseEndpointAddress`"
         ),
         "{text}"
     );
