@@ -1,7 +1,8 @@
-//! Benchmark of `byoa diff` on acme-50 prod (51 templates) against a changed copy (a bigger
-//! database instance and a service with more CPU), in memory: parsing the emitted YAML of both
-//! sides plus the diff, and the diff alone. Run with `cargo bench --bench diff`; figures go in
-//! closing notes, never in tests.
+//! Benchmark of `byoa diff` on acme-50 prod (56 templates) against a changed copy (a bigger
+//! database instance and a service with more CPU): reading both `out/`-like directories plus
+//! the diff, as the command does it (templates with the same bytes on both sides stay
+//! unparsed), and the diff alone on fully parsed templates. Run with `cargo bench --bench
+//! diff`; figures go in closing notes, never in tests.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -14,32 +15,37 @@ use byoa::diff::{self, Stack};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The emitted (file, YAML body) pairs of acme-50 prod, after `edit` of the spec text.
-fn bodies(edit: impl Fn(String) -> String) -> Vec<(String, String)> {
+/// acme-50 prod, after `edit` of the spec text, synthesized into a temporary directory.
+fn out_dir(edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let path = format!("{}/examples/acme-50/byoa.yaml", env!("CARGO_MANIFEST_DIR"));
     let text = edit(std::fs::read_to_string(&path).expect("example exists"));
     let loaded = byoa::spec::load_str(Path::new(&path), &text, Some("prod")).expect("valid");
     let output = byoa::synth::render(&loaded, Format::Yaml).expect("renders");
-    output
-        .templates
-        .into_iter()
-        .map(|t| (t.file, t.body))
-        .collect()
+    let dir = tempfile::tempdir().expect("temp dir");
+    byoa::synth::write(dir.path(), &output).expect("written");
+    dir
 }
 
-fn parse(bodies: &[(String, String)]) -> Vec<Stack> {
-    bodies
+fn parsed(dir: &Path) -> Vec<Stack> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("listed")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
         .iter()
-        .map(|(file, body)| {
-            let name = file.trim_end_matches(".yaml");
-            diff::load::parse(name, file, body).expect("parses")
+        .map(|f| {
+            let name = f.file_stem().and_then(|s| s.to_str()).expect("stem");
+            let text = std::fs::read_to_string(f).expect("read");
+            diff::load::parse(name, &f.display().to_string(), &text).expect("parses")
         })
         .collect()
 }
 
 fn bench(c: &mut Criterion) {
-    let before = bodies(|t| t);
-    let after = bodies(|t| {
+    let before = out_dir(|t| t);
+    let after = out_dir(|t| {
         t.replacen(
             "instance_class: db.r6g.large",
             "instance_class: db.r6g.xlarge",
@@ -48,19 +54,20 @@ fn bench(c: &mut Criterion) {
         .replacen("cpu: 256", "cpu: 512", 1)
         .replacen("memory: 512", "memory: 1024", 1)
     });
-    let (old, new) = (parse(&before), parse(&after));
+    let (a, b) = (before.path(), after.path());
+    c.bench_function("acme-50 prod: read both out/ + diff", |bench| {
+        bench.iter(|| {
+            let (old, new) = diff::load::sides(black_box(a), black_box(b)).expect("read");
+            diff::diff(&old, &new).impact()
+        })
+    });
+    let (old, new) = (parsed(a), parsed(b));
     assert!(
         diff::diff(&old, &new).has_changes(),
         "the edit changes something"
     );
-    c.bench_function("acme-50 prod: parse both sides + diff", |b| {
-        b.iter(|| {
-            let (old, new) = (parse(black_box(&before)), parse(black_box(&after)));
-            diff::diff(&old, &new).impact()
-        })
-    });
-    c.bench_function("acme-50 prod: diff only", |b| {
-        b.iter(|| diff::diff(black_box(&old), black_box(&new)))
+    c.bench_function("acme-50 prod: diff only (all parsed)", |bench| {
+        bench.iter(|| diff::diff(black_box(&old), black_box(&new)).impact())
     });
 }
 

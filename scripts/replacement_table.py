@@ -4,8 +4,9 @@ Input: cfn-lint's bundled CloudFormation resource provider schemas (MIT-0):
   cfnlint/data/schemas/providers/us-east-1.json   type -> schema file hash
   cfnlint/data/schemas/resources/<hash>.json      createOnlyProperties, conditionalCreateOnlyProperties
   cfnlint/data/schemas/version.json               schema_date (when cfn-lint fetched the schemas)
-Types: every `"AWS::Service::Resource"` literal in src/ that the provider list knows (literals it
-does not know, such as parameter types like AWS::EC2::VPC::Id, are skipped and listed on stderr),
+Types: every `"AWS::Service::Resource"` literal in src/modules/ (the stack compilers: what byoa
+emits) that the provider list knows (literals it does not know, such as parameter types like
+AWS::EC2::VPC::Id, are skipped and listed on stderr),
 the hand-kept stateful types of data/replacement-facts.json, and any type given as an argument.
 Output: deterministic JSON (sorted), so a regeneration shows as a readable git diff, written
 to data/replacement.json, or to FILE with `--out FILE` (the drift test compares the two).
@@ -27,7 +28,7 @@ REGION = "us-east-1"
 def emitted_types():
     pattern = re.compile(r'"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+(?:::[A-Za-z0-9]+)?)"')
     found = set()
-    for path in sorted((ROOT / "src").rglob("*.rs")):
+    for path in sorted((ROOT / "src" / "modules").rglob("*.rs")):
         found.update(pattern.findall(path.read_text(encoding="utf-8")))
     return found
 

@@ -6,7 +6,6 @@
 use std::io::{self, IsTerminal};
 
 use super::Ctx;
-use crate::diag::{Code, Diagnostic};
 use crate::diff::{self, load, render::DiffFormat};
 use crate::exit;
 use crate::report::DiagFormat;
@@ -17,33 +16,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
         DiffFormat::Text => DiagFormat::Human,
         DiffFormat::Json => DiagFormat::Json,
     };
-    if args.old.is_dir() != args.new.is_dir() && args.old.exists() && args.new.exists() {
-        let (dir, file) = if args.old.is_dir() {
-            (&args.old, &args.new)
-        } else {
-            (&args.new, &args.old)
-        };
-        let d = Diagnostic::file_error(
-            Code::DiffMixedInputs,
-            file,
-            format!(
-                "`{}` is a file but `{}` is a directory: compare two directories or two files",
-                file.display(),
-                dir.display()
-            ),
-        )
-        .with_help(format!(
-            "to compare one stack, name its template in the directory: `{}`",
-            dir.join(file.file_name().unwrap_or_default()).display()
-        ));
-        ctx.report(&[d], diag_format)?;
-        return Ok(exit::ERROR);
-    }
-    let (old, new) = (load::side(&args.old), load::side(&args.new));
-    let (old, new) = match (old, new) {
-        (Ok(old), Ok(new)) => (old, new),
-        (old, new) => {
-            let diags: Vec<Diagnostic> = old.err().into_iter().chain(new.err()).flatten().collect();
+    let (old, new) = match load::sides(&args.old, &args.new) {
+        Ok(sides) => sides,
+        Err(diags) => {
             ctx.report(&diags, diag_format)?;
             return Ok(exit::ERROR);
         }

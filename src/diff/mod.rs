@@ -26,16 +26,69 @@ pub mod render;
 pub mod replace;
 pub mod table;
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 use serde_json::Value;
 
 /// One template to compare, named by its stack (the file stem: `database`).
+///
+/// A template whose other side has the same bytes is kept as text and parsed only if the diff
+/// needs it (nested propagation into it, or finding its nested stacks): most templates of a
+/// typical diff are untouched, and parsing YAML is most of a diff's time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stack {
     pub name: String,
     /// Where it was read from, as the user named it (shown in text diffs).
     pub file: String,
-    pub template: Value,
+    /// The source text of a deferred template.
+    text: Option<String>,
+    template: OnceLock<Value>,
+}
+
+impl Stack {
+    /// A parsed template.
+    pub fn new(name: impl Into<String>, file: impl Into<String>, template: Value) -> Stack {
+        Stack {
+            name: name.into(),
+            file: file.into(),
+            text: None,
+            template: OnceLock::from(template),
+        }
+    }
+
+    /// A template kept as text until needed. Text that turns out not to parse reads as an
+    /// empty template: it is identical on both sides, so it is no change either way.
+    pub fn deferred(name: impl Into<String>, file: impl Into<String>, text: String) -> Stack {
+        Stack {
+            name: name.into(),
+            file: file.into(),
+            text: Some(text),
+            template: OnceLock::new(),
+        }
+    }
+
+    /// The template, parsed on first use when deferred.
+    pub fn template(&self) -> &Value {
+        self.template.get_or_init(|| {
+            let text = self.text.as_deref().unwrap_or_default();
+            load::parse_value(&self.file, text)
+                .unwrap_or_else(|_| Value::Object(Default::default()))
+        })
+    }
+
+    /// Whether both are known equal without parsing: the same source bytes.
+    fn same_text(&self, other: &Stack) -> bool {
+        matches!((&self.text, &other.text), (Some(a), Some(b)) if a == b)
+    }
+
+    /// Whether the template can hold a nested stack; answered from the text while deferred.
+    fn may_nest(&self) -> bool {
+        match (&self.text, self.template.get()) {
+            (Some(text), None) => text.contains("AWS::CloudFormation::Stack"),
+            _ => true,
+        }
+    }
 }
 
 /// What a change does, ordered from harmless to worst (CDK's worst-of order, with `Blocked`,
@@ -92,7 +145,8 @@ pub struct PropertyChange {
     /// the replaced resource it references, or why AWS refuses it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
-    /// The value is the same in both templates but references a resource that is replaced.
+    /// The value is the same in both templates but references a resource that is replaced or
+    /// a parameter whose value changes (in another stack, see `nested`).
     pub propagated: bool,
 }
 
@@ -133,7 +187,8 @@ pub struct EntryChange {
     pub change: Change,
     /// Keys of the entry that differ (`Default`, `Value`, ...), when it is a mapping.
     pub fields: Vec<String>,
-    /// Replaced resources the entry references: its value changes even when its text does not.
+    /// Replaced resources and changing parameters the entry references: its value changes
+    /// even when its text does not.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<String>,
 }
@@ -222,12 +277,14 @@ pub fn diff<'a>(old: &'a [Stack], new: &'a [Stack]) -> Diff<'a> {
     // Replacement spreads inside each stack, and from stack to stack through nested-stack
     // parameters, before anything is classified.
     nested::propagate(&mut stacks);
+    let empty = Value::Object(Default::default());
     for s in &mut stacks {
-        let empty = Value::Object(Default::default());
-        let old_t = s.old.map_or(&empty, |s| &s.template);
-        let new_t = s.new.map_or(&empty, |s| &s.template);
-        for r in &mut s.resources {
-            classify::resource(r, old_t, new_t);
+        if !s.resources.is_empty() {
+            let old_t = s.old.map_or(&empty, Stack::template);
+            let new_t = s.new.map_or(&empty, Stack::template);
+            for r in &mut s.resources {
+                classify::resource(r, old_t, new_t);
+            }
         }
         classify::stack(s);
     }
@@ -250,13 +307,15 @@ fn rows<'a>(old: Option<&'a Stack>, new: Option<&'a Stack>) -> StackDiff<'a> {
         old,
         new,
     };
-    let empty = Value::Object(Default::default());
-    let old_t = old.map_or(&empty, |s| &s.template);
-    let new_t = new.map_or(&empty, |s| &s.template);
     // Equal templates have no rows of their own (nested propagation may still add some).
-    if old.is_some() && new.is_some() && old_t == new_t {
+    if let (Some(o), Some(n)) = (old, new)
+        && (o.same_text(n) || o.template() == n.template())
+    {
         return s;
     }
+    let empty = Value::Object(Default::default());
+    let old_t = old.map_or(&empty, Stack::template);
+    let new_t = new.map_or(&empty, Stack::template);
     s.resources = compare::resources(old_t, new_t);
     s.parameters = compare::entries(old_t, new_t, "Parameters");
     s.outputs = compare::entries(old_t, new_t, "Outputs");

@@ -25,8 +25,18 @@ pub fn propagate(stacks: &mut [StackDiff<'_>]) {
     loop {
         for (s, seeds) in stacks.iter_mut().zip(&seeds) {
             let Some(new) = s.new else { continue };
-            replace::propagate(&mut s.resources, &new.template, seeds);
-            replace::outputs_via(&mut s.outputs, &s.resources, &new.template, seeds);
+            // Nothing replaced and nothing seeded: nothing to spread (and no need to parse).
+            if s.resources.is_empty() && seeds.is_empty() {
+                continue;
+            }
+            replace::propagate(&mut s.resources, new.template(), seeds);
+            replace::outputs_via(&mut s.outputs, &s.resources, new.template(), seeds);
+        }
+        let quiet = stacks
+            .iter()
+            .all(|s| s.resources.is_empty() && s.outputs.is_empty());
+        if quiet && seeds.iter().all(Seeds::is_empty) {
+            return;
         }
         let next = from_parents(stacks, &seeds);
         if next == seeds {
@@ -126,12 +136,24 @@ fn from_parents(stacks: &[StackDiff<'_>], seeds: &[Seeds]) -> Vec<Seeds> {
         .map(|(i, s)| (s.stack.as_str(), i))
         .collect();
     let mut next = seeds.to_vec();
+    // A parent passes something new only when a child's output changes or the parent itself
+    // has changed resources: otherwise its template need not even be parsed.
+    let outputs_change = stacks.iter().any(|s| !s.outputs.is_empty());
     for (p, parent) in stacks.iter().enumerate() {
-        let Some(new) = parent.new else { continue };
-        let Some(resources) = section(&new.template, "Resources") else {
+        if !outputs_change && parent.resources.is_empty() {
+            continue;
+        }
+        let Some(new) = parent.new.filter(|n| n.may_nest()) else {
             continue;
         };
-        let old = parent.old.and_then(|o| section(&o.template, "Resources"));
+        let Some(resources) = section(new.template(), "Resources") else {
+            continue;
+        };
+        let old = match parent.old {
+            Some(o) if o.same_text(new) => Some(resources),
+            Some(o) => section(o.template(), "Resources"),
+            None => None,
+        };
         // Nested-stack resource id -> child index.
         let children: BTreeMap<&str, usize> = resources
             .iter()

@@ -311,7 +311,7 @@ fn summary(w: &mut dyn Write, p: &Paint, diff: &Diff) -> io::Result<()> {
 /// A unified diff of one stack's templates, both rendered as byoa's YAML so that a YAML side
 /// and a JSON side compare by content. Empty when the two render the same.
 pub fn unified(s: &StackDiff) -> String {
-    let render = |t: Option<&super::Stack>| t.map(|t| to_yaml(&t.template)).unwrap_or_default();
+    let render = |t: Option<&super::Stack>| t.map(|t| to_yaml(t.template())).unwrap_or_default();
     let (a, b) = (render(s.old), render(s.new));
     if a == b {
         return String::new();

@@ -6,11 +6,7 @@ use serde_json::{Value, json};
 use super::*;
 
 fn stack(name: &str, template: Value) -> Stack {
-    Stack {
-        name: name.to_owned(),
-        file: format!("{name}.json"),
-        template,
-    }
+    Stack::new(name, format!("{name}.json"), template)
 }
 
 fn one(resources: Value) -> Value {

@@ -35,11 +35,7 @@ fn stacks(spec: &Path, env: Option<&str>) -> Vec<Stack> {
     output
         .templates
         .iter()
-        .map(|t| Stack {
-            name: t.stack.module.clone(),
-            file: t.file.clone(),
-            template: t.stack.template.to_value(),
-        })
+        .map(|t| Stack::new(&t.stack.module, &t.file, t.stack.template.to_value()))
         .collect()
 }
 
@@ -56,7 +52,7 @@ fn every_emitted_type_is_in_the_replacement_table() {
     let mut seen = 0;
     for (spec, env) in &specs {
         for s in stacks(spec, env.as_deref()) {
-            for r in s.template["Resources"]
+            for r in s.template()["Resources"]
                 .as_object()
                 .expect("resources")
                 .values()
@@ -122,11 +118,9 @@ proptest! {
         let text = render(&spec, Format::Yaml);
         let loaded = byoa::spec::load_str(Path::new("gen.yaml"), &text, None).expect("valid");
         let output = byoa::synth::render(&loaded, Format::Yaml).expect("renders");
-        let built: Vec<Stack> = output.templates.iter().map(|t| Stack {
-            name: t.stack.module.clone(),
-            file: t.file.clone(),
-            template: t.stack.template.to_value(),
-        }).collect();
+        let built: Vec<Stack> = output.templates.iter()
+            .map(|t| Stack::new(&t.stack.module, &t.file, t.stack.template.to_value()))
+            .collect();
         let read: Vec<Stack> = output.templates.iter().map(|t| {
             diff::load::parse(&t.stack.module, &t.file, &t.body).expect("emitted YAML parses")
         }).collect();
@@ -281,6 +275,14 @@ fn text_flag_adds_a_unified_diff_of_the_changed_template() {
         text.contains("+      DBInstanceClass: db.t4g.large\n"),
         "{text}"
     );
+    // Two files pair as one stack whatever their names (the new one names it).
+    let renamed = b.path().join("db-copy.yaml");
+    std::fs::copy(&two, &renamed).expect("copied");
+    let (_, other, _) = byoa(&["diff", one.to_str().unwrap(), renamed.to_str().unwrap()]);
+    assert!(
+        other.starts_with("Stack db-copy (modified): update\n"),
+        "{other}"
+    );
     let shown = text
         .replace(a.path().to_str().unwrap(), "[before]")
         .replace(b.path().to_str().unwrap(), "[after]");
@@ -309,6 +311,13 @@ fn bad_inputs_are_coded_errors() {
     let (code, _, err) = byoa(&["diff", manifest.to_str().unwrap(), file.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error[diff.not-template]"), "{err}");
+    // The same bytes on both sides are no change, and are not even parsed.
+    let (code, _, err) = byoa(&[
+        "diff",
+        manifest.to_str().unwrap(),
+        manifest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
     let (code, out, _) = byoa(&["diff", "no/such/dir", dir, "--format", "json"]);
     assert_eq!(code, 2);
     assert!(out.contains("\"code\": \"diff.not-found\""), "{out}");
