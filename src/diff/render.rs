@@ -93,11 +93,14 @@ fn change_marker(change: Change) -> &'static str {
 fn property_note(p: &PropertyChange) -> String {
     let verdict = match p.replacement {
         Replacement::Never => None,
-        Replacement::Conditional => Some("may force replacement".to_owned()),
-        Replacement::Always => Some("forces replacement".to_owned()),
-        Replacement::Blocked => Some("refused by AWS".to_owned()),
+        Replacement::Conditional => Some("may force replacement"),
+        Replacement::Always => Some("forces replacement"),
+        Replacement::Blocked => {
+            let why = p.why.as_deref().unwrap_or("the update fails");
+            return format!(" (refused by AWS: {why})");
+        }
     };
-    let parts: Vec<String> = p.why.iter().cloned().chain(verdict).collect();
+    let parts: Vec<&str> = p.why.as_deref().into_iter().chain(verdict).collect();
     if parts.is_empty() {
         String::new()
     } else {

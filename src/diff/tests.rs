@@ -498,3 +498,48 @@ fn a_value_the_parent_passes_differently_reaches_the_child() {
         Some("parameter `Mode` changes, `root` passes another value")
     );
 }
+
+#[test]
+fn text_calls_out_broadening_opened_ingress_and_blocked_updates() {
+    let t = |actions: Value, cidr: &str, usage: &str| {
+        let mut v = role(actions, json!({"Service": "x"}));
+        let r = v["Resources"].as_object_mut().expect("resources");
+        r.extend(
+            group(cidr, 443)["Resources"]
+                .as_object()
+                .expect("group")
+                .clone(),
+        );
+        r.insert(
+            "Key".into(),
+            json!({"Type": "AWS::KMS::Key", "Properties": {"KeyUsage": usage}}),
+        );
+        v
+    };
+    let d = diff(
+        keep(vec![stack(
+            "app",
+            t(json!("s3:GetObject"), "10.0.0.0/16", "ENCRYPT_DECRYPT"),
+        )]),
+        keep(vec![stack(
+            "app",
+            t(
+                json!(["s3:GetObject", "s3:PutObject"]),
+                "0.0.0.0/0",
+                "SIGN_VERIFY",
+            ),
+        )]),
+    );
+    let mut out = Vec::new();
+    render::text(&mut out, &d, false, false).expect("renders");
+    let text = String::from_utf8(out).expect("UTF-8");
+    for line in [
+        "  app: AWS::IAM::Role Role [broadens permissions]\n    + policy p: Allow s3:PutObject on *\n",
+        "  app: AWS::EC2::SecurityGroup Sg [opens ingress]\n    + tcp 443 from 0.0.0.0/0\n    - tcp 443 from 10.0.0.0/16\n",
+        "        KeyUsage (refused by AWS: a KMS key's usage is fixed when it is created; the update fails)\n",
+        "  app: AWS::KMS::Key Key cannot be updated (KeyUsage changed: ",
+        "worst blocked: app (blocked)\n",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+}
