@@ -425,6 +425,13 @@ fn destructive_lines_name_stack_type_id_and_property() {
         "{text}"
     );
     assert!(!text.contains('\u{1b}'), "plain text has no escapes");
+    let mut out = Vec::new();
+    render::text(&mut out, &d, true, false).expect("renders");
+    let colored = String::from_utf8(out).expect("UTF-8");
+    assert!(
+        colored.contains("\u{1b}[1m\u{1b}[31mDestructive changes:"),
+        "{colored:?}"
+    );
 }
 
 /// A root that wires child `store`'s output into child `app`'s parameter, and passes `app` a
