@@ -75,7 +75,10 @@ fn verdict(
             }
             let rest: Vec<&str> = segments.collect();
             if touched(&rest) {
-                let why = (!rest.is_empty()).then(|| format!("`{tail}` changed"));
+                let why = match (rest.is_empty(), table.note(kind, key)) {
+                    (true, note) => note.map(str::to_owned),
+                    (false, _) => Some(format!("`{tail}` changed")),
+                };
                 return (replacement, why);
             }
         }

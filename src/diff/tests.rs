@@ -78,6 +78,16 @@ fn predicts_replacement_for_each_stateful_type() {
 }
 
 #[test]
+fn a_conditional_property_keeps_its_verdict_and_gains_the_hand_kept_note() {
+    let r = change("AWS::RDS::DBInstance", "MultiAZ", json!(false), json!(true));
+    assert_eq!(r.properties[0].replacement, Replacement::Conditional);
+    assert_eq!(
+        r.properties[0].why.as_deref(),
+        Some("usually in place for a standalone PostgreSQL instance")
+    );
+}
+
+#[test]
 fn nested_create_only_pointer_replaces_only_when_its_part_changes() {
     let enc = |kind: &str, key: Value| json!({"EncryptionType": kind, "KmsKey": key});
     let r = change(
