@@ -88,7 +88,7 @@ fn a_conditional_property_keeps_its_verdict_and_gains_the_hand_kept_note() {
 }
 
 #[test]
-fn nested_create_only_pointer_replaces_only_when_its_part_changes() {
+fn changing_a_repository_encryption_key_replaces_the_repository() {
     let enc = |kind: &str, key: Value| json!({"EncryptionType": kind, "KmsKey": key});
     let r = change(
         "AWS::ECR::Repository",
@@ -97,8 +97,8 @@ fn nested_create_only_pointer_replaces_only_when_its_part_changes() {
         enc("KMS", json!("k2")),
     );
     assert_eq!(r.impact, Impact::Replace);
-    // The whole property is create-only too, so any change replaces; the verdict names it.
     assert_eq!(r.properties[0].path, "EncryptionConfiguration");
+    assert!(r.data_loss.is_some(), "images are data");
 }
 
 #[test]
