@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::cfn::emit::Format;
+use crate::diff::render::DiffFormat;
 use crate::policy::report::CheckFormat;
 use crate::report::DiagFormat;
 
@@ -16,6 +17,7 @@ Examples:
   byoa validate my-product/byoa.yaml
   byoa synth my-product/byoa.yaml --env prod
   byoa check --profile hipaa --format sarif > check.sarif
+  byoa diff /tmp/before out
   byoa schema > schemas/byoa.schema.json
 
 Exit codes: 0 success, 1 findings, 2 error.")]
@@ -72,6 +74,22 @@ Examples:
 
 Exit codes: 0 no findings, 1 findings, 2 error.")]
     Check(CheckArgs),
+
+    /// Compare two sets of templates: what each stack gains, loses, replaces or breaks.
+    #[command(after_help = "\
+OLD and NEW are each a directory of templates (an out/ folder: the templates its manifest.json
+lists, else every template file in it) or one template file. Stacks pair by file name, so a
+YAML out/ compares with a JSON one. Replacement is predicted from CloudFormation's resource
+provider schemas (create-only properties) and spreads through Ref, GetAtt and Sub.
+
+Examples:
+  byoa synth --env prod --out /tmp/before   # before an edit of byoa.yaml
+  byoa synth --env prod && byoa diff /tmp/before
+  byoa diff old/database.yaml out/database.yaml --text
+  byoa diff /tmp/before out --format json
+
+Exit codes: 0 no changes, 1 changes, 2 error.")]
+    Diff(DiffArgs),
 
     /// Print the JSON Schema of byoa.yaml (editors complete and check specs with it).
     #[command(after_help = "Example:\n  byoa schema > schemas/byoa.schema.json")]
@@ -180,4 +198,22 @@ pub struct CheckArgs {
     /// Judge exception expiry as of this date, YYYY-MM-DD (default: today, UTC).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The templates before: a directory (an out/ folder) or one template file.
+    pub old: PathBuf,
+
+    /// The templates after: a directory or one template file.
+    #[arg(default_value = "out")]
+    pub new: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiffFormat,
+
+    /// Add a unified text diff of each changed template.
+    #[arg(long)]
+    pub text: bool,
 }

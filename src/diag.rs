@@ -104,6 +104,12 @@ codes! {
     PolicyEngine = "policy.engine": "cfn-guard failed in a way byoa does not expect",
     PolicyRuleTest = "policy.rule-test": "a rule's test file cannot be read or run",
     PolicyExceptionUnused = "policy.exception-unused": "an exception in the spec matches no finding",
+    DiffNotFound = "diff.not-found": "a path given to `byoa diff` does not exist",
+    DiffRead = "diff.read": "a template file or directory could not be read",
+    DiffNotTemplate = "diff.not-template": "a file is not a CloudFormation template (YAML or JSON with `Resources`)",
+    DiffNoTemplates = "diff.no-templates": "a directory given to `byoa diff` holds no template files",
+    DiffDuplicateStack = "diff.duplicate-stack": "two templates in one directory have the same stack name",
+    DiffMixedInputs = "diff.mixed-inputs": "one side of `byoa diff` is a file and the other a directory",
 }
 
 /// How bad a diagnostic is.

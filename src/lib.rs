@@ -6,7 +6,8 @@
 //! `policy` checks emitted templates against compliance rules (`byoa check`); it sits beside
 //! the stages and only `commands` connects them to it (validation gets the rule catalogue as
 //! data, synthesis gets the hook's rule file as text). `yaml_positions` maps JSON pointers to
-//! lines for the spec and for templates alike.
+//! lines for the spec and for templates alike. `diff` compares two sets of templates and
+//! predicts replacements and data loss (`byoa diff`).
 //! `diag` is the one diagnostic model and `report` its only printer; `commands` holds one file
 //! per subcommand. `run` is the whole CLI behind `main`: it parses arguments and dispatches. It
 //! holds no global state, so it can run many times in one process.
@@ -16,6 +17,7 @@ pub mod cfn;
 pub mod cli;
 pub mod commands;
 pub mod diag;
+pub mod diff;
 pub mod graph;
 pub mod hash;
 pub mod modules;
@@ -96,5 +98,6 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Validate(args) => commands::validate::run(ctx, &args),
         Command::Check(args) => commands::check::run(ctx, &args),
         Command::Synth(args) => commands::synth::run(ctx, &args),
+        Command::Diff(args) => commands::diff::run(ctx, &args),
     }
 }

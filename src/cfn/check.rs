@@ -208,6 +208,15 @@ fn collect(v: &Value, refs: &mut Refs) {
     }
 }
 
+/// Every id `value` names through `Ref`, `Fn::GetAtt` or a `Fn::Sub` variable (resources,
+/// parameters and pseudo parameters alike), at any depth.
+pub fn referenced_ids(value: &Value) -> BTreeSet<String> {
+    let mut refs = Refs::default();
+    collect(value, &mut refs);
+    refs.refs.append(&mut refs.resources);
+    refs.refs
+}
+
 /// The `${Name}` variables of a `Fn::Sub` string (`${!Literal}` is an escape, not a variable).
 pub fn sub_variables(text: &str) -> Vec<String> {
     let mut out = Vec::new();

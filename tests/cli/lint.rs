@@ -72,7 +72,7 @@ fn every_emitted_template_passes_cfn_lint() {
 
 /// acme-api's spec with `compliance: {profiles: [hipaa], enforce_in_account: true}`, written
 /// into a temporary directory.
-fn enforced_acme_api() -> tempfile::TempDir {
+pub(crate) fn enforced_acme_api() -> tempfile::TempDir {
     let text = std::fs::read_to_string(crate::root().join("examples/acme-api/byoa.yaml"))
         .expect("acme-api spec");
     let before = "compliance:\n  profiles: [soc2, hipaa, pci-dss, iso27001, gdpr]\n";

@@ -4,6 +4,7 @@
 
 mod check;
 mod diagnostics;
+mod diff;
 mod inputs;
 mod layers;
 mod lint;
