@@ -13,11 +13,16 @@ pub(super) fn needs(model: &Model) -> Needs {
     if !model.services.is_empty() {
         grants.push(EVENT_RULES);
     }
+    let mut passes_roles_to = Vec::new();
     if model.monitoring.audit_trail {
         grants.extend([DESCRIBE_TRAILS, PRODUCT_TRAIL, secure::PRODUCT_BUCKETS]);
+        // The trail delivers to CloudWatch Logs through `TrailLogRole`: setting the trail's
+        // `CloudWatchLogsRoleArn` needs `iam:PassRole` on it.
+        passes_roles_to.push("cloudtrail.amazonaws.com");
     }
     Needs {
         grants,
+        passes_roles_to,
         ..Needs::default()
     }
 }
