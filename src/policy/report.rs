@@ -13,13 +13,11 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use crate::report::sarif::{self, uri_reference};
+
 use super::{
     CheckStatus, Finding, ProfileMatrix, Report, Severity, Warning, check_label, reason_text,
 };
-
-/// The official location of the SARIF 2.1.0 schema, named in every SARIF document.
-pub const SARIF_SCHEMA_URI: &str =
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// How a check report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -319,21 +317,6 @@ pub fn json_doc(report: &Report) -> Value {
     })
 }
 
-/// A relative or absolute path as a SARIF URI reference (forward slashes, spaces escaped).
-fn uri(path: &str) -> String {
-    let mut out = String::new();
-    for c in path.replace('\\', "/").chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 fn sarif_level(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
@@ -355,7 +338,7 @@ fn security_severity(s: Severity) -> &'static str {
 fn spec_location(l: &crate::diag::Location) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": uri(&l.file.display().to_string())},
+            "artifactLocation": {"uri": uri_reference(&l.file.display().to_string())},
             "region": {"startLine": l.line.max(1), "startColumn": l.column.max(1)},
         }
     })
@@ -423,7 +406,7 @@ pub fn sarif(report: &Report) -> Value {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&f.template)},
+                        "artifactLocation": {"uri": uri_reference(&f.template)},
                         "region": {"startLine": f.line.max(1)},
                     },
                     "logicalLocations": [logical],
@@ -477,24 +460,13 @@ pub fn sarif(report: &Report) -> Value {
             n
         })
         .collect();
-    json!({
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "byoa",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notifications,
-                "properties": {"profiles": report.profiles.iter().map(|p| p.name.clone()).collect::<Vec<_>>(), "asOf": report.today},
-            }],
-            "results": results,
-        }],
-    })
+    let mut log = sarif::log(rules, results);
+    log["runs"][0]["invocations"] = json!([{
+        "executionSuccessful": true,
+        "toolExecutionNotifications": notifications,
+        "properties": {"profiles": report.profiles.iter().map(|p| p.name.clone()).collect::<Vec<_>>(), "asOf": report.today},
+    }]);
+    log
 }
 
 /// Escapes text for XML attributes and content.
