@@ -30,6 +30,17 @@ pub fn stack_prefix(product: &str, environment: &str) -> String {
     format!("{product}-{environment}-")
 }
 
+/// The IAM path of the permissions boundary policy. A path of its own keeps the boundary out of
+/// every name pattern the execution role is granted (`role/<product>-<environment>-*`).
+pub const BOUNDARY_PATH: &str = "/byoa/";
+
+/// `<product>-<environment>-boundary`: the name of the permissions boundary policy the access
+/// stack creates, fixed so that product templates can name its ARN without a parameter. As
+/// distinct as the stack names it follows; at most 56 characters (IAM allows 128).
+pub fn boundary_policy(product: &str, environment: &str) -> String {
+    format!("{}boundary", stack_prefix(product, environment))
+}
+
 /// The stack name of `module`, e.g. `acme-prod-network`.
 pub fn stack_name(product: &str, environment: &str, module: &str) -> String {
     format!("{}{module}", stack_prefix(product, environment))

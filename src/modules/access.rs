@@ -15,7 +15,14 @@
 //!   (`<product>-<environment>-...`: roles, buckets, log groups, repositories, stacks, topics,
 //!   trails), tag-scope key management, and leave out the calls that would
 //!   destroy retained data or the audit trail (`DeleteBucket`, `ScheduleKeyDeletion`,
-//!   `DeleteLogGroup`, `DeleteRepository`, `StopLogging`, `DeleteTrail`).
+//!   `DeleteLogGroup`, `DeleteRepository`, `StopLogging`, `DeleteTrail`). It creates a role, or
+//!   adds a policy to one, only when the role carries `PermissionsBoundary`
+//!   (`iam:PermissionsBoundary`), attaches only the AWS managed policies the modules declare
+//!   (`iam:PolicyARN`), and manages no IAM policy.
+//! - `PermissionsBoundary`, a managed policy at a fixed ARN (`policy/byoa/<product>-<env>-boundary`)
+//!   that every role of the product's stacks carries: it allows only the actions the modules
+//!   declare their roles use, and denies all of IAM, this stack's bucket and key, and stopping,
+//!   deleting or reconfiguring a trail, so no product role can be made an administrator.
 //! - `ArtifactBucket` (KMS-encrypted with `ArtifactKey`, versioned, private, TLS only) for the
 //!   nested and large templates the vendor uploads.
 //! - When the spec sets `compliance.enforce_in_account`: a CloudFormation Guard hook
@@ -26,7 +33,10 @@
 //!
 //! Invariant: the vendor can act on the account only through CloudFormation on the product's
 //! stacks, with `ExecutionRole`; a guardrail policy stops `ExecutionRole` from changing this
-//! stack's roles, policies, bucket or key, so no product template can widen the vendor's access.
+//! stack's roles, policies (the boundary included), bucket or key, from removing a boundary and
+//! from adding to a role without one, so no product template can widen the vendor's access or
+//! create a role that does more than the boundary allows. (Its other grants still reach more
+//! than the product's own resources in places: issue 9 tracks that.)
 //! Neither role can change, deactivate or reconfigure the compliance hook, its role or its
 //! reports: the hook is the customer's control.
 
@@ -97,6 +107,7 @@ pub fn build(model: &Model, needs: &Needs) -> Template {
     t.add_parameter("ExternalId", external_id);
 
     artifact_store(&mut t);
+    permissions_boundary(&mut t, model, needs);
     execution_role(&mut t, model, needs);
     deployer_role(&mut t, model);
     if model.compliance.enforce_in_account {
@@ -110,6 +121,18 @@ pub fn build(model: &Model, needs: &Needs) -> Template {
 /// resource name CloudFormation generates starts with its stack name.
 fn prefix(model: &Model) -> String {
     naming::stack_prefix(&model.product, &model.environment)
+}
+
+/// The ARN of the permissions boundary every role of the product's stacks carries (see
+/// `permissions_boundary`). Its path and name are fixed, so a product template names it with
+/// `Fn::Sub` instead of taking it from this stack: no parameter to wire, and a product template
+/// that names any other boundary cannot create its role (the execution role requires this one).
+pub fn boundary_arn(model: &Model) -> Value {
+    arn(&format!(
+        "iam::${{AWS::AccountId}}:policy{}{}",
+        naming::BOUNDARY_PATH,
+        naming::boundary_policy(&model.product, &model.environment)
+    ))
 }
 
 /// `arn:${AWS::Partition}:<rest>` as a `Fn::Sub`.
@@ -164,6 +187,77 @@ fn artifact_store(t: &mut Template) {
         None,
     );
 }
+
+/// The permissions boundary of every role the product's stacks create: the most those roles can
+/// ever do, whatever a product template grants them. It allows the actions the modules declare
+/// their roles need (`Needs::role_actions`; each role's own policy scopes them to its
+/// resources) and denies, whatever is allowed: all of IAM (no product role manages identities,
+/// so none can create a role, a user, a group or a policy, pass a role, or change or remove a
+/// permissions boundary), this stack's bucket and key (its roles are IAM, denied already), and
+/// stopping, deleting or reconfiguring a CloudTrail trail.
+fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
+    let mut statements = vec![];
+    if !needs.role_actions.is_empty() {
+        let mut actions = needs.role_actions.clone();
+        actions.sort_unstable();
+        // Resource `*`: a boundary caps actions; the role's own policy names the resources.
+        statements.push(allow("WhatProductRolesDo", &actions, json!("*")));
+    }
+    let mut vendor_access = vec![
+        get_att("ArtifactBucket", "Arn"),
+        sub("${ArtifactBucket.Arn}/*"),
+        get_att("ArtifactKey", "Arn"),
+    ];
+    if model.compliance.enforce_in_account {
+        vendor_access.extend([
+            get_att("GuardHookLogBucket", "Arn"),
+            sub("${GuardHookLogBucket.Arn}/*"),
+        ]);
+    }
+    statements.extend([
+        json!({
+            "Sid": "NeverUseIam",
+            "Effect": "Deny",
+            "Action": "iam:*",
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "NeverTouchVendorAccess",
+            "Effect": "Deny",
+            "Action": ["s3:*", "kms:*"],
+            "Resource": vendor_access,
+        }),
+        json!({
+            "Sid": "NeverChangeAuditTrails",
+            "Effect": "Deny",
+            "Action": TRAIL_CHANGES,
+            "Resource": "*",
+        }),
+    ]);
+    t.add_resource(
+        "PermissionsBoundary",
+        Resource::new(
+            "AWS::IAM::ManagedPolicy",
+            json!({
+                "ManagedPolicyName": naming::boundary_policy(&model.product, &model.environment),
+                "Path": naming::BOUNDARY_PATH,
+                "Description": format!("Permissions boundary of every role the stacks of {} ({}) create", model.product, model.environment),
+                "PolicyDocument": document(statements),
+            }),
+        ),
+        None,
+    );
+}
+
+/// The CloudTrail calls that stop, remove or reconfigure a trail.
+const TRAIL_CHANGES: &[&str] = &[
+    "cloudtrail:DeleteTrail",
+    "cloudtrail:PutEventSelectors",
+    "cloudtrail:PutInsightSelectors",
+    "cloudtrail:RemoveTags",
+    "cloudtrail:StopLogging",
+    "cloudtrail:UpdateTrail",
+];
 
 /// Reading templates from the artifact bucket: the deployer when it creates change sets,
 /// CloudFormation (as the execution role) when it creates nested stacks.
@@ -426,7 +520,7 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
             None,
         );
     }
-    guardrail(t, model.compliance.enforce_in_account);
+    guardrail(t, model.compliance.enforce_in_account, boundary_arn(model));
 }
 
 /// Stops the execution role from changing what this stack set up: its roles and policies, its
@@ -434,7 +528,7 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
 /// template could give the vendor any permission of the execution role through a role named with
 /// the product prefix (the access stack's own roles and buckets carry that prefix too when the
 /// customer names the stack `<product>-<environment>-access`).
-fn guardrail(t: &mut Template, hook: bool) {
+fn guardrail(t: &mut Template, hook: bool, boundary: Value) {
     let mut policies = vec![];
     for id in [
         "ExecutionNetworkPolicy",
@@ -449,6 +543,7 @@ fn guardrail(t: &mut Template, hook: bool) {
     let mut iam_resources = vec![
         get_att("DeployerRole", "Arn"),
         get_att("ExecutionRole", "Arn"),
+        r#ref("PermissionsBoundary"),
     ];
     iam_resources.extend(policies);
     if hook {
@@ -460,6 +555,22 @@ fn guardrail(t: &mut Template, hook: bool) {
             "Effect": "Deny",
             "Action": "iam:*",
             "Resource": iam_resources,
+        }),
+        // A bounded role stays bounded: nothing may remove a boundary, and whatever else the
+        // customer attaches to this role, it cannot add permissions to a role without this
+        // stack's boundary.
+        json!({
+            "Sid": "NeverRemoveBoundaries",
+            "Effect": "Deny",
+            "Action": "iam:DeleteRolePermissionsBoundary",
+            "Resource": "*",
+        }),
+        json!({
+            "Sid": "NeverGrowUnboundedRoles",
+            "Effect": "Deny",
+            "Action": execution::BOUNDED_ROLE_GROWTH,
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:PermissionsBoundary": boundary}},
         }),
         json!({
             "Sid": "NeverChangeArtifactStore",
@@ -721,6 +832,11 @@ fn outputs(t: &mut Template, model: &Model) {
         "ExecutionRoleArn",
         "ARN of the role CloudFormation uses to create the product's resources; pass it as the change sets' role",
         get_att("ExecutionRole", "Arn"),
+    );
+    t.add_output(
+        "PermissionsBoundaryArn",
+        "ARN of the permissions boundary every role of the product's stacks must carry",
+        r#ref("PermissionsBoundary"),
     );
     t.add_output(
         "ArtifactBucketName",
@@ -985,7 +1101,8 @@ monitoring: {audit_trail: false, dashboard: false}
             "route53:CreateHostedZone",
         ];
         for (name, doc) in documents(&t) {
-            if name.ends_with("KeyPolicy") {
+            // The boundary grants nothing: it caps the product roles (its own test).
+            if name.ends_with("KeyPolicy") || name.starts_with("PermissionsBoundary") {
                 continue;
             }
             for s in statements(&doc) {
@@ -1092,15 +1209,161 @@ monitoring: {audit_trail: false, dashboard: false}
         assert_eq!(guard["RoleName"], json!({"Ref": "ExecutionRole"}));
         let s = statements(&guard["PolicyDocument"]);
         assert!(s.iter().all(|s| s["Effect"] == "Deny"));
-        let iam = list(&s[0]["Resource"]);
+        let iam = list(&by_sid(&s, "NeverChangeAccessRoles")["Resource"]);
         for must in [
             get_att("DeployerRole", "Arn"),
             get_att("ExecutionRole", "Arn"),
             r#ref("ExecutionComputePolicy"),
+            r#ref("PermissionsBoundary"),
         ] {
             assert!(iam.contains(&must), "{must} not protected");
         }
-        assert!(list(&s[1]["Resource"]).contains(&get_att("ArtifactKey", "Arn")));
+        let store = by_sid(&s, "NeverChangeArtifactStore");
+        assert!(list(&store["Resource"]).contains(&get_att("ArtifactKey", "Arn")));
+    }
+
+    /// The boundary's ARN as product templates name it.
+    fn boundary() -> Value {
+        sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/byoa/acme-api-prod-boundary")
+    }
+
+    #[test]
+    fn boundary_is_a_named_policy_at_the_arn_product_templates_name() {
+        let t = prod();
+        let b = &t["Resources"]["PermissionsBoundary"];
+        assert_eq!(b["Type"], "AWS::IAM::ManagedPolicy");
+        let p = &b["Properties"];
+        // `arn:<partition>:iam::<account>:policy<Path><ManagedPolicyName>`.
+        assert_eq!(p["Path"], "/byoa/");
+        assert_eq!(p["ManagedPolicyName"], "acme-api-prod-boundary");
+        assert!(
+            p.get("Roles").is_none(),
+            "a boundary is attached as a boundary, never as a policy"
+        );
+        assert_eq!(
+            t["Outputs"]["PermissionsBoundaryArn"]["Value"],
+            r#ref("PermissionsBoundary")
+        );
+        let model = crate::spec::load_str(
+            Path::new("byoa.yaml"),
+            SPEC,
+            Some("prod"),
+            &Default::default(),
+        )
+        .expect("valid")
+        .model;
+        assert_eq!(boundary_arn(&model), boundary());
+    }
+
+    #[test]
+    fn boundary_denies_iam_the_vendor_access_and_trail_changes() {
+        for t in [prod(), enforced()] {
+            let doc = &t["Resources"]["PermissionsBoundary"]["Properties"]["PolicyDocument"];
+            let all = statements(doc);
+            let iam = by_sid(&all, "NeverUseIam");
+            assert_eq!(
+                (&iam["Effect"], &iam["Action"], &iam["Resource"]),
+                (&json!("Deny"), &json!("iam:*"), &json!("*"))
+            );
+            let access = by_sid(&all, "NeverTouchVendorAccess");
+            assert_eq!(access["Effect"], "Deny");
+            for r in [
+                get_att("ArtifactBucket", "Arn"),
+                sub("${ArtifactBucket.Arn}/*"),
+                get_att("ArtifactKey", "Arn"),
+            ] {
+                assert!(list(&access["Resource"]).contains(&r), "{r}");
+            }
+            let trail = by_sid(&all, "NeverChangeAuditTrails");
+            assert_eq!(trail["Effect"], "Deny");
+            for a in [
+                "cloudtrail:StopLogging",
+                "cloudtrail:DeleteTrail",
+                "cloudtrail:UpdateTrail",
+                "cloudtrail:PutEventSelectors",
+            ] {
+                assert!(list(&trail["Action"]).contains(&json!(a)), "{a}");
+            }
+            // The only Allow: exact, non-IAM actions (each product role's policy scopes them).
+            for s in all.iter().filter(|s| s["Effect"] == "Allow") {
+                for a in list(&s["Action"]) {
+                    let a = a.as_str().unwrap();
+                    assert!(!a.contains('*') && !a.starts_with("iam:"), "{a}");
+                }
+            }
+        }
+        let hook = enforced();
+        let all =
+            statements(&hook["Resources"]["PermissionsBoundary"]["Properties"]["PolicyDocument"]);
+        assert!(
+            list(&by_sid(&all, "NeverTouchVendorAccess")["Resource"])
+                .contains(&get_att("GuardHookLogBucket", "Arn"))
+        );
+    }
+
+    #[test]
+    fn roles_grow_only_with_the_boundary() {
+        let t = prod();
+        let doc = &t["Resources"]["ExecutionComputePolicy"]["Properties"]["PolicyDocument"];
+        let all = statements(doc);
+        let growth = [
+            "iam:CreateRole",
+            "iam:PutRolePolicy",
+            "iam:AttachRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+        ];
+        let mut granted = vec![];
+        for s in &all {
+            for a in list(&s["Action"]) {
+                let a = a.as_str().unwrap();
+                if growth.contains(&a) || a == "iam:DeleteRolePolicy" || a == "iam:DetachRolePolicy"
+                {
+                    assert_eq!(
+                        s["Condition"]["StringEquals"]["iam:PermissionsBoundary"],
+                        boundary(),
+                        "{s}"
+                    );
+                    granted.push(a.to_owned());
+                }
+                assert!(
+                    !a.starts_with("iam:") || !a.contains("Policy") || a.contains("Role"),
+                    "{a}: no managed-policy management"
+                );
+                assert_ne!(a, "iam:DeleteRolePermissionsBoundary");
+            }
+        }
+        assert_eq!(granted.len(), 6, "{granted:?}");
+        // Attachable: exactly the declared AWS managed policy, never an administrator policy.
+        let attach = by_sid(&all, "AttachDeclaredPolicies");
+        assert_eq!(
+            attach["Condition"]["ArnEquals"]["iam:PolicyARN"],
+            json!([sub(
+                "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+            )])
+        );
+        // Without a database nothing may be attached.
+        let plain = build_from(PLAIN, None);
+        let compute = &plain["Resources"]["ExecutionComputePolicy"]["Properties"]["PolicyDocument"];
+        assert!(
+            !compute.to_string().contains("iam:AttachRolePolicy"),
+            "{compute}"
+        );
+        // And the guardrail keeps it so whatever else the customer attaches to the role.
+        let guard = guardrail_statements(&t);
+        let remove = by_sid(&guard, "NeverRemoveBoundaries");
+        assert_eq!(
+            (&remove["Effect"], &remove["Action"]),
+            (&json!("Deny"), &json!("iam:DeleteRolePermissionsBoundary"))
+        );
+        let unbounded = by_sid(&guard, "NeverGrowUnboundedRoles");
+        assert_eq!(unbounded["Effect"], "Deny");
+        for a in growth {
+            assert!(list(&unbounded["Action"]).contains(&json!(a)), "{a}");
+        }
+        assert_eq!(
+            unbounded["Condition"]["StringNotEquals"]["iam:PermissionsBoundary"],
+            boundary()
+        );
     }
 
     #[test]
@@ -1130,8 +1393,16 @@ monitoring: {audit_trail: false, dashboard: false}
 
     #[test]
     fn permissions_follow_the_spec() {
-        let full = serde_json::to_string(&prod()).unwrap();
-        let plain = serde_json::to_string(&build_from(PLAIN, None)).unwrap();
+        // Without the boundary, which names product roles' actions and denied trail calls.
+        let vendor = |mut t: Value| {
+            t["Resources"]
+                .as_object_mut()
+                .unwrap()
+                .remove("PermissionsBoundary");
+            serde_json::to_string(&t).unwrap()
+        };
+        let full = vendor(prod());
+        let plain = vendor(build_from(PLAIN, None));
         for action in [
             "rds:CreateDBInstance",
             "ecs:CreateService",

@@ -29,21 +29,9 @@ services:
 monitoring: {dashboard: true, audit_trail: true}
 "#;
 
-/// Granted although no emitted resource type needs them: no product template holds an IAM
-/// managed policy or reads an SSM parameter. Kept because this change leaves the permissions
-/// as they were; the least-privilege work removes them (and this list with them).
-const UNNEEDED: &[&str] = &[
-    "iam:CreatePolicy",
-    "iam:CreatePolicyVersion",
-    "iam:DeletePolicy",
-    "iam:DeletePolicyVersion",
-    "iam:GetPolicy",
-    "iam:GetPolicyVersion",
-    "iam:ListEntitiesForPolicy",
-    "iam:ListPolicyVersions",
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-];
+/// Granted although no emitted resource type needs them: no product template reads an SSM
+/// parameter. The least-privilege work removes them (and this list with them).
+const UNNEEDED: &[&str] = &["ssm:GetParameter", "ssm:GetParameters"];
 
 fn specs() -> Vec<(String, Vec<Stack>)> {
     let mut out = vec![];
@@ -75,14 +63,19 @@ fn specs() -> Vec<(String, Vec<Stack>)> {
     out
 }
 
-/// The Allow statements of the execution role's managed policies.
-fn execution_statements(stacks: &[Stack]) -> Vec<Value> {
-    let access = stacks
+/// The access stack's template.
+fn access_template(stacks: &[Stack]) -> Value {
+    stacks
         .iter()
         .find(|s| s.module == access::MODULE)
         .expect("an access stack")
         .template
-        .to_value();
+        .to_value()
+}
+
+/// The Allow statements of the execution role's managed policies.
+fn execution_statements(stacks: &[Stack]) -> Vec<Value> {
+    let access = access_template(stacks);
     let mut out = vec![];
     for (id, r) in access["Resources"].as_object().expect("resources") {
         if id.starts_with("Execution") && r["Type"] == "AWS::IAM::ManagedPolicy" {
@@ -128,6 +121,20 @@ fn table() -> BTreeMap<&'static str, &'static [&'static str]> {
     table
 }
 
+/// What CloudFormation calls for `r`: its type's actions, and `iam:AttachRolePolicy` for a role
+/// that attaches managed policies (the only resources that need it).
+fn needed_by<'t>(table: &BTreeMap<&str, &'t [&'t str]>, id: &str, r: &Value) -> Vec<&'t str> {
+    let kind = r["Type"].as_str().expect("a type");
+    let mut out = table
+        .get(kind)
+        .unwrap_or_else(|| panic!("{id} is a {kind}, which no module's table has"))
+        .to_vec();
+    if kind == "AWS::IAM::Role" && r["Properties"].get("ManagedPolicyArns").is_some() {
+        out.push("iam:AttachRolePolicy");
+    }
+    out
+}
+
 #[test]
 fn every_emitted_resource_type_has_its_actions_in_the_execution_role() {
     let table = table();
@@ -137,12 +144,9 @@ fn every_emitted_resource_type_has_its_actions_in_the_execution_role() {
         for (id, r) in product_resources(&stacks) {
             let kind = r["Type"].as_str().expect("a type");
             emitted.insert(kind.to_owned());
-            let actions = table
-                .get(kind)
-                .unwrap_or_else(|| panic!("{spec}: {id} is a {kind}, which no module's table has"));
-            for action in *actions {
+            for action in needed_by(&table, &id, &r) {
                 assert!(
-                    granted.contains(*action),
+                    granted.contains(action),
                     "{spec}: {id} ({kind}) needs {action}, which the execution role does not grant"
                 );
             }
@@ -160,7 +164,7 @@ fn the_execution_role_grants_nothing_no_emitted_resource_type_needs() {
     for (spec, stacks) in specs() {
         let needed: BTreeSet<&str> = product_resources(&stacks)
             .iter()
-            .flat_map(|(_, r)| table[r["Type"].as_str().expect("a type")].iter().copied())
+            .flat_map(|(id, r)| needed_by(&table, id, r))
             .collect();
         for action in granted(&stacks) {
             if !needed.contains(action.as_str()) {
@@ -208,4 +212,77 @@ fn every_role_a_template_creates_may_be_passed_to_its_service() {
         gaps.is_empty(),
         "roles the execution role cannot pass: {gaps:#?}"
     );
+}
+
+fn strings(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+#[test]
+fn every_role_of_a_product_template_carries_the_boundary_that_allows_its_actions() {
+    for (spec, stacks) in specs() {
+        let boundary =
+            access_template(&stacks)["Resources"]["PermissionsBoundary"]["Properties"].clone();
+        let arn = format!(
+            "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy{}{}",
+            boundary["Path"].as_str().expect("a path"),
+            boundary["ManagedPolicyName"].as_str().expect("a name")
+        );
+        let statements = boundary["PolicyDocument"]["Statement"]
+            .as_array()
+            .expect("statements")
+            .clone();
+        let allowed: BTreeSet<String> = statements
+            .iter()
+            .filter(|s| s["Effect"] == "Allow")
+            .flat_map(|s| strings(&s["Action"]))
+            .map(|a| a.as_str().expect("an action").to_owned())
+            .collect();
+        let attach = execution_statements(&stacks)
+            .into_iter()
+            .find(|s| s["Sid"] == "AttachDeclaredPolicies");
+        let mut roles = 0;
+        for (id, r) in product_resources(&stacks) {
+            if r["Type"] != "AWS::IAM::Role" {
+                continue;
+            }
+            roles += 1;
+            let p = &r["Properties"];
+            assert_eq!(
+                p["PermissionsBoundary"]["Fn::Sub"],
+                arn.as_str(),
+                "{spec}: {id}"
+            );
+            for inline in p["Policies"].as_array().into_iter().flatten() {
+                for s in inline["PolicyDocument"]["Statement"]
+                    .as_array()
+                    .expect("statements")
+                {
+                    for a in strings(&s["Action"]) {
+                        let a = a.as_str().expect("an action");
+                        assert!(
+                            allowed.contains(a),
+                            "{spec}: {id} is granted {a}, which its boundary does not allow"
+                        );
+                    }
+                }
+            }
+            for policy in p["ManagedPolicyArns"].as_array().into_iter().flatten() {
+                let attach = attach.as_ref().unwrap_or_else(|| {
+                    panic!("{spec}: {id} attaches {policy}, which the execution role may not")
+                });
+                assert!(
+                    strings(&attach["Condition"]["ArnEquals"]["iam:PolicyARN"]).contains(policy),
+                    "{spec}: {id} attaches {policy}, which is not on the allow-list"
+                );
+            }
+        }
+        assert!(
+            roles > 0,
+            "{spec} has no role: the test would prove nothing"
+        );
+    }
 }

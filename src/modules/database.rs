@@ -204,6 +204,20 @@ fn key(t: &mut Template) {
     );
 }
 
+/// The AWS managed policy of the enhanced-monitoring role (after `arn:<partition>:`).
+const MONITORING_POLICY: &str = "iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+
+/// What `MONITORING_POLICY` grants (AWS's published version 1: the `RDSOSMetrics` log group and
+/// its streams); the permissions boundary must allow it for the role to work.
+const MONITORING_POLICY_ACTIONS: &[&str] = &[
+    "logs:CreateLogGroup",
+    "logs:PutRetentionPolicy",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogStreams",
+    "logs:GetLogEvents",
+];
+
 /// The role RDS enhanced monitoring assumes to publish OS metrics to CloudWatch Logs.
 fn monitoring_role(t: &mut Template) {
     t.add_resource(
@@ -216,9 +230,7 @@ fn monitoring_role(t: &mut Template) {
                     "monitoring.rds.amazonaws.com",
                     "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:db:*",
                 ),
-                "ManagedPolicyArns": [
-                    sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
-                ],
+                "ManagedPolicyArns": [sub(&format!("arn:${{AWS::Partition}}:{MONITORING_POLICY}"))],
             }),
         ),
         Some(sub("${AWS::StackName}-database-monitoring")),
@@ -403,6 +415,8 @@ fn needs(model: &Model, db: &Database) -> Needs {
             DELETE_MANAGED_DATABASE_SECRETS,
         ],
         passes_roles_to: vec!["monitoring.rds.amazonaws.com"],
+        role_actions: MONITORING_POLICY_ACTIONS.to_vec(),
+        attached_policies: vec![MONITORING_POLICY],
         service_linked_roles: vec!["rds.amazonaws.com"],
         keys_used_through: vec!["rds", "secretsmanager"],
         ingress: vec![Ingress {

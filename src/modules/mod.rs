@@ -3,7 +3,8 @@
 //! Each compiler is a pure function of the model that returns its template and its `Needs`
 //! (what it requires from the shared stacks). `build_all` compiles the modules, aggregates their
 //! needs in one fixed order, builds the shared stacks from them (the network's security-group
-//! rules, the access stack's execution role), lists the stacks in deployment order and
+//! rules, the access stack's execution role and permissions boundary), gives every role of a
+//! product stack that boundary, lists the stacks in deployment order and
 //! finishes with the root stack, which nests the others (all but `access`, which the customer
 //! launches first, on its own).
 
@@ -55,6 +56,9 @@ impl Stack {
                 ),
             }]}),
         );
+        if module != access::MODULE {
+            bound_roles(model, &mut template);
+        }
         waive(model, &mut template);
         Stack {
             module: module.to_owned(),
@@ -164,6 +168,18 @@ pub fn resource_actions() -> impl Iterator<Item = &'static ResourceActions> {
     ]
     .into_iter()
     .flatten()
+}
+
+/// Gives every role of a product stack the access stack's permissions boundary: the execution
+/// role can create no role without it, so one set here, for every module, is one a module cannot
+/// forget. The access stack's own roles are the customer's, created by the customer; they define
+/// the boundary and are not held by it.
+fn bound_roles(model: &Model, template: &mut Template) {
+    for r in template.resources.values_mut() {
+        if r.kind == "AWS::IAM::Role" {
+            r.properties["PermissionsBoundary"] = access::boundary_arn(model);
+        }
+    }
 }
 
 /// Writes the model's waivers (lasting spec exceptions for named resources) into the

@@ -4,7 +4,8 @@
 //! Stage: modules. Each module compiler returns its template together with its `Needs`: the
 //! IAM actions CloudFormation calls to create, update and delete the module's resources
 //! (`Grant`s: actions on resource patterns, scoped by the product prefix where CloudFormation
-//! names the resource), the services its roles are passed to, the service-linked roles its
+//! names the resource), what its own roles may do and the AWS managed policies they attach (the
+//! permissions boundary and the attach allow-list), the services its roles are passed to, the service-linked roles its
 //! resources make AWS create, the services that encrypt with a product key on CloudFormation's
 //! behalf, the traffic it must admit (`Ingress`), what it hands to the containers of the
 //! services that use it (`Export`) and what the monitoring stack alarms on (`alarm::Alarm`).
@@ -142,6 +143,13 @@ pub struct Needs {
     pub service_linked_roles: Vec<&'static str>,
     /// Services (`ecr`, `rds`, ...) that use a product key on CloudFormation's behalf.
     pub keys_used_through: Vec<&'static str>,
+    /// Every action the module's roles are granted, by their inline policies and by the AWS
+    /// managed policies they attach: the permissions boundary of every product role allows
+    /// these and nothing else (each role's own policy scopes them to resources).
+    pub role_actions: Vec<&'static str>,
+    /// AWS managed policies the module's roles attach (`iam::aws:policy/<path and name>`
+    /// after the partition): the only ones the execution role may attach.
+    pub attached_policies: Vec<&'static str>,
     pub ingress: Vec<Ingress>,
     /// What the module hands to the services that use it.
     pub exports: Vec<Export>,
@@ -175,6 +183,8 @@ impl Needs {
             extend_unique(&mut all.passes_roles_to, &n.passes_roles_to);
             extend_unique(&mut all.service_linked_roles, &n.service_linked_roles);
             extend_unique(&mut all.keys_used_through, &n.keys_used_through);
+            extend_unique(&mut all.role_actions, &n.role_actions);
+            extend_unique(&mut all.attached_policies, &n.attached_policies);
             extend_unique(&mut all.ingress, &n.ingress);
             extend_unique(&mut all.exports, &n.exports);
             // Alarm ids and input names are built from user names: two that collide are kept,

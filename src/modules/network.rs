@@ -249,6 +249,13 @@ fn associate(t: &mut Template, tier: &str, i: usize, table: &str) {
     );
 }
 
+/// What `FlowLogRole` may do (on the flow log group only); the permissions boundary allows it.
+const FLOW_LOG_ROLE_ACTIONS: &[&str] = &[
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogStreams",
+];
+
 fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
     t.add_resource(
         "FlowLogKey",
@@ -286,7 +293,7 @@ fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
                         "Version": "2012-10-17",
                         "Statement": [{
                             "Effect": "Allow",
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            "Action": FLOW_LOG_ROLE_ACTIONS,
                             "Resource": [get_att("FlowLogGroup", "Arn")],
                         }],
                     },

@@ -425,6 +425,20 @@ fn ecs_tasks_trust() -> Value {
     )
 }
 
+/// Every action `roles` may grant the task execution role (each statement scopes its own to the
+/// service's repository, log group, secrets and keys); the permissions boundary allows them. The
+/// task role has none.
+pub(super) const EXECUTION_ROLE_ACTIONS: &[&str] = &[
+    "ecr:GetAuthorizationToken",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "kms:Decrypt",
+    "secretsmanager:GetSecretValue",
+];
+
 fn roles(t: &mut Template, secrets: &[SecretRef], uses: &[Export]) {
     let mut statements = vec![
         // ecr:GetAuthorizationToken does not support resource-level permissions: IAM accepts

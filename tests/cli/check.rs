@@ -84,6 +84,30 @@ fn acme_api_prod_is_clean_and_exit_0() {
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
 
+/// acme-api prod's access stack as byoa emitted it before the permissions boundary: its
+/// execution role could create a role, or add any policy to one, with no boundary.
+const UNBOUNDED_ACCESS: &str = "tests/fixtures/unbounded-access";
+
+#[test]
+fn the_access_stack_without_a_boundary_fails_least_privilege() {
+    let (code, out, err) = check(&[UNBOUNDED_ACCESS, "--profile", "soc2"]);
+    assert_eq!(code, 1, "{err}");
+    for needle in [
+        "soc2 CC6.3",
+        "IAM_ROLE_PERMISSIONS_BOUNDARY",
+        "ExecutionComputePolicy",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+    // Only the execution role's policy: the access stack's own roles are the customer's.
+    let boundary = out
+        .split("IAM_ROLE_PERMISSIONS_BOUNDARY  ")
+        .nth(1)
+        .and_then(|rest| rest.split("fix:").next())
+        .expect("the boundary rule reports");
+    assert!(!boundary.contains("DeployerRole"), "{boundary}");
+}
+
 #[test]
 fn default_input_is_out_synthesized_first_when_the_spec_changed() {
     let spec = root().join("examples/acme-api/byoa.yaml");

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{allow, allow_if, arn, prefix, read_artifacts};
+use super::{allow, allow_if, arn, boundary_arn, prefix, read_artifacts};
 use crate::cfn::func::sub;
 use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
 use crate::spec::Model;
@@ -136,22 +136,20 @@ fn data(model: &Model, needs: &Needs) -> Vec<Value> {
     s
 }
 
-// Roles CloudFormation creates for the product are named `<stack name>-<id>-<suffix>`.
+// Roles CloudFormation creates for the product are named `<stack name>-<id>-<suffix>`. These
+// calls neither create a role nor add to what one may do. `UpdateAssumeRolePolicy` takes no
+// `iam:PermissionsBoundary` condition (AWS's service authorization reference lists none for it),
+// so it stays here: a role whose trust it changes is still held by its boundary.
 const PRODUCT_ROLES: Grant = Grant {
     part: Part::Compute,
     sid: "ManageProductRoles",
     actions: &[
-        "iam:AttachRolePolicy",
-        "iam:CreateRole",
         "iam:DeleteRole",
-        "iam:DeleteRolePolicy",
-        "iam:DetachRolePolicy",
         "iam:GetRole",
         "iam:GetRolePolicy",
         "iam:ListAttachedRolePolicies",
         "iam:ListRolePolicies",
         "iam:ListRoleTags",
-        "iam:PutRolePolicy",
         "iam:TagRole",
         "iam:UntagRole",
         "iam:UpdateAssumeRolePolicy",
@@ -163,21 +161,15 @@ const PRODUCT_ROLES: Grant = Grant {
 
 const PRODUCT_ROLE_ARNS: &str = "iam::${AWS::AccountId}:role/{prefix}*";
 
-const PRODUCT_POLICIES: Grant = Grant {
-    part: Part::Compute,
-    sid: "ManageProductPolicies",
-    actions: &[
-        "iam:CreatePolicy",
-        "iam:CreatePolicyVersion",
-        "iam:DeletePolicy",
-        "iam:DeletePolicyVersion",
-        "iam:GetPolicy",
-        "iam:GetPolicyVersion",
-        "iam:ListEntitiesForPolicy",
-        "iam:ListPolicyVersions",
-    ],
-    on: On::Arn("iam::${AWS::AccountId}:policy/{prefix}*"),
-};
+/// The calls that create a role or add to what a role may do: allowed only on roles that carry
+/// the access stack's permissions boundary (`iam:PermissionsBoundary`), and denied on any other
+/// role by the guardrail.
+pub(super) const BOUNDED_ROLE_GROWTH: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+];
 
 // Nested stacks of a root stack are created by CloudFormation with this role.
 const NESTED_STACKS: Grant = Grant {
@@ -204,20 +196,45 @@ const PUBLIC_PARAMETERS: Grant = Grant {
 
 fn compute(model: &Model, needs: &Needs) -> Vec<Value> {
     let p = prefix(model);
-    let mut s: Vec<Value> = [
-        PRODUCT_ROLES,
-        PRODUCT_POLICIES,
-        NESTED_STACKS,
-        PUBLIC_PARAMETERS,
-    ]
-    .iter()
-    .map(|g| statement(g, &p))
-    .collect();
+    let mut s: Vec<Value> = [PRODUCT_ROLES, NESTED_STACKS, PUBLIC_PARAMETERS]
+        .iter()
+        .map(|g| statement(g, &p))
+        .collect();
+    let roles = arn(&PRODUCT_ROLE_ARNS.replace("{prefix}", &p));
+    let bounded = json!({"iam:PermissionsBoundary": boundary_arn(model)});
+    // Removing a policy takes nothing away from the boundary's protection, but it is held to the
+    // same condition, so no call on an unbounded role is left that changes its policies.
+    s.push(allow_if(
+        "ChangeBoundedProductRoles",
+        &[
+            "iam:CreateRole",
+            "iam:DeleteRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:PutRolePolicy",
+        ],
+        roles.clone(),
+        json!({"StringEquals": bounded.clone()}),
+    ));
+    if !needs.attached_policies.is_empty() {
+        // Only the AWS managed policies the modules declare, never an administrator policy.
+        let attachable: Vec<Value> = needs
+            .attached_policies
+            .iter()
+            .map(|policy| arn(policy))
+            .collect();
+        s.push(allow_if(
+            "AttachDeclaredPolicies",
+            &["iam:AttachRolePolicy"],
+            roles.clone(),
+            json!({"StringEquals": bounded, "ArnEquals": {"iam:PolicyARN": attachable}}),
+        ));
+    }
     if !needs.passes_roles_to.is_empty() {
         s.push(allow_if(
             "PassProductRoles",
             &["iam:PassRole"],
-            arn(&PRODUCT_ROLE_ARNS.replace("{prefix}", &p)),
+            roles,
             json!({"StringEquals": {"iam:PassedToService": needs.passes_roles_to}}),
         ));
     }
@@ -286,8 +303,12 @@ pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
             "iam:GetRolePolicy",
             "iam:DeleteRolePolicy",
             "iam:ListRolePolicies",
-            "iam:AttachRolePolicy",
+            // `iam:AttachRolePolicy` only for a role with `ManagedPolicyArns` (the coverage tests
+            // ask for it there), granted only for the policies the modules declare.
             "iam:DetachRolePolicy",
+            // Every product role carries the boundary; an update that sets it on an existing
+            // role (every stack deployed before it existed) calls this.
+            "iam:PutRolePermissionsBoundary",
             "iam:ListAttachedRolePolicies",
             "iam:TagRole",
             "iam:UntagRole",

@@ -14,15 +14,18 @@ pub(super) fn needs(model: &Model) -> Needs {
         grants.push(EVENT_RULES);
     }
     let mut passes_roles_to = Vec::new();
+    let mut role_actions = Vec::new();
     if model.monitoring.audit_trail {
         grants.extend([DESCRIBE_TRAILS, PRODUCT_TRAIL, secure::PRODUCT_BUCKETS]);
         // The trail delivers to CloudWatch Logs through `TrailLogRole`: setting the trail's
         // `CloudWatchLogsRoleArn` needs `iam:PassRole` on it.
         passes_roles_to.push("cloudtrail.amazonaws.com");
+        role_actions.extend(super::trail::TRAIL_ROLE_ACTIONS);
     }
     Needs {
         grants,
         passes_roles_to,
+        role_actions,
         ..Needs::default()
     }
 }

@@ -11,6 +11,10 @@ use crate::modules::secure;
 /// Days CloudTrail logs are kept. PCI DSS 10.5.1 asks for twelve months.
 const AUDIT_LOG_DAYS: u32 = 365;
 
+/// What `TrailLogRole` may do (on the trail's log group only); the permissions boundary
+/// allows it.
+pub(super) const TRAIL_ROLE_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+
 /// The CloudTrail service of this account, the source of the trail's calls.
 fn trail_condition() -> Value {
     json!({
@@ -124,7 +128,7 @@ pub(super) fn build(t: &mut Template) {
                     "PolicyName": "deliver-trail",
                     "PolicyDocument": secure::document(vec![json!({
                         "Effect": "Allow",
-                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        "Action": TRAIL_ROLE_ACTIONS,
                         "Resource": sub("${TrailLogGroup.Arn}"),
                     })]),
                 }],

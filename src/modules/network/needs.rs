@@ -21,6 +21,7 @@ pub(super) fn needs(model: &Model) -> Needs {
     if net.flow_logs.is_some() {
         needs.grants.push(MANAGE_FLOW_LOGS);
         needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
+        needs.role_actions.extend(super::FLOW_LOG_ROLE_ACTIONS);
     }
     if let Some(lb) = &net.load_balancer {
         needs

@@ -32,6 +32,7 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         ],
         // The repository is encrypted with the service's key.
         keys_used_through: vec!["ecr"],
+        role_actions: super::EXECUTION_ROLE_ACTIONS.to_vec(),
         ..Needs::default()
     };
     if service.discovery {
