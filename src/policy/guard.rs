@@ -172,6 +172,31 @@ impl Engine for Guard {
     }
 }
 
+/// One rule file that defines several rules (the in-account hook's combined file), evaluated as
+/// the hook evaluates it: outcomes index `names`, the rule blocks of the file. Tests compare it
+/// with evaluating each rule alone.
+#[cfg(test)]
+pub(crate) fn evaluate_file(
+    text: &str,
+    names: &[&str],
+    templates: &[TemplateInput<'_>],
+) -> Result<Vec<Outcome>, EngineError> {
+    let texts: Vec<&str> = templates.iter().map(|t| t.text).collect();
+    let file = [RuleInput { name: "", text }];
+    let (status, writer) = run(&file, &texts).map_err(EngineError::Internal)?;
+    if status == STATUS_ERROR {
+        return Err(errors_of(writer));
+    }
+    let json = writer
+        .into_string()
+        .map_err(|e| EngineError::Internal(format!("cfn-guard output: {e}")))?;
+    let rules: Vec<RuleInput<'_>> = names
+        .iter()
+        .map(|name| RuleInput { name, text: "" })
+        .collect();
+    parse_report(&json, &rules, templates.len())
+}
+
 /// One cfn-guard call: every rule against every template, structured JSON into a buffer.
 fn run(rules: &[RuleInput<'_>], templates: &[&str]) -> Result<(i32, Writer), String> {
     let payload = serde_json::json!({
