@@ -19,6 +19,10 @@ pub const MONITORING: &str = "monitoring";
 pub const ACCESS: &str = "access";
 pub const ROOT: &str = "root";
 
+/// Where, in the artifact bucket, the vendor uploads the combined Guard rule file that the
+/// compliance hook evaluates (byoa writes and uploads it; the hook only reads it).
+pub const RULE_FILE_KEY: &str = "guard/byoa-rules.guard";
+
 /// The module id of a service's stack, e.g. `service-api`.
 pub fn service_module(service: &str) -> String {
     format!("service-{service}")

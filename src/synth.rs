@@ -17,8 +17,8 @@ use crate::cfn::capabilities::{self, Capability};
 use crate::cfn::{check, emit};
 use crate::diag::{Code, Diagnostic};
 use crate::hash::sha256_hex;
-use crate::modules::access::RULE_FILE_KEY;
 use crate::modules::{self, Stack};
+use crate::naming::RULE_FILE_KEY;
 use crate::spec::Loaded;
 
 pub const MANIFEST: &str = "manifest.json";

@@ -50,7 +50,7 @@ use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
 use crate::modules::needs::{Needs, Part};
 use crate::modules::secure::{self, document};
-use crate::naming::{self, camel};
+use crate::naming::{self, RULE_FILE_KEY, camel};
 use crate::spec::Model;
 
 pub const MODULE: &str = crate::naming::ACCESS;
@@ -59,10 +59,6 @@ const GROUP_ACCESS: &str = "Vendor access";
 
 /// AWS's constraint on `sts:ExternalId` (length 2 to 1224).
 const EXTERNAL_ID_PATTERN: &str = r"[\w+=,.@:/-]*";
-
-/// Where, in the artifact bucket, the vendor uploads the combined Guard rule file that the
-/// compliance hook evaluates (byoa writes and uploads it; the hook only reads it).
-pub const RULE_FILE_KEY: &str = "guard/byoa-rules.guard";
 
 const GROUP_COMPLIANCE: &str = "Compliance enforcement";
 

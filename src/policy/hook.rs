@@ -7,7 +7,7 @@
 //! rules of the file share a variable name (each rule's variables get its name as a prefix).
 
 use super::set::PolicySet;
-use crate::modules::access::RULE_FILE_KEY;
+use crate::naming::RULE_FILE_KEY;
 use crate::spec::Model;
 
 /// The rules of the model's profiles (all profiles when it names none) from `catalogue`, in one
