@@ -18,9 +18,10 @@ Examples:
   byoa synth my-product/byoa.yaml --env prod
   byoa check --profile hipaa --format sarif > check.sarif
   byoa diff /tmp/before out
+  byoa deploy --env dev --parameter CertificateArn=arn:...
   byoa schema > schemas/byoa.schema.json
 
-Exit codes: 0 success, 1 findings, 2 error.")]
+Exit codes: 0 success, 1 findings, 2 error, 3 stopped by the deploy's data-loss guard.")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -90,6 +91,27 @@ Examples:
 
 Exit codes: 0 no changes, 1 changes, 2 error.")]
     Diff(DiffArgs),
+
+    /// Deploy the product's stacks into an account through a change set, stopping before data loss.
+    #[command(after_help = "\
+Synthesizes the spec into --out, uploads the module templates to the access stack's artifact
+bucket, makes a change set for the root stack (nested stacks included), shows it, and executes
+it while following the events. A change set that would replace, may replace or delete a data
+store (database, key, secret, log group, repository, bucket) or drop the DeletionPolicy that
+keeps its data stops the deploy: confirm on a terminal, or allow each resource with
+--allow-replace. Without a terminal, it stops. The access stack belongs to the customer and is
+deployed only with --stack access.
+
+Examples:
+  byoa deploy --env dev --parameter AvailabilityZones=us-east-1a,us-east-1b \\
+      --parameter CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/abc
+  byoa deploy --env prod --role-arn arn:aws:iam::123456789012:role/acme-deployer --external-id $ID
+  byoa deploy --env prod --review              # make the change set, leave it for review
+  byoa deploy --env prod --allow-replace database/Database
+
+Exit codes: 0 deployed or nothing to change, 2 error or failed deployment, 3 stopped by the
+data-loss guard.")]
+    Deploy(DeployArgs),
 
     /// Print the JSON Schema of byoa.yaml (editors complete and check specs with it).
     #[command(after_help = "Example:\n  byoa schema > schemas/byoa.schema.json")]
@@ -198,6 +220,62 @@ pub struct CheckArgs {
     /// Judge exception expiry as of this date, YYYY-MM-DD (default: today, UTC).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// Directory the synthesized templates are written to before they are deployed.
+    #[arg(long, short, default_value = "out")]
+    pub out: PathBuf,
+
+    /// Which stack: the product's root stack, or the customer's access stack.
+    #[arg(long, value_enum, default_value_t)]
+    pub stack: DeployStack,
+
+    /// A value for a stack parameter (repeatable). Without one, an update keeps the deployed
+    /// value and a create uses the template's default.
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    /// Let the change set replace or delete this stateful resource: `LogicalId` or
+    /// `stack/LogicalId` as the deploy names it (repeatable).
+    #[arg(long = "allow-replace", value_name = "ID")]
+    pub allow_replace: Vec<String>,
+
+    /// Make the change set and stop: someone reviews it, and a rerun executes it.
+    #[arg(long)]
+    pub review: bool,
+
+    /// AWS region (default: the spec's region; another one is refused).
+    #[arg(long)]
+    pub region: Option<String>,
+
+    /// AWS profile for the credentials (default: the standard chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// The customer's deployer role, assumed first (the access stack's `DeployerRoleArn`).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+
+    /// The external id the deployer role's trust requires.
+    #[arg(long, requires = "role_arn")]
+    pub external_id: Option<String>,
+
+    /// Send every AWS call to this endpoint (an AWS-compatible server such as moto).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+/// The stack `byoa deploy` deploys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeployStack {
+    #[default]
+    Root,
+    Access,
 }
 
 #[derive(Debug, Args)]

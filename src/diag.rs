@@ -110,6 +110,14 @@ codes! {
     DiffNoTemplates = "diff.no-templates": "a directory given to `byoa diff` holds no template files",
     DiffDuplicateStack = "diff.duplicate-stack": "two templates in one directory have the same stack name",
     DiffMixedInputs = "diff.mixed-inputs": "one side of `byoa diff` is a file and the other a directory",
+    DeployArguments = "deploy.arguments": "a `byoa deploy` argument is malformed (`--parameter` not KEY=VALUE, an unknown `--stack`)",
+    DeployPlan = "deploy.plan": "the synthesized output cannot be deployed as asked (no such stack, no artifact bucket)",
+    DeployParameter = "deploy.parameter": "a stack parameter has no value, is not the stack's, is given twice, or is byoa's own",
+    DeployAws = "deploy.aws": "an AWS call failed: the message names the operation, the stack and AWS's reason",
+    DeployAccessStack = "deploy.access-stack": "the access stack is missing or not ready, or would be deployed without `--stack access`",
+    DeployStackState = "deploy.stack-state": "the stack is busy or in a state that takes no change set until it is recovered",
+    DeployDataLoss = "deploy.data-loss": "the change set would replace, may replace or delete stored data, or broaden the vendor's access, and nobody allowed it",
+    DeployFailed = "deploy.failed": "the stack operation failed: the message names the root cause and the recovery step",
 }
 
 /// How bad a diagnostic is.

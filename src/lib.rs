@@ -7,7 +7,8 @@
 //! the stages and only `commands` connects them to it (validation gets the rule catalogue as
 //! data, synthesis gets the hook's rule file as text). `yaml_positions` maps JSON pointers to
 //! lines for the spec and for templates alike. `diff` compares two sets of templates and
-//! predicts replacements and data loss (`byoa diff`).
+//! predicts replacements and data loss (`byoa diff`); `deploy` sends them to an account
+//! through change sets, guarded by that prediction (`byoa deploy`).
 //! `diag` is the one diagnostic model and `report` its only printer; `commands` holds one file
 //! per subcommand. `run` is the whole CLI behind `main`: it parses arguments and dispatches. It
 //! holds no global state, so it can run many times in one process.
@@ -16,6 +17,7 @@ pub mod blueprints;
 pub mod cfn;
 pub mod cli;
 pub mod commands;
+pub mod deploy;
 pub mod diag;
 pub mod diff;
 pub mod graph;
@@ -44,6 +46,8 @@ pub mod exit {
     pub const FINDINGS: i32 = 1;
     /// The input or the environment is wrong: nothing was done.
     pub const ERROR: i32 = 2;
+    /// `deploy` stopped before executing: the data-loss guard was not satisfied.
+    pub const BLOCKED: i32 = 3;
 }
 
 /// Runs the CLI with `args` (program name first). Returns the exit code. A closed output pipe
@@ -99,5 +103,6 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Check(args) => commands::check::run(ctx, &args),
         Command::Synth(args) => commands::synth::run(ctx, &args),
         Command::Diff(args) => commands::diff::run(ctx, &args),
+        Command::Deploy(args) => commands::deploy::run(ctx, &args),
     }
 }

@@ -27,6 +27,17 @@ pub enum Capability {
     AutoExpand,
 }
 
+impl Capability {
+    /// The name CloudFormation's API takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Iam => "CAPABILITY_IAM",
+            Capability::NamedIam => "CAPABILITY_NAMED_IAM",
+            Capability::AutoExpand => "CAPABILITY_AUTO_EXPAND",
+        }
+    }
+}
+
 /// IAM resource types whose property names the resource itself: setting it makes the
 /// resource a named one. Other IAM types (inline `AWS::IAM::Policy`, `RolePolicy`, ...) name
 /// no IAM principal or managed policy of their own.

@@ -5,6 +5,7 @@
 //! and hands what they return to the one printer (`report`); no stage prints.
 
 pub mod check;
+pub mod deploy;
 pub mod diff;
 pub mod init;
 pub mod schema;

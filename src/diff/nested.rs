@@ -47,7 +47,7 @@ pub fn propagate(stacks: &mut [StackDiff<'_>]) {
 }
 
 /// The child stack a nested-stack resource deploys, from the file name in its `TemplateURL`.
-fn child_name(resource: &Value) -> Option<String> {
+pub fn child_name(resource: &Value) -> Option<String> {
     let url = resource.pointer("/Properties/TemplateURL")?;
     let text = match url {
         Value::String(s) => s.clone(),

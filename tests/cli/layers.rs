@@ -8,11 +8,17 @@ use crate::root;
 
 /// (the module whose files are read, the modules it must never name).
 const FORBIDDEN: &[(&str, &[&str])] = &[
-    ("spec", &["modules", "policy", "synth", "commands"]),
-    ("modules", &["policy", "synth", "commands"]),
+    (
+        "spec",
+        &["modules", "policy", "synth", "commands", "deploy"],
+    ),
+    ("modules", &["policy", "synth", "commands", "deploy"]),
     ("cfn", &["spec", "modules", "policy", "synth", "commands"]),
-    ("synth", &["policy", "commands"]),
-    ("policy", &["synth", "commands"]),
+    ("synth", &["policy", "commands", "deploy"]),
+    ("policy", &["synth", "commands", "deploy"]),
+    ("diff", &["policy", "commands", "deploy"]),
+    // Deploy sits after synth and diff; it never reaches back into the front of the pipeline.
+    ("deploy", &["modules", "policy", "commands", "report"]),
     (
         "yaml_positions",
         &["spec", "modules", "policy", "synth", "commands"],
@@ -97,6 +103,39 @@ fn no_module_imports_against_the_stage_order() {
         }
     }
     assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// One wall per big engine: only `deploy/aws.rs` names the AWS SDK.
+#[test]
+fn only_the_aws_wall_names_the_sdk() {
+    let src = root().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let wall = src.join("deploy").join("aws.rs");
+    let mut named = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let names = [
+            "aws_sdk_",
+            "aws_config",
+            "aws_smithy",
+            "aws_credential_types",
+        ]
+        .iter()
+        .any(|n| text.contains(&format!("{n}::")) || text.contains(&format!("use {n}")));
+        if names && *file != wall {
+            named.push(file.display().to_string());
+        }
+    }
+    assert!(
+        named.is_empty(),
+        "the AWS SDK is named outside deploy/aws.rs: {named:?}"
+    );
+    let wall_text = std::fs::read_to_string(&wall).unwrap();
+    assert!(
+        wall_text.contains("aws_sdk_cloudformation"),
+        "the wall moved"
+    );
 }
 
 #[test]

@@ -1,0 +1,267 @@
+//! `byoa deploy`: synthesize, then deploy the root (or, named, the access) stack through a
+//! change set, guarded against data loss.
+//!
+//! Orchestration only: loads the spec, synthesizes into `--out` (atomically, as `byoa synth`
+//! does, so `out/` is what was deployed), connects through `deploy::aws`, and runs
+//! `deploy::run` with a terminal `Ui`: events as lines, a progress line on a terminal and a
+//! heartbeat without one, confirmations asked only when a person can answer (standard input
+//! and standard error are terminals and `CI` is unset).
+//!
+//! Exit codes: 0 deployed or nothing to change (or left for review), 2 error or failed
+//! deployment, 3 stopped by the data-loss guard.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use super::Ctx;
+use crate::cfn::emit::Format;
+use crate::cli::{DeployArgs, DeployStack};
+use crate::deploy::StackEvent;
+use crate::deploy::aws::{Aws, Connection};
+use crate::deploy::follow::Progress;
+use crate::deploy::plan::Target;
+use crate::deploy::run::{self, Outcome, Request, Ui};
+use crate::diag::{Code, Diagnostic};
+use crate::{exit, policy, spec};
+
+pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
+    let given = match parameters(&args.parameters) {
+        Ok(p) => p,
+        Err(d) => return ctx.fail(&d),
+    };
+    let loaded = match spec::load(
+        &args.spec.spec,
+        args.spec.env.as_deref(),
+        policy::catalogue(),
+    ) {
+        Ok(l) => l,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    let region = loaded.model.region.clone();
+    if let Some(r) = args.region.as_deref().filter(|r| *r != region) {
+        return ctx.fail(&[Diagnostic::new(
+            Code::DeployArguments,
+            format!("`--region {r}` is not the spec's region `{region}`: the templates were validated for `{region}`"),
+        )
+        .with_help("drop `--region`, or change `region:` in the spec")]);
+    }
+    let output = match super::synth::synthesize(&loaded, Format::Yaml) {
+        Ok(o) => o,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    if let Err(d) = output.write(&args.out) {
+        return ctx.fail(&[d]);
+    }
+    let connection = Connection {
+        region,
+        endpoint_url: args.endpoint_url.clone(),
+        profile: args.profile.clone(),
+        role_arn: args.role_arn.clone(),
+        external_id: args.external_id.clone(),
+    };
+    let cloud = match Aws::connect(&connection) {
+        Ok(c) => c,
+        Err(e) => return ctx.fail(&run::aws(e)),
+    };
+    let target = match args.stack {
+        DeployStack::Root => Target::Root,
+        DeployStack::Access => Target::Access,
+    };
+    let request = Request {
+        output: &output,
+        target,
+        given: &given,
+        allow: &args.allow_replace,
+        review: args.review,
+    };
+    let interactive = io::stdin().is_terminal()
+        && io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+    let mut ui = TerminalUi {
+        out: &mut *ctx.out,
+        err: &mut *ctx.err,
+        interactive,
+        quiet: ctx.quiet,
+        last_beat: Duration::ZERO,
+    };
+    let outcome = match run::deploy(&cloud, &request, &mut ui) {
+        Ok(o) => o,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    finish(ctx, outcome)
+}
+
+/// `KEY=VALUE` pairs, in order.
+fn parameters(raw: &[String]) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for p in raw {
+        match p.split_once('=') {
+            Some((k, v)) if !k.is_empty() => out.push((k.to_owned(), v.to_owned())),
+            _ => problems.push(
+                Diagnostic::new(
+                    Code::DeployArguments,
+                    format!("`--parameter {p}` is not KEY=VALUE"),
+                )
+                .with_help(
+                    "write `--parameter AlarmEmail=ops@example.com` (an empty VALUE is allowed)",
+                ),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+fn finish(ctx: &mut Ctx<'_>, outcome: Outcome) -> io::Result<i32> {
+    match outcome {
+        Outcome::NoChanges => Ok(exit::OK),
+        Outcome::Review { change_set } => {
+            if !ctx.quiet {
+                writeln!(
+                    ctx.out,
+                    "change set left for review: {change_set}\nrerun the same `byoa deploy` without --review to execute it"
+                )?;
+            }
+            Ok(exit::OK)
+        }
+        Outcome::Blocked { hazards } => {
+            let diags: Vec<Diagnostic> = hazards
+                .iter()
+                .map(|h| {
+                    let forcing = if h.forcing.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", forced by {}", h.forcing.join(", "))
+                    };
+                    Diagnostic::new(
+                        Code::DeployDataLoss,
+                        format!(
+                            "`{}` ({}) in stack `{}`: {}{forcing} [{}]",
+                            h.logical_id, h.kind, h.stack, h.reason, h.source
+                        ),
+                    )
+                    .with_help(format!(
+                        "if that is intended, rerun with `--allow-replace {}`; otherwise undo the spec change",
+                        h.id()
+                    ))
+                })
+                .collect();
+            ctx.report(&diags, crate::report::DiagFormat::Human)?;
+            writeln!(
+                ctx.err,
+                "deploy stopped before executing: nothing was changed"
+            )?;
+            Ok(exit::BLOCKED)
+        }
+        Outcome::Deployed(settled) => {
+            if !ctx.quiet {
+                writeln!(
+                    ctx.out,
+                    "deployed: {} ({} resources settled)",
+                    settled.status, settled.done
+                )?;
+            }
+            Ok(exit::OK)
+        }
+        Outcome::Failed { settled, recovery } => {
+            let cause = settled.root_cause.as_ref().map_or_else(
+                || settled.reason.clone().unwrap_or_default(),
+                |e| {
+                    format!(
+                        "root cause: `{}` ({}) in `{}` {}: {}",
+                        e.logical_id,
+                        e.kind,
+                        e.stack_name,
+                        e.status,
+                        e.reason.as_deref().unwrap_or("no reason given")
+                    )
+                },
+            );
+            let mut d = Diagnostic::new(
+                Code::DeployFailed,
+                format!(
+                    "the deployment failed, the stack is {}; {cause}",
+                    settled.status
+                ),
+            );
+            if let Some(step) = recovery {
+                d = d.with_help(step);
+            }
+            ctx.fail(&[d])
+        }
+    }
+}
+
+/// Lines for people, on a terminal or in a log.
+struct TerminalUi<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    interactive: bool,
+    quiet: bool,
+    last_beat: Duration,
+}
+
+/// Without a terminal, a progress line at most this often, so a CI log shows life.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+
+impl Progress for TerminalUi<'_> {
+    fn event(&mut self, e: &StackEvent) {
+        if self.quiet {
+            return;
+        }
+        let reason = e
+            .reason
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .map(|r| format!("  {r}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.out,
+            "  {} {:<28} {:<36} {}{reason}",
+            e.timestamp.get(11..19).unwrap_or(&e.timestamp),
+            e.logical_id,
+            e.kind,
+            e.status
+        );
+    }
+
+    fn tick(&mut self, done: usize, total: usize, elapsed: Duration) {
+        if self.quiet
+            || elapsed.saturating_sub(self.last_beat) < HEARTBEAT && self.last_beat > Duration::ZERO
+        {
+            return;
+        }
+        self.last_beat = elapsed;
+        let _ = writeln!(
+            self.err,
+            "  ... {done}/{total} resources settled, {}s",
+            elapsed.as_secs()
+        );
+    }
+}
+
+impl Ui for TerminalUi<'_> {
+    fn say(&mut self, line: &str) {
+        if !self.quiet {
+            let _ = writeln!(self.out, "{line}");
+        }
+    }
+
+    fn confirm(&mut self, question: &str) -> bool {
+        if !self.interactive {
+            let _ = writeln!(self.err, "{question} (no terminal to ask: not confirmed)");
+            return false;
+        }
+        let _ = write!(self.err, "{question} Type `yes` to go on: ");
+        let _ = self.err.flush();
+        let mut answer = String::new();
+        if io::stdin().lock().read_line(&mut answer).is_err() {
+            return false;
+        }
+        answer.trim() == "yes"
+    }
+}

@@ -1,0 +1,426 @@
+//! The AWS wall: the only file that names the AWS SDK. It implements `Cloud` over
+//! CloudFormation, S3 and STS, on one small tokio runtime, blocking per call, so everything
+//! above it is plain synchronous code.
+//!
+//! Credentials come from the standard chain (environment, profile, SSO, process); with a role
+//! ARN, that role is assumed first (with the customer's external id), eagerly, so a refused
+//! trust fails at once and names the role, and refreshed by the SDK for long deployments. An
+//! endpoint URL (`--endpoint-url`, or the SDK's own `AWS_ENDPOINT_URL`) points every client at
+//! an AWS-compatible server such as moto: S3 then uses path-style addresses, and
+//! `object_url` names objects the way that server serves them. Retries: the SDK's standard
+//! mode (throttling and transient errors back off), its attempts set by `AWS_MAX_ATTEMPTS`.
+
+use std::time::{Duration, Instant};
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudformation as cfn;
+use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_cloudformation::primitives::DateTimeFormat;
+use aws_sdk_cloudformation::types as t;
+use aws_sdk_s3 as s3;
+use aws_sdk_sts::config::ProvideCredentials;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+
+use super::{
+    ChangeSet, ChangeSetKind, ChangeSetRequest, Cloud, CloudError, CloudResult, ResourceChange,
+    StackEvent, StackResource, StackState, TemplateSource,
+};
+
+/// How to reach the account.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub region: String,
+    pub endpoint_url: Option<String>,
+    pub profile: Option<String>,
+    /// The customer's deployer role, and the external id its trust policy requires.
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
+}
+
+/// `Cloud` over the AWS SDK.
+pub struct Aws {
+    runtime: tokio::runtime::Runtime,
+    cfn: cfn::Client,
+    s3: s3::Client,
+    region: String,
+    endpoint_url: Option<String>,
+    started: Instant,
+}
+
+impl Aws {
+    /// Connects: loads credentials and, with a role, assumes it. The error names what failed.
+    pub fn connect(c: &Connection) -> CloudResult<Aws> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| CloudError::new("start", "the AWS client", e.to_string()))?;
+        let endpoint_url = c.endpoint_url.clone().or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+        });
+        let config = runtime.block_on(load(c, endpoint_url.as_deref()))?;
+        let cfn = cfn::Client::new(&config);
+        let s3 = s3::Client::from_conf(
+            s3::config::Builder::from(&config)
+                .force_path_style(endpoint_url.is_some())
+                .build(),
+        );
+        Ok(Aws {
+            runtime,
+            cfn,
+            s3,
+            region: c.region.clone(),
+            endpoint_url,
+            started: Instant::now(),
+        })
+    }
+}
+
+async fn load(c: &Connection, endpoint_url: Option<&str>) -> CloudResult<SdkConfig> {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(c.region.clone()))
+        .http_client(http);
+    if let Some(url) = endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(p) = &c.profile {
+        loader = loader.profile_name(p);
+    }
+    let base = loader.load().await;
+    let Some(role) = &c.role_arn else {
+        check_credentials(&base, "the default credential chain").await?;
+        return Ok(base);
+    };
+    let mut assume = AssumeRoleProvider::builder(role)
+        .session_name("byoa-deploy")
+        .region(Region::new(c.region.clone()))
+        .configure(&base);
+    if let Some(id) = &c.external_id {
+        assume = assume.external_id(id);
+    }
+    let provider = assume.build().await;
+    // Assume now: a refused trust (wrong external id, wrong account) fails here, named.
+    provider
+        .provide_credentials()
+        .await
+        .map_err(|e| CloudError::new("AssumeRole", role, DisplayErrorContext(&e).to_string()))?;
+    Ok(base
+        .into_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            provider,
+        ))
+        .build())
+}
+
+async fn check_credentials(config: &SdkConfig, source: &str) -> CloudResult<()> {
+    let Some(provider) = config.credentials_provider() else {
+        return Err(CloudError::new(
+            "load credentials",
+            source,
+            "no credentials found",
+        ));
+    };
+    provider
+        .provide_credentials()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            CloudError::new(
+                "load credentials",
+                source,
+                DisplayErrorContext(&e).to_string(),
+            )
+        })
+}
+
+/// An SDK error as a `CloudError`: AWS's code and message when it sent them, else the whole
+/// error chain (a connection failure, a timeout).
+fn fail<E>(operation: &'static str, target: &str, e: E) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    CloudError {
+        operation,
+        target: target.to_owned(),
+        code: e.code().map(str::to_owned),
+        message: e
+            .message()
+            .map_or_else(|| DisplayErrorContext(&e).to_string(), str::to_owned),
+    }
+}
+
+impl Cloud for Aws {
+    fn stack(&self, name: &str) -> CloudResult<Option<StackState>> {
+        let result = self
+            .runtime
+            .block_on(self.cfn.describe_stacks().stack_name(name).send());
+        let out = match result {
+            Ok(out) => out,
+            Err(e) => {
+                let e = fail("DescribeStacks", name, e);
+                return if e.is_not_found() { Ok(None) } else { Err(e) };
+            }
+        };
+        Ok(out.stacks().first().map(|s| StackState {
+            name: s.stack_name().unwrap_or(name).to_owned(),
+            id: s.stack_id().unwrap_or_default().to_owned(),
+            status: s
+                .stack_status()
+                .map(|v| v.as_str().to_owned())
+                .unwrap_or_default(),
+            reason: s.stack_status_reason().map(str::to_owned),
+            parameters: s
+                .parameters()
+                .iter()
+                .filter_map(|p| p.parameter_key().map(str::to_owned))
+                .collect(),
+        }))
+    }
+
+    fn resources(&self, stack: &str) -> CloudResult<Vec<StackResource>> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .runtime
+                .block_on(
+                    self.cfn
+                        .list_stack_resources()
+                        .stack_name(stack)
+                        .set_next_token(token)
+                        .send(),
+                )
+                .map_err(|e| fail("ListStackResources", stack, e))?;
+            out.extend(
+                page.stack_resource_summaries()
+                    .iter()
+                    .map(|r| StackResource {
+                        logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
+                        physical_id: r.physical_resource_id().map(str::to_owned),
+                        kind: r.resource_type().unwrap_or_default().to_owned(),
+                    }),
+            );
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn template(&self, stack: &str) -> CloudResult<String> {
+        let out = self
+            .runtime
+            .block_on(
+                self.cfn
+                    .get_template()
+                    .stack_name(stack)
+                    .template_stage(t::TemplateStage::Original)
+                    .send(),
+            )
+            .map_err(|e| fail("GetTemplate", stack, e))?;
+        Ok(out.template_body().unwrap_or_default().to_owned())
+    }
+
+    fn put_object(&self, bucket: &str, key: &str, body: &[u8]) -> CloudResult<()> {
+        self.runtime
+            .block_on(
+                self.s3
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(s3::primitives::ByteStream::from(body.to_vec()))
+                    .send(),
+            )
+            .map(|_| ())
+            .map_err(|e| fail("PutObject", &format!("s3://{bucket}/{key}"), e))
+    }
+
+    fn object_url(&self, bucket: &str, key: &str) -> String {
+        match &self.endpoint_url {
+            Some(url) => format!("{}/{bucket}/{key}", url.trim_end_matches('/')),
+            None => format!("https://{bucket}.s3.{}.amazonaws.com/{key}", self.region),
+        }
+    }
+
+    fn create_change_set(&self, r: &ChangeSetRequest) -> CloudResult<String> {
+        let mut call = self
+            .cfn
+            .create_change_set()
+            .stack_name(&r.stack_name)
+            .change_set_name(&r.name)
+            .change_set_type(match r.kind {
+                ChangeSetKind::Create => t::ChangeSetType::Create,
+                ChangeSetKind::Update => t::ChangeSetType::Update,
+            })
+            .include_nested_stacks(true)
+            .description(&r.description);
+        call = match &r.template {
+            TemplateSource::Body(b) => call.template_body(b),
+            TemplateSource::Url(u) => call.template_url(u),
+        };
+        for p in &r.parameters {
+            let b = t::Parameter::builder().parameter_key(&p.key);
+            call = call.parameters(match &p.value {
+                Some(v) => b.parameter_value(v).build(),
+                None => b.use_previous_value(true).build(),
+            });
+        }
+        for c in &r.capabilities {
+            call = call.capabilities(t::Capability::from(c.as_str()));
+        }
+        for (k, v) in &r.tags {
+            call = call.tags(t::Tag::builder().key(k).value(v).build());
+        }
+        let out = self
+            .runtime
+            .block_on(call.send())
+            .map_err(|e| fail("CreateChangeSet", &r.stack_name, e))?;
+        Ok(out.id().unwrap_or(&r.name).to_owned())
+    }
+
+    fn change_set(&self, stack: &str, name_or_id: &str) -> CloudResult<Option<ChangeSet>> {
+        let mut cs = ChangeSet::default();
+        let mut token = None;
+        loop {
+            let mut call = self
+                .cfn
+                .describe_change_set()
+                .change_set_name(name_or_id)
+                .set_next_token(token);
+            // An id names its stack; a name needs it.
+            if !name_or_id.starts_with("arn:") {
+                call = call.stack_name(stack);
+            }
+            let page = match self.runtime.block_on(call.send()) {
+                Ok(page) => page,
+                Err(e) => {
+                    let e = fail("DescribeChangeSet", name_or_id, e);
+                    return if e.is_not_found() { Ok(None) } else { Err(e) };
+                }
+            };
+            cs.id = page.change_set_id().unwrap_or(name_or_id).to_owned();
+            cs.stack_id = page.stack_id().unwrap_or_default().to_owned();
+            cs.status = page
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default();
+            cs.reason = page.status_reason().map(str::to_owned);
+            cs.execution_status = page
+                .execution_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default();
+            cs.changes.extend(
+                page.changes()
+                    .iter()
+                    .filter_map(|c| c.resource_change())
+                    .map(resource_change),
+            );
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(Some(cs));
+            }
+        }
+    }
+
+    fn execute_change_set(&self, id: &str) -> CloudResult<()> {
+        self.runtime
+            .block_on(self.cfn.execute_change_set().change_set_name(id).send())
+            .map(|_| ())
+            .map_err(|e| fail("ExecuteChangeSet", id, e))
+    }
+
+    fn delete_change_set(&self, id: &str) -> CloudResult<()> {
+        self.runtime
+            .block_on(self.cfn.delete_change_set().change_set_name(id).send())
+            .map(|_| ())
+            .map_err(|e| fail("DeleteChangeSet", id, e))
+    }
+
+    fn delete_stack(&self, name: &str) -> CloudResult<()> {
+        self.runtime
+            .block_on(self.cfn.delete_stack().stack_name(name).send())
+            .map(|_| ())
+            .map_err(|e| fail("DeleteStack", name, e))
+    }
+
+    fn events(&self, stack: &str, after: Option<&str>) -> CloudResult<Vec<StackEvent>> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .runtime
+                .block_on(
+                    self.cfn
+                        .describe_stack_events()
+                        .stack_name(stack)
+                        .set_next_token(token)
+                        .send(),
+                )
+                .map_err(|e| fail("DescribeStackEvents", stack, e))?;
+            for e in page.stack_events() {
+                let id = e.event_id().unwrap_or_default();
+                if Some(id) == after {
+                    return Ok(out);
+                }
+                out.push(StackEvent {
+                    id: id.to_owned(),
+                    stack_name: e.stack_name().unwrap_or(stack).to_owned(),
+                    logical_id: e.logical_resource_id().unwrap_or_default().to_owned(),
+                    physical_id: e.physical_resource_id().map(str::to_owned),
+                    kind: e.resource_type().unwrap_or_default().to_owned(),
+                    status: e
+                        .resource_status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    reason: e.resource_status_reason().map(str::to_owned),
+                    timestamp: e
+                        .timestamp()
+                        .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+                        .unwrap_or_default(),
+                });
+            }
+            token = page.next_token().map(str::to_owned);
+            // Without a marker, the newest page is all a follower needs.
+            if token.is_none() || after.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+fn resource_change(r: &t::ResourceChange) -> ResourceChange {
+    ResourceChange {
+        action: r
+            .action()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+        logical_id: r.logical_resource_id().unwrap_or_default().to_owned(),
+        physical_id: r.physical_resource_id().map(str::to_owned),
+        kind: r.resource_type().unwrap_or_default().to_owned(),
+        replacement: r.replacement().map(|v| v.as_str().to_owned()),
+        recreating: r
+            .details()
+            .iter()
+            .filter_map(|d| d.target())
+            .filter(|t| {
+                t.requires_recreation()
+                    .is_some_and(|v| v.as_str() != "Never")
+            })
+            .filter_map(|t| t.name().map(str::to_owned))
+            .collect(),
+        nested_change_set: r.change_set_id().map(str::to_owned),
+    }
+}

@@ -1,0 +1,144 @@
+use serde_json::json;
+
+use super::*;
+use crate::diff::{self, Stack};
+
+fn db(properties: serde_json::Value, policy: &str) -> serde_json::Value {
+    json!({"Resources": {"Db": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": policy, "Properties": properties}}})
+}
+
+fn change(action: &str, replacement: Option<&str>, kind: &str) -> (String, ResourceChange) {
+    (
+        "database".into(),
+        ResourceChange {
+            action: action.into(),
+            logical_id: "Db".into(),
+            kind: kind.into(),
+            replacement: replacement.map(str::to_owned),
+            recreating: vec!["DBName".into()],
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn aws_alone_is_enough_to_stop_a_replacement() {
+    for (replacement, reason) in [
+        (Some("True"), "replaced"),
+        (Some("Conditional"), "may be replaced"),
+    ] {
+        let h = hazards(
+            None,
+            &[change("Modify", replacement, "AWS::RDS::DBInstance")],
+            &[],
+        );
+        assert_eq!(h.len(), 1);
+        assert!(h[0].reason.starts_with(reason), "{:?}", h[0]);
+        assert_eq!(
+            (h[0].source, h[0].forcing.as_slice()),
+            ("aws", &["DBName".to_owned()][..])
+        );
+    }
+    // A plain modify, or a stateless type, stops nothing.
+    assert!(
+        hazards(
+            None,
+            &[change("Modify", Some("False"), "AWS::RDS::DBInstance")],
+            &[]
+        )
+        .is_empty()
+    );
+    assert!(
+        hazards(
+            None,
+            &[change("Modify", Some("True"), "AWS::ECS::Service")],
+            &[]
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn byoa_alone_sees_a_lost_deletion_policy_and_knows_a_retained_removal_keeps_data() {
+    let old = [Stack::new(
+        "database",
+        "a",
+        db(json!({"DBName": "a"}), "Snapshot"),
+    )];
+    let new = [Stack::new(
+        "database",
+        "b",
+        db(json!({"DBName": "a"}), "Delete"),
+    )];
+    let d = diff::diff(&old, &new);
+    let h = hazards(
+        Some(&d),
+        &[change("Modify", Some("False"), "AWS::RDS::DBInstance")],
+        &[],
+    );
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(h[0].reason.contains("DeletionPolicy: Snapshot"), "{h:?}");
+    // Removed but retained: AWS says Remove, byoa knows the data stays.
+    let old = [Stack::new("database", "a", db(json!({}), "Retain"))];
+    let new = [Stack::new("database", "b", json!({"Resources": {}}))];
+    let d = diff::diff(&old, &new);
+    assert!(
+        hazards(
+            Some(&d),
+            &[change("Remove", None, "AWS::RDS::DBInstance")],
+            &[]
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn allowing_takes_the_logical_id_or_the_stack_and_the_id() {
+    let rows = [change("Modify", Some("True"), "AWS::RDS::DBInstance")];
+    for allowed in ["Db", "database/Db"] {
+        assert!(
+            hazards(None, &rows, &[allowed.to_owned()])[0].allowed,
+            "{allowed}"
+        );
+    }
+    for not in ["network/Db", "db", "Database"] {
+        assert!(!hazards(None, &rows, &[not.to_owned()])[0].allowed, "{not}");
+    }
+}
+
+#[test]
+fn a_broader_vendor_grant_in_the_access_stack_stops_too() {
+    let role = |actions: serde_json::Value| {
+        json!({"Resources": {"DeployerRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": []},
+            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}}]
+        }}}})
+    };
+    let old = [Stack::new("access", "a", role(json!(["s3:GetObject"])))];
+    let new = [Stack::new(
+        "access",
+        "b",
+        role(json!(["s3:GetObject", "iam:PassRole"])),
+    )];
+    let d = diff::diff(&old, &new);
+    let h = hazards(Some(&d), &[], &[]);
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(
+        h[0].reason.contains("broadens the vendor's access")
+            && h[0].reason.contains("iam:PassRole"),
+        "{h:?}"
+    );
+    // The same grant in a product stack is the product's business, not the vendor's access.
+    let old = [Stack::new(
+        "service-api",
+        "a",
+        role(json!(["s3:GetObject"])),
+    )];
+    let new = [Stack::new(
+        "service-api",
+        "b",
+        role(json!(["s3:GetObject", "iam:PassRole"])),
+    )];
+    let d = diff::diff(&old, &new);
+    assert!(hazards(Some(&d), &[], &[]).is_empty());
+}

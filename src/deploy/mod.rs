@@ -1,0 +1,242 @@
+//! Deploy: synthesized templates into a customer's account, through change sets, never losing
+//! data by surprise.
+//!
+//! Stage: after `synth` and `diff`. Input: a synthesis `Output`, the target stack (the root,
+//! or the access stack when asked), parameter values, and a `Cloud`: the narrow trait below
+//! (stacks, change sets, events, one S3 put). Output: an `Outcome` (no changes, left for
+//! review, blocked by the data-loss guard, deployed, or failed with its root cause and the
+//! recovery step for the state the stack is in).
+//!
+//! The jobs, one file each: `plan` turns the output into a change set request (pure);
+//! `guard` decides what stops before execution (pure); `follow` reads events until the stack
+//! settles and explains a failure (pure but for the `Cloud` it polls); `render` prints change
+//! sets and hazards; `run` is the sequence; `aws` is the only file that names the AWS SDK.
+//!
+//! Invariants: nothing executes while a stateful resource would be replaced, may be replaced
+//! or removed, or loses the `DeletionPolicy` that keeps its data, unless allowed per logical
+//! id or confirmed on a terminal; the prediction (`diff`) and AWS's change set are merged and
+//! the stricter wins; the access stack is the customer's and is deployed only when named.
+
+pub mod aws;
+pub mod follow;
+pub mod guard;
+pub mod plan;
+pub mod render;
+pub mod run;
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// A stack as `DescribeStacks` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackState {
+    pub name: String,
+    pub id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    /// Parameter keys the deployed stack has (an update may keep their previous values).
+    pub parameters: Vec<String>,
+}
+
+impl StackState {
+    /// A stack that a `CREATE` change set made and nobody executed: it has no resources, and
+    /// the next change set is a `CREATE` again.
+    pub fn is_review(&self) -> bool {
+        self.status == "REVIEW_IN_PROGRESS"
+    }
+
+    /// An operation is running: nothing else may start.
+    pub fn is_busy(&self) -> bool {
+        self.status.ends_with("_IN_PROGRESS") && !self.is_review()
+    }
+}
+
+/// One resource of a stack (`ListStackResources`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackResource {
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub kind: String,
+}
+
+/// Whether a change set creates the stack or updates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ChangeSetKind {
+    Create,
+    Update,
+}
+
+/// Where the template body of a change set comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateSource {
+    Body(String),
+    /// An S3 URL, for bodies over the 51,200 bytes `TemplateBody` takes.
+    Url(String),
+}
+
+/// One parameter of a change set: a value, or the stack's previous value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterValue {
+    pub key: String,
+    /// `None`: `UsePreviousValue`.
+    pub value: Option<String>,
+}
+
+/// Everything `CreateChangeSet` is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSetRequest {
+    pub stack_name: String,
+    pub name: String,
+    pub kind: ChangeSetKind,
+    pub template: TemplateSource,
+    pub parameters: Vec<ParameterValue>,
+    pub capabilities: Vec<String>,
+    pub tags: Vec<(String, String)>,
+    pub description: String,
+}
+
+/// One row of a change set (`ResourceChange`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResourceChange {
+    /// `Add`, `Modify`, `Remove`, `Import`, `Dynamic`.
+    pub action: String,
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub kind: String,
+    /// `True`, `False` or `Conditional`, for `Modify`.
+    pub replacement: Option<String>,
+    /// The properties whose change recreates the resource (`Always`, or `Conditionally`).
+    pub recreating: Vec<String>,
+    /// The change set of a nested stack, for an `AWS::CloudFormation::Stack` row.
+    pub nested_change_set: Option<String>,
+}
+
+/// A change set as `DescribeChangeSet` reports it, every page read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChangeSet {
+    pub id: String,
+    pub stack_id: String,
+    /// `CREATE_PENDING`, `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `FAILED`, ...
+    pub status: String,
+    pub reason: Option<String>,
+    /// `AVAILABLE` when it can be executed.
+    pub execution_status: String,
+    pub changes: Vec<ResourceChange>,
+}
+
+impl ChangeSet {
+    /// AWS found nothing to change. It says so in either of two ways (a `FAILED` change set
+    /// with this reason, or a `ValidationError` from `CreateChangeSet`: see `is_no_updates`).
+    pub fn is_empty_failure(&self) -> bool {
+        self.status == "FAILED"
+            && self.reason.as_deref().is_some_and(|r| {
+                r.contains("didn't contain changes") || r.contains("No updates are to be performed")
+            })
+    }
+
+    pub fn is_settled(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "CREATE_COMPLETE" | "FAILED" | "DELETE_COMPLETE" | "DELETE_FAILED"
+        )
+    }
+}
+
+/// One stack event (`DescribeStackEvents`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackEvent {
+    pub id: String,
+    pub stack_name: String,
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub kind: String,
+    pub status: String,
+    pub reason: Option<String>,
+    /// RFC 3339, as AWS sends it: sorts in time order.
+    pub timestamp: String,
+}
+
+/// What went wrong talking to AWS: which operation, on what, and AWS's own code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudError {
+    pub operation: &'static str,
+    pub target: String,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl CloudError {
+    pub fn new(
+        operation: &'static str,
+        target: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        CloudError {
+            operation,
+            target: target.into(),
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    /// `CreateChangeSet` refused because the template and parameters change nothing.
+    pub fn is_no_updates(&self) -> bool {
+        self.message.contains("No updates are to be performed")
+            || self.message.contains("didn't contain changes")
+    }
+
+    /// The stack or change set does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.message.contains("does not exist")
+            || matches!(
+                self.code.as_deref(),
+                Some("ChangeSetNotFound" | "ChangeSetNotFoundException")
+            )
+    }
+}
+
+impl fmt::Display for CloudError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} on `{}` failed", self.operation, self.target)?;
+        if let Some(code) = &self.code {
+            write!(f, " ({code})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+pub type CloudResult<T> = Result<T, CloudError>;
+
+/// The few AWS operations a deploy needs. `aws::Aws` talks to AWS (or any endpoint that speaks
+/// its APIs, such as moto); tests script the answers AWS gives where an emulator cannot.
+pub trait Cloud {
+    /// `DescribeStacks` for one stack; `None` when it does not exist.
+    fn stack(&self, name: &str) -> CloudResult<Option<StackState>>;
+    /// `ListStackResources`, every page.
+    fn resources(&self, stack: &str) -> CloudResult<Vec<StackResource>>;
+    /// `GetTemplate` (the original template, as submitted).
+    fn template(&self, stack: &str) -> CloudResult<String>;
+    /// `PutObject`.
+    fn put_object(&self, bucket: &str, key: &str, body: &[u8]) -> CloudResult<()>;
+    /// The URL CloudFormation reads an object from (`TemplateURL`).
+    fn object_url(&self, bucket: &str, key: &str) -> String;
+    /// `CreateChangeSet`: the change set's id.
+    fn create_change_set(&self, request: &ChangeSetRequest) -> CloudResult<String>;
+    /// `DescribeChangeSet`, every page; `None` when it does not exist.
+    fn change_set(&self, stack: &str, name_or_id: &str) -> CloudResult<Option<ChangeSet>>;
+    fn execute_change_set(&self, id: &str) -> CloudResult<()>;
+    fn delete_change_set(&self, id: &str) -> CloudResult<()>;
+    fn delete_stack(&self, name: &str) -> CloudResult<()>;
+    /// `DescribeStackEvents`, newest first, stopping at (and without) the event `after`.
+    fn events(&self, stack: &str, after: Option<&str>) -> CloudResult<Vec<StackEvent>>;
+    /// Waits between polls (a script advances its clock instead).
+    fn sleep(&self, duration: Duration);
+    /// Time since the deploy started.
+    fn elapsed(&self) -> Duration;
+}
+
+#[cfg(test)]
+pub(crate) mod scripted;

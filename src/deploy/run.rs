@@ -1,0 +1,452 @@
+//! The deploy sequence: check the stacks' state, predict, upload, make the change set, guard,
+//! execute, follow.
+//!
+//! Input: a `Request` (the synthesis output, the target, parameters, what the user allowed),
+//! a `Cloud` and a `Ui` (where lines go and who answers a confirmation: nobody, without a
+//! terminal). Output: an `Outcome`, or coded diagnostics naming the stack, the operation and
+//! the fix. Nothing here knows the SDK or the terminal: `commands::deploy` wires both.
+
+use std::time::Duration;
+
+use super::follow::{self, Progress, Settled};
+use super::guard::{self, Hazard};
+use super::plan::{self, Plan, Target};
+use super::{ChangeSet, Cloud, CloudError, ResourceChange, StackState, render};
+use crate::diag::{Code, Diagnostic};
+use crate::diff;
+use crate::naming;
+use crate::synth::Output;
+
+/// The logical id of the access stack's artifact bucket.
+pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
+
+/// What to deploy and what the user allowed.
+pub struct Request<'a> {
+    pub output: &'a Output,
+    pub target: Target,
+    pub given: &'a [(String, String)],
+    /// `--allow-replace`: `LogicalId` or `stack/LogicalId`.
+    pub allow: &'a [String],
+    /// `--review`: make the change set and stop.
+    pub review: bool,
+}
+
+/// Where a deploy talks to its user.
+pub trait Ui: Progress {
+    /// A line for people.
+    fn say(&mut self, line: &str);
+    /// Asks a yes/no question; `false` when nobody can answer (no terminal).
+    fn confirm(&mut self, question: &str) -> bool;
+}
+
+/// How a deploy ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The stack already matches: nothing was executed.
+    NoChanges,
+    /// `--review`: the change set waits for someone to look at it.
+    Review {
+        change_set: String,
+    },
+    /// The guard stopped it: these were neither allowed nor confirmed.
+    Blocked {
+        hazards: Vec<Hazard>,
+    },
+    Deployed(Settled),
+    Failed {
+        settled: Settled,
+        recovery: Option<String>,
+    },
+}
+
+/// Runs one deploy.
+pub fn deploy(
+    cloud: &dyn Cloud,
+    req: &Request<'_>,
+    ui: &mut dyn Ui,
+) -> Result<Outcome, Vec<Diagnostic>> {
+    let stack_name = stack_name(req.output, req.target.module())?;
+    let bucket = match req.target {
+        Target::Root => Some(artifact_bucket(cloud, req.output)?),
+        Target::Access => None,
+    };
+    let existing = ready(cloud, &stack_name, ui)?;
+    let deployed = existing
+        .as_ref()
+        .filter(|s| !s.is_review())
+        .map(|_| deployed_templates(cloud, &stack_name, req.target))
+        .transpose()?;
+    let new_side = new_templates(req.output, req.target);
+    let predicted = deployed.as_ref().map(|old| diff::diff(old, &new_side));
+    let url = |b: &str, k: &str| cloud.object_url(b, k);
+    let plan = plan::plan(
+        &plan::Inputs {
+            output: req.output,
+            target: req.target,
+            existing: existing.as_ref(),
+            given: req.given,
+            bucket: bucket.as_deref(),
+        },
+        &url,
+    )?;
+    if let Some(bucket) = &bucket {
+        for u in &plan.uploads {
+            cloud
+                .put_object(bucket, &u.key, u.body.as_bytes())
+                .map_err(aws)?;
+        }
+        if !plan.uploads.is_empty() {
+            ui.say(&format!(
+                "uploaded {} file(s) to s3://{bucket}/{}",
+                plan.uploads.len(),
+                plan.uploads[0].key.rsplit_once('/').map_or("", |(p, _)| p)
+            ));
+        }
+    }
+    let Some(change_set) = change_set(cloud, &plan, ui)? else {
+        ui.say(&format!("{stack_name}: no changes"));
+        return Ok(Outcome::NoChanges);
+    };
+    let changes = rows(cloud, &plan, &change_set, &new_side)?;
+    let hazards = guard::hazards(predicted.as_ref(), &changes, req.allow);
+    ui.say(&render::change_set(
+        &stack_name,
+        &changes,
+        predicted.as_ref(),
+        &hazards,
+    ));
+    let stopping: Vec<Hazard> = hazards.iter().filter(|h| !h.allowed).cloned().collect();
+    if !stopping.is_empty() {
+        let question = format!(
+            "{} resource(s) above lose data or widen the vendor's access. Execute change set {} anyway?",
+            stopping.len(),
+            plan.request.name
+        );
+        if !ui.confirm(&question) {
+            return Ok(Outcome::Blocked { hazards: stopping });
+        }
+    }
+    if req.review {
+        return Ok(Outcome::Review {
+            change_set: change_set.id,
+        });
+    }
+    let after = cloud
+        .events(&stack_name, None)
+        .map_err(aws)?
+        .first()
+        .map(|e| e.id.clone());
+    cloud.execute_change_set(&change_set.id).map_err(aws)?;
+    ui.say(&format!("executing {} on {stack_name}", plan.request.name));
+    let total = changes
+        .iter()
+        .filter(|(_, c)| c.kind != "AWS::CloudFormation::Stack")
+        .count()
+        .max(1);
+    let settled = follow::follow(cloud, &stack_name, after, total, ui).map_err(aws)?;
+    if settled.succeeded() {
+        return Ok(Outcome::Deployed(settled));
+    }
+    let nested = nested_names(cloud, &stack_name);
+    let skip = follow::skippable(&settled.failures, &stack_name, &nested);
+    let recovery = follow::recovery(&stack_name, &settled.status, &skip);
+    Ok(Outcome::Failed { settled, recovery })
+}
+
+/// The stack name the manifest records for `module`.
+fn stack_name(output: &Output, module: &str) -> Result<String, Vec<Diagnostic>> {
+    output
+        .manifest
+        .templates
+        .iter()
+        .find(|t| t.module == module)
+        .map(|t| t.stack_name.clone())
+        .ok_or_else(|| {
+            vec![Diagnostic::new(
+                Code::DeployPlan,
+                format!("the synthesized output holds no `{module}` stack"),
+            )]
+        })
+}
+
+/// The access stack's artifact bucket: the access stack must exist and be settled.
+fn artifact_bucket(cloud: &dyn Cloud, output: &Output) -> Result<String, Vec<Diagnostic>> {
+    let access = stack_name(output, naming::ACCESS)?;
+    let state = cloud.stack(&access).map_err(aws)?;
+    let problem = match &state {
+        None => Some(format!(
+            "the access stack `{access}` does not exist in this account and region"
+        )),
+        Some(s)
+            if s.is_review()
+                || s.is_busy()
+                || !s.status.ends_with("_COMPLETE")
+                || s.status.contains("ROLLBACK") && s.status != "UPDATE_ROLLBACK_COMPLETE" =>
+        {
+            Some(format!(
+                "the access stack `{access}` is {}: it must be created before the product",
+                s.status
+            ))
+        }
+        Some(_) => None,
+    };
+    if let Some(message) = problem {
+        return Err(vec![Diagnostic::new(Code::DeployAccessStack, message).with_help(
+            "the customer launches `access.yaml` first (the launch page's link), or you deploy it with `byoa deploy --stack access` into an account you own",
+        )]);
+    }
+    cloud
+        .resources(&access)
+        .map_err(aws)?
+        .into_iter()
+        .find(|r| r.logical_id == ARTIFACT_BUCKET)
+        .and_then(|r| r.physical_id)
+        .ok_or_else(|| {
+            vec![
+                Diagnostic::new(
+                    Code::DeployAccessStack,
+                    format!("the access stack `{access}` has no `{ARTIFACT_BUCKET}`"),
+                )
+                .with_help("update the access stack from this byoa's `access.yaml`"),
+            ]
+        })
+}
+
+/// The stack's state, once it can take a change set: a failed first create (nothing in it)
+/// is deleted when the user confirms; a busy or stuck stack is refused with the way out.
+fn ready(
+    cloud: &dyn Cloud,
+    stack: &str,
+    ui: &mut dyn Ui,
+) -> Result<Option<StackState>, Vec<Diagnostic>> {
+    let Some(state) = cloud.stack(stack).map_err(aws)? else {
+        return Ok(None);
+    };
+    if state.is_busy() {
+        return Err(vec![Diagnostic::new(
+            Code::DeployStackState,
+            format!("`{stack}` is {}: another operation is running", state.status),
+        )
+        .with_help(format!(
+            "wait for it to finish (`aws cloudformation describe-stacks --stack-name {stack}`), then rerun `byoa deploy`"
+        ))]);
+    }
+    if state.status == "ROLLBACK_COMPLETE" {
+        ui.say(&format!(
+            "`{stack}` is ROLLBACK_COMPLETE: its first create failed and it holds no resources; it must be deleted before it is created again"
+        ));
+        if !ui.confirm(&format!("delete the empty stack `{stack}` now?")) {
+            return Err(vec![Diagnostic::new(
+                Code::DeployStackState,
+                format!("`{stack}` is ROLLBACK_COMPLETE and was not deleted"),
+            )
+            .with_help(format!(
+                "delete it (`aws cloudformation delete-stack --stack-name {stack}`) or rerun on a terminal and confirm"
+            ))]);
+        }
+        cloud.delete_stack(stack).map_err(aws)?;
+        wait_gone(cloud, stack)?;
+        return Ok(None);
+    }
+    if let Some(step) = follow::recovery(stack, &state.status, &[])
+        && state.status != "UPDATE_ROLLBACK_COMPLETE"
+    {
+        return Err(vec![
+            Diagnostic::new(
+                Code::DeployStackState,
+                format!("`{stack}` is {} and takes no change set", state.status),
+            )
+            .with_help(step),
+        ]);
+    }
+    Ok(Some(state))
+}
+
+fn wait_gone(cloud: &dyn Cloud, stack: &str) -> Result<(), Vec<Diagnostic>> {
+    loop {
+        match cloud.stack(stack).map_err(aws)? {
+            None => return Ok(()),
+            Some(s) if s.status == "DELETE_COMPLETE" => return Ok(()),
+            Some(s) if s.status == "DELETE_FAILED" => {
+                return Err(vec![Diagnostic::new(
+                    Code::DeployStackState,
+                    format!(
+                        "deleting the empty stack `{stack}` failed: {}",
+                        s.reason.unwrap_or_default()
+                    ),
+                )]);
+            }
+            Some(_) => cloud.sleep(follow::POLL),
+        }
+    }
+}
+
+/// The deployed templates, named like synthesis names them: the target's own and, for the
+/// root, each nested stack's (by the file its `TemplateURL` names).
+fn deployed_templates(
+    cloud: &dyn Cloud,
+    stack: &str,
+    target: Target,
+) -> Result<Vec<diff::Stack>, Vec<Diagnostic>> {
+    let text = cloud.template(stack).map_err(aws)?;
+    let root = parse(target.module(), stack, &text)?;
+    let mut out = Vec::new();
+    if target == Target::Root {
+        let ids = cloud.resources(stack).map_err(aws)?;
+        for r in ids
+            .iter()
+            .filter(|r| r.kind == "AWS::CloudFormation::Stack")
+        {
+            let module = root
+                .template()
+                .pointer(&format!("/Resources/{}", r.logical_id))
+                .and_then(diff::nested::child_name);
+            if let (Some(module), Some(id)) = (module, &r.physical_id) {
+                let text = cloud.template(id).map_err(aws)?;
+                out.push(parse(&module, id, &text)?);
+            }
+        }
+    }
+    out.push(root);
+    Ok(out)
+}
+
+fn parse(name: &str, stack: &str, text: &str) -> Result<diff::Stack, Vec<Diagnostic>> {
+    diff::load::parse_value(stack, text)
+        .map(|v| diff::Stack::new(name, format!("deployed {stack}"), v))
+        .map_err(|(message, _)| vec![Diagnostic::new(Code::DeployAws, message)])
+}
+
+/// The new templates a target deploys, as `diff` pairs them.
+fn new_templates(output: &Output, target: Target) -> Vec<diff::Stack> {
+    output
+        .templates
+        .iter()
+        .filter(|r| match target {
+            Target::Access => r.stack.module == naming::ACCESS,
+            Target::Root => r.stack.module != naming::ACCESS,
+        })
+        .map(|r| diff::Stack::deferred(r.stack.module.clone(), r.file.clone(), r.body.clone()))
+        .collect()
+}
+
+/// The change set for `plan`: the one a previous run made with the same inputs when it is
+/// still usable, else a new one, once AWS has computed it. `None`: nothing to change.
+fn change_set(
+    cloud: &dyn Cloud,
+    plan: &Plan,
+    ui: &mut dyn Ui,
+) -> Result<Option<ChangeSet>, Vec<Diagnostic>> {
+    let req = &plan.request;
+    let previous = cloud
+        .change_set(&req.stack_name, &req.name)
+        .or_else(|e| if e.is_not_found() { Ok(None) } else { Err(e) })
+        .map_err(aws)?;
+    if let Some(cs) = previous {
+        if cs.status == "CREATE_COMPLETE" && cs.execution_status == "AVAILABLE" {
+            ui.say(&format!(
+                "using change set {} made earlier with the same inputs",
+                req.name
+            ));
+            return Ok(Some(cs));
+        }
+        cloud.delete_change_set(&cs.id).map_err(aws)?;
+    }
+    let id = match cloud.create_change_set(req) {
+        Ok(id) => id,
+        Err(e) if e.is_no_updates() => return Ok(None),
+        Err(e) => return Err(aws(e)),
+    };
+    let mut wait = Duration::from_millis(250);
+    loop {
+        let cs = cloud
+            .change_set(&req.stack_name, &id)
+            .map_err(aws)?
+            .ok_or_else(|| {
+                aws(CloudError::new(
+                    "DescribeChangeSet",
+                    &req.name,
+                    "the change set vanished",
+                ))
+            })?;
+        if cs.is_empty_failure() {
+            cloud.delete_change_set(&cs.id).map_err(aws)?;
+            return Ok(None);
+        }
+        if cs.status == "FAILED" {
+            return Err(vec![
+                Diagnostic::new(
+                    Code::DeployAws,
+                    format!(
+                        "change set {} for `{}` failed: {}",
+                        req.name,
+                        req.stack_name,
+                        cs.reason.clone().unwrap_or_default()
+                    ),
+                )
+                .with_help("fix what AWS names, then rerun `byoa deploy`"),
+            ]);
+        }
+        if cs.is_settled() {
+            return Ok(Some(cs));
+        }
+        cloud.sleep(wait);
+        wait = (wait * 2).min(Duration::from_secs(3));
+    }
+}
+
+/// Every row of the change set and of its nested change sets, with the module each is in.
+fn rows(
+    cloud: &dyn Cloud,
+    plan: &Plan,
+    top: &ChangeSet,
+    new_side: &[diff::Stack],
+) -> Result<Vec<(String, ResourceChange)>, Vec<Diagnostic>> {
+    let module = plan.target.module();
+    let root = new_side.iter().find(|s| s.name == module);
+    let mut out = Vec::new();
+    for c in &top.changes {
+        out.push((module.to_owned(), c.clone()));
+        let Some(nested_id) = &c.nested_change_set else {
+            continue;
+        };
+        let child = root
+            .and_then(|r| {
+                r.template()
+                    .pointer(&format!("/Resources/{}", c.logical_id))
+            })
+            .and_then(diff::nested::child_name)
+            .unwrap_or_else(|| c.logical_id.clone());
+        let stack = c.physical_id.clone().unwrap_or_default();
+        if let Some(cs) = cloud.change_set(&stack, nested_id).map_err(aws)? {
+            out.extend(cs.changes.into_iter().map(|n| (child.clone(), n)));
+        }
+    }
+    Ok(out)
+}
+
+/// Nested stacks by name -> their logical id in the root, for `--resources-to-skip`.
+fn nested_names(cloud: &dyn Cloud, stack: &str) -> std::collections::BTreeMap<String, String> {
+    cloud
+        .resources(stack)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.kind == "AWS::CloudFormation::Stack")
+        .filter_map(|r| {
+            let id = r.physical_id?;
+            // arn:aws:cloudformation:region:account:stack/NAME/uuid
+            let name = id.split('/').nth(1).unwrap_or(&id).to_owned();
+            Some((name, r.logical_id))
+        })
+        .collect()
+}
+
+/// An AWS failure as a diagnostic.
+pub fn aws(e: CloudError) -> Vec<Diagnostic> {
+    vec![Diagnostic::new(Code::DeployAws, e.to_string()).with_help(
+        "check the credentials, the region and the role; an AccessDenied names the action the role lacks",
+    )]
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,580 @@
+//! The deploy sequence against scripted AWS answers: the paths moto cannot play (a change set
+//! with replacement details, nested stacks, events, failures, stuck states).
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::*;
+use crate::cfn::emit::Format;
+use crate::deploy::scripted::{Scripted, event, state};
+use crate::deploy::{ChangeSet, ResourceChange, StackResource};
+
+const ROOT: &str = "acme-api-dev-root";
+const ACCESS: &str = "acme-api-dev-access";
+const BUCKET: &str = "acme-artifacts";
+
+fn output(edit: &dyn Fn(String) -> String) -> Output {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-api/byoa.yaml");
+    let text = edit(std::fs::read_to_string(path).unwrap());
+    let loaded = crate::spec::load_str(
+        Path::new("byoa.yaml"),
+        &text,
+        Some("dev"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|d| panic!("{d:?}"));
+    crate::synth::synthesize(&loaded, Format::Yaml, None).unwrap()
+}
+
+/// The database named `orders` instead of the default: `DBName` is create-only.
+fn renamed_database(text: String) -> String {
+    text.replacen("\ndatabase:\n", "\ndatabase:\n  name: orders\n", 1)
+}
+
+/// A scripted account where `deployed` is the root stack as it runs now.
+fn account(deployed: &Output) -> Scripted {
+    let mut cloud = Scripted {
+        final_status: "UPDATE_COMPLETE".into(),
+        ..Default::default()
+    };
+    cloud.stacks.borrow_mut().insert(
+        ACCESS.into(),
+        state(ACCESS, "CREATE_COMPLETE", &["ExternalId"]),
+    );
+    cloud.resources.insert(
+        ACCESS.into(),
+        vec![StackResource {
+            logical_id: ARTIFACT_BUCKET.into(),
+            physical_id: Some(BUCKET.into()),
+            kind: "AWS::S3::Bucket".into(),
+        }],
+    );
+    let root = deployed
+        .templates
+        .iter()
+        .find(|r| r.stack.module == "root")
+        .unwrap();
+    cloud.stacks.borrow_mut().insert(
+        ROOT.into(),
+        state(
+            ROOT,
+            "UPDATE_COMPLETE",
+            &["ArtifactBaseUrl", "AvailabilityZones", "CertificateArn"],
+        ),
+    );
+    cloud.templates.insert(ROOT.into(), root.body.clone());
+    let parsed = diff::load::parse_value("root", &root.body).unwrap();
+    let mut nested = Vec::new();
+    for (id, r) in parsed["Resources"].as_object().unwrap() {
+        let Some(module) = diff::nested::child_name(r) else {
+            continue;
+        };
+        let physical =
+            format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{ROOT}-{id}-X/1");
+        let body = &deployed
+            .templates
+            .iter()
+            .find(|t| t.stack.module == module)
+            .unwrap()
+            .body;
+        cloud.templates.insert(physical.clone(), body.clone());
+        nested.push(StackResource {
+            logical_id: id.clone(),
+            physical_id: Some(physical),
+            kind: "AWS::CloudFormation::Stack".into(),
+        });
+    }
+    cloud.resources.insert(ROOT.into(), nested);
+    cloud
+}
+
+/// AWS's change set for renaming the database: the root's `Database` stack row points at a
+/// nested change set whose `Database` instance is replaced because of `DBName`.
+fn replacing_change_set(cloud: &mut Scripted) {
+    let nested_stack =
+        format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{ROOT}-Database-X/1");
+    cloud.answer = ChangeSet {
+        id: "arn:cs/root".into(),
+        status: "CREATE_COMPLETE".into(),
+        execution_status: "AVAILABLE".into(),
+        changes: vec![ResourceChange {
+            action: "Modify".into(),
+            logical_id: "Database".into(),
+            physical_id: Some(nested_stack),
+            kind: "AWS::CloudFormation::Stack".into(),
+            replacement: Some("False".into()),
+            nested_change_set: Some("arn:cs/database".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    cloud.nested.insert(
+        "arn:cs/database".into(),
+        ChangeSet {
+            id: "arn:cs/database".into(),
+            status: "CREATE_COMPLETE".into(),
+            changes: vec![ResourceChange {
+                action: "Modify".into(),
+                logical_id: "Database".into(),
+                kind: "AWS::RDS::DBInstance".into(),
+                replacement: Some("True".into()),
+                recreating: vec!["DBName".into()],
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    );
+}
+
+#[derive(Default)]
+struct Recorder {
+    lines: Vec<String>,
+    answer: bool,
+    asked: Vec<String>,
+    events: Vec<String>,
+    ticks: usize,
+}
+
+impl Progress for Recorder {
+    fn event(&mut self, e: &crate::deploy::StackEvent) {
+        self.events
+            .push(format!("{} {} {}", e.stack_name, e.logical_id, e.status));
+    }
+    fn tick(&mut self, _done: usize, _total: usize, _elapsed: Duration) {
+        self.ticks += 1;
+    }
+}
+
+impl Ui for Recorder {
+    fn say(&mut self, line: &str) {
+        self.lines.push(line.to_owned());
+    }
+    fn confirm(&mut self, question: &str) -> bool {
+        self.asked.push(question.to_owned());
+        self.answer
+    }
+}
+
+fn request<'a>(
+    output: &'a Output,
+    given: &'a [(String, String)],
+    allow: &'a [String],
+) -> Request<'a> {
+    Request {
+        output,
+        target: Target::Root,
+        given,
+        allow,
+        review: false,
+    }
+}
+
+#[test]
+fn a_database_replacing_edit_is_blocked_without_a_terminal_and_nothing_executes() {
+    let before = output(&|t| t);
+    let after = output(&renamed_database);
+    let mut cloud = account(&before);
+    replacing_change_set(&mut cloud);
+    let mut ui = Recorder::default();
+    let outcome = deploy(&cloud, &request(&after, &[], &[]), &mut ui).unwrap();
+    let Outcome::Blocked { hazards } = outcome else {
+        panic!("not blocked: {outcome:?}")
+    };
+    assert_eq!(hazards.len(), 1, "{hazards:?}");
+    let h = &hazards[0];
+    assert_eq!(
+        (h.stack.as_str(), h.logical_id.as_str()),
+        ("database", "Database")
+    );
+    assert_eq!(h.kind, "AWS::RDS::DBInstance");
+    assert!(h.forcing.iter().any(|f| f.starts_with("DBName")), "{h:?}");
+    assert_eq!(h.source, "byoa and aws");
+    assert_eq!(ui.asked.len(), 1);
+    assert!(
+        !cloud
+            .calls
+            .borrow()
+            .iter()
+            .any(|c| c.starts_with("ExecuteChangeSet"))
+    );
+    // The change set shows the nested row under its module, with what happens to the data.
+    let shown = ui.lines.join("\n");
+    assert!(shown.contains("  database\n    ~ Database"), "{shown}");
+    assert!(shown.contains("replace (DBName)"), "{shown}");
+    assert!(
+        shown.contains("data: replaced: the new resource starts empty"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_allowed_replacement_executes_and_follows_nested_events() {
+    let before = output(&|t| t);
+    let after = output(&renamed_database);
+    let mut cloud = account(&before);
+    replacing_change_set(&mut cloud);
+    let nested = format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{ROOT}-Database-X/1");
+    let mut root_event = event(
+        ROOT,
+        "Database",
+        "AWS::CloudFormation::Stack",
+        "UPDATE_IN_PROGRESS",
+        1,
+        None,
+    );
+    root_event.physical_id = Some(nested.clone());
+    cloud.execution.insert(
+        ROOT.into(),
+        vec![
+            event(
+                ROOT,
+                ROOT,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_IN_PROGRESS",
+                0,
+                Some("User Initiated"),
+            ),
+            root_event,
+            event(
+                ROOT,
+                ROOT,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                9,
+                None,
+            ),
+        ],
+    );
+    cloud.execution.insert(
+        nested.clone(),
+        vec![
+            event(
+                "db-nested",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "UPDATE_IN_PROGRESS",
+                2,
+                None,
+            ),
+            event(
+                "db-nested",
+                "Database",
+                "AWS::RDS::DBInstance",
+                "UPDATE_COMPLETE",
+                8,
+                None,
+            ),
+        ],
+    );
+    let allow = ["database/Database".to_owned()];
+    let mut ui = Recorder::default();
+    let outcome = deploy(&cloud, &request(&after, &[], &allow), &mut ui).unwrap();
+    let Outcome::Deployed(settled) = outcome else {
+        panic!("not deployed: {outcome:?}")
+    };
+    assert_eq!(settled.status, "UPDATE_COMPLETE");
+    assert!(ui.asked.is_empty(), "an allowed replacement asks nothing");
+    assert!(
+        ui.events
+            .contains(&"db-nested Database UPDATE_COMPLETE".to_owned()),
+        "{:?}",
+        ui.events
+    );
+    assert!(ui.lines.join("\n").contains("(allowed by --allow-replace)"));
+    // The nested templates went to the bucket under one content-addressed prefix, and the
+    // root was told where.
+    let puts = cloud.puts.borrow();
+    assert!(
+        puts.iter().any(
+            |p| p.starts_with(&format!("{BUCKET}/templates/")) && p.ends_with("/database.yaml")
+        )
+    );
+    let req = &cloud.requests.borrow()[0];
+    let base = req
+        .parameters
+        .iter()
+        .find(|p| p.key == "ArtifactBaseUrl")
+        .unwrap();
+    let base = base.value.as_deref().unwrap();
+    assert!(
+        puts.iter()
+            .any(|p| base.ends_with(p.trim_start_matches(BUCKET).rsplit_once('/').unwrap().0)),
+        "{base} {puts:?}"
+    );
+    // An update keeps parameters it is not given.
+    let azs = req
+        .parameters
+        .iter()
+        .find(|p| p.key == "AvailabilityZones")
+        .unwrap();
+    assert_eq!(azs.value, None);
+    assert_eq!(req.kind, crate::deploy::ChangeSetKind::Update);
+}
+
+#[test]
+fn a_person_on_a_terminal_may_confirm_instead() {
+    let before = output(&|t| t);
+    let after = output(&renamed_database);
+    let mut cloud = account(&before);
+    replacing_change_set(&mut cloud);
+    cloud.execution.insert(
+        ROOT.into(),
+        vec![event(
+            ROOT,
+            ROOT,
+            "AWS::CloudFormation::Stack",
+            "UPDATE_COMPLETE",
+            9,
+            None,
+        )],
+    );
+    let mut ui = Recorder {
+        answer: true,
+        ..Default::default()
+    };
+    let outcome = deploy(&cloud, &request(&after, &[], &[]), &mut ui).unwrap();
+    assert!(matches!(outcome, Outcome::Deployed(_)), "{outcome:?}");
+    assert!(
+        ui.asked[0].contains("1 resource(s) above lose data"),
+        "{:?}",
+        ui.asked
+    );
+}
+
+#[test]
+fn review_leaves_the_change_set_unexecuted() {
+    let before = output(&|t| t);
+    let after = output(&|t| {
+        t.replace(
+            "instance_class: db.t4g.medium",
+            "instance_class: db.t4g.large",
+        )
+    });
+    let mut cloud = account(&before);
+    replacing_change_set(&mut cloud);
+    // AWS: an instance class change modifies in place.
+    cloud.nested.get_mut("arn:cs/database").unwrap().changes[0].replacement = Some("False".into());
+    cloud.nested.get_mut("arn:cs/database").unwrap().changes[0]
+        .recreating
+        .clear();
+    let mut req = request(&after, &[], &[]);
+    req.review = true;
+    let mut ui = Recorder::default();
+    let outcome = deploy(&cloud, &req, &mut ui).unwrap();
+    assert!(matches!(outcome, Outcome::Review { .. }), "{outcome:?}");
+    assert!(ui.asked.is_empty());
+    assert!(
+        !cloud
+            .calls
+            .borrow()
+            .iter()
+            .any(|c| c.starts_with("ExecuteChangeSet"))
+    );
+}
+
+#[test]
+fn both_ways_aws_says_nothing_changes_are_no_changes() {
+    let before = output(&|t| t);
+    // CreateChangeSet refused with "No updates are to be performed."
+    let mut cloud = account(&before);
+    cloud.create_error = Some(CloudError {
+        operation: "CreateChangeSet",
+        target: ROOT.into(),
+        code: Some("ValidationError".into()),
+        message: "No updates are to be performed.".into(),
+    });
+    let outcome = deploy(
+        &cloud,
+        &request(&before, &[], &[]),
+        &mut Recorder::default(),
+    )
+    .unwrap();
+    assert!(matches!(outcome, Outcome::NoChanges), "{outcome:?}");
+    // A FAILED change set with AWS's reason: deleted, no changes.
+    let mut cloud = account(&before);
+    cloud.answer = ChangeSet {
+        id: "arn:cs/empty".into(),
+        status: "FAILED".into(),
+        reason: Some("The submitted information didn't contain changes. Submit different information to create a change set.".into()),
+        ..Default::default()
+    };
+    let outcome = deploy(
+        &cloud,
+        &request(&before, &[], &[]),
+        &mut Recorder::default(),
+    )
+    .unwrap();
+    assert!(matches!(outcome, Outcome::NoChanges), "{outcome:?}");
+    assert!(
+        cloud
+            .calls
+            .borrow()
+            .contains(&"DeleteChangeSet arn:cs/empty".to_owned())
+    );
+}
+
+#[test]
+fn a_failed_update_names_the_root_cause_and_the_way_out() {
+    let before = output(&|t| t);
+    let after = output(&|t| t.replace("cpu: 512\n    memory: 1024", "cpu: 1024\n    memory: 2048"));
+    let mut cloud = account(&before);
+    cloud.answer = ChangeSet {
+        id: "arn:cs/root".into(),
+        status: "CREATE_COMPLETE".into(),
+        execution_status: "AVAILABLE".into(),
+        changes: vec![ResourceChange {
+            action: "Modify".into(),
+            logical_id: "ServiceApi".into(),
+            kind: "AWS::CloudFormation::Stack".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let nested =
+        "arn:aws:cloudformation:us-east-1:123456789012:stack/acme-api-dev-root-ServiceApi-X/1";
+    let mut stack_row = event(
+        ROOT,
+        "ServiceApi",
+        "AWS::CloudFormation::Stack",
+        "UPDATE_FAILED",
+        5,
+        Some("Embedded stack arn:... was not successfully updated"),
+    );
+    stack_row.physical_id = Some(nested.into());
+    cloud.execution.insert(
+        ROOT.into(),
+        vec![
+            stack_row,
+            event(
+                ROOT,
+                ROOT,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_IN_PROGRESS",
+                6,
+                None,
+            ),
+            event(
+                ROOT,
+                ROOT,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_FAILED",
+                9,
+                None,
+            ),
+        ],
+    );
+    cloud.execution.insert(
+        nested.into(),
+        vec![
+            event(
+                "acme-api-dev-root-ServiceApi-X",
+                "Service",
+                "AWS::ECS::Service",
+                "UPDATE_FAILED",
+                3,
+                Some("ECS Deployment Circuit Breaker was triggered"),
+            ),
+            event(
+                "acme-api-dev-root-ServiceApi-X",
+                "TaskDefinition",
+                "AWS::ECS::TaskDefinition",
+                "UPDATE_FAILED",
+                4,
+                Some("Resource update cancelled"),
+            ),
+            event(
+                "acme-api-dev-root-ServiceApi-X",
+                "Service",
+                "AWS::ECS::Service",
+                "UPDATE_FAILED",
+                8,
+                Some("Service did not stabilize during rollback"),
+            ),
+        ],
+    );
+    cloud.final_status = "UPDATE_ROLLBACK_FAILED".into();
+    let outcome = deploy(&cloud, &request(&after, &[], &[]), &mut Recorder::default()).unwrap();
+    let Outcome::Failed { settled, recovery } = outcome else {
+        panic!("not failed: {outcome:?}")
+    };
+    let cause = settled.root_cause.unwrap();
+    assert_eq!(cause.logical_id, "Service");
+    assert_eq!(
+        cause.reason.as_deref(),
+        Some("ECS Deployment Circuit Breaker was triggered")
+    );
+    let recovery = recovery.unwrap();
+    assert!(
+        recovery.contains(&format!(
+            "continue-update-rollback --stack-name {ROOT} --resources-to-skip ServiceApi.Service"
+        )),
+        "{recovery}"
+    );
+}
+
+#[test]
+fn stacks_that_take_no_change_set_are_refused_with_the_way_out() {
+    let before = output(&|t| t);
+    for (status, expect) in [
+        ("UPDATE_IN_PROGRESS", "another operation is running"),
+        ("UPDATE_ROLLBACK_FAILED", "takes no change set"),
+    ] {
+        let cloud = account(&before);
+        cloud
+            .stacks
+            .borrow_mut()
+            .insert(ROOT.into(), state(ROOT, status, &[]));
+        let err = deploy(
+            &cloud,
+            &request(&before, &[], &[]),
+            &mut Recorder::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err[0].code, Code::DeployStackState);
+        assert!(
+            err[0].message.contains(expect),
+            "{status}: {}",
+            err[0].message
+        );
+        assert!(err[0].help.is_some());
+    }
+    // A failed first create: without a yes, kept and refused; with one, deleted and created.
+    let cloud = account(&before);
+    cloud
+        .stacks
+        .borrow_mut()
+        .insert(ROOT.into(), state(ROOT, "ROLLBACK_COMPLETE", &[]));
+    let err = deploy(
+        &cloud,
+        &request(&before, &[], &[]),
+        &mut Recorder::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err[0]
+            .message
+            .contains("ROLLBACK_COMPLETE and was not deleted")
+    );
+    assert!(
+        !cloud
+            .calls
+            .borrow()
+            .iter()
+            .any(|c| c.starts_with("DeleteStack"))
+    );
+}
+
+#[test]
+fn the_root_needs_the_access_stack_first() {
+    let before = output(&|t| t);
+    let cloud = account(&before);
+    cloud.stacks.borrow_mut().remove(ACCESS);
+    let err = deploy(
+        &cloud,
+        &request(&before, &[], &[]),
+        &mut Recorder::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err[0].code, Code::DeployAccessStack);
+    assert!(err[0].message.contains(ACCESS));
+}
