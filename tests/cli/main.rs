@@ -3,6 +3,7 @@
 //! template, and property tests. One integration test binary: linking is the slow part.
 
 mod check;
+mod deploy;
 mod diagnostics;
 mod diff;
 mod inputs;

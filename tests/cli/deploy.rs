@@ -1,0 +1,217 @@
+//! `byoa deploy` against the local moto server that `scripts/test` starts (moto with the one
+//! correction `tools/moto/server.py` documents). Each test assumes a deployer role in an
+//! account of its own (moto maps the assumed role's credentials to the role's account), so
+//! tests run in parallel without sharing stacks, and the assume-role path is exercised.
+//!
+//! moto executes change sets synchronously and without per-resource events, replacement
+//! details, rollback states or nested-stack outputs; those paths are tested in
+//! `src/deploy/run/tests.rs` against scripted AWS answers.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::root;
+
+/// moto's endpoint, with `localhost` for `127.0.0.1`: moto reads the bucket of a path-style
+/// `TemplateURL` from the host when the host is an IP address.
+fn endpoint() -> String {
+    let url = std::env::var("BYOA_MOTO_ENDPOINT").unwrap_or_else(|_| {
+        panic!("BYOA_MOTO_ENDPOINT is not set: run the suite with `scripts/test` (it starts moto)")
+    });
+    url.replace("127.0.0.1", "localhost")
+}
+
+/// Runs the byoa binary as a customer's deployer in `account`, against moto.
+fn deploy(account: &str, spec: &Path, out: &Path, extra: &[&str]) -> Output {
+    let role = format!("arn:aws:iam::{account}:role/acme-api-dev-deployer");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_byoa"));
+    cmd.arg("deploy")
+        .arg(spec)
+        .args(["--env", "dev", "--out"])
+        .arg(out)
+        .args(["--endpoint-url", &endpoint(), "--role-arn", &role])
+        .args(["--external-id", "byoa-test-external-id-0001"])
+        .args(extra)
+        // Only these credentials: nothing from the machine's AWS configuration.
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_CONFIG_FILE", "/nonexistent/byoa-test-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/byoa-test-credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        // moto answers what it does not emulate with HTTP 500: do not retry those.
+        .env("AWS_MAX_ATTEMPTS", "1");
+    cmd.output().expect("byoa runs")
+}
+
+fn text(o: &Output) -> (i32, String, String) {
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A plain HTTP GET of a path on moto as `account` (moto answers unsigned S3 requests and
+/// takes the account from a header).
+fn get(account: &str, path: &str) -> String {
+    let url = endpoint();
+    let hostport = url.trim_start_matches("http://");
+    let addr = hostport.replace("localhost", "127.0.0.1");
+    let mut s = TcpStream::connect(addr).expect("moto answers");
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: {hostport}\r\nx-moto-account-id: {account}\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    body.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default()
+}
+
+/// An account no earlier run used: moto keeps its state for as long as it runs.
+fn fresh_account() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("2{:011}", (nanos / 1000 + n * 7919) % 100_000_000_000)
+}
+
+fn spec() -> std::path::PathBuf {
+    root().join("examples/acme-api/byoa.yaml")
+}
+
+#[test]
+fn the_access_stack_then_the_root_change_set_with_its_templates_uploaded() {
+    let account = &fresh_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // The root first: refused, the access stack does not exist yet.
+    let (code, _, err) = text(&deploy(account, &spec(), &out, &[]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[deploy.access-stack]") && err.contains("acme-api-dev-access"),
+        "{err}"
+    );
+    // The access stack, named: created.
+    let access = [
+        "--stack",
+        "access",
+        "--parameter",
+        "ExternalId=byoa-test-external-id-0001",
+    ];
+    let (code, stdout, err) = text(&deploy(account, &spec(), &out, &access));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        stdout.contains("+ ArtifactBucket") && stdout.contains("+ DeployerRole"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("deployed: CREATE_COMPLETE"), "{stdout}");
+    // Again: nothing to change, nothing executed.
+    let (code, stdout, err) = text(&deploy(account, &spec(), &out, &access));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        stdout.contains("acme-api-dev-access: no changes"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("executing"), "{stdout}");
+    // The root without its required parameters: named, nothing sent.
+    let (code, _, err) = text(&deploy(account, &spec(), &out, &["--review"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[deploy.parameter]: parameter `AvailabilityZones`"),
+        "{err}"
+    );
+    assert!(err.contains("parameter `CertificateArn`"), "{err}");
+    // With them, for review: the module templates are uploaded and the change set waits.
+    let root_args = [
+        "--review",
+        "--parameter",
+        "AvailabilityZones=us-east-1a,us-east-1b",
+        "--parameter",
+        "CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/test",
+    ];
+    let (code, stdout, err) = text(&deploy(account, &spec(), &out, &root_args));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(stdout.contains("change set left for review"), "{stdout}");
+    let uploaded = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("uploaded "))
+        .unwrap_or_else(|| panic!("no upload line: {stdout}"));
+    let location = uploaded.split("s3://").nth(1).unwrap();
+    // Listed, not read: the bucket's policy denies reads without TLS, and moto enforces it.
+    let (bucket, prefix) = location.split_once('/').unwrap();
+    let listing = get(account, &format!("/{bucket}?list-type=2&prefix={prefix}/"));
+    for module in [
+        "network",
+        "cluster",
+        "database",
+        "service-api",
+        "service-worker",
+        "monitoring",
+    ] {
+        let bytes = std::fs::metadata(out.join(format!("{module}.yaml")))
+            .unwrap()
+            .len();
+        let entry = format!("<Key>{prefix}/{module}.yaml</Key>");
+        let at = listing
+            .find(&entry)
+            .unwrap_or_else(|| panic!("{module} not uploaded: {listing:.400}"));
+        let size = listing[at..]
+            .split("<Size>")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap();
+        assert_eq!(
+            size,
+            bytes.to_string(),
+            "{module}: the uploaded size is not the synthesized one"
+        );
+    }
+    // The same inputs again find the same change set.
+    let (code, stdout, err) = text(&deploy(account, &spec(), &out, &root_args));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        stdout.contains("made earlier with the same inputs"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_edit_of_a_mutable_property_updates_the_stack_in_place() {
+    let account = &fresh_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let access = [
+        "--stack",
+        "access",
+        "--parameter",
+        "ExternalId=byoa-test-external-id-0001",
+    ];
+    let (code, stdout, err) = text(&deploy(account, &spec(), &out, &access));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    // A longer session for the deployer role: MaxSessionDuration, updated in place.
+    let edited = tmp.path().join("byoa.yaml");
+    let original = std::fs::read_to_string(spec()).unwrap();
+    let changed = original.replace("max_session_hours: 1", "max_session_hours: 2");
+    assert_ne!(original, changed);
+    std::fs::write(&edited, changed).unwrap();
+    let (code, stdout, err) = text(&deploy(account, &edited, &out, &access));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        stdout.contains("~ DeployerRole") && stdout.contains("modify"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("deployed: UPDATE_COMPLETE"), "{stdout}");
+}
