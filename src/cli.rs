@@ -82,12 +82,15 @@ OLD and NEW are each a directory of templates (an out/ folder: the templates its
 lists, else every template file in it) or one template file. Stacks pair by file name, so a
 YAML out/ compares with a JSON one. Replacement is predicted from CloudFormation's resource
 provider schemas (create-only properties) and spreads through Ref, GetAtt and Sub.
+With --deployed, OLD is the account itself: the templates of the stacks that NEW's manifest
+names (the root and its nested stacks, or the access stack), reached as `byoa deploy` does.
 
 Examples:
   byoa synth --env prod --out /tmp/before   # before an edit of byoa.yaml
   byoa synth --env prod && byoa diff /tmp/before
   byoa diff old/database.yaml out/database.yaml --text
   byoa diff /tmp/before out --format json
+  byoa diff --deployed --role-arn arn:aws:iam::123456789012:role/acme-deployer --external-id $ID
 
 Exit codes: 0 no changes, 1 changes, 2 error.")]
     Diff(DiffArgs),
@@ -249,6 +252,13 @@ pub struct DeployArgs {
     #[arg(long)]
     pub review: bool,
 
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// How to reach the customer's account.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
     /// AWS region (default: the spec's region; another one is refused).
     #[arg(long)]
     pub region: Option<String>,
@@ -280,12 +290,26 @@ pub enum DeployStack {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The templates before: a directory (an out/ folder) or one template file.
-    pub old: PathBuf,
+    /// The templates before: a directory (an out/ folder) or one template file. With
+    /// --deployed, the templates after (default: out).
+    #[arg(required_unless_present = "deployed")]
+    pub old: Option<PathBuf>,
 
-    /// The templates after: a directory or one template file.
-    #[arg(default_value = "out")]
-    pub new: PathBuf,
+    /// The templates after: a directory or one template file (default: out).
+    #[arg(conflicts_with = "deployed")]
+    pub new: Option<PathBuf>,
+
+    /// Compare with the stacks deployed in the account (their templates as submitted), the
+    /// root's nested stacks included, instead of OLD.
+    #[arg(long)]
+    pub deployed: bool,
+
+    /// With --deployed: which stack.
+    #[arg(long, value_enum, default_value_t, requires = "deployed")]
+    pub stack: DeployStack,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t)]

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use super::Ctx;
 use crate::cfn::emit::Format;
-use crate::cli::{DeployArgs, DeployStack};
+use crate::cli::{ConnectArgs, DeployArgs, DeployStack};
 use crate::deploy::StackEvent;
 use crate::deploy::aws::{Aws, Connection};
 use crate::deploy::follow::Progress;
@@ -38,13 +38,6 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         Err(diags) => return ctx.fail(&diags),
     };
     let region = loaded.model.region.clone();
-    if let Some(r) = args.region.as_deref().filter(|r| *r != region) {
-        return ctx.fail(&[Diagnostic::new(
-            Code::DeployArguments,
-            format!("`--region {r}` is not the spec's region `{region}`: the templates were validated for `{region}`"),
-        )
-        .with_help("drop `--region`, or change `region:` in the spec")]);
-    }
     let output = match super::synth::synthesize(&loaded, Format::Yaml) {
         Ok(o) => o,
         Err(diags) => return ctx.fail(&diags),
@@ -52,21 +45,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);
     }
-    let connection = Connection {
-        region,
-        endpoint_url: args.endpoint_url.clone(),
-        profile: args.profile.clone(),
-        role_arn: args.role_arn.clone(),
-        external_id: args.external_id.clone(),
-    };
-    let cloud = match Aws::connect(&connection) {
+    let cloud = match connect(&args.connect, region) {
         Ok(c) => c,
-        Err(e) => return ctx.fail(&run::aws(e)),
+        Err(d) => return ctx.fail(&d),
     };
-    let target = match args.stack {
-        DeployStack::Root => Target::Root,
-        DeployStack::Access => Target::Access,
-    };
+    let target = target(args.stack);
     let request = Request {
         output: &output,
         target,
@@ -89,6 +72,33 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         Err(diags) => return ctx.fail(&diags),
     };
     finish(ctx, outcome)
+}
+
+/// The stack a `--stack` names.
+pub fn target(stack: DeployStack) -> Target {
+    match stack {
+        DeployStack::Root => Target::Root,
+        DeployStack::Access => Target::Access,
+    }
+}
+
+/// Connects to the account in `region` (the templates' own: another `--region` is refused).
+pub fn connect(args: &ConnectArgs, region: String) -> Result<Aws, Vec<Diagnostic>> {
+    if let Some(r) = args.region.as_deref().filter(|r| *r != region) {
+        return Err(vec![Diagnostic::new(
+            Code::DeployArguments,
+            format!("`--region {r}` is not the spec's region `{region}`: the templates were made for `{region}`"),
+        )
+        .with_help("drop `--region`, or change `region:` in the spec")]);
+    }
+    let connection = Connection {
+        region,
+        endpoint_url: args.endpoint_url.clone(),
+        profile: args.profile.clone(),
+        role_arn: args.role_arn.clone(),
+        external_id: args.external_id.clone(),
+    };
+    Aws::connect(&connection).map_err(run::aws)
 }
 
 /// `KEY=VALUE` pairs, in order.

@@ -4,11 +4,16 @@
 //! when the global setting allows it and the diff itself goes to a terminal.
 
 use std::io::{self, IsTerminal};
+use std::path::Path;
 
 use super::Ctx;
+use crate::deploy::plan::Target;
+use crate::deploy::run::deployed_templates;
+use crate::diag::{Code, Diagnostic};
 use crate::diff::{self, load, render::DiffFormat};
 use crate::exit;
 use crate::report::DiagFormat;
+use crate::{naming, synth};
 
 /// `byoa diff OLD [NEW]`.
 pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
@@ -16,7 +21,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
         DiffFormat::Text => DiagFormat::Human,
         DiffFormat::Json => DiagFormat::Json,
     };
-    let (old, new) = match load::sides(&args.old, &args.new) {
+    let sides = match &args.old {
+        Some(old) if !args.deployed => {
+            load::sides(old, args.new.as_deref().unwrap_or(Path::new("out")))
+        }
+        dir => deployed(args, dir.as_deref().unwrap_or(Path::new("out"))),
+    };
+    let (old, new) = match sides {
         Ok(sides) => sides,
         Err(diags) => {
             ctx.report(&diags, diag_format)?;
@@ -36,4 +47,51 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
     } else {
         exit::OK
     })
+}
+
+/// The deployed stacks that `dir`'s manifest names (old) and `dir`'s templates (new).
+fn deployed(
+    args: &crate::cli::DiffArgs,
+    dir: &Path,
+) -> Result<(Vec<diff::Stack>, Vec<diff::Stack>), Vec<Diagnostic>> {
+    let manifest = synth::read_manifest(dir).ok_or_else(|| {
+        vec![
+            Diagnostic::file_error(
+                Code::DiffNotFound,
+                &dir.join(synth::MANIFEST),
+                format!(
+                    "`{}` has no manifest.json: --deployed compares a `byoa synth` output",
+                    dir.display()
+                ),
+            )
+            .with_help("run `byoa synth --env ENV` first (or name its --out directory)"),
+        ]
+    })?;
+    let target = super::deploy::target(args.stack);
+    let module = target.module();
+    let stack = manifest
+        .templates
+        .iter()
+        .find(|t| t.module == module)
+        .map(|t| t.stack_name.clone())
+        .ok_or_else(|| {
+            vec![Diagnostic::new(
+                Code::DiffNotFound,
+                format!("`{}` holds no `{module}` template", dir.display()),
+            )]
+        })?;
+    let new: Vec<diff::Stack> = load::side(dir)?
+        .into_iter()
+        .filter(|s| (s.name == naming::ACCESS) == (target == Target::Access))
+        .collect();
+    let cloud = super::deploy::connect(&args.connect, manifest.region.clone())?;
+    let exists = crate::deploy::Cloud::stack(&cloud, &stack)
+        .map_err(crate::deploy::run::aws)?
+        .is_some_and(|s| !s.is_review());
+    let old = if exists {
+        deployed_templates(&cloud, &stack, target)?
+    } else {
+        Vec::new()
+    };
+    Ok((old, new))
 }

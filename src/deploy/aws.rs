@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation as cfn;
-use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_cloudformation::config::http::HttpResponse;
+use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudformation::primitives::DateTimeFormat;
 use aws_sdk_cloudformation::types as t;
 use aws_sdk_s3 as s3;
@@ -138,19 +139,26 @@ async fn check_credentials(config: &SdkConfig, source: &str) -> CloudResult<()> 
         })
 }
 
-/// An SDK error as a `CloudError`: AWS's code and message when it sent them, else the whole
+/// An SDK error as a `CloudError`: AWS's code and message when it sent them; an HTTP status
+/// without an AWS error (what an emulator answers for what it does not implement); else the
 /// error chain (a connection failure, a timeout).
-fn fail<E>(operation: &'static str, target: &str, e: E) -> CloudError
+fn fail<E>(operation: &'static str, target: &str, e: SdkError<E, HttpResponse>) -> CloudError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let message = match (e.message(), e.raw_response()) {
+        (Some(m), _) => m.to_owned(),
+        (None, Some(raw)) if e.code().is_none() => format!(
+            "the endpoint answered HTTP {} without an AWS error (an AWS-compatible server may not implement this)",
+            raw.status().as_u16()
+        ),
+        _ => DisplayErrorContext(&e).to_string(),
+    };
     CloudError {
         operation,
         target: target.to_owned(),
         code: e.code().map(str::to_owned),
-        message: e
-            .message()
-            .map_or_else(|| DisplayErrorContext(&e).to_string(), str::to_owned),
+        message,
     }
 }
 

@@ -283,7 +283,7 @@ fn wait_gone(cloud: &dyn Cloud, stack: &str) -> Result<(), Vec<Diagnostic>> {
 
 /// The deployed templates, named like synthesis names them: the target's own and, for the
 /// root, each nested stack's (by the file its `TemplateURL` names).
-fn deployed_templates(
+pub fn deployed_templates(
     cloud: &dyn Cloud,
     stack: &str,
     target: Target,

@@ -126,6 +126,15 @@ fn parse_all(files: &[&Read]) -> Vec<Parsed> {
 }
 
 /// The template files of one side, read.
+/// One side alone, its templates kept as text until needed: the other side comes from
+/// elsewhere (the deployed stacks).
+pub fn side(path: &Path) -> Result<Vec<Stack>, Vec<Diagnostic>> {
+    Ok(texts(path)?
+        .into_iter()
+        .map(|(name, file, text)| Stack::deferred(name, file.display().to_string(), text))
+        .collect())
+}
+
 fn texts(path: &Path) -> Result<Vec<Read>, Vec<Diagnostic>> {
     let files = if path.is_dir() {
         directory(path)?

@@ -23,17 +23,21 @@ fn endpoint() -> String {
     url.replace("127.0.0.1", "localhost")
 }
 
-/// Runs the byoa binary as a customer's deployer in `account`, against moto.
+/// Runs `byoa deploy` as a customer's deployer in `account`, against moto.
 fn deploy(account: &str, spec: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["deploy", spec.to_str().unwrap(), "--env", "dev", "--out"];
+    args.push(out.to_str().unwrap());
+    args.extend(extra);
+    byoa_as(account, &args)
+}
+
+/// Runs the byoa binary with `args` as a customer's deployer in `account`, against moto.
+fn byoa_as(account: &str, args: &[&str]) -> Output {
     let role = format!("arn:aws:iam::{account}:role/acme-api-dev-deployer");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_byoa"));
-    cmd.arg("deploy")
-        .arg(spec)
-        .args(["--env", "dev", "--out"])
-        .arg(out)
+    cmd.args(args)
         .args(["--endpoint-url", &endpoint(), "--role-arn", &role])
         .args(["--external-id", "byoa-test-external-id-0001"])
-        .args(extra)
         // Only these credentials: nothing from the machine's AWS configuration.
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -207,6 +211,46 @@ fn an_edit_of_a_mutable_property_updates_the_stack_in_place() {
     let changed = original.replace("max_session_hours: 1", "max_session_hours: 2");
     assert_ne!(original, changed);
     std::fs::write(&edited, changed).unwrap();
+    // `byoa diff --deployed` against the account: the deployed access stack is unchanged
+    // from `out`, and differs from the edit in DeployerRole's MaxSessionDuration only.
+    let diff = |dir: &Path| {
+        text(&byoa_as(
+            account,
+            &[
+                "diff",
+                "--deployed",
+                dir.to_str().unwrap(),
+                "--stack",
+                "access",
+                "--format",
+                "json",
+            ],
+        ))
+    };
+    let (code, stdout, err) = diff(&out);
+    assert_eq!(
+        code, 0,
+        "the deployed access stack differs from what was deployed:\n{stdout}\n{err}"
+    );
+    let edited_out = tmp.path().join("edited");
+    let spec_arg = edited.to_str().unwrap();
+    let (code, _, err) = crate::byoa(&[
+        "synth",
+        spec_arg,
+        "--env",
+        "dev",
+        "--out",
+        edited_out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = diff(&edited_out);
+    assert_eq!(code, 1, "{stdout}\n{err}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = &json["stacks"][0]["resources"];
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["logical_id"], "DeployerRole");
+    assert_eq!(rows[0]["properties"][0]["path"], "MaxSessionDuration");
+    assert_eq!(rows[0]["impact"], "update");
     let (code, stdout, err) = text(&deploy(account, &edited, &out, &access));
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(
@@ -214,4 +258,9 @@ fn an_edit_of_a_mutable_property_updates_the_stack_in_place() {
         "{stdout}"
     );
     assert!(stdout.contains("deployed: UPDATE_COMPLETE"), "{stdout}");
+    let (code, stdout, err) = diff(&out);
+    assert_eq!(
+        code, 0,
+        "after the update, the account matches the edit:\n{stdout}\n{err}"
+    );
 }
