@@ -16,11 +16,11 @@ use std::time::Duration;
 use super::Ctx;
 use crate::cfn::emit::Format;
 use crate::cli::{ConnectArgs, DeployArgs, DeployStack};
-use crate::deploy::StackEvent;
 use crate::deploy::aws::{Aws, Connection};
 use crate::deploy::follow::Progress;
 use crate::deploy::plan::Target;
 use crate::deploy::run::{self, Outcome, Request, Ui};
+use crate::deploy::{Rollout, StackEvent};
 use crate::diag::{Code, Diagnostic};
 use crate::{exit, policy, spec};
 
@@ -191,10 +191,15 @@ fn finish(ctx: &mut Ctx<'_>, outcome: Outcome) -> io::Result<i32> {
                     )
                 },
             );
+            let tasks = if settled.stopped_tasks.is_empty() {
+                String::new()
+            } else {
+                format!("; ECS tasks stopped: {}", settled.stopped_tasks.join(" | "))
+            };
             let mut d = Diagnostic::new(
                 Code::DeployFailed,
                 format!(
-                    "the deployment failed, the stack is {}; {cause}",
+                    "the deployment failed, the stack is {}; {cause}{tasks}",
                     settled.status
                 ),
             );
@@ -251,6 +256,25 @@ impl Progress for TerminalUi<'_> {
             "  ... {done}/{total} resources settled, {}s",
             elapsed.as_secs()
         );
+    }
+
+    fn rollout(&mut self, logical_id: &str, r: &Rollout, stopped: &[String]) {
+        if self.quiet {
+            return;
+        }
+        let state = r
+            .state
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.out,
+            "  ECS {logical_id}: {}/{} tasks running, {} pending, {} failed{state}",
+            r.running, r.desired, r.pending, r.failed
+        );
+        for why in stopped {
+            let _ = writeln!(self.out, "    task stopped: {why}");
+        }
     }
 }
 

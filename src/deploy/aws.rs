@@ -2,6 +2,9 @@
 //! CloudFormation, S3 and STS, on one small tokio runtime, blocking per call, so everything
 //! above it is plain synchronous code.
 //!
+//! ECS is read only while following a deployment: a service's rollout and why its tasks
+//! stopped.
+//!
 //! Credentials come from the standard chain (environment, profile, SSO, process); with a role
 //! ARN, that role is assumed first (with the customer's external id), eagerly, so a refused
 //! trust fails at once and names the role, and refreshed by the SDK for long deployments. An
@@ -19,13 +22,14 @@ use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudformation::primitives::DateTimeFormat;
 use aws_sdk_cloudformation::types as t;
+use aws_sdk_ecs as ecs;
 use aws_sdk_s3 as s3;
 use aws_sdk_sts::config::ProvideCredentials;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use super::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, Cloud, CloudError, CloudResult, ResourceChange,
-    StackEvent, StackResource, StackState, TemplateSource,
+    Rollout, StackEvent, StackResource, StackState, TemplateSource,
 };
 
 /// How to reach the account.
@@ -43,6 +47,7 @@ pub struct Connection {
 pub struct Aws {
     runtime: tokio::runtime::Runtime,
     cfn: cfn::Client,
+    ecs: ecs::Client,
     s3: s3::Client,
     region: String,
     endpoint_url: Option<String>,
@@ -63,6 +68,7 @@ impl Aws {
         });
         let config = runtime.block_on(load(c, endpoint_url.as_deref()))?;
         let cfn = cfn::Client::new(&config);
+        let ecs = ecs::Client::new(&config);
         let s3 = s3::Client::from_conf(
             s3::config::Builder::from(&config)
                 .force_path_style(endpoint_url.is_some())
@@ -71,6 +77,7 @@ impl Aws {
         Ok(Aws {
             runtime,
             cfn,
+            ecs,
             s3,
             region: c.region.clone(),
             endpoint_url,
@@ -400,6 +407,91 @@ impl Cloud for Aws {
         }
     }
 
+    fn rollout(&self, service_arn: &str) -> CloudResult<Option<Rollout>> {
+        let cluster = cluster_of(service_arn);
+        let out = self
+            .runtime
+            .block_on(
+                self.ecs
+                    .describe_services()
+                    .cluster(cluster)
+                    .services(service_arn)
+                    .send(),
+            )
+            .map_err(|e| fail("DescribeServices", service_arn, e))?;
+        let Some(service) = out.services().first() else {
+            return Ok(None);
+        };
+        let primary = service
+            .deployments()
+            .iter()
+            .find(|d| d.status() == Some("PRIMARY"));
+        Ok(Some(match primary {
+            Some(d) => Rollout {
+                desired: d.desired_count(),
+                running: d.running_count(),
+                pending: d.pending_count(),
+                failed: d.failed_tasks(),
+                state: d.rollout_state().map(|s| s.as_str().to_owned()),
+                reason: d.rollout_state_reason().map(str::to_owned),
+            },
+            None => Rollout {
+                desired: service.desired_count(),
+                running: service.running_count(),
+                pending: service.pending_count(),
+                ..Rollout::default()
+            },
+        }))
+    }
+
+    fn stopped_tasks(&self, service_arn: &str, n: usize) -> CloudResult<Vec<String>> {
+        let cluster = cluster_of(service_arn);
+        let name = service_arn.rsplit('/').next().unwrap_or(service_arn);
+        let listed = self
+            .runtime
+            .block_on(
+                self.ecs
+                    .list_tasks()
+                    .cluster(cluster)
+                    .service_name(name)
+                    .desired_status(ecs::types::DesiredStatus::Stopped)
+                    .send(),
+            )
+            .map_err(|e| fail("ListTasks", service_arn, e))?;
+        let arns: Vec<String> = listed.task_arns().iter().take(n).cloned().collect();
+        if arns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let described = self
+            .runtime
+            .block_on(
+                self.ecs
+                    .describe_tasks()
+                    .cluster(cluster)
+                    .set_tasks(Some(arns))
+                    .send(),
+            )
+            .map_err(|e| fail("DescribeTasks", service_arn, e))?;
+        Ok(described
+            .tasks()
+            .iter()
+            .map(|t| {
+                let mut why = t.stopped_reason().unwrap_or("stopped").to_owned();
+                for c in t.containers() {
+                    if let Some(r) = c.reason() {
+                        why.push_str(&format!("; {}: {r}", c.name().unwrap_or("container")));
+                    } else if let Some(code) = c.exit_code().filter(|c| *c != 0) {
+                        why.push_str(&format!(
+                            "; {} exited {code}",
+                            c.name().unwrap_or("container")
+                        ));
+                    }
+                }
+                why
+            })
+            .collect())
+    }
+
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
     }
@@ -407,6 +499,13 @@ impl Cloud for Aws {
     fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
+}
+
+/// The cluster of a service ARN: `arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME`.
+fn cluster_of(service_arn: &str) -> &str {
+    let mut parts = service_arn.rsplit('/');
+    parts.next();
+    parts.next().unwrap_or("default")
 }
 
 fn resource_change(r: &t::ResourceChange) -> ResourceChange {

@@ -15,11 +15,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use super::{Cloud, CloudResult, StackEvent};
+use super::{Cloud, CloudResult, Rollout, StackEvent};
 
 /// How often a running operation is polled. Short: a stack of 60 resources changes state every
 /// few seconds, and the change-set waiter of the SDK backs off to two minutes.
 pub const POLL: Duration = Duration::from_secs(2);
+
+/// How often a rolling ECS service is read: its counts move at the pace of task starts.
+pub const ECS_POLL: Duration = Duration::from_secs(10);
 
 /// What a follower is told while it waits.
 pub trait Progress {
@@ -27,6 +30,9 @@ pub trait Progress {
     fn event(&mut self, event: &StackEvent);
     /// After each poll: resources settled so far, of `total`, and the time spent.
     fn tick(&mut self, done: usize, total: usize, elapsed: Duration);
+    /// An ECS service being created or updated (`logical_id`): its tasks, and why tasks that
+    /// stopped since the last call stopped.
+    fn rollout(&mut self, logical_id: &str, rollout: &Rollout, stopped: &[String]);
 }
 
 /// How an operation ended.
@@ -38,6 +44,8 @@ pub struct Settled {
     pub failures: Vec<StackEvent>,
     pub root_cause: Option<StackEvent>,
     pub done: usize,
+    /// Why tasks of the services that rolled out stopped, as ECS said (each reason once).
+    pub stopped_tasks: Vec<String>,
 }
 
 impl Settled {
@@ -64,6 +72,8 @@ pub fn follow(
     watched.insert(stack.to_owned(), after);
     let mut done: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = Vec::new();
+    let mut rolling: BTreeMap<String, Watch> = BTreeMap::new();
+    let mut stopped_tasks: Vec<String> = Vec::new();
     loop {
         let state = cloud.stack(stack)?;
         let mut fresh = Vec::new();
@@ -93,16 +103,36 @@ pub fn follow(
             if e.status.ends_with("_FAILED") {
                 failures.push(e.clone());
             }
+            track_service(&mut rolling, e);
             progress.event(e);
+        }
+        for (arn, watch) in &mut rolling {
+            for why in watch_service(cloud, arn, watch, progress) {
+                if !stopped_tasks.contains(&why) {
+                    stopped_tasks.push(why);
+                }
+            }
         }
         progress.tick(done.len(), total, cloud.elapsed());
         match state {
             None => {
                 // Deleted (a failed first create whose rollback deleted it, or a delete).
-                return Ok(settle("DELETE_COMPLETE".into(), None, failures, done.len()));
+                return Ok(settle(
+                    "DELETE_COMPLETE".into(),
+                    None,
+                    failures,
+                    done.len(),
+                    stopped_tasks,
+                ));
             }
             Some(s) if !s.status.ends_with("_IN_PROGRESS") && fresh.is_empty() => {
-                return Ok(settle(s.status, s.reason, failures, done.len()));
+                return Ok(settle(
+                    s.status,
+                    s.reason,
+                    failures,
+                    done.len(),
+                    stopped_tasks,
+                ));
             }
             Some(_) => {}
         }
@@ -117,6 +147,7 @@ fn settle(
     reason: Option<String>,
     failures: Vec<StackEvent>,
     done: usize,
+    stopped_tasks: Vec<String>,
 ) -> Settled {
     let root_cause = root_cause(&failures).cloned();
     Settled {
@@ -125,7 +156,71 @@ fn settle(
         failures,
         root_cause,
         done,
+        stopped_tasks,
     }
+}
+
+/// An ECS service being rolled out.
+#[derive(Debug, Default)]
+struct Watch {
+    logical_id: String,
+    read_at: Option<Duration>,
+    failed: i32,
+}
+
+/// Starts watching a service whose create or update began; stops once it settled.
+fn track_service(rolling: &mut BTreeMap<String, Watch>, e: &StackEvent) {
+    if e.kind != "AWS::ECS::Service" {
+        return;
+    }
+    let Some(arn) = e
+        .physical_id
+        .as_deref()
+        .filter(|id| id.contains(":service/"))
+    else {
+        return;
+    };
+    if e.status.ends_with("_IN_PROGRESS") && !e.status.starts_with("DELETE") {
+        rolling.entry(arn.to_owned()).or_insert_with(|| Watch {
+            logical_id: e.logical_id.clone(),
+            ..Watch::default()
+        });
+    } else {
+        rolling.remove(arn);
+    }
+}
+
+/// Reads a rolling service when it is due, and why its new failed tasks stopped. ECS is
+/// read for information only: an error reading it (a role without ECS reads) is not the
+/// deployment's failure, and the next poll tries again.
+fn watch_service(
+    cloud: &dyn Cloud,
+    arn: &str,
+    watch: &mut Watch,
+    progress: &mut dyn Progress,
+) -> Vec<String> {
+    let now = cloud.elapsed();
+    if watch
+        .read_at
+        .is_some_and(|t| now.saturating_sub(t) < ECS_POLL)
+    {
+        return Vec::new();
+    }
+    watch.read_at = Some(now);
+    let Ok(Some(rollout)) = cloud.rollout(arn) else {
+        return Vec::new();
+    };
+    let stopped = if rollout.failed > watch.failed {
+        let new = usize::try_from(rollout.failed - watch.failed)
+            .unwrap_or(0)
+            .min(3);
+        cloud.stopped_tasks(arn, new).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    watch.failed = rollout.failed;
+    progress.rollout(&watch.logical_id, &rollout, &stopped);
+    stopped
 }
 
 /// The earliest failure that is not caused by another: not a cancellation, not a stack that

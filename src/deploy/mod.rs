@@ -159,6 +159,19 @@ pub struct StackEvent {
     pub timestamp: String,
 }
 
+/// The rollout of an ECS service's newest deployment (`DescribeServices`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rollout {
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    /// Tasks of this deployment that stopped before they were healthy.
+    pub failed: i32,
+    /// `IN_PROGRESS`, `COMPLETED` or `FAILED`, and why.
+    pub state: Option<String>,
+    pub reason: Option<String>,
+}
+
 /// What went wrong talking to AWS: which operation, on what, and AWS's own code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudError {
@@ -232,6 +245,11 @@ pub trait Cloud {
     fn delete_stack(&self, name: &str) -> CloudResult<()>;
     /// `DescribeStackEvents`, newest first, stopping at (and without) the event `after`.
     fn events(&self, stack: &str, after: Option<&str>) -> CloudResult<Vec<StackEvent>>;
+    /// The rollout of the ECS service with this ARN; `None` when it is gone.
+    fn rollout(&self, service_arn: &str) -> CloudResult<Option<Rollout>>;
+    /// Why the service's most recently stopped tasks stopped (at most `n`, newest first):
+    /// the task's reason and each failed container's.
+    fn stopped_tasks(&self, service_arn: &str, n: usize) -> CloudResult<Vec<String>>;
     /// Waits between polls (a script advances its clock instead).
     fn sleep(&self, duration: Duration);
     /// Time since the deploy started.

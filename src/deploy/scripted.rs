@@ -25,6 +25,11 @@ pub struct Scripted {
     /// Events an execution produces, per stack name or id, oldest first; handed out one per
     /// `events` call per stack.
     pub execution: BTreeMap<String, Vec<StackEvent>>,
+    /// `DescribeServices` answers per service ARN, one per call (the last one repeats).
+    pub rollouts: BTreeMap<String, Vec<super::Rollout>>,
+    /// `DescribeTasks` stopped reasons per service ARN.
+    pub stopped: BTreeMap<String, Vec<String>>,
+    pub rollout_calls: Cell<usize>,
     /// The status the stack ends in after its execution.
     pub final_status: String,
     pub calls: RefCell<Vec<String>>,
@@ -167,6 +172,8 @@ impl Cloud for Scripted {
         if !self.executing.get() {
             return Ok(Vec::new());
         }
+        // Each poll of a real deployment takes a while.
+        self.clock.set(self.clock.get() + Duration::from_secs(5));
         let mut released = self.released.borrow_mut();
         let n = released.entry(stack.to_owned()).or_insert(0);
         *n = (*n + 1).min(all.len());
@@ -178,6 +185,21 @@ impl Cloud for Scripted {
             out.truncate(i);
         }
         Ok(out)
+    }
+
+    fn rollout(&self, service_arn: &str) -> CloudResult<Option<super::Rollout>> {
+        let n = self.rollout_calls.get();
+        self.rollout_calls.set(n + 1);
+        Ok(self
+            .rollouts
+            .get(service_arn)
+            .and_then(|all| all.get(n).or(all.last()))
+            .cloned())
+    }
+
+    fn stopped_tasks(&self, service_arn: &str, n: usize) -> CloudResult<Vec<String>> {
+        let all = self.stopped.get(service_arn).cloned().unwrap_or_default();
+        Ok(all.into_iter().take(n).collect())
     }
 
     fn sleep(&self, duration: Duration) {

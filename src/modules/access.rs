@@ -364,6 +364,22 @@ fn deployer_role(t: &mut Template, model: &Model) {
                     "ecs:${{AWS::Region}}:${{AWS::AccountId}}:service/{p}*/*"
                 )),
             ),
+            // `byoa deploy` shows why a rollout's tasks stopped. DescribeTasks takes the
+            // product's task ARNs; ListTasks has no task resource (the service authorization
+            // reference lists `container-instance` only) and is limited by `ecs:cluster`.
+            allow(
+                "ReadProductTasks",
+                &["ecs:DescribeTasks"],
+                arn(&format!("ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{p}*/*")),
+            ),
+            allow_if(
+                "ListProductTasks",
+                &["ecs:ListTasks"],
+                json!("*"),
+                json!({"ArnLike": {"ecs:cluster": arn(&format!(
+                    "ecs:${{AWS::Region}}:${{AWS::AccountId}}:cluster/{p}*"
+                ))}}),
+            ),
             // Documented exception: GetAuthorizationToken has no resource; the token alone
             // grants nothing, the repository statements below decide what may be pushed.
             allow("EcrLogin", &["ecr:GetAuthorizationToken"], json!("*")),

@@ -133,6 +133,8 @@ struct Recorder {
     asked: Vec<String>,
     events: Vec<String>,
     ticks: usize,
+    rollouts: Vec<String>,
+    stopped: Vec<String>,
 }
 
 impl Progress for Recorder {
@@ -142,6 +144,13 @@ impl Progress for Recorder {
     }
     fn tick(&mut self, _done: usize, _total: usize, _elapsed: Duration) {
         self.ticks += 1;
+    }
+    fn rollout(&mut self, id: &str, r: &crate::deploy::Rollout, stopped: &[String]) {
+        self.rollouts.push(format!(
+            "{id} {}/{} failed {}",
+            r.running, r.desired, r.failed
+        ));
+        self.stopped.extend(stopped.iter().cloned());
     }
 }
 
@@ -577,4 +586,112 @@ fn the_root_needs_the_access_stack_first() {
     .unwrap_err();
     assert_eq!(err[0].code, Code::DeployAccessStack);
     assert!(err[0].message.contains(ACCESS));
+}
+
+#[test]
+fn a_failing_ecs_rollout_shows_its_tasks_and_why_they_stopped() {
+    let before = output(&|t| t);
+    let after = output(&|t| t.replace("cpu: 512\n    memory: 1024", "cpu: 1024\n    memory: 2048"));
+    let mut cloud = account(&before);
+    cloud.answer = ChangeSet {
+        id: "arn:cs/root".into(),
+        status: "CREATE_COMPLETE".into(),
+        execution_status: "AVAILABLE".into(),
+        changes: vec![ResourceChange {
+            action: "Modify".into(),
+            logical_id: "Service".into(),
+            kind: "AWS::ECS::Service".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let arn = "arn:aws:ecs:us-east-1:123456789012:service/acme-api-dev/api";
+    let mut started = event(
+        ROOT,
+        "Service",
+        "AWS::ECS::Service",
+        "UPDATE_IN_PROGRESS",
+        1,
+        None,
+    );
+    started.physical_id = Some(arn.into());
+    let mut failed = event(
+        ROOT,
+        "Service",
+        "AWS::ECS::Service",
+        "UPDATE_FAILED",
+        40,
+        Some("Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'."),
+    );
+    failed.physical_id = Some(arn.into());
+    let mut waiting = Vec::new();
+    for second in 2..8 {
+        let mut e = event(
+            ROOT,
+            "Service",
+            "AWS::ECS::Service",
+            "UPDATE_IN_PROGRESS",
+            second,
+            Some("Eventual consistency check initiated"),
+        );
+        e.physical_id = Some(arn.into());
+        waiting.push(e);
+    }
+    let mut events = vec![started];
+    events.extend(waiting);
+    events.push(failed);
+    events.push(event(
+        ROOT,
+        ROOT,
+        "AWS::CloudFormation::Stack",
+        "UPDATE_ROLLBACK_COMPLETE",
+        59,
+        None,
+    ));
+    cloud.execution.insert(ROOT.into(), events);
+    cloud.final_status = "UPDATE_ROLLBACK_COMPLETE".into();
+    let rollout = |running, failed, state: &str| crate::deploy::Rollout {
+        desired: 1,
+        running,
+        pending: 1 - running,
+        failed,
+        state: Some(state.into()),
+        reason: None,
+    };
+    cloud.rollouts.insert(
+        arn.into(),
+        vec![
+            rollout(0, 0, "IN_PROGRESS"),
+            rollout(0, 2, "IN_PROGRESS"),
+            rollout(0, 3, "FAILED"),
+        ],
+    );
+    let pull = "CannotPullContainerError: pull image manifest has been retried 5 time(s): api:v2 not found";
+    cloud.stopped.insert(
+        arn.into(),
+        vec![format!("Task failed to start; api: {pull}"); 3],
+    );
+    let mut ui = Recorder::default();
+    let outcome = deploy(&cloud, &request(&after, &[], &[]), &mut ui).unwrap();
+    let Outcome::Failed { settled, recovery } = outcome else {
+        panic!("not failed: {outcome:?}")
+    };
+    assert_eq!(
+        ui.rollouts.first().map(String::as_str),
+        Some("Service 0/1 failed 0"),
+        "{:?}",
+        ui.rollouts
+    );
+    assert!(
+        ui.rollouts.iter().any(|r| r.ends_with("failed 2")),
+        "{:?}",
+        ui.rollouts
+    );
+    // The same reason, stopped twice, is reported once.
+    assert_eq!(
+        settled.stopped_tasks,
+        [format!("Task failed to start; api: {pull}")]
+    );
+    assert_eq!(settled.root_cause.unwrap().logical_id, "Service");
+    assert!(recovery.unwrap().contains("previous version"));
 }
