@@ -7,10 +7,12 @@
 //     "principals": {                      // policy sets, by a name the requests refer to
 //       "<name>": { "identity": [{"name", "policy"}], "boundary": [{"name", "policy"}] }
 //     },
+//     "resource_policies": { "<name>": <policy> },   // optional, by a name requests refer to
 //     "requests": [
 //       { "principal": "<name>", "arn": "<principal ARN>", "action": "svc:Action",
 //         "resource": "<resource ARN>", "account": "<resource account>",
-//         "context": { "<key>": "<value>" | ["<value>", ...] } }
+//         "context": { "<key>": "<value>" | ["<value>", ...] },
+//         "resource_policy": "<name>" }    // optional: e.g. a KMS key's key policy
 //     ],
 //     "actions": ["svc:Action", ...]       // optional: actions to look up in the IAM data
 //   }
@@ -40,9 +42,16 @@ async function readStdin() {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
-async function verdict(principals, req) {
+async function verdict(principals, resourcePolicies, req) {
   const set = principals[req.principal];
   if (!set) return { verdict: 'Error', error: `no policy set named \`${req.principal}\`` };
+  let resourcePolicy;
+  if (req.resource_policy != null) {
+    resourcePolicy = resourcePolicies[req.resource_policy];
+    if (!resourcePolicy) {
+      return { verdict: 'Error', error: `no resource policy named \`${req.resource_policy}\`` };
+    }
+  }
   const simulation = {
     request: {
       principal: req.arn,
@@ -54,6 +63,7 @@ async function verdict(principals, req) {
     permissionBoundaryPolicies: set.boundary?.length ? set.boundary : undefined,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    resourcePolicy,
   };
   const out = await runSimulation(simulation, { simulationMode: 'Strict' });
   if (out.resultType === 'error') {
@@ -72,7 +82,7 @@ const batch = await readStdin();
 const verdicts = [];
 for (const req of batch.requests ?? []) {
   try {
-    verdicts.push(await verdict(batch.principals ?? {}, req));
+    verdicts.push(await verdict(batch.principals ?? {}, batch.resource_policies ?? {}, req));
   } catch (e) {
     verdicts.push({ verdict: 'Error', error: String(e?.stack ?? e) });
   }
