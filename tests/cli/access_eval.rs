@@ -395,8 +395,8 @@ impl Who {
             Who::Vendor => "vendor",
             Who::VendorOther => "vendor-other",
             Who::CloudFormation => "cloudformation",
-            Who::ExecutionUnbounded => "PLANTED execution-unbounded",
-            Who::DeployerWithoutStackDeny => "PLANTED deployer-no-stack-deny",
+            Who::ExecutionUnbounded => "PLANTED-execution-unbounded",
+            Who::DeployerWithoutStackDeny => "PLANTED-deployer-no-stack-deny",
         }
     }
 
