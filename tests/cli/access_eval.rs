@@ -446,6 +446,18 @@ fn rows(a: &Access) -> Vec<Row> {
         row(ExecutionUnbounded, "iam:CreateRole", task_role.clone(), Planted, "a role without a boundary"),
         row(DeployerWithoutStackDeny, "cloudformation:UpdateStack", access.clone(), Planted, "change the access stack"),
     ];
+    if a.enforced {
+        let hook_role = a.physical("GuardHookRole").1;
+        let reports = a.physical("GuardHookLogBucket").1;
+        t.extend([
+            row(Deployer, "cloudformation:SetTypeConfiguration", "*".to_owned(), Denied, "reconfigure the compliance hook"),
+            row(Execution, "cloudformation:DeactivateType", "*".to_owned(), Denied, "switch the compliance hook off"),
+            row(Deployer, "s3:DeleteObject", format!("{reports}/report.json"), Denied, "delete the hook's reports"),
+            row(Execution, "s3:PutBucketPolicy", reports, Denied, "the hook's report bucket"),
+            row(Execution, "iam:PutRolePolicy", hook_role.clone(), Denied, "the hook's role").with("iam:PermissionsBoundary", arn.boundary()),
+            row(Deployer, "iam:PassRole", hook_role, Denied, "the hook's role").with("iam:PassedToService", "hooks.cloudformation.amazonaws.com"),
+        ]);
+    }
     if a.database {
         t.extend([
             row(Execution, "rds:CreateDBInstance", arn.regional("rds", &format!("db:{p}database-db-{SUFFIX}").to_lowercase()), Allowed, "the product's database"),
@@ -643,15 +655,16 @@ fn table(cases: &[Case<'_>], verdicts: &[Verdict]) -> String {
 #[test]
 fn vendor_roles_can_deploy_the_product_and_nothing_else() {
     let Some(runner) = simulator() else { return };
-    let accesses: Vec<Access> = [
-        ("acme-api", "dev"),
-        ("acme-api", "prod"),
-        ("acme-50", "dev"),
-        ("acme-50", "prod"),
-    ]
-    .into_iter()
-    .map(|(example, env)| Access::synth(example, env))
-    .collect();
+    let example = |name: &str| crate::root().join("examples").join(name).join("byoa.yaml");
+    // acme-api prod with the in-account compliance hook, which only that flag adds.
+    let enforced = crate::lint::enforced_acme_api();
+    let accesses = vec![
+        Access::synth(&example("acme-api"), "dev", false),
+        Access::synth(&example("acme-api"), "prod", false),
+        Access::synth(&example("acme-50"), "dev", false),
+        Access::synth(&example("acme-50"), "prod", false),
+        Access::synth(&enforced.path().join("byoa.yaml"), "prod", true),
+    ];
     let tables: Vec<Vec<Row>> = accesses.iter().map(rows).collect();
     let cases: Vec<Case<'_>> = accesses
         .iter()

@@ -6,6 +6,8 @@
 //! over pseudo parameters, `ExternalId` and the template's own roles, policies, bucket and key.
 //! Anything else panics rather than being evaluated as something it is not.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use crate::synth_to;
@@ -26,15 +28,14 @@ pub(super) struct Access {
     pub(super) template: Value,
     /// The product has a database stack (so its deploy needs RDS).
     pub(super) database: bool,
+    /// The spec sets `compliance.enforce_in_account`: the template carries the Guard hook.
+    pub(super) enforced: bool,
 }
 
 impl Access {
-    pub(super) fn synth(example: &str, env: &str) -> Self {
-        let spec = crate::root()
-            .join("examples")
-            .join(example)
-            .join("byoa.yaml");
-        let dir = synth_to(&spec, Some(env), "json");
+    /// Synthesizes `spec` for `env`; `enforced` says the spec sets `enforce_in_account`.
+    pub(super) fn synth(spec: &Path, env: &str, enforced: bool) -> Self {
+        let dir = synth_to(spec, Some(env), "json");
         let manifest = byoa::synth::read_manifest(dir.path()).expect("manifest");
         let read = |file: &str| -> Value {
             let text = std::fs::read_to_string(dir.path().join(file)).expect("template");
@@ -48,6 +49,7 @@ impl Access {
             stack: stack.expect("an access stack").stack_name.clone(),
             template: read("access.json"),
             database: manifest.templates.iter().any(|t| t.module == "database"),
+            enforced,
         }
     }
 
@@ -57,7 +59,8 @@ impl Access {
     }
 
     pub(super) fn label(&self) -> String {
-        format!("{}/{}", self.product, self.env)
+        let hook = if self.enforced { "+hook" } else { "" };
+        format!("{}/{}{hook}", self.product, self.env)
     }
 
     pub(super) fn resource(&self, id: &str) -> &Value {
