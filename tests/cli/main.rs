@@ -2,6 +2,7 @@
 //! a pipe matters), snapshots of templates and diagnostics, cfn-lint over every emitted
 //! template, and property tests. One integration test binary: linking is the slow part.
 
+mod access_eval;
 mod check;
 mod deploy;
 mod diagnostics;

@@ -1,0 +1,320 @@
+//! The access template made concrete: synthesized for one example and environment, its
+//! intrinsics resolved against a fake account (CloudFormation's naming for what it leaves
+//! unnamed), and the policies of a role gathered from wherever the template attaches them.
+//!
+//! The resolution is deliberately small: `Ref`, `Fn::GetAtt ... Arn`, `Fn::Sub` (string form)
+//! over pseudo parameters, `ExternalId` and the template's own roles, policies, bucket and key.
+//! Anything else panics rather than being evaluated as something it is not.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::synth_to;
+
+/// The customer account the access stack is evaluated in.
+pub(super) const ACCOUNT: &str = "123456789012";
+/// Stands for the random suffix CloudFormation appends to the names it generates.
+pub(super) const SUFFIX: &str = "1A2B3C4D5E6F";
+
+/// One synthesized access template and what the rows need to know about its product.
+pub(super) struct Access {
+    pub(super) product: String,
+    pub(super) env: String,
+    pub(super) region: String,
+    /// The access stack's name as byoa's manifest gives it. It starts with the product's
+    /// prefix, so only explicit denies keep the prefix grants off it: the worst case.
+    pub(super) stack: String,
+    pub(super) template: Value,
+    /// The product has a database stack (so its deploy needs RDS).
+    pub(super) database: bool,
+    /// The spec sets `compliance.enforce_in_account`: the template carries the Guard hook.
+    pub(super) enforced: bool,
+}
+
+impl Access {
+    /// Synthesizes `spec` for `env`; `enforced` says the spec sets `enforce_in_account`.
+    pub(super) fn synth(spec: &Path, env: &str, enforced: bool) -> Self {
+        let dir = synth_to(spec, Some(env), "json");
+        let manifest = byoa::synth::read_manifest(dir.path()).expect("manifest");
+        let read = |file: &str| -> Value {
+            let text = std::fs::read_to_string(dir.path().join(file)).expect("template");
+            serde_json::from_str(&text).expect("template is JSON")
+        };
+        let stack = manifest.templates.iter().find(|t| t.module == "access");
+        Access {
+            product: manifest.product.clone(),
+            env: env.to_owned(),
+            region: manifest.region.clone(),
+            stack: stack.expect("an access stack").stack_name.clone(),
+            template: read("access.json"),
+            database: manifest.templates.iter().any(|t| t.module == "database"),
+            enforced,
+        }
+    }
+
+    /// `<product>-<env>-`, the start of every stack and generated name of this environment.
+    pub(super) fn prefix(&self) -> String {
+        format!("{}-{}-", self.product, self.env)
+    }
+
+    pub(super) fn label(&self) -> String {
+        let hook = if self.enforced { "+hook" } else { "" };
+        format!("{}/{}{hook}", self.product, self.env)
+    }
+
+    pub(super) fn resource(&self, id: &str) -> &Value {
+        self.template["Resources"]
+            .get(id)
+            .unwrap_or_else(|| panic!("{}: access template has no `{id}`", self.label()))
+    }
+
+    /// What `Ref` and `Fn::GetAtt Arn` give for a resource of this template, the way
+    /// CloudFormation names what the template leaves unnamed (`<stack>-<id>-<suffix>`).
+    pub(super) fn physical(&self, id: &str) -> (String, String) {
+        let r = self.resource(id);
+        let p = &r["Properties"];
+        let generated = format!("{}-{id}-{SUFFIX}", self.stack);
+        let named = |key: &str| p[key].as_str().map_or(generated.clone(), str::to_owned);
+        let (region, account) = (&self.region, ACCOUNT);
+        match r["Type"].as_str().expect("Type") {
+            "AWS::IAM::Role" => {
+                let name = named("RoleName");
+                let arn = format!("arn:aws:iam::{account}:role{}{name}", path(p));
+                (name, arn)
+            }
+            "AWS::IAM::ManagedPolicy" => {
+                let arn = format!(
+                    "arn:aws:iam::{account}:policy{}{}",
+                    path(p),
+                    named("ManagedPolicyName")
+                );
+                (arn.clone(), arn)
+            }
+            "AWS::S3::Bucket" => {
+                let name = named("BucketName").to_lowercase();
+                (name.clone(), format!("arn:aws:s3:::{name}"))
+            }
+            "AWS::KMS::Key" => {
+                let key = "0a1b2c3d-0000-4000-8000-00000000000a".to_owned();
+                let arn = format!("arn:aws:kms:{region}:{account}:key/{key}");
+                (key, arn)
+            }
+            other => panic!("{}: no physical name for `{id}` ({other})", self.label()),
+        }
+    }
+
+    /// `value` with every intrinsic the access policies use resolved. Anything else (another
+    /// intrinsic, a pseudo parameter or attribute not modelled here) panics: a policy this
+    /// function does not understand must not be evaluated as something else.
+    pub(super) fn resolve(&self, value: &Value) -> Value {
+        match value {
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
+            Value::Object(map) if map.len() == 1 => {
+                let (key, arg) = map.iter().next().expect("one key");
+                match key.as_str() {
+                    "Ref" => json!(self.reference(arg.as_str().expect("Ref takes a name"))),
+                    "Fn::GetAtt" => {
+                        let parts: Vec<&str> = match arg {
+                            Value::String(s) => s.splitn(2, '.').collect(),
+                            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                            _ => panic!("{}: malformed Fn::GetAtt {arg}", self.label()),
+                        };
+                        json!(self.attribute(parts[0], parts[1]))
+                    }
+                    "Fn::Sub" => {
+                        let text = arg.as_str().unwrap_or_else(|| {
+                            panic!("{}: Fn::Sub with a variable map: {arg}", self.label())
+                        });
+                        json!(self.sub(text))
+                    }
+                    k if k.starts_with("Fn::") || k == "Condition" => {
+                        panic!("{}: cannot resolve intrinsic `{k}`: {value}", self.label())
+                    }
+                    _ => Value::Object(
+                        map.iter()
+                            .map(|(k, v)| (k.clone(), self.resolve(v)))
+                            .collect(),
+                    ),
+                }
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.resolve(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    pub(super) fn reference(&self, name: &str) -> String {
+        match name {
+            "AWS::AccountId" => ACCOUNT.to_owned(),
+            "AWS::Region" => self.region.clone(),
+            "AWS::Partition" => "aws".to_owned(),
+            "AWS::StackName" => self.stack.clone(),
+            "AWS::URLSuffix" => "amazonaws.com".to_owned(),
+            "ExternalId" => "external-id-of-this-customer".to_owned(),
+            id => self.physical(id).0,
+        }
+    }
+
+    fn attribute(&self, id: &str, attribute: &str) -> String {
+        assert_eq!(
+            attribute,
+            "Arn",
+            "{}: cannot resolve `{id}.{attribute}`",
+            self.label()
+        );
+        self.physical(id).1
+    }
+
+    /// `Fn::Sub` in its string form: `${Name}`, `${Resource.Attribute}`, `${!Literal}`.
+    fn sub(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..]
+                .find('}')
+                .unwrap_or_else(|| panic!("{}: unclosed `${{` in {text}", self.label()));
+            let name = &rest[start + 2..start + end];
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str(&format!("${{{literal}}}"));
+            } else if let Some((id, attribute)) = name.split_once('.') {
+                out.push_str(&self.attribute(id, attribute));
+            } else {
+                out.push_str(&self.reference(name));
+            }
+            rest = &rest[start + end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The policies that apply to role `role`: its inline `Policies`, the template's managed
+    /// policies and role policies that name it with `Ref`, and its permissions boundary. A
+    /// policy attached in any other way (an AWS managed policy ARN, a role named by a literal)
+    /// panics, since the evaluation would silently miss it.
+    pub(super) fn role_policies(&self, role: &str) -> PolicySet {
+        let props = &self.resource(role)["Properties"];
+        let mut set = PolicySet::default();
+        for p in props["Policies"].as_array().into_iter().flatten() {
+            let name = p["PolicyName"].as_str().expect("PolicyName");
+            set.identity
+                .push(named(name, self.resolve(&p["PolicyDocument"])));
+        }
+        assert!(
+            props.get("ManagedPolicyArns").is_none(),
+            "{}: `{role}` has managed policy ARNs this test cannot read: {}",
+            self.label(),
+            props["ManagedPolicyArns"]
+        );
+        if let Some(b) = props.get("PermissionsBoundary") {
+            let id = b["Ref"].as_str().unwrap_or_else(|| {
+                panic!(
+                    "{}: `{role}` has a boundary this test cannot read: {b}",
+                    self.label()
+                )
+            });
+            set.boundary.push(named(id, self.document(id)));
+        }
+        let this = json!({ "Ref": role });
+        let resources = self.template["Resources"].as_object().expect("Resources");
+        for (id, r) in resources {
+            let p = &r["Properties"];
+            let attached = match r["Type"].as_str().expect("Type") {
+                "AWS::IAM::ManagedPolicy" | "AWS::IAM::Policy" => {
+                    p["Roles"].as_array().into_iter().flatten().any(|r| {
+                        assert!(
+                            r.get("Ref").is_some(),
+                            "{}: `{id}` names a role by {r}",
+                            self.label()
+                        );
+                        *r == this
+                    })
+                }
+                "AWS::IAM::RolePolicy" => {
+                    assert!(
+                        p["RoleName"].get("Ref").is_some(),
+                        "{}: `{id}` names its role by {}",
+                        self.label(),
+                        p["RoleName"]
+                    );
+                    p["RoleName"] == this
+                }
+                _ => false,
+            };
+            if attached {
+                set.identity.push(named(id, self.document(id)));
+            }
+        }
+        assert!(
+            !set.identity.is_empty(),
+            "{}: `{role}` has no policy",
+            self.label()
+        );
+        set
+    }
+
+    /// The vendor account `DeployerRole` trusts (the account of its trust policy's principal).
+    pub(super) fn vendor_account(&self) -> String {
+        let trust =
+            self.resolve(&self.resource("DeployerRole")["Properties"]["AssumeRolePolicyDocument"]);
+        let principal = trust["Statement"][0]["Principal"]["AWS"]
+            .as_str()
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: the deployer trusts no single AWS principal: {trust}",
+                    self.label()
+                )
+            });
+        principal.split(':').nth(4).expect("an IAM ARN").to_owned()
+    }
+
+    /// The resolved `PolicyDocument` of policy resource `id`.
+    pub(super) fn document(&self, id: &str) -> Value {
+        self.resolve(&self.resource(id)["Properties"]["PolicyDocument"])
+    }
+}
+
+/// A resource's IAM path (`/` unless it sets `Path`).
+fn path(props: &Value) -> &str {
+    props["Path"].as_str().unwrap_or("/")
+}
+
+pub(super) fn named(name: &str, policy: Value) -> Value {
+    json!({ "name": name, "policy": policy })
+}
+
+/// The identity policies and permissions boundary of one principal.
+#[derive(Default, Clone)]
+pub(super) struct PolicySet {
+    pub(super) identity: Vec<Value>,
+    pub(super) boundary: Vec<Value>,
+}
+
+impl PolicySet {
+    pub(super) fn to_json(&self) -> Value {
+        json!({ "identity": self.identity, "boundary": self.boundary })
+    }
+
+    /// Every action the set names, `Action` and `NotAction` alike.
+    pub(super) fn actions(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in self.identity.iter().chain(&self.boundary) {
+            for s in p["policy"]["Statement"].as_array().expect("Statement list") {
+                for key in ["Action", "NotAction"] {
+                    match &s[key] {
+                        Value::String(a) => out.push(a.clone()),
+                        Value::Array(a) => {
+                            out.extend(a.iter().filter_map(Value::as_str).map(str::to_owned))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        out
+    }
+}
