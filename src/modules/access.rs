@@ -370,7 +370,9 @@ fn deployer_role(t: &mut Template, model: &Model) {
             allow(
                 "ReadProductTasks",
                 &["ecs:DescribeTasks"],
-                arn(&format!("ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{p}*/*")),
+                arn(&format!(
+                    "ecs:${{AWS::Region}}:${{AWS::AccountId}}:task/{p}*/*"
+                )),
             ),
             allow_if(
                 "ListProductTasks",
