@@ -299,3 +299,81 @@ impl Ui for TerminalUi<'_> {
         answer.trim() == "yes"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::follow::Settled;
+    use crate::deploy::guard::Hazard;
+
+    fn finish_text(outcome: Outcome) -> (i32, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut ctx = Ctx {
+            out: &mut out,
+            err: &mut err,
+            color: false,
+            quiet: false,
+            verbose: false,
+        };
+        let code = finish(&mut ctx, outcome).unwrap();
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_blocked_deploy_exits_3_naming_resource_property_and_the_way_to_allow_it() {
+        let hazard = Hazard {
+            stack: "database".into(),
+            logical_id: "Database".into(),
+            kind: "AWS::RDS::DBInstance".into(),
+            reason: "replaced: the new resource starts empty".into(),
+            forcing: vec!["DBName".into()],
+            source: "byoa and aws",
+            allowed: false,
+        };
+        let (code, _, err) = finish_text(Outcome::Blocked {
+            hazards: vec![hazard],
+        });
+        assert_eq!(code, exit::BLOCKED);
+        assert!(err.contains("error[deploy.data-loss]: `Database` (AWS::RDS::DBInstance) in stack `database`: replaced: the new resource starts empty, forced by DBName"), "{err}");
+        assert!(err.contains("--allow-replace database/Database"), "{err}");
+        assert!(err.contains("nothing was changed"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_deploy_exits_2_with_its_root_cause_stopped_tasks_and_recovery() {
+        let cause = crate::deploy::StackEvent {
+            id: "e".into(),
+            stack_name: "root-Api-X".into(),
+            logical_id: "Service".into(),
+            physical_id: None,
+            kind: "AWS::ECS::Service".into(),
+            status: "UPDATE_FAILED".into(),
+            reason: Some("circuit breaker".into()),
+            timestamp: "2026-11-29T10:00:00Z".into(),
+        };
+        let settled = Settled {
+            status: "UPDATE_ROLLBACK_COMPLETE".into(),
+            reason: None,
+            failures: vec![cause.clone()],
+            root_cause: Some(cause),
+            done: 3,
+            stopped_tasks: vec!["CannotPullContainerError".into()],
+        };
+        let (code, _, err) = finish_text(Outcome::Failed {
+            settled,
+            recovery: Some("fix it and rerun".into()),
+        });
+        assert_eq!(code, exit::ERROR);
+        assert!(err.contains("error[deploy.failed]"), "{err}");
+        assert!(err.contains("root cause: `Service` (AWS::ECS::Service) in `root-Api-X` UPDATE_FAILED: circuit breaker"), "{err}");
+        assert!(
+            err.contains("ECS tasks stopped: CannotPullContainerError"),
+            "{err}"
+        );
+        assert!(err.contains("help: fix it and rerun"), "{err}");
+    }
+}

@@ -194,6 +194,11 @@ impl Cloud for Aws {
                 .iter()
                 .filter_map(|p| p.parameter_key().map(str::to_owned))
                 .collect(),
+            outputs: s
+                .outputs()
+                .iter()
+                .filter_map(|o| Some((o.output_key()?.to_owned(), o.output_value()?.to_owned())))
+                .collect(),
         }))
     }
 
@@ -273,6 +278,7 @@ impl Cloud for Aws {
                 ChangeSetKind::Update => t::ChangeSetType::Update,
             })
             .include_nested_stacks(true)
+            .set_role_arn(r.role_arn.clone())
             .description(&r.description);
         call = match &r.template {
             TemplateSource::Body(b) => call.template_body(b),

@@ -38,6 +38,8 @@ pub struct StackState {
     pub reason: Option<String>,
     /// Parameter keys the deployed stack has (an update may keep their previous values).
     pub parameters: Vec<String>,
+    /// Outputs, once CloudFormation computed them.
+    pub outputs: Vec<(String, String)>,
 }
 
 impl StackState {
@@ -96,6 +98,9 @@ pub struct ChangeSetRequest {
     pub capabilities: Vec<String>,
     pub tags: Vec<(String, String)>,
     pub description: String,
+    /// The role CloudFormation creates the stack's resources with (`RoleARN`): the access
+    /// stack's `ExecutionRole`, for the product's stacks.
+    pub role_arn: Option<String>,
 }
 
 /// One row of a change set (`ResourceChange`).

@@ -69,6 +69,8 @@ pub struct Inputs<'a> {
     pub given: &'a [(String, String)],
     /// The artifact bucket, for the root stack.
     pub bucket: Option<&'a str>,
+    /// The role CloudFormation acts with, for the root stack.
+    pub role_arn: Option<&'a str>,
 }
 
 /// Makes the plan. `url` gives the URL CloudFormation reads an object of the bucket from.
@@ -165,6 +167,7 @@ pub fn plan(
             .iter()
             .map(|t| (t.key.clone(), t.value.clone()))
             .collect(),
+        role_arn: inputs.role_arn.map(str::to_owned),
         description: format!(
             "byoa {} · spec sha256 {}",
             output.manifest.byoa_version,
@@ -206,6 +209,9 @@ fn change_set_name(request: &ChangeSetRequest, uploads: &[Upload]) -> String {
     }
     for c in &request.capabilities {
         text.push_str(&format!("\ncap {c}"));
+    }
+    if let Some(role) = &request.role_arn {
+        text.push_str(&format!("\nrole {role}"));
     }
     for u in uploads {
         text.push_str(&format!("\nput {}", u.key));

@@ -19,6 +19,9 @@ use crate::synth::Output;
 
 /// The logical id of the access stack's artifact bucket.
 pub const ARTIFACT_BUCKET: &str = "ArtifactBucket";
+/// The access stack's role for CloudFormation, and the output naming its ARN.
+pub const EXECUTION_ROLE: &str = "ExecutionRole";
+pub const EXECUTION_ROLE_OUTPUT: &str = "ExecutionRoleArn";
 
 /// What to deploy and what the user allowed.
 pub struct Request<'a> {
@@ -66,9 +69,12 @@ pub fn deploy(
     ui: &mut dyn Ui,
 ) -> Result<Outcome, Vec<Diagnostic>> {
     let stack_name = stack_name(req.output, req.target.module())?;
-    let bucket = match req.target {
-        Target::Root => Some(artifact_bucket(cloud, req.output)?),
-        Target::Access => None,
+    let (bucket, role_arn) = match req.target {
+        Target::Root => {
+            let (bucket, role) = access_stack(cloud, req.output)?;
+            (Some(bucket), Some(role))
+        }
+        Target::Access => (None, None),
     };
     let existing = ready(cloud, &stack_name, ui)?;
     let deployed = existing
@@ -86,6 +92,7 @@ pub fn deploy(
             existing: existing.as_ref(),
             given: req.given,
             bucket: bucket.as_deref(),
+            role_arn: role_arn.as_deref(),
         },
         &url,
     )?;
@@ -169,47 +176,69 @@ fn stack_name(output: &Output, module: &str) -> Result<String, Vec<Diagnostic>> 
         })
 }
 
-/// The access stack's artifact bucket: the access stack must exist and be settled.
-fn artifact_bucket(cloud: &dyn Cloud, output: &Output) -> Result<String, Vec<Diagnostic>> {
+/// What the product's stacks use of the access stack: its artifact bucket, and the role
+/// CloudFormation acts with (`ExecutionRoleArn`, or built from the role's name and the stack's
+/// account where outputs are not computed yet). The access stack must exist and be settled.
+fn access_stack(cloud: &dyn Cloud, output: &Output) -> Result<(String, String), Vec<Diagnostic>> {
     let access = stack_name(output, naming::ACCESS)?;
-    let state = cloud.stack(&access).map_err(aws)?;
-    let problem = match &state {
-        None => Some(format!(
-            "the access stack `{access}` does not exist in this account and region"
-        )),
+    let refuse = |message: String| {
+        vec![Diagnostic::new(Code::DeployAccessStack, message).with_help(
+            "the customer launches `access.yaml` first (the launch page's link), or you deploy it with `byoa deploy --stack access` into an account you own",
+        )]
+    };
+    let state = match cloud.stack(&access).map_err(aws)? {
+        None => {
+            return Err(refuse(format!(
+                "the access stack `{access}` does not exist in this account and region"
+            )));
+        }
         Some(s)
             if s.is_review()
                 || s.is_busy()
                 || !s.status.ends_with("_COMPLETE")
                 || s.status.contains("ROLLBACK") && s.status != "UPDATE_ROLLBACK_COMPLETE" =>
         {
-            Some(format!(
+            return Err(refuse(format!(
                 "the access stack `{access}` is {}: it must be created before the product",
                 s.status
-            ))
+            )));
         }
-        Some(_) => None,
+        Some(s) => s,
     };
-    if let Some(message) = problem {
-        return Err(vec![Diagnostic::new(Code::DeployAccessStack, message).with_help(
-            "the customer launches `access.yaml` first (the launch page's link), or you deploy it with `byoa deploy --stack access` into an account you own",
-        )]);
-    }
-    cloud
-        .resources(&access)
-        .map_err(aws)?
-        .into_iter()
-        .find(|r| r.logical_id == ARTIFACT_BUCKET)
-        .and_then(|r| r.physical_id)
-        .ok_or_else(|| {
-            vec![
-                Diagnostic::new(
-                    Code::DeployAccessStack,
-                    format!("the access stack `{access}` has no `{ARTIFACT_BUCKET}`"),
-                )
-                .with_help("update the access stack from this byoa's `access.yaml`"),
-            ]
+    let resources = cloud.resources(&access).map_err(aws)?;
+    let physical = |id: &str| {
+        resources
+            .iter()
+            .find(|r| r.logical_id == id)
+            .and_then(|r| r.physical_id.clone())
+    };
+    let missing = |id: &str| {
+        vec![
+            Diagnostic::new(
+                Code::DeployAccessStack,
+                format!("the access stack `{access}` has no `{id}`"),
+            )
+            .with_help("update the access stack from this byoa's `access.yaml`"),
+        ]
+    };
+    let bucket = physical(ARTIFACT_BUCKET).ok_or_else(|| missing(ARTIFACT_BUCKET))?;
+    let role = state
+        .outputs
+        .iter()
+        .find(|(k, _)| k == EXECUTION_ROLE_OUTPUT)
+        .map(|(_, v)| v.clone())
+        .or_else(|| {
+            // arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID
+            let parts: Vec<&str> = state.id.split(':').collect();
+            let name = physical(EXECUTION_ROLE)?;
+            Some(format!(
+                "arn:{}:iam::{}:role/{name}",
+                parts.get(1)?,
+                parts.get(4)?
+            ))
         })
+        .ok_or_else(|| missing(EXECUTION_ROLE))?;
+    Ok((bucket, role))
 }
 
 /// The stack's state, once it can take a change set: a failed first create (nothing in it)

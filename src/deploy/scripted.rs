@@ -49,6 +49,7 @@ pub fn state(name: &str, status: &str, parameters: &[&str]) -> StackState {
         status: status.into(),
         reason: None,
         parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
+        outputs: Vec::new(),
     }
 }
 

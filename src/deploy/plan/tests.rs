@@ -39,6 +39,7 @@ fn root<'a>(
         existing,
         given,
         bucket: Some("b"),
+        role_arn: Some("arn:aws:iam::123456789012:role/exec"),
     }
 }
 
@@ -194,6 +195,7 @@ fn the_access_stack_needs_no_bucket_and_uploads_nothing() {
             existing: None,
             given: &g,
             bucket: None,
+            role_arn: None,
         },
         &url,
     )

@@ -43,11 +43,18 @@ fn account(deployed: &Output) -> Scripted {
     );
     cloud.resources.insert(
         ACCESS.into(),
-        vec![StackResource {
-            logical_id: ARTIFACT_BUCKET.into(),
-            physical_id: Some(BUCKET.into()),
-            kind: "AWS::S3::Bucket".into(),
-        }],
+        vec![
+            StackResource {
+                logical_id: ARTIFACT_BUCKET.into(),
+                physical_id: Some(BUCKET.into()),
+                kind: "AWS::S3::Bucket".into(),
+            },
+            StackResource {
+                logical_id: EXECUTION_ROLE.into(),
+                physical_id: Some("acme-api-dev-access-ExecutionRole-ABC".into()),
+                kind: "AWS::IAM::Role".into(),
+            },
+        ],
     );
     let root = deployed
         .templates
@@ -318,6 +325,12 @@ fn an_allowed_replacement_executes_and_follows_nested_events() {
         .unwrap();
     assert_eq!(azs.value, None);
     assert_eq!(req.kind, crate::deploy::ChangeSetKind::Update);
+    // CloudFormation acts with the access stack's execution role, never the deployer's rights
+    // (no outputs yet: the ARN is built from the role's name and the access stack's account).
+    assert_eq!(
+        req.role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/acme-api-dev-access-ExecutionRole-ABC")
+    );
 }
 
 #[test]
@@ -570,6 +583,30 @@ fn stacks_that_take_no_change_set_are_refused_with_the_way_out() {
             .borrow()
             .iter()
             .any(|c| c.starts_with("DeleteStack"))
+    );
+}
+
+#[test]
+fn the_execution_role_comes_from_the_access_stack_output_when_there_is_one() {
+    let before = output(&|t| t);
+    let mut cloud = account(&before);
+    cloud.stacks.borrow_mut().get_mut(ACCESS).unwrap().outputs = vec![(
+        "ExecutionRoleArn".into(),
+        "arn:aws:iam::123456789012:role/byoa/exec".into(),
+    )];
+    cloud.answer = ChangeSet {
+        id: "arn:cs/root".into(),
+        status: "CREATE_COMPLETE".into(),
+        execution_status: "AVAILABLE".into(),
+        ..Default::default()
+    };
+    let mut req = request(&before, &[], &[]);
+    req.review = true;
+    deploy(&cloud, &req, &mut Recorder::default()).unwrap();
+    let sent = cloud.requests.borrow();
+    assert_eq!(
+        sent[0].role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/byoa/exec")
     );
 }
 
