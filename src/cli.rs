@@ -116,6 +116,22 @@ Exit codes: 0 deployed or nothing to change, 2 error or failed deployment, 3 sto
 data-loss guard.")]
     Deploy(DeployArgs),
 
+    /// Delete the product's stacks (or, named, the access stack), saying what stays behind.
+    #[command(after_help = "\
+Lists every data store of the deployed stacks (nested ones included) and its fate: retained
+(stays, with its physical id), deleted with a final snapshot, or deleted with its data; then
+deletes the stack and follows it until it is gone. A stack holding any data store is deleted
+only when confirmed on a terminal or with --confirm and the stack's name. The access stack is
+refused while the product's root stack exists (its execution role is what deletes them).
+
+Examples:
+  byoa destroy --env dev
+  byoa destroy --env dev --confirm acme-api-dev-root     # no terminal (CI)
+  byoa destroy --env dev --stack access --confirm acme-api-dev-access
+
+Exit codes: 0 deleted or nothing to delete, 2 error or failed delete, 3 not confirmed.")]
+    Destroy(DestroyArgs),
+
     /// Print the JSON Schema of byoa.yaml (editors complete and check specs with it).
     #[command(after_help = "Example:\n  byoa schema > schemas/byoa.schema.json")]
     Schema,
@@ -278,6 +294,23 @@ pub struct ConnectArgs {
     /// Send every AWS call to this endpoint (an AWS-compatible server such as moto).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// Which stack: the product's root stack, or the customer's access stack.
+    #[arg(long, value_enum, default_value_t)]
+    pub stack: DeployStack,
+
+    /// Delete without asking, naming the stack to delete (it must match).
+    #[arg(long, value_name = "STACK")]
+    pub confirm: Option<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// The stack `byoa deploy` deploys.

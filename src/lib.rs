@@ -104,5 +104,6 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Synth(args) => commands::synth::run(ctx, &args),
         Command::Diff(args) => commands::diff::run(ctx, &args),
         Command::Deploy(args) => commands::deploy::run(ctx, &args),
+        Command::Destroy(args) => commands::destroy::run(ctx, &args),
     }
 }

@@ -57,16 +57,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         allow: &args.allow_replace,
         review: args.review,
     };
-    let interactive = io::stdin().is_terminal()
-        && io::stderr().is_terminal()
-        && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
-    let mut ui = TerminalUi {
-        out: &mut *ctx.out,
-        err: &mut *ctx.err,
-        interactive,
-        quiet: ctx.quiet,
-        last_beat: Duration::ZERO,
-    };
+    let mut ui = TerminalUi::new(ctx);
     let outcome = match run::deploy(&cloud, &request, &mut ui) {
         Ok(o) => o,
         Err(diags) => return ctx.fail(&diags),
@@ -212,7 +203,7 @@ fn finish(ctx: &mut Ctx<'_>, outcome: Outcome) -> io::Result<i32> {
 }
 
 /// Lines for people, on a terminal or in a log.
-struct TerminalUi<'a> {
+pub struct TerminalUi<'a> {
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
     interactive: bool,
@@ -222,6 +213,23 @@ struct TerminalUi<'a> {
 
 /// Without a terminal, a progress line at most this often, so a CI log shows life.
 const HEARTBEAT: Duration = Duration::from_secs(30);
+
+impl<'a> TerminalUi<'a> {
+    /// Lines to `ctx`'s streams; questions only when a person can answer: standard input and
+    /// standard error are terminals and `CI` is unset.
+    pub fn new(ctx: &'a mut Ctx<'_>) -> TerminalUi<'a> {
+        let interactive = io::stdin().is_terminal()
+            && io::stderr().is_terminal()
+            && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+        TerminalUi {
+            quiet: ctx.quiet,
+            out: &mut *ctx.out,
+            err: &mut *ctx.err,
+            interactive,
+            last_beat: Duration::ZERO,
+        }
+    }
+}
 
 impl Progress for TerminalUi<'_> {
     fn event(&mut self, e: &StackEvent) {

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod deploy;
+pub mod destroy;
 pub mod diff;
 pub mod init;
 pub mod schema;

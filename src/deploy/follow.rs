@@ -80,7 +80,11 @@ pub fn follow(
         let names: Vec<String> = watched.keys().cloned().collect();
         for name in names {
             let last = watched.get(&name).cloned().flatten();
-            let mut events = cloud.events(&name, last.as_deref())?;
+            // A stack deleted by name answers no more: it has nothing more to say.
+            let mut events = match cloud.events(&name, last.as_deref()) {
+                Err(e) if e.is_not_found() => Vec::new(),
+                other => other?,
+            };
             if let Some(newest) = events.first() {
                 watched.insert(name.clone(), Some(newest.id.clone()));
             }

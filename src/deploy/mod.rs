@@ -18,6 +18,7 @@
 //! the stricter wins; the access stack is the customer's and is deployed only when named.
 
 pub mod aws;
+pub mod destroy;
 pub mod follow;
 pub mod guard;
 pub mod plan;

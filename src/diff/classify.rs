@@ -63,7 +63,7 @@ pub fn resource(r: &mut ResourceDiff, old: &Value, new: &Value) {
 
 /// The deletion policy in force: the attribute, else CloudFormation's default (`Snapshot` for
 /// an RDS cluster and for an RDS instance outside a cluster, `Delete` otherwise).
-fn deletion_policy<'a>(kind: &str, resource: &'a Value) -> Option<&'a str> {
+pub fn deletion_policy<'a>(kind: &str, resource: &'a Value) -> Option<&'a str> {
     if let Some(p) = resource.get("DeletionPolicy").and_then(Value::as_str) {
         return Some(p);
     }

@@ -264,3 +264,104 @@ fn an_edit_of_a_mutable_property_updates_the_stack_in_place() {
         "after the update, the account matches the edit:\n{stdout}\n{err}"
     );
 }
+
+#[test]
+fn destroy_says_what_stays_and_deletes_only_when_confirmed() {
+    let account = &fresh_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let spec = spec();
+    let spec = spec.to_str().unwrap();
+    let destroy = |extra: &[&str]| {
+        let mut args = vec!["destroy", spec, "--env", "dev"];
+        args.extend(extra);
+        text(&byoa_as(account, &args))
+    };
+    // Nothing deployed: nothing to do.
+    let (code, stdout, err) = destroy(&[]);
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        stdout.contains("acme-api-dev-root: no such stack"),
+        "{stdout}"
+    );
+    let access = [
+        "--stack",
+        "access",
+        "--parameter",
+        "ExternalId=byoa-test-external-id-0001",
+    ];
+    let (code, stdout, err) = text(&deploy(account, Path::new(spec), &out, &access));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    // The access stack holds the artifact bucket and key (both retained): no confirmation,
+    // no delete; a wrong name is refused.
+    let (code, stdout, err) = destroy(&["--stack", "access"]);
+    assert_eq!(code, 3, "{stdout}\n{err}");
+    assert!(
+        stdout.contains("access/ArtifactBucket (AWS::S3::Bucket)")
+            && stdout.contains("stays (retained)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("access/ArtifactKey (AWS::KMS::Key)"),
+        "{stdout}"
+    );
+    assert!(
+        err.contains("error[deploy.data-loss]") && err.contains("--confirm acme-api-dev-access"),
+        "{err}"
+    );
+    let (code, _, err) = destroy(&["--stack", "access", "--confirm", "acme-api-dev-root"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error[deploy.arguments]"), "{err}");
+    // Confirmed: deleted, and what stays behind is named.
+    let (code, stdout, err) = destroy(&["--stack", "access", "--confirm", "acme-api-dev-access"]);
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(stdout.contains("deleted acme-api-dev-access"), "{stdout}");
+    assert!(
+        stdout.contains("stays behind in the account:\n  AWS::KMS::Key"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = destroy(&["--stack", "access"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("no such stack"), "{stdout}");
+}
+
+#[test]
+fn the_access_stack_outlives_the_root() {
+    let account = &fresh_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let access = [
+        "--stack",
+        "access",
+        "--parameter",
+        "ExternalId=byoa-test-external-id-0001",
+    ];
+    let (code, _, err) = text(&deploy(account, &spec(), &out, &access));
+    assert_eq!(code, 0, "{err}");
+    let root = [
+        "--review",
+        "--parameter",
+        "AvailabilityZones=us-east-1a,us-east-1b",
+        "--parameter",
+        "CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/test",
+    ];
+    let (code, _, err) = text(&deploy(account, &spec(), &out, &root));
+    assert_eq!(code, 0, "{err}");
+    let spec = spec();
+    let args = [
+        "destroy",
+        spec.to_str().unwrap(),
+        "--env",
+        "dev",
+        "--stack",
+        "access",
+        "--confirm",
+        "acme-api-dev-access",
+    ];
+    let (code, _, err) = text(&byoa_as(account, &args));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the root stack `acme-api-dev-root` still exists"),
+        "{err}"
+    );
+}

@@ -8,11 +8,16 @@ correction when the pinned moto fixes it (tools/requirements.lock).
    but moto 5.2.5 hands them unchanged to its KMS tagger, which reads the KMS API's
    `TagKey`/`TagValue` and fails with KeyError (HTTP 500): every stack holding a tagged key
    (byoa tags every resource) fails to execute.
+2. Deleting an AWS::IAM::ManagedPolicy detaches it from the roles, users and groups it is
+   attached to and deletes it, as CloudFormation does; moto 5.2.5 does neither, so the role
+   it is attached to can never be deleted (DeleteConflict) and no stack holding both can be.
 """
 
 import sys
 
+from moto.iam import models as iam
 from moto.kms import models as kms
+from moto.utilities.utils import get_partition
 
 _create_key = kms.KmsBackend.create_key
 
@@ -28,6 +33,21 @@ def create_key(self, *args, **kwargs):
 
 
 kms.KmsBackend.create_key = create_key
+
+
+def delete_managed_policy(cls, resource_name, cloudformation_json, account_id, region_name):
+    backend = iam.iam_backends[account_id][get_partition(region_name)]
+    policy = backend.managed_policies.get(resource_name)
+    if policy is None:
+        return
+    holders = [*backend.roles.values(), *backend.users.values(), *backend.groups.values()]
+    for holder in holders:
+        if policy.arn in holder.managed_policies:
+            policy.detach_from(holder)
+    backend.delete_policy(policy.arn)
+
+
+iam.ManagedPolicy.delete_from_cloudformation_json = classmethod(delete_managed_policy)
 
 if __name__ == "__main__":
     from moto.server import main
