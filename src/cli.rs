@@ -132,6 +132,16 @@ Examples:
 Exit codes: 0 deleted or nothing to delete, 2 error or failed delete, 3 not confirmed.")]
     Destroy(DestroyArgs),
 
+    /// Show a deployed stack: its status, its nested stacks', its latest events, the way out of
+    /// a stuck state; with --follow, follow an operation until it settles.
+    #[command(after_help = "\
+Examples:
+  byoa status --env prod
+  byoa status --env prod --follow       # after Ctrl-C stopped `byoa deploy` following
+
+Exit codes: 0 the stack is settled and healthy (or absent), 2 error, failed or stuck.")]
+    Status(StatusArgs),
+
     /// Print the JSON Schema of byoa.yaml (editors complete and check specs with it).
     #[command(after_help = "Example:\n  byoa schema > schemas/byoa.schema.json")]
     Schema,
@@ -308,6 +318,27 @@ pub struct DestroyArgs {
     /// Delete without asking, naming the stack to delete (it must match).
     #[arg(long, value_name = "STACK")]
     pub confirm: Option<String>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// Which stack: the product's root stack, or the customer's access stack.
+    #[arg(long, value_enum, default_value_t)]
+    pub stack: DeployStack,
+
+    /// Follow a running operation until the stack settles.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// How many of the latest events to show.
+    #[arg(long, default_value_t = 10)]
+    pub events: usize,
 
     #[command(flatten)]
     pub connect: ConnectArgs,

@@ -48,6 +48,8 @@ pub mod exit {
     pub const ERROR: i32 = 2;
     /// `deploy` stopped before executing: the data-loss guard was not satisfied.
     pub const BLOCKED: i32 = 3;
+    /// Ctrl-C: byoa stopped following a stack operation, which goes on (128 + SIGINT).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// Runs the CLI with `args` (program name first). Returns the exit code. A closed output pipe
@@ -105,5 +107,6 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Diff(args) => commands::diff::run(ctx, &args),
         Command::Deploy(args) => commands::deploy::run(ctx, &args),
         Command::Destroy(args) => commands::destroy::run(ctx, &args),
+        Command::Status(args) => commands::status::run(ctx, &args),
     }
 }

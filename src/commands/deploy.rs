@@ -57,12 +57,46 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         allow: &args.allow_replace,
         review: args.review,
     };
+    interrupt::install();
     let mut ui = TerminalUi::new(ctx);
     let outcome = match run::deploy(&cloud, &request, &mut ui) {
         Ok(o) => o,
         Err(diags) => return ctx.fail(&diags),
     };
-    finish(ctx, outcome)
+    let resume = match &args.spec.env {
+        Some(env) => format!("byoa status --env {env} --follow"),
+        None => "byoa status --follow".to_owned(),
+    };
+    finish(ctx, outcome, &resume)
+}
+
+/// Ctrl-C: before a stack operation starts, it ends byoa as usual (nothing was executed);
+/// while one is followed, it stops the following and never the operation.
+pub mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static FOLLOWING: AtomicBool = AtomicBool::new(false);
+    static ASKED: AtomicBool = AtomicBool::new(false);
+
+    /// Installs the handler (once per process; later calls keep the first).
+    pub fn install() {
+        let _ = ctrlc::set_handler(|| {
+            if FOLLOWING.load(Ordering::SeqCst) {
+                ASKED.store(true, Ordering::SeqCst);
+            } else {
+                std::process::exit(crate::exit::INTERRUPTED);
+            }
+        });
+    }
+
+    /// From now on, Ctrl-C stops following instead of ending byoa.
+    pub fn following() {
+        FOLLOWING.store(true, Ordering::SeqCst);
+    }
+
+    pub fn asked() -> bool {
+        ASKED.load(Ordering::SeqCst)
+    }
 }
 
 /// The stack a `--stack` names.
@@ -117,7 +151,7 @@ fn parameters(raw: &[String]) -> Result<Vec<(String, String)>, Vec<Diagnostic>> 
     }
 }
 
-fn finish(ctx: &mut Ctx<'_>, outcome: Outcome) -> io::Result<i32> {
+pub fn finish(ctx: &mut Ctx<'_>, outcome: Outcome, resume: &str) -> io::Result<i32> {
     match outcome {
         Outcome::NoChanges => Ok(exit::OK),
         Outcome::Review { change_set } => {
@@ -157,6 +191,14 @@ fn finish(ctx: &mut Ctx<'_>, outcome: Outcome) -> io::Result<i32> {
                 "deploy stopped before executing: nothing was changed"
             )?;
             Ok(exit::BLOCKED)
+        }
+        Outcome::Detached(settled) => {
+            writeln!(
+                ctx.err,
+                "stopped following at {} ({} resources settled): the operation goes on in AWS. Follow it again: `{resume}`",
+                settled.status, settled.done
+            )?;
+            Ok(exit::INTERRUPTED)
         }
         Outcome::Deployed(settled) => {
             if !ctx.quiet {
@@ -266,6 +308,14 @@ impl Progress for TerminalUi<'_> {
         );
     }
 
+    fn started(&mut self) {
+        interrupt::following();
+    }
+
+    fn interrupted(&mut self) -> bool {
+        interrupt::asked()
+    }
+
     fn rollout(&mut self, logical_id: &str, r: &Rollout, stopped: &[String]) {
         if self.quiet {
             return;
@@ -323,7 +373,7 @@ mod tests {
             quiet: false,
             verbose: false,
         };
-        let code = finish(&mut ctx, outcome).unwrap();
+        let code = finish(&mut ctx, outcome, "byoa status --follow").unwrap();
         (
             code,
             String::from_utf8(out).unwrap(),
@@ -370,6 +420,7 @@ mod tests {
             root_cause: Some(cause),
             done: 3,
             stopped_tasks: vec!["CannotPullContainerError".into()],
+            interrupted: false,
         };
         let (code, _, err) = finish_text(Outcome::Failed {
             settled,

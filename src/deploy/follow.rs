@@ -33,6 +33,12 @@ pub trait Progress {
     /// An ECS service being created or updated (`logical_id`): its tasks, and why tasks that
     /// stopped since the last call stopped.
     fn rollout(&mut self, logical_id: &str, rollout: &Rollout, stopped: &[String]);
+    /// Following begins: the operation runs in AWS from now on, whatever byoa does.
+    fn started(&mut self) {}
+    /// The user asked to stop following (Ctrl-C): the operation goes on in AWS.
+    fn interrupted(&mut self) -> bool {
+        false
+    }
 }
 
 /// How an operation ended.
@@ -46,6 +52,8 @@ pub struct Settled {
     pub done: usize,
     /// Why tasks of the services that rolled out stopped, as ECS said (each reason once).
     pub stopped_tasks: Vec<String>,
+    /// Following stopped on request before the stack settled: `status` is where it was.
+    pub interrupted: bool,
 }
 
 impl Settled {
@@ -74,6 +82,7 @@ pub fn follow(
     let mut failures = Vec::new();
     let mut rolling: BTreeMap<String, Watch> = BTreeMap::new();
     let mut stopped_tasks: Vec<String> = Vec::new();
+    progress.started();
     loop {
         let state = cloud.stack(stack)?;
         let mut fresh = Vec::new();
@@ -118,6 +127,19 @@ pub fn follow(
             }
         }
         progress.tick(done.len(), total, cloud.elapsed());
+        if progress.interrupted()
+            && let Some(s) = &state
+        {
+            let mut settled = settle(
+                s.status.clone(),
+                s.reason.clone(),
+                failures,
+                done.len(),
+                stopped_tasks,
+            );
+            settled.interrupted = true;
+            return Ok(settled);
+        }
         match state {
             None => {
                 // Deleted (a failed first create whose rollback deleted it, or a delete).
@@ -161,6 +183,7 @@ fn settle(
         root_cause,
         done,
         stopped_tasks,
+        interrupted: false,
     }
 }
 

@@ -56,6 +56,8 @@ pub enum Outcome {
         hazards: Vec<Hazard>,
     },
     Deployed(Settled),
+    /// Following stopped (Ctrl-C) while the stack was still changing.
+    Detached(Settled),
     Failed {
         settled: Settled,
         recovery: Option<String>,
@@ -151,13 +153,21 @@ pub fn deploy(
         .count()
         .max(1);
     let settled = follow::follow(cloud, &stack_name, after, total, ui).map_err(aws)?;
-    if settled.succeeded() {
-        return Ok(Outcome::Deployed(settled));
+    Ok(outcome(cloud, &stack_name, settled))
+}
+
+/// How a followed operation on `stack` ended, with the recovery step when it failed.
+pub fn outcome(cloud: &dyn Cloud, stack: &str, settled: Settled) -> Outcome {
+    if settled.interrupted {
+        return Outcome::Detached(settled);
     }
-    let nested = nested_names(cloud, &stack_name);
-    let skip = follow::skippable(&settled.failures, &stack_name, &nested);
-    let recovery = follow::recovery(&stack_name, &settled.status, &skip);
-    Ok(Outcome::Failed { settled, recovery })
+    if settled.succeeded() {
+        return Outcome::Deployed(settled);
+    }
+    let nested = nested_names(cloud, stack);
+    let skip = follow::skippable(&settled.failures, stack, &nested);
+    let recovery = follow::recovery(stack, &settled.status, &skip);
+    Outcome::Failed { settled, recovery }
 }
 
 /// The stack name the manifest records for `module`.

@@ -348,6 +348,33 @@ fn the_access_stack_outlives_the_root() {
     let (code, _, err) = text(&deploy(account, &spec(), &out, &root));
     assert_eq!(code, 0, "{err}");
     let spec = spec();
+    let status = |stack: &str| {
+        let args = [
+            "status",
+            spec.to_str().unwrap(),
+            "--env",
+            "dev",
+            "--stack",
+            stack,
+        ];
+        text(&byoa_as(account, &args))
+    };
+    let (code, stdout, err) = status("root");
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        stdout.starts_with("acme-api-dev-root: REVIEW_IN_PROGRESS"),
+        "{stdout}"
+    );
+    let (code, stdout, err) = status("access");
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        stdout.starts_with("acme-api-dev-access: CREATE_COMPLETE"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("latest events:") && stdout.contains("CREATE_COMPLETE"),
+        "{stdout}"
+    );
     let args = [
         "destroy",
         spec.to_str().unwrap(),

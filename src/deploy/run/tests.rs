@@ -142,6 +142,8 @@ struct Recorder {
     ticks: usize,
     rollouts: Vec<String>,
     stopped: Vec<String>,
+    /// Ctrl-C after this many ticks.
+    interrupt_after: Option<usize>,
 }
 
 impl Progress for Recorder {
@@ -151,6 +153,9 @@ impl Progress for Recorder {
     }
     fn tick(&mut self, _done: usize, _total: usize, _elapsed: Duration) {
         self.ticks += 1;
+    }
+    fn interrupted(&mut self) -> bool {
+        self.interrupt_after.is_some_and(|n| self.ticks >= n)
     }
     fn rollout(&mut self, id: &str, r: &crate::deploy::Rollout, stopped: &[String]) {
         self.rollouts.push(format!(
@@ -731,4 +736,45 @@ fn a_failing_ecs_rollout_shows_its_tasks_and_why_they_stopped() {
     );
     assert_eq!(settled.root_cause.unwrap().logical_id, "Service");
     assert!(recovery.unwrap().contains("previous version"));
+}
+
+#[test]
+fn ctrl_c_stops_following_and_never_the_deployment() {
+    let before = output(&|t| t);
+    let after = output(&renamed_database);
+    let mut cloud = account(&before);
+    replacing_change_set(&mut cloud);
+    cloud.execution.insert(
+        ROOT.into(),
+        (0..10)
+            .map(|i| {
+                event(
+                    ROOT,
+                    "Database",
+                    "AWS::CloudFormation::Stack",
+                    "UPDATE_IN_PROGRESS",
+                    i,
+                    None,
+                )
+            })
+            .collect(),
+    );
+    let allow = ["Database".to_owned()];
+    let mut ui = Recorder {
+        interrupt_after: Some(2),
+        ..Default::default()
+    };
+    let outcome = deploy(&cloud, &request(&after, &[], &allow), &mut ui).unwrap();
+    let Outcome::Detached(settled) = outcome else {
+        panic!("not detached: {outcome:?}")
+    };
+    assert!(settled.interrupted);
+    assert_eq!(settled.status, "UPDATE_IN_PROGRESS");
+    assert_eq!(ui.ticks, 2);
+    // Nothing was cancelled: the only calls after executing are reads.
+    let calls = cloud.calls.borrow();
+    assert_eq!(
+        calls.last().map(String::as_str),
+        Some("ExecuteChangeSet arn:cs/root")
+    );
 }

@@ -1,0 +1,131 @@
+//! `byoa status`: a deployed stack's status, its nested stacks', its latest events and the
+//! way out of a stuck state; `--follow` follows a running operation until it settles (after
+//! Ctrl-C stopped `byoa deploy` following, or for one someone else started).
+//!
+//! Exit codes: 0 settled and healthy (or absent), 2 error, failed, rolled back or stuck.
+
+use std::io;
+
+use super::Ctx;
+use super::deploy::{TerminalUi, connect, finish, interrupt, target};
+use crate::cfn::emit::Format;
+use crate::cli::StatusArgs;
+use crate::deploy::follow::{self, Progress};
+use crate::deploy::run::{self, Ui};
+use crate::deploy::{Cloud, StackState};
+use crate::diag::{Code, Diagnostic};
+use crate::{exit, policy, spec};
+
+pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
+    let loaded = match spec::load(
+        &args.spec.spec,
+        args.spec.env.as_deref(),
+        policy::catalogue(),
+    ) {
+        Ok(l) => l,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    let output = match super::synth::synthesize(&loaded, Format::Yaml) {
+        Ok(o) => o,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    let target = target(args.stack);
+    let Some(stack) = output
+        .manifest
+        .templates
+        .iter()
+        .find(|t| t.module == target.module())
+        .map(|t| t.stack_name.clone())
+    else {
+        return ctx.fail(&[Diagnostic::new(
+            Code::DeployPlan,
+            "no such stack in the spec",
+        )]);
+    };
+    let cloud = match connect(&args.connect, loaded.model.region.clone()) {
+        Ok(c) => c,
+        Err(d) => return ctx.fail(&d),
+    };
+    let state = match cloud.stack(&stack) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            writeln!(ctx.out, "{stack}: not deployed")?;
+            return Ok(exit::OK);
+        }
+        Err(e) => return ctx.fail(&run::aws(e)),
+    };
+    let events = match cloud.events(&stack, None) {
+        Ok(e) => e,
+        Err(e) => return ctx.fail(&run::aws(e)),
+    };
+    show(ctx, &cloud, &state, &events, args.events)?;
+    if args.follow && state.is_busy() {
+        interrupt::install();
+        let after = events.first().map(|e| e.id.clone());
+        let mut ui = TerminalUi::new(ctx);
+        ui.say(&format!("following {stack}"));
+        let settled = match follow::follow(&cloud, &stack, after, 1, &mut ui as &mut dyn Progress) {
+            Ok(s) => s,
+            Err(e) => return ctx.fail(&run::aws(e)),
+        };
+        let resume = "byoa status --follow";
+        return finish(ctx, run::outcome(&cloud, &stack, settled), resume);
+    }
+    if let Some(step) = follow::recovery(&stack, &state.status, &[]) {
+        let healthy = state.status == "UPDATE_ROLLBACK_COMPLETE";
+        writeln!(ctx.out, "next: {step}")?;
+        if !healthy {
+            return Ok(exit::ERROR);
+        }
+    }
+    Ok(if state.status.ends_with("_FAILED") {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
+}
+
+/// The stack, its nested stacks and its latest `n` events, oldest first.
+fn show(
+    ctx: &mut Ctx<'_>,
+    cloud: &dyn Cloud,
+    state: &StackState,
+    events: &[crate::deploy::StackEvent],
+    n: usize,
+) -> io::Result<()> {
+    let reason = state
+        .reason
+        .as_deref()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    writeln!(ctx.out, "{}: {}{reason}", state.name, state.status)?;
+    let nested = cloud.resources(&state.name).unwrap_or_default();
+    for r in nested
+        .iter()
+        .filter(|r| r.kind == "AWS::CloudFormation::Stack")
+    {
+        let status = r
+            .physical_id
+            .as_deref()
+            .and_then(|id| cloud.stack(id).ok().flatten())
+            .map_or_else(|| "not created".to_owned(), |s| s.status);
+        writeln!(ctx.out, "  {:<24} {status}", r.logical_id)?;
+    }
+    if !events.is_empty() {
+        writeln!(ctx.out, "latest events:")?;
+    }
+    for e in events.iter().take(n).rev() {
+        let reason = e
+            .reason
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .map(|r| format!("  {r}"))
+            .unwrap_or_default();
+        writeln!(
+            ctx.out,
+            "  {} {:<28} {:<36} {}{reason}",
+            e.timestamp, e.logical_id, e.kind, e.status
+        )?;
+    }
+    Ok(())
+}
