@@ -2,7 +2,7 @@
 //!
 //! Input: two paths, each a template file or a directory (an `out/`-like folder: the templates
 //! its `manifest.json` lists, else every `.yaml`/`.yml`/`.json`/`.template` file in it, the
-//! manifest itself excepted); two directories or two files, not one of each. Output: `Stack`s
+//! manifest and the source map excepted); two directories or two files, not one of each. Output: `Stack`s
 //! named by file stem, so a YAML `out/` pairs with a JSON one (two files pair whatever their
 //! names); or every problem as a coded diagnostic naming the path. A pair with the same bytes
 //! on both sides is kept as text (`Stack::deferred`): parsing YAML is most of a diff's time,
@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::Stack;
+use crate::cfn::sources;
 use crate::diag::{Code, Diagnostic};
 use crate::synth;
 
@@ -192,7 +193,8 @@ fn directory(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.is_file()
-                && p.file_name().is_some_and(|n| n != synth::MANIFEST)
+                && p.file_name()
+                    .is_some_and(|n| n != synth::MANIFEST && n != sources::FILE)
                 && p.extension()
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e))

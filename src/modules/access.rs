@@ -243,6 +243,14 @@ fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
         ),
         None,
     );
+    t.trace(
+        "PermissionsBoundary",
+        "PolicyDocument",
+        ["compliance.enforce_in_account"],
+    );
+    t.trace("PermissionsBoundary", "PolicyDocument", &needs.role_fields);
+    t.trace("PermissionsBoundary", "ManagedPolicyName", ["product.name"]);
+    t.trace("PermissionsBoundary", "Description", ["product.name"]);
 }
 
 /// The CloudTrail calls that stop, remove or reconfigure a trail.
@@ -446,6 +454,27 @@ fn deployer_role(t: &mut Template, model: &Model) {
         ),
         None,
     );
+    // Who may assume the role, and from where: the vendor's account or role, MFA, addresses.
+    t.trace(
+        "DeployerRole",
+        "AssumeRolePolicyDocument",
+        [
+            "product.vendor_account_id",
+            "access.vendor_role_arn",
+            "access.require_mfa",
+            "access.source_cidrs",
+        ],
+    );
+    t.trace(
+        "DeployerRole",
+        "MaxSessionDuration",
+        ["access.max_session_hours"],
+    );
+    t.trace(
+        "DeployerRole",
+        "Policies",
+        ["compliance.enforce_in_account"],
+    );
 }
 
 fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
@@ -515,8 +544,17 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
             ),
             None,
         );
+        t.trace(id, "PolicyDocument", needs.grant_fields_of(part));
+        if part == Part::Compute {
+            t.trace(id, "PolicyDocument", &needs.role_fields);
+        }
     }
     guardrail(t, model.compliance.enforce_in_account, boundary_arn(model));
+    t.trace(
+        "ExecutionGuardrailPolicy",
+        "PolicyDocument",
+        ["compliance.enforce_in_account"],
+    );
 }
 
 /// Stops the execution role from changing what this stack set up: its roles and policies, its

@@ -57,6 +57,9 @@ pub struct Alarm {
     /// or metric math (`Metrics`).
     pub watch: Value,
     pub rule: Rule,
+    /// The spec fields its threshold (and so its description) follows; the description also
+    /// names the product.
+    pub from: Vec<String>,
 }
 
 /// One metric of a namespace with its dimensions.

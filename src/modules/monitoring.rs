@@ -219,6 +219,13 @@ fn alarm(t: &mut Template, a: &Alarm) {
         props.insert("Period".into(), json!(rule.period));
     }
     t.add_resource(&a.id, Resource::new("AWS::CloudWatch::Alarm", p), None);
+    t.trace(&a.id, "Threshold", &a.from);
+    let named = std::iter::once("product.name").map(str::to_owned);
+    t.trace(
+        &a.id,
+        "AlarmDescription",
+        a.from.iter().cloned().chain(named),
+    );
 }
 
 /// Failed ECS deployments (circuit breaker) and tasks that cannot start reach the topic too.

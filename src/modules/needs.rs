@@ -159,6 +159,13 @@ pub struct Needs {
     pub alarm_inputs: Vec<Input>,
     /// Rows of dashboard widgets (`alarm::graph`) for the module, top to bottom.
     pub dashboard_rows: Vec<Vec<serde_json::Value>>,
+    /// The spec fields that decide which grants the module asks for, by the policy the grants
+    /// belong to (`grant_if`): the source map traces that policy to them.
+    pub grant_fields: Vec<(Part, String)>,
+    /// The spec fields that switch the roles the module's resources use (roles passed to
+    /// services, role actions): the execution role's compute policy (`iam:PassRole`) and the
+    /// permissions boundary follow them.
+    pub role_fields: Vec<String>,
 }
 
 impl Needs {
@@ -192,8 +199,33 @@ impl Needs {
             all.alarms.extend(n.alarms.iter().cloned());
             extend_unique(&mut all.alarm_inputs, &n.alarm_inputs);
             all.dashboard_rows.extend(n.dashboard_rows.iter().cloned());
+            extend_unique(&mut all.grant_fields, &n.grant_fields);
+            extend_unique(&mut all.role_fields, &n.role_fields);
         }
         all
+    }
+
+    /// Asks for `grants` when `on`. Either way `field` (a spec path) is recorded as deciding
+    /// them: turning a grant off changes its policy as much as turning it on.
+    pub fn grant_if(&mut self, on: bool, field: impl Into<String>, grants: &[Grant]) {
+        let field = field.into();
+        if on {
+            self.grants.extend_from_slice(grants);
+        }
+        for g in grants {
+            let decided = (g.part, field.clone());
+            if !self.grant_fields.contains(&decided) {
+                self.grant_fields.push(decided);
+            }
+        }
+    }
+
+    /// The spec fields that decide the grants of one policy.
+    pub fn grant_fields_of(&self, part: Part) -> impl Iterator<Item = &str> {
+        self.grant_fields
+            .iter()
+            .filter(move |(p, _)| *p == part)
+            .map(|(_, f)| f.as_str())
     }
 
     /// The grants of one policy, in aggregation order.
@@ -255,6 +287,7 @@ mod tests {
             description: description.into(),
             watch: serde_json::json!({}),
             rule: crate::modules::alarm::Rule::above(80, "missing"),
+            from: vec![],
         };
         let service = Needs {
             alarms: vec![alarm("a service named database")],

@@ -104,6 +104,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
         ),
         Some(name("vpc")),
     );
+    t.trace("Vpc", "CidrBlock", ["network.cidr"]);
     t.add_resource(
         "InternetGateway",
         Resource::new("AWS::EC2::InternetGateway", json!({})),
@@ -126,8 +127,9 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     ];
     for (tier, cidrs) in tiers {
         for (i, cidr) in cidrs.iter().enumerate() {
+            let id = format!("{tier}Subnet{}", i + 1);
             t.add_resource(
-                &format!("{tier}Subnet{}", i + 1),
+                &id,
                 Resource::new(
                     "AWS::EC2::Subnet",
                     json!({
@@ -139,6 +141,12 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
                 ),
                 Some(name(&format!("{}-{}", tier.to_lowercase(), i + 1))),
             );
+            // Listed in `network.subnets`, else computed from the VPC's range.
+            let listed = format!("network.subnets.{}", tier.to_lowercase());
+            t.trace(&id, "CidrBlock", ["network.cidr".to_owned(), listed]);
+            if let Zones::Named(_) = net.zones {
+                t.trace(&id, "AvailabilityZone", ["network.zones"]);
+            }
         }
     }
 
@@ -205,6 +213,11 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
                     }),
                 ),
                 None,
+            );
+            t.trace(
+                &format!("PrivateDefaultRoute{i}"),
+                "NatGatewayId",
+                ["network.nat"],
             );
         }
         associate(&mut t, "Private", i, &table);
@@ -277,6 +290,11 @@ fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
         .keep(Policy::Retain),
         None,
     );
+    t.trace(
+        "FlowLogGroup",
+        "RetentionInDays",
+        ["network.flow_logs.retention_days"],
+    );
     t.add_resource(
         "FlowLogRole",
         Resource::new(
@@ -323,6 +341,7 @@ fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
         ),
         None,
     );
+    t.trace("FlowLog", "TrafficType", ["network.flow_logs.traffic"]);
 }
 
 /// CloudFormation keeps a security group's default allow-all egress unless the group lists
@@ -429,6 +448,12 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             Value::Array(egress),
             name("services"),
         );
+        // No NAT, no way out: the group's egress follows `network.nat`.
+        t.trace(
+            "ServiceSecurityGroup",
+            "SecurityGroupEgress",
+            ["network.nat"],
+        );
         links_into(t, Group::Services, &rules);
     }
     if let Some(db) = rules.iter().find(|i| i.to == Group::Database) {
@@ -516,6 +541,17 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
         "LoadBalancerAttributes": attributes,
     });
     t.add_resource("LoadBalancer", alb, Some(sub("${AWS::StackName}-alb")));
+    let lb_field = |f: &str| format!("network.load_balancer.{f}");
+    t.trace(
+        "LoadBalancer",
+        "LoadBalancerAttributes",
+        ["deletion_protection", "idle_timeout_seconds", "access_logs"].map(lb_field),
+    );
+    t.trace(
+        "LoadBalancer",
+        "Subnets",
+        ["network.az_count", "network.zones"],
+    );
     if lb.waf {
         web_acl(t);
     }
@@ -537,6 +573,7 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
         ),
         None,
     );
+    t.trace("HttpsListener", "SslPolicy", [lb_field("ssl_policy")]);
     t.add_resource(
         "HttpListener",
         Resource::new(
@@ -618,6 +655,11 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         ),
         None,
     );
+    t.trace(
+        "AccessLogBucket",
+        "LifecycleConfiguration",
+        ["network.load_balancer.access_log_retention_days"],
+    );
     let principal = match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == model.region) {
         Some((_, account)) => {
             json!({"AWS": sub(&format!("arn:${{AWS::Partition}}:iam::{account}:root"))})
@@ -644,6 +686,8 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         ),
         None,
     );
+    // The log-writing principal is the region's load balancer account.
+    t.trace("AccessLogBucketPolicy", "PolicyDocument", ["region"]);
 }
 
 fn outputs(t: &mut Template, model: &Model) {

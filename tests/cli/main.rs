@@ -9,6 +9,7 @@ mod inputs;
 mod layers;
 mod lint;
 mod properties;
+mod sources;
 mod synth;
 
 use std::path::{Path, PathBuf};

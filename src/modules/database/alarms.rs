@@ -101,6 +101,7 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
         ),
         watch: stat(metric("AWS/RDS", "CPUUtilization", &primary), "Average"),
         rule: Rule::above(DATABASE_CPU_PERCENT, "missing"),
+        from: vec![],
     }];
     let free_bytes = u64::from(db.storage_gb) * GIB / 10;
     alarms.push(Alarm {
@@ -116,6 +117,7 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
             datapoints: 1,
             ..Rule::below(free_bytes, "missing")
         },
+        from: vec!["database.storage_gb".into()],
     });
     if let Some(limit) = connections_threshold(&db.instance_class) {
         alarms.push(Alarm {
@@ -129,6 +131,7 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
                 "Maximum",
             ),
             rule: Rule::above(limit, "missing"),
+            from: vec!["database.instance_class".into()],
         });
     }
     for n in 1..=db.read_replicas {
@@ -141,6 +144,7 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
             ),
             watch: stat(metric("AWS/RDS", "ReplicaLag", &replica), "Maximum"),
             rule: Rule::above(REPLICA_LAG_SECONDS, "breaching"),
+            from: vec![],
         });
     }
     (alarms, inputs)

@@ -18,8 +18,10 @@ pub(super) fn needs(model: &Model) -> Needs {
         grants: vec![DESCRIBE_NETWORK, MANAGE_NETWORK],
         ..Needs::default()
     };
+    let flow_logs = "network.flow_logs.enabled";
+    needs.grant_if(net.flow_logs.is_some(), flow_logs, &[MANAGE_FLOW_LOGS]);
+    needs.role_fields.push(flow_logs.into());
     if net.flow_logs.is_some() {
-        needs.grants.push(MANAGE_FLOW_LOGS);
         needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
         needs.role_actions.extend(super::FLOW_LOG_ROLE_ACTIONS);
     }
@@ -30,12 +32,16 @@ pub(super) fn needs(model: &Model) -> Needs {
         needs
             .service_linked_roles
             .push("elasticloadbalancing.amazonaws.com");
-        if lb.waf {
-            needs.grants.extend([MANAGE_WEB_ACL, ATTACH_WEB_ACL]);
-        }
-        if lb.access_logs {
-            needs.grants.push(secure::PRODUCT_BUCKETS);
-        }
+        needs.grant_if(
+            lb.waf,
+            "network.load_balancer.waf",
+            &[MANAGE_WEB_ACL, ATTACH_WEB_ACL],
+        );
+        needs.grant_if(
+            lb.access_logs,
+            "network.load_balancer.access_logs",
+            &[secure::PRODUCT_BUCKETS],
+        );
         needs.alarm_inputs.push(load_balancer_full_name());
         let lb = [("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME))];
         needs.alarms.push(Alarm {
@@ -49,6 +55,7 @@ pub(super) fn needs(model: &Model) -> Needs {
                 metric("AWS/ApplicationELB", "RequestCount", &lb),
             ),
             rule: Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
+            from: vec![],
         });
         needs.dashboard_rows.push(dashboard_row());
     }

@@ -35,9 +35,11 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         role_actions: super::EXECUTION_ROLE_ACTIONS.to_vec(),
         ..Needs::default()
     };
-    if service.discovery {
-        needs.grants.push(SERVICE_DISCOVERY);
-    }
+    needs.grant_if(
+        service.discovery,
+        service.field("discovery"),
+        &[SERVICE_DISCOVERY],
+    );
     if service.expose.is_some() {
         // The target group and listener rule.
         needs.grants.extend([
@@ -167,12 +169,13 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
     ];
     let mut alarms = vec![];
-    let mut add = |id: String, description: String, watch: Value, rule: Rule| {
+    let mut add = |id: String, description: String, watch: Value, rule: Rule, from: &[&str]| {
         alarms.push(Alarm {
             id,
             description,
             watch,
             rule,
+            from: from.iter().map(|f| s.field(f)).collect(),
         });
     };
     let ecs = [
@@ -188,6 +191,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         stat(metric("AWS/ECS", "CPUUtilization", &ecs), "Average"),
         Rule::above(cpu, "missing"),
+        &["scaling.cpu_percent"],
     );
     let memory = utilization_threshold(s.scaling.memory_percent);
     add(
@@ -198,6 +202,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         stat(metric("AWS/ECS", "MemoryUtilization", &ecs), "Average"),
         Rule::above(memory, "missing"),
+        &["scaling.memory_percent"],
     );
     add(
         svc.id(ServicePart::RunningTasksAlarm),
@@ -214,6 +219,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             datapoints: 5,
             ..Rule::above(0, "notBreaching")
         },
+        &[],
     );
     if s.expose.is_none() {
         return (alarms, inputs);
@@ -250,6 +256,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             metric("AWS/ApplicationELB", "RequestCount", &tg),
         ),
         Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
+        &[],
     );
     add(
         svc.id(ServicePart::ResponseTimeAlarm),
@@ -262,6 +269,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             "p99",
         ),
         Rule::above(P99_SECONDS, "notBreaching"),
+        &[],
     );
     add(
         svc.id(ServicePart::UnhealthyHostsAlarm),
@@ -274,6 +282,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             "Maximum",
         ),
         Rule::above(0, "notBreaching"),
+        &[],
     );
     (alarms, inputs)
 }
