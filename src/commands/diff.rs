@@ -1,4 +1,6 @@
-//! `byoa diff`: read two sets of templates, compare them, print the changes.
+//! `byoa diff`: read two sets of templates, compare them, name the spec fields behind each
+//! changed property (when the new side is an output directory with its source map), print
+//! the changes.
 //!
 //! Exit codes: 0 no changes, 1 changes, 2 error (every error a coded diagnostic). Colour only
 //! when the global setting allows it and the diff itself goes to a terminal.
@@ -23,7 +25,17 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
-    let result = diff::diff(&old, &new);
+    let sources = match load::sources(&args.new) {
+        Ok(map) => map,
+        Err(d) => {
+            ctx.report(&[d], diag_format)?;
+            return Ok(exit::ERROR);
+        }
+    };
+    let mut result = diff::diff(&old, &new);
+    if let Some(map) = &sources {
+        diff::annotate(&mut result, map);
+    }
     match args.format {
         DiffFormat::Text => {
             let color = ctx.color && io::stdout().is_terminal();

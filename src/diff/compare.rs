@@ -142,6 +142,7 @@ pub fn resources(old: &Value, new: &Value) -> Vec<ResourceDiff> {
                             replacement: Replacement::Always,
                             why: Some(format!("`{ka}` becomes `{kb}`")),
                             propagated: false,
+                            spec: Vec::new(),
                         });
                     }
                     r.properties.extend(replace::predict(

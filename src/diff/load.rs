@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::Stack;
-use crate::cfn::sources;
+use crate::cfn::sources::{self, SourceMap};
 use crate::diag::{Code, Diagnostic};
 use crate::synth;
 
@@ -212,6 +212,34 @@ fn directory(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// The source map beside the templates of `dir` (the file its manifest names, else
+/// `sources.json`): `None` when there is none (a file, or an output written before byoa kept
+/// one), an error when there is one that cannot be read.
+pub fn sources(dir: &Path) -> Result<Option<SourceMap>, Diagnostic> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let file = synth::read_manifest(dir)
+        .and_then(|m| m.sources)
+        .unwrap_or_else(|| sources::FILE.to_owned());
+    let path = dir.join(file);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let unreadable = |why: String| {
+        Diagnostic::file_error(
+            Code::DiffSources,
+            &path,
+            format!("cannot read the source map `{}`: {why}", path.display()),
+        )
+        .with_help("synthesize the templates again to rewrite it, or delete it")
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
+    SourceMap::from_json(&text)
+        .map(Some)
+        .map_err(|e| unreadable(e.to_string()))
 }
 
 /// Parses template text (JSON when it starts with `{`, else YAML) into a `Stack`.

@@ -9,6 +9,12 @@
 //! apart, with broadened permissions and opened ingress flagged; data loss on stateful types.
 //! Pure: no I/O, no clock. `load` reads the inputs, `render` prints the result.
 //!
+//! Why, back to the spec: `annotate(&mut diff, &map)` gives each changed property the
+//! `byoa.yaml` fields that decide it in the new templates (`PropertyChange::spec`), from the
+//! source map synthesis records (`cfn::sources::SourceMap`: `out/sources.json` on disk, or the
+//! one `synth::Output` holds in memory). A deployer with templates built in memory calls it
+//! the same way; `byoa diff` calls it when the new side is a directory with a map.
+//!
 //! The jobs, one file each: `compare` pairs stacks and entries and lists what changed;
 //! `replace` predicts replacement from the embedded `table` and propagates it through
 //! references; `nested` carries it from stack to stack through nested-stack parameters;
@@ -30,6 +36,8 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::cfn::sources::SourceMap;
 
 /// One template to compare, named by its stack (the file stem: `database`).
 ///
@@ -148,6 +156,10 @@ pub struct PropertyChange {
     /// The value is the same in both templates but references a resource that is replaced or
     /// a parameter whose value changes (in another stack, see `nested`).
     pub propagated: bool,
+    /// The spec fields that decide the property in the new templates (`annotate`), sorted;
+    /// empty when unknown or propagated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spec: Vec<String>,
 }
 
 /// How a resource, parameter, output or condition differs.
@@ -289,6 +301,23 @@ pub fn diff<'a>(old: &'a [Stack], new: &'a [Stack]) -> Diff<'a> {
         classify::stack(s);
     }
     Diff { stacks }
+}
+
+/// Gives every changed property of `diff` the spec fields that decide it according to `map`
+/// (the new side's source map). Propagated rows are left alone: their own value did not
+/// change, so the fields behind it are not why they change (the upstream row says why).
+pub fn annotate(diff: &mut Diff<'_>, map: &SourceMap) {
+    for s in &mut diff.stacks {
+        for r in &mut s.resources {
+            for p in r.properties.iter_mut().filter(|p| !p.propagated) {
+                p.spec = map
+                    .fields(&s.stack, &r.logical_id, &p.path)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+            }
+        }
+    }
 }
 
 /// The unclassified rows of one stack.

@@ -3,7 +3,9 @@
 //!
 //! Input: a classified `Diff`. Output: text written to one writer. The destructive lines keep
 //! CDK's shape, `<stack>: <type> <logicalId> will be replaced (<Property> changed)`, so people
-//! and scripts that know it can read them.
+//! and scripts that know it can read them. When the diff knows the spec fields behind a
+//! property (`annotate`), its row reads `database.instance_class -> DBInstanceClass` and a
+//! destructive line `(DBName changed by database.name)`.
 //!
 //! JSON (`--format json`), version 1: `{"format": "byoa-diff/1", "changed": bool, "impact":
 //! worst impact, "replacement_table": {"source", "schema_date"}, "stacks": [changed stacks],
@@ -11,7 +13,7 @@
 //! "reason", "data_loss", "line"}]}`. A stack: `{"stack", "status": added|removed|modified,
 //! "impact", "resources": [{"logical_id", "type", "old_type"?, "change": added|removed|modified,
 //! "impact", "properties": [{"path", "replacement": never|conditional|always|blocked, "why"?,
-//! "propagated"}], "attributes": [..], "data_loss"?}], "parameters" | "outputs" | "conditions":
+//! "propagated", "spec"?: [spec field paths, when known]}], "attributes": [..], "data_loss"?}], "parameters" | "outputs" | "conditions":
 //! [{"id", "change", "fields", "via"?}], "sections": [..], "iam" | "ingress": [{"logical_id",
 //! "type", "added", "removed", "broadened"}], "text_diff"? (with `--text`)}`. Impacts:
 //! no-change, update, create, orphan, may-replace, replace, destroy, blocked (worst last).
@@ -108,6 +110,15 @@ fn property_note(p: &PropertyChange) -> String {
     }
 }
 
+/// The spec fields behind a property, as the start of its row (`database.name -> `).
+fn from_spec(p: &PropertyChange) -> String {
+    if p.spec.is_empty() {
+        String::new()
+    } else {
+        format!("{} -> ", p.spec.join(", "))
+    }
+}
+
 /// The reason a destructive line gives: the properties that decide the resource's impact.
 fn reason(r: &ResourceDiff) -> String {
     let deciding = match r.impact {
@@ -126,6 +137,9 @@ fn reason(r: &ResourceDiff) -> String {
                 p.propagated || deciding == Replacement::Blocked || p.path == "Type",
             ) {
                 (Some(why), true) => format!("{} changed: {why}", p.path),
+                _ if !p.spec.is_empty() => {
+                    format!("{} changed by {}", p.path, p.spec.join(", "))
+                }
                 _ => format!("{} changed", p.path),
             }
         })
@@ -173,7 +187,13 @@ pub fn text(w: &mut dyn Write, diff: &Diff, color: bool, with_text: bool) -> io:
                 writeln!(w, "        (was {old})")?;
             }
             for prop in &r.properties {
-                writeln!(w, "        {}{}", prop.path, property_note(prop))?;
+                writeln!(
+                    w,
+                    "        {}{}{}",
+                    from_spec(prop),
+                    prop.path,
+                    property_note(prop)
+                )?;
             }
             if !r.attributes.is_empty() {
                 writeln!(w, "        attributes: {}", r.attributes.join(", "))?;

@@ -39,6 +39,7 @@ pub fn predict(kind: &str, old: Option<&Value>, new: Option<&Value>) -> Vec<Prop
                 replacement,
                 why,
                 propagated: false,
+                spec: Vec::new(),
             })
         })
         .collect()
@@ -282,6 +283,7 @@ fn record(
                 replacement,
                 why: Some(why),
                 propagated: true,
+                spec: Vec::new(),
             });
             true
         }

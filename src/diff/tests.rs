@@ -220,6 +220,34 @@ fn replacement_propagates_through_create_only_references_until_stable() {
 }
 
 #[test]
+fn annotate_names_the_spec_fields_of_changed_properties_but_not_of_propagated_ones() {
+    let old = keep(vec![stack("s", network("10.0.0.0/16"))]);
+    let new = keep(vec![stack("s", network("10.1.0.0/16"))]);
+    let mut d = diff(old, new);
+    let mut sources = crate::cfn::sources::Sources::default();
+    sources.record("Vpc", "CidrBlock", ["network.cidr"]);
+    // Recorded, but the subnet's VpcId only changes because the VPC is replaced.
+    sources.record("Subnet", "VpcId", ["network.cidr"]);
+    let map = SourceMap {
+        stacks: [("s".to_owned(), sources)].into(),
+    };
+    annotate(&mut d, &map);
+    let s = &d.stacks[0];
+    assert_eq!(row(s, "Vpc").properties[0].spec, ["network.cidr"]);
+    assert!(row(s, "Subnet").properties[0].propagated);
+    assert!(row(s, "Subnet").properties[0].spec.is_empty());
+    // A map of another stack annotates nothing.
+    let mut d = diff(old, new);
+    annotate(
+        &mut d,
+        &SourceMap {
+            stacks: [("t".to_owned(), Default::default())].into(),
+        },
+    );
+    assert!(row(&d.stacks[0], "Vpc").properties[0].spec.is_empty());
+}
+
+#[test]
 fn may_replace_propagates_as_may_replace() {
     let t = |multi_az: bool| {
         one(json!({
