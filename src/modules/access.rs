@@ -48,7 +48,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
-use crate::modules::needs::{Needs, Part};
+use crate::modules::needs::{Decides, Needs, Part};
 use crate::modules::secure::{self, document};
 use crate::naming::{self, RULE_FILE_KEY, camel};
 use crate::spec::Model;
@@ -248,7 +248,11 @@ fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
         "PolicyDocument",
         ["compliance.enforce_in_account"],
     );
-    t.trace("PermissionsBoundary", "PolicyDocument", &needs.role_fields);
+    t.trace(
+        "PermissionsBoundary",
+        "PolicyDocument",
+        needs.fields_deciding(Decides::Roles),
+    );
     t.trace("PermissionsBoundary", "ManagedPolicyName", ["product.name"]);
     t.trace("PermissionsBoundary", "Description", ["product.name"]);
 }
@@ -473,8 +477,9 @@ fn deployer_role(t: &mut Template, model: &Model) {
     t.trace(
         "DeployerRole",
         "Policies",
-        ["compliance.enforce_in_account"],
+        ["compliance.enforce_in_account", "product.name"],
     );
+    t.trace("DeployerRole", "Description", ["product.name"]);
 }
 
 fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
@@ -544,17 +549,24 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
             ),
             None,
         );
-        t.trace(id, "PolicyDocument", needs.grant_fields_of(part));
+        t.trace(
+            id,
+            "PolicyDocument",
+            needs.fields_deciding(Decides::Grants(part)),
+        );
         if part == Part::Compute {
-            t.trace(id, "PolicyDocument", &needs.role_fields);
+            t.trace(id, "PolicyDocument", needs.fields_deciding(Decides::Roles));
         }
+        // Names the policy's resources with the product prefix.
+        t.trace(id, "PolicyDocument", ["product.name"]);
     }
     guardrail(t, model.compliance.enforce_in_account, boundary_arn(model));
     t.trace(
         "ExecutionGuardrailPolicy",
         "PolicyDocument",
-        ["compliance.enforce_in_account"],
+        ["compliance.enforce_in_account", "product.name"],
     );
+    t.trace("ExecutionRole", "Description", ["product.name"]);
 }
 
 /// Stops the execution role from changing what this stack set up: its roles and policies, its

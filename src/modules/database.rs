@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::needs::{
-    Decrypt, Export, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions, SecretVariable,
+    Decides, Decrypt, Export, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions,
+    SecretVariable,
 };
 use crate::modules::{Compiled, secure};
 use crate::naming::wire;
@@ -469,8 +470,7 @@ fn needs(model: &Model, db: &Database) -> Needs {
         alarms,
         alarm_inputs,
         dashboard_rows: vec![alarms::dashboard_row(db)],
-        grant_fields: vec![],
-        role_fields: vec![],
+        decided_by: vec![(Decides::Dashboard, "database.read_replicas".into())],
     }
 }
 

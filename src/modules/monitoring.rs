@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
 use crate::modules::alarm::Alarm;
-use crate::modules::needs::{Input, Needs};
+use crate::modules::needs::{Decides, Input, Needs};
 use crate::modules::{Compiled, secure};
 use crate::naming::{self, console};
 use crate::spec::Model;
@@ -54,6 +54,11 @@ pub fn build(model: &Model, watched: &Needs) -> Compiled {
     topic_policy(&mut t, model);
     if model.monitoring.dashboard {
         dashboard(&mut t, &watched.dashboard_rows, &alarms);
+        t.trace(
+            "Dashboard",
+            "DashboardBody",
+            watched.fields_deciding(Decides::Dashboard),
+        );
     }
     if model.monitoring.audit_trail {
         trail::build(&mut t);
@@ -134,6 +139,7 @@ fn alarm_topic(t: &mut Template, model: &Model) {
         ),
         Some(sub("${AWS::StackName}-alarms")),
     );
+    t.trace("AlarmTopic", "DisplayName", ["product.name"]);
     t.add_resource(
         "AlarmEmailSubscription",
         Resource::new(

@@ -159,13 +159,21 @@ pub struct Needs {
     pub alarm_inputs: Vec<Input>,
     /// Rows of dashboard widgets (`alarm::graph`) for the module, top to bottom.
     pub dashboard_rows: Vec<Vec<serde_json::Value>>,
-    /// The spec fields that decide which grants the module asks for, by the policy the grants
-    /// belong to (`grant_if`): the source map traces that policy to them.
-    pub grant_fields: Vec<(Part, String)>,
-    /// The spec fields that switch the roles the module's resources use (roles passed to
-    /// services, role actions): the execution role's compute policy (`iam:PassRole`) and the
-    /// permissions boundary follow them.
-    pub role_fields: Vec<String>,
+    /// The spec fields behind what the shared stacks build from these needs, by what they
+    /// decide: the source map traces the shared stacks' resources to them.
+    pub decided_by: Vec<(Decides, String)>,
+}
+
+/// What a spec field decides in the needs of a module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decides {
+    /// Which grants of this execution-role policy the module asks for (`Needs::grant_if`).
+    Grants(Part),
+    /// The roles the module's resources use (roles passed to services, role actions): the
+    /// execution role's compute policy (`iam:PassRole`) and the permissions boundary.
+    Roles,
+    /// The module's rows (and alarms) on the dashboard.
+    Dashboard,
 }
 
 impl Needs {
@@ -199,8 +207,7 @@ impl Needs {
             all.alarms.extend(n.alarms.iter().cloned());
             extend_unique(&mut all.alarm_inputs, &n.alarm_inputs);
             all.dashboard_rows.extend(n.dashboard_rows.iter().cloned());
-            extend_unique(&mut all.grant_fields, &n.grant_fields);
-            extend_unique(&mut all.role_fields, &n.role_fields);
+            extend_unique(&mut all.decided_by, &n.decided_by);
         }
         all
     }
@@ -213,18 +220,23 @@ impl Needs {
             self.grants.extend_from_slice(grants);
         }
         for g in grants {
-            let decided = (g.part, field.clone());
-            if !self.grant_fields.contains(&decided) {
-                self.grant_fields.push(decided);
-            }
+            self.decided(Decides::Grants(g.part), field.clone());
         }
     }
 
-    /// The spec fields that decide the grants of one policy.
-    pub fn grant_fields_of(&self, part: Part) -> impl Iterator<Item = &str> {
-        self.grant_fields
+    /// Records that `field` decides `what`.
+    pub fn decided(&mut self, what: Decides, field: impl Into<String>) {
+        let decided = (what, field.into());
+        if !self.decided_by.contains(&decided) {
+            self.decided_by.push(decided);
+        }
+    }
+
+    /// The spec fields that decide `what`.
+    pub fn fields_deciding(&self, what: Decides) -> impl Iterator<Item = &str> {
+        self.decided_by
             .iter()
-            .filter(move |(p, _)| *p == part)
+            .filter(move |(d, _)| *d == what)
             .map(|(_, f)| f.as_str())
     }
 

@@ -816,6 +816,11 @@ fn ecs_service(t: &mut Template, service: &Service) {
     let field = |f: &str| service.field(f);
     t.trace("Service", "DesiredCount", [field("scaling.min")]);
     t.trace("Service", "LoadBalancers", ["port", "expose"].map(field));
+    t.trace(
+        "Service",
+        "HealthCheckGracePeriodSeconds",
+        [field("expose")],
+    );
     t.trace("Service", "ServiceRegistries", [field("discovery")]);
 }
 

@@ -374,6 +374,33 @@ const CASES: &[Case] = &[
         "true",
         "compliance.enforce_in_account",
     ),
+    case(
+        "prod",
+        "/database/read_replicas",
+        "2",
+        "database.read_replicas",
+    ),
+    case(
+        "prod",
+        "/database/max_storage_gb",
+        "null",
+        "database.max_storage_gb",
+    ),
+    case(
+        "prod",
+        "/services/0/scaling/cpu_percent",
+        "null",
+        "services.api.scaling.cpu_percent",
+    ),
+    case("prod", "/services/1/port", "9000", "services.worker.port"),
+    case("prod", "/services/0/expose", "null", "services.api.expose"),
+    case("prod", "/product/name", r#""acme-web""#, "product.name"),
+    case(
+        "dev",
+        "/environments/dev/network/az_count",
+        "3",
+        "network.az_count",
+    ),
     Case {
         given: NO_PROFILES,
         ..case(

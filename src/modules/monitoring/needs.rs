@@ -1,7 +1,7 @@
 //! What the monitoring stack needs from the access stack: alarms, the topic, the dashboard,
 //! the deployment events rule and the audit trail with its bucket.
 
-use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{Decides, Grant, Needs, On, Part, ResourceActions};
 use crate::modules::secure;
 use crate::spec::Model;
 
@@ -24,7 +24,7 @@ pub(super) fn needs(model: &Model) -> Needs {
         "monitoring.audit_trail",
         &[DESCRIBE_TRAILS, PRODUCT_TRAIL, secure::PRODUCT_BUCKETS],
     );
-    needs.role_fields.push("monitoring.audit_trail".into());
+    needs.decided(Decides::Roles, "monitoring.audit_trail");
     if trail {
         // The trail delivers to CloudWatch Logs through `TrailLogRole`: setting the trail's
         // `CloudWatchLogsRoleArn` needs `iam:PassRole` on it.

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::cfn::func::r#ref;
 use crate::modules::alarm::{Alarm, ERROR_RATE_PERCENT, Rule, error_rate, graph, metric};
-use crate::modules::needs::{Grant, Input, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{Decides, Grant, Input, Needs, On, Part, ResourceActions};
 use crate::modules::secure;
 use crate::naming::wire;
 use crate::spec::Model;
@@ -20,7 +20,7 @@ pub(super) fn needs(model: &Model) -> Needs {
     };
     let flow_logs = "network.flow_logs.enabled";
     needs.grant_if(net.flow_logs.is_some(), flow_logs, &[MANAGE_FLOW_LOGS]);
-    needs.role_fields.push(flow_logs.into());
+    needs.decided(Decides::Roles, flow_logs);
     if net.flow_logs.is_some() {
         needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
         needs.role_actions.extend(super::FLOW_LOG_ROLE_ACTIONS);

@@ -8,7 +8,9 @@ use crate::cfn::func::r#ref;
 use crate::modules::alarm::{
     Alarm, ERROR_RATE_PERCENT, Rule, error_rate, graph, metric, shortfall, stat,
 };
-use crate::modules::needs::{Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{
+    Decides, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions,
+};
 use crate::modules::network;
 use crate::naming::{ServicePart, wire};
 use crate::spec::Model;
@@ -57,6 +59,8 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
     }
     (needs.alarms, needs.alarm_inputs) = alarms(model, service);
     needs.dashboard_rows.push(dashboard_row(service));
+    // Its row, and its load-balancer alarms, follow whether it is exposed.
+    needs.decided(Decides::Dashboard, service.field("expose"));
     needs
 }
 
