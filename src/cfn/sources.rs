@@ -64,10 +64,6 @@ impl Sources {
                 .map(move |(p, fields)| (id.as_str(), p.as_str(), fields))
         })
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// The `Sources` of every stack of one synthesis, by stack (module) name.

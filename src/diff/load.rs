@@ -2,9 +2,10 @@
 //!
 //! Input: two paths, each a template file or a directory (an `out/`-like folder: the templates
 //! its `manifest.json` lists, else every `.yaml`/`.yml`/`.json`/`.template` file in it, the
-//! manifest and the source map excepted); two directories or two files, not one of each. Output: `Stack`s
-//! named by file stem, so a YAML `out/` pairs with a JSON one (two files pair whatever their
-//! names); or every problem as a coded diagnostic naming the path. A pair with the same bytes
+//! manifest and the source map excepted); two directories or two files, not one of each.
+//! Output: `Stack`s named by file stem, so a YAML `out/` pairs with a JSON one (two files pair
+//! whatever their names); or every problem as a coded diagnostic naming the path. `sources`
+//! reads a directory's source map (`sources.json`), for `diff::annotate`. A pair with the same bytes
 //! on both sides is kept as text (`Stack::deferred`): parsing YAML is most of a diff's time,
 //! and most templates of a typical diff are untouched.
 

@@ -13,8 +13,9 @@
 //! "reason", "data_loss", "line"}]}`. A stack: `{"stack", "status": added|removed|modified,
 //! "impact", "resources": [{"logical_id", "type", "old_type"?, "change": added|removed|modified,
 //! "impact", "properties": [{"path", "replacement": never|conditional|always|blocked, "why"?,
-//! "propagated", "spec"?: [spec field paths, when known]}], "attributes": [..], "data_loss"?}], "parameters" | "outputs" | "conditions":
-//! [{"id", "change", "fields", "via"?}], "sections": [..], "iam" | "ingress": [{"logical_id",
+//! "propagated", "spec"? (the spec fields behind it, when known)}], "attributes": [..],
+//! "data_loss"?}], "parameters" | "outputs" | "conditions": [{"id", "change", "fields",
+//! "via"?}], "sections": [..], "iam" | "ingress": [{"logical_id",
 //! "type", "added", "removed", "broadened"}], "text_diff"? (with `--text`)}`. Impacts:
 //! no-change, update, create, orphan, may-replace, replace, destroy, blocked (worst last).
 //! Fields are only ever added to this format, never renamed.

@@ -109,6 +109,7 @@ pub fn build_cluster(model: &Model) -> Compiled {
             ),
             None,
         );
+        t.trace("Namespace", "Name", ["product.name"]);
     }
     t.add_output(
         wire::CLUSTER_NAME,

@@ -320,6 +320,13 @@ proptest! {
                 prop_assert!(subnets(&value).is_empty(), "{} declares subnets", t.file);
             }
             fixed_point(&value);
+            // The source map names only resources the template has.
+            for (id, property, _) in t.stack.template.sources().entries() {
+                prop_assert!(
+                    value["Resources"].get(id).is_some(),
+                    "{} traces {id} {property}, which it does not hold\n{}", t.file, text
+                );
+            }
         }
     }
 

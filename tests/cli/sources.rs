@@ -59,6 +59,11 @@ const EXPLICIT_SUBNETS: &[(&str, &str)] = &[(
         "private": ["10.0.16.0/20", "10.0.32.0/20", "10.0.48.0/20"],
         "isolated": ["10.0.8.0/24", "10.0.9.0/24", "10.0.10.0/24"]}"#,
 )];
+/// No service behind the load balancer, and no profile asking for one.
+const NOTHING_EXPOSED: &[(&str, &str)] = &[
+    ("/compliance/profiles", "[]"),
+    ("/services/0/expose", "null"),
+];
 /// io2 storage needs at least 100 GiB.
 const BIG_STORAGE: &[(&str, &str)] = &[("/database/storage_gb", "100")];
 
@@ -380,6 +385,15 @@ const CASES: &[Case] = &[
         "2",
         "database.read_replicas",
     ),
+    Case {
+        given: NOTHING_EXPOSED,
+        ..case(
+            "prod",
+            "/network/load_balancer/enabled",
+            "false",
+            "network.load_balancer.enabled",
+        )
+    },
     case(
         "prod",
         "/database/max_storage_gb",

@@ -25,10 +25,15 @@ pub(super) fn needs(model: &Model) -> Needs {
         needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
         needs.role_actions.extend(super::FLOW_LOG_ROLE_ACTIONS);
     }
+    let enabled = "network.load_balancer.enabled";
+    needs.grant_if(
+        net.load_balancer.is_some(),
+        enabled,
+        &[DESCRIBE_LOAD_BALANCING, MANAGE_LOAD_BALANCING],
+    );
+    needs.decided(Decides::Roles, enabled);
+    needs.decided(Decides::Dashboard, enabled);
     if let Some(lb) = &net.load_balancer {
-        needs
-            .grants
-            .extend([DESCRIBE_LOAD_BALANCING, MANAGE_LOAD_BALANCING]);
         needs
             .service_linked_roles
             .push("elasticloadbalancing.amazonaws.com");

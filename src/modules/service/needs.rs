@@ -42,20 +42,24 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         service.field("discovery"),
         &[SERVICE_DISCOVERY],
     );
-    if service.expose.is_some() {
-        // The target group and listener rule.
-        needs.grants.extend([
+    // The target group and listener rule.
+    needs.grant_if(
+        service.expose.is_some(),
+        service.field("expose"),
+        &[
             network::DESCRIBE_LOAD_BALANCING,
             network::MANAGE_LOAD_BALANCING,
-        ]);
-        if let Some(port) = service.port {
-            needs.ingress.push(Ingress {
-                to: Group::Services,
-                from: Group::LoadBalancer,
-                port,
-                protocol: "HTTP",
-            });
-        }
+        ],
+    );
+    if service.expose.is_some()
+        && let Some(port) = service.port
+    {
+        needs.ingress.push(Ingress {
+            to: Group::Services,
+            from: Group::LoadBalancer,
+            port,
+            protocol: "HTTP",
+        });
     }
     (needs.alarms, needs.alarm_inputs) = alarms(model, service);
     needs.dashboard_rows.push(dashboard_row(service));
