@@ -255,6 +255,26 @@ impl Template {
         self.sources.record(id, property, fields);
     }
 
+    /// Records that the spec `fields` decide whether resource `id` exists at all (a replica
+    /// per `database.read_replicas`, the flow logs per `network.flow_logs.enabled`).
+    pub fn trace_resource<S: Into<String>>(
+        &mut self,
+        id: &str,
+        fields: impl IntoIterator<Item = S>,
+    ) {
+        self.sources.record_resource(id, fields);
+    }
+
+    /// `trace_resource` for every resource added since the template held `since` resources:
+    /// a compiler notes `t.resources.len()` before a block the spec switches on, and traces
+    /// what the block added to the fields that switch it.
+    pub fn trace_resources_since(&mut self, since: usize, fields: &[&str]) {
+        let added: Vec<String> = self.resources.keys().skip(since).cloned().collect();
+        for id in added {
+            self.trace_resource(&id, fields.iter().copied());
+        }
+    }
+
     /// `trace` for a table of `(property, fields)` whose fields are relative to `under`
     /// (`services.api`): the shape a compiler keeps beside the resource it builds.
     pub fn trace_all(&mut self, id: &str, under: &str, table: &[(&str, &[&str])]) {

@@ -2,8 +2,9 @@
 //!
 //! Stage: the template model. Input: the module compilers, which record, while they build a
 //! resource from the model, the spec fields behind each of its top-level properties
-//! (`Template::trace`). Output: `Sources` per template, `(logical id, property) -> field paths`,
-//! gathered per stack into a `SourceMap`, which synthesis writes as `out/sources.json` and the
+//! (`Template::trace`), and the fields that decide whether a resource exists at all
+//! (`Template::trace_resource`). Output: `Sources` per template, `(logical id, property) ->
+//! field paths` and `logical id -> field paths`, gathered per stack into a `SourceMap`, which synthesis writes as `out/sources.json` and the
 //! diff reads to say why a property changes (`database.instance_class -> DBInstanceClass`).
 //!
 //! A field path is the field's place in the spec after the environment overlay, dotted, with a
@@ -20,13 +21,45 @@ use serde::{Deserialize, Serialize};
 /// The file beside the templates that holds a synthesis's `SourceMap`.
 pub const FILE: &str = "sources.json";
 
-/// The spec fields behind the resource properties of one template:
-/// logical id -> property -> field paths.
+/// The spec fields behind the resources of one template: whether a resource exists at all
+/// (`resources`: logical id -> field paths) and each of its properties (`properties`: logical
+/// id -> property -> field paths).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Sources(BTreeMap<String, BTreeMap<String, BTreeSet<String>>>);
+pub struct Sources {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    resources: BTreeMap<String, BTreeSet<String>>,
+    #[serde(default)]
+    properties: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+}
 
 impl Sources {
+    /// Records that `fields` decide whether resource `id` exists (added to what is there; no
+    /// fields, no entry).
+    pub fn record_resource<S: Into<String>>(
+        &mut self,
+        id: &str,
+        fields: impl IntoIterator<Item = S>,
+    ) {
+        let mut fields = fields.into_iter().peekable();
+        if fields.peek().is_some() {
+            let set = self.resources.entry(id.to_owned()).or_default();
+            set.extend(fields.map(Into::into));
+        }
+    }
+
+    /// The fields that decide whether `id` exists, sorted; empty when nothing was recorded.
+    pub fn resource_fields(&self, id: &str) -> Vec<&str> {
+        self.resources
+            .get(id)
+            .map(|f| f.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every resource whose existence was traced.
+    pub fn traced_resources(&self) -> impl Iterator<Item = &str> {
+        self.resources.keys().map(String::as_str)
+    }
+
     /// Records that `fields` decide `property` of resource `id` (added to what is there; no
     /// fields, no entry).
     pub fn record<S: Into<String>>(
@@ -39,7 +72,7 @@ impl Sources {
         if fields.peek().is_none() {
             return;
         }
-        self.0
+        self.properties
             .entry(id.to_owned())
             .or_default()
             .entry(property.to_owned())
@@ -49,7 +82,7 @@ impl Sources {
 
     /// The fields behind `property` of `id`, sorted; empty when nothing was recorded.
     pub fn fields(&self, id: &str, property: &str) -> Vec<&str> {
-        self.0
+        self.properties
             .get(id)
             .and_then(|p| p.get(property))
             .map(|f| f.iter().map(String::as_str).collect())
@@ -58,7 +91,7 @@ impl Sources {
 
     /// Every `(logical id, property, fields)` recorded, sorted.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &BTreeSet<String>)> {
-        self.0.iter().flat_map(|(id, props)| {
+        self.properties.iter().flat_map(|(id, props)| {
             props
                 .iter()
                 .map(move |(p, fields)| (id.as_str(), p.as_str(), fields))
@@ -78,6 +111,14 @@ impl SourceMap {
         self.stacks
             .get(stack)
             .map(|s| s.fields(id, property))
+            .unwrap_or_default()
+    }
+
+    /// The fields that decide whether resource `id` of `stack` exists; empty when unknown.
+    pub fn resource_fields(&self, stack: &str, id: &str) -> Vec<&str> {
+        self.stacks
+            .get(stack)
+            .map(|s| s.resource_fields(id))
             .unwrap_or_default()
     }
 
@@ -112,6 +153,8 @@ mod tests {
         b.record("Database", "DBInstanceClass", ["database.instance_class"]);
         b.record("Alarm", "Threshold", ["database.storage_gb"]);
         b.record("Database", "MultiAZ", ["database.multi_az"]);
+        b.record_resource("DatabaseReplica1", ["database.read_replicas"]);
+        a.record_resource("DatabaseReplica1", ["database.read_replicas"]);
         assert_eq!(a, b);
         let map = |s: Sources| SourceMap {
             stacks: [("database".to_owned(), s)].into(),
@@ -125,5 +168,10 @@ mod tests {
         );
         assert!(back.fields("database", "Alarm", "Period").is_empty());
         assert!(back.fields("network", "Alarm", "Threshold").is_empty());
+        assert_eq!(
+            back.resource_fields("database", "DatabaseReplica1"),
+            ["database.read_replicas"]
+        );
+        assert!(back.resource_fields("database", "Database").is_empty());
     }
 }

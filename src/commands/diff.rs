@@ -25,16 +25,17 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
-    let sources = match load::sources(&args.new) {
-        Ok(map) => map,
-        Err(d) => {
-            ctx.report(&[d], diag_format)?;
+    let (old_map, new_map) = match (load::sources(&args.old), load::sources(&args.new)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            let diags: Vec<_> = a.err().into_iter().chain(b.err()).collect();
+            ctx.report(&diags, diag_format)?;
             return Ok(exit::ERROR);
         }
     };
     let mut result = diff::diff(&old, &new);
-    if let Some(map) = &sources {
-        diff::annotate(&mut result, map);
+    if let Some(map) = &new_map {
+        diff::annotate(&mut result, old_map.as_ref(), map);
     }
     match args.format {
         DiffFormat::Text => {

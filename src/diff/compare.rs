@@ -128,6 +128,7 @@ pub fn resources(old: &Value, new: &Value) -> Vec<ResourceDiff> {
                 properties: Vec::new(),
                 attributes: Vec::new(),
                 data_loss: None,
+                spec: Vec::new(),
             };
             match (a, b) {
                 (None, Some(b)) => Some(row(type_of(b), Change::Added)),

@@ -5,7 +5,8 @@
 //! CDK's shape, `<stack>: <type> <logicalId> will be replaced (<Property> changed)`, so people
 //! and scripts that know it can read them. When the diff knows the spec fields behind a
 //! property (`annotate`), its row reads `database.instance_class -> DBInstanceClass` and a
-//! destructive line `(DBName changed by database.name)`.
+//! destructive line `(DBName changed by database.name)`; an added or removed resource adds
+//! `follows network.flow_logs.enabled`.
 //!
 //! JSON (`--format json`), version 1: `{"format": "byoa-diff/1", "changed": bool, "impact":
 //! worst impact, "replacement_table": {"source", "schema_date"}, "stacks": [changed stacks],
@@ -14,9 +15,10 @@
 //! "impact", "resources": [{"logical_id", "type", "old_type"?, "change": added|removed|modified,
 //! "impact", "properties": [{"path", "replacement": never|conditional|always|blocked, "why"?,
 //! "propagated", "spec"? (the spec fields behind it, when known)}], "attributes": [..],
-//! "data_loss"?}], "parameters" | "outputs" | "conditions": [{"id", "change", "fields",
-//! "via"?}], "sections": [..], "iam" | "ingress": [{"logical_id",
-//! "type", "added", "removed", "broadened"}], "text_diff"? (with `--text`)}`. Impacts:
+//! "data_loss"?, "spec"? (added or removed: the spec fields it exists by)}], "parameters" |
+//! "outputs" | "conditions": [{"id", "change", "fields", "via"?}], "sections": [..], "iam" |
+//! "ingress": [{"logical_id", "type", "added", "removed", "broadened"}], "text_diff"? (with
+//! `--text`)}`. Impacts:
 //! no-change, update, create, orphan, may-replace, replace, destroy, blocked (worst last).
 //! Fields are only ever added to this format, never renamed.
 
@@ -153,7 +155,14 @@ fn destructive_line(stack: &str, r: &ResourceDiff) -> Option<String> {
     let what = match r.impact {
         Impact::Replace => format!("will be replaced ({})", reason(r)),
         Impact::MayReplace => format!("may be replaced ({})", reason(r)),
+        Impact::Destroy if !r.spec.is_empty() => {
+            format!("will be destroyed (follows {})", r.spec.join(", "))
+        }
         Impact::Destroy => "will be destroyed".to_owned(),
+        Impact::Orphan if !r.spec.is_empty() => format!(
+            "will be orphaned (its DeletionPolicy keeps it; follows {})",
+            r.spec.join(", ")
+        ),
         Impact::Orphan => "will be orphaned (its DeletionPolicy keeps it)".to_owned(),
         Impact::Blocked => format!("cannot be updated ({})", reason(r)),
         _ => r.data_loss.clone()?,
@@ -186,6 +195,9 @@ pub fn text(w: &mut dyn Write, diff: &Diff, color: bool, with_text: bool) -> io:
             writeln!(w, "  {}: {}", p.impact(r.impact, &head), r.impact.as_str())?;
             if let Some(old) = &r.old_type {
                 writeln!(w, "        (was {old})")?;
+            }
+            if !r.spec.is_empty() {
+                writeln!(w, "        follows {}", r.spec.join(", "))?;
             }
             for prop in &r.properties {
                 writeln!(

@@ -266,6 +266,7 @@ fn record(
                 properties: Vec::new(),
                 attributes: Vec::new(),
                 data_loss: None,
+                spec: Vec::new(),
             });
             resources.last_mut().expect("just pushed")
         }

@@ -107,7 +107,9 @@ pub fn build(model: &Model, needs: &Needs) -> Template {
     execution_role(&mut t, model, needs);
     deployer_role(&mut t, model);
     if model.compliance.enforce_in_account {
+        let since = t.resources.len();
         compliance_hook(&mut t, model);
+        t.trace_resources_since(since, &["compliance.enforce_in_account"]);
     }
     outputs(&mut t, model);
     t

@@ -142,9 +142,11 @@ pub fn build(model: &Model) -> Compiled {
     );
     monitoring_role(&mut t);
     primary(&mut t, model, db);
+    let since = t.resources.len();
     for n in 1..=db.read_replicas {
         replica(&mut t, model, db, n);
     }
+    t.trace_resources_since(since, &["database.read_replicas"]);
     outputs(&mut t, db);
     Compiled {
         template: t,

@@ -54,6 +54,7 @@ pub fn build(model: &Model, watched: &Needs) -> Compiled {
     topic_policy(&mut t, model);
     if model.monitoring.dashboard {
         dashboard(&mut t, &watched.dashboard_rows, &alarms);
+        t.trace_resource("Dashboard", ["monitoring.dashboard"]);
         t.trace(
             "Dashboard",
             "DashboardBody",
@@ -61,7 +62,9 @@ pub fn build(model: &Model, watched: &Needs) -> Compiled {
         );
     }
     if model.monitoring.audit_trail {
+        let since = t.resources.len();
         trail::build(&mut t);
+        t.trace_resources_since(since, &["monitoring.audit_trail"]);
     }
     outputs(&mut t, model);
     Compiled {
@@ -225,6 +228,7 @@ fn alarm(t: &mut Template, a: &Alarm) {
         props.insert("Period".into(), json!(rule.period));
     }
     t.add_resource(&a.id, Resource::new("AWS::CloudWatch::Alarm", p), None);
+    t.trace_resource(&a.id, &a.when);
     t.trace(&a.id, "Threshold", &a.from);
     let named = std::iter::once("product.name").map(str::to_owned);
     t.trace(

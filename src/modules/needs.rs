@@ -300,6 +300,7 @@ mod tests {
             watch: serde_json::json!({}),
             rule: crate::modules::alarm::Rule::above(80, "missing"),
             from: vec![],
+            when: vec![],
         };
         let service = Needs {
             alarms: vec![alarm("a service named database")],

@@ -120,6 +120,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     );
 
     // Subnets, one per zone and tier.
+    let per_zone = t.resources.len();
     let tiers = [
         ("Public", &net.public),
         ("Private", &net.private),
@@ -175,6 +176,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
         NatMode::Single => 1,
         NatMode::None => 0,
     };
+    let nat = t.resources.len();
     for i in 1..=nat_count {
         t.add_resource(
             &format!("NatEip{i}"),
@@ -195,6 +197,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
             Some(name(&format!("nat-{i}"))),
         );
     }
+    t.trace_resources_since(nat, &["network.nat"]);
 
     // Private routing: a table per zone so each zone uses its own NAT gateway.
     for i in 1..=net.private.len() {
@@ -214,11 +217,9 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
                 ),
                 None,
             );
-            t.trace(
-                &format!("PrivateDefaultRoute{i}"),
-                "NatGatewayId",
-                ["network.nat"],
-            );
+            let route = format!("PrivateDefaultRoute{i}");
+            t.trace(&route, "NatGatewayId", ["network.nat"]);
+            t.trace_resource(&route, ["network.nat"]);
         }
         associate(&mut t, "Private", i, &table);
     }
@@ -228,13 +229,22 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     for i in 1..=net.isolated.len() {
         associate(&mut t, "Isolated", i, "IsolatedRouteTable");
     }
+    // How many of each there are follows the zones (the first of each exists anyway).
+    t.trace_resources_since(
+        per_zone,
+        &["network.az_count", "network.zones", "network.subnets"],
+    );
 
     if let Some(flow) = &net.flow_logs {
+        let since = t.resources.len();
         flow_logs(&mut t, flow.retention_days, flow.traffic);
+        t.trace_resources_since(since, &["network.flow_logs.enabled"]);
     }
     security_groups(&mut t, model, ingress);
     if let Some(lb) = &net.load_balancer {
+        let since = t.resources.len();
         load_balancer(&mut t, model, lb);
+        t.trace_resources_since(since, &["network.load_balancer.enabled"]);
     }
     outputs(&mut t, model);
     Compiled {
@@ -430,6 +440,10 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             no_egress(),
             name("alb"),
         );
+        t.trace_resource(
+            "LoadBalancerSecurityGroup",
+            ["network.load_balancer.enabled"],
+        );
     }
     if !model.services.is_empty() {
         let mut egress = vec![json!({
@@ -454,7 +468,7 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             "SecurityGroupEgress",
             ["network.nat"],
         );
-        links_into(t, Group::Services, &rules);
+        links_into(t, model, Group::Services, &rules);
     }
     if let Some(db) = rules.iter().find(|i| i.to == Group::Database) {
         group(
@@ -465,12 +479,12 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             no_egress(),
             name("database"),
         );
-        links_into(t, Group::Database, &rules);
+        links_into(t, model, Group::Database, &rules);
     }
 }
 
 /// The rules of `rules` into `to` whose source group exists.
-fn links_into(t: &mut Template, to: Group, rules: &[Ingress]) {
+fn links_into(t: &mut Template, model: &Model, to: Group, rules: &[Ingress]) {
     for rule in rules.iter().filter(|r| r.to == to) {
         let from = group_id(rule.from);
         if !t.resources.contains_key(from) {
@@ -491,7 +505,17 @@ fn links_into(t: &mut Template, to: Group, rules: &[Ingress]) {
                 format!("{from:?} to {to:?} on {port}"),
             ),
         };
+        let since = t.resources.len();
         link(t, &id, from, group_id(to), port, &description);
+        // The load balancer reaches the services on the ports of those it exposes.
+        let exposed: Vec<String> = model
+            .services
+            .iter()
+            .filter(|s| rule.from == Group::LoadBalancer && s.port == Some(port))
+            .flat_map(|s| [s.field("port"), s.field("expose")])
+            .collect();
+        let exposed: Vec<&str> = exposed.iter().map(String::as_str).collect();
+        t.trace_resources_since(since, &exposed);
     }
 }
 
@@ -527,7 +551,9 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
     let mut alb = Resource::new("AWS::ElasticLoadBalancingV2::LoadBalancer", json!({}))
         .depends_on("VpcGatewayAttachment");
     if lb.access_logs {
+        let since = t.resources.len();
         access_log_bucket(t, model, lb.access_log_retention_days);
+        t.trace_resources_since(since, &["network.load_balancer.access_logs"]);
         attributes.push(json!({"Key": "access_logs.s3.enabled", "Value": "true"}));
         attributes.push(json!({"Key": "access_logs.s3.bucket", "Value": r#ref("AccessLogBucket")}));
         alb = alb.depends_on("AccessLogBucketPolicy");
@@ -553,7 +579,9 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
         ["network.az_count", "network.zones"],
     );
     if lb.waf {
+        let since = t.resources.len();
         web_acl(t);
+        t.trace_resources_since(since, &["network.load_balancer.waf"]);
     }
     t.add_resource(
         "HttpsListener",

@@ -110,6 +110,8 @@ pub fn build_cluster(model: &Model) -> Compiled {
             None,
         );
         t.trace("Namespace", "Name", ["product.name"]);
+        let asked = model.services.iter().filter(|s| s.discovery);
+        t.trace_resource("Namespace", asked.map(|s| s.field("discovery")));
     }
     t.add_output(
         wire::CLUSTER_NAME,
@@ -189,10 +191,14 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     );
     task_definition(&mut t, service, &image_tag, &secrets, uses);
     if let Some(expose) = &service.expose {
+        let since = t.resources.len();
         route(&mut t, service, expose, index);
+        t.trace_resources_since(since, &[&service.field("expose")]);
     }
     if service.discovery {
+        let since = t.resources.len();
         discovery(&mut t, service);
+        t.trace_resources_since(since, &[&service.field("discovery")]);
     }
     ecs_service(&mut t, service);
     autoscaling(&mut t, service);
@@ -885,6 +891,9 @@ fn autoscaling(t: &mut Template, service: &Service) {
         None,
     );
     let field = |f: &str| service.field(f);
+    // Scaling exists when a target is set.
+    let targets = policies.iter().map(|p| field(p.4));
+    t.trace_resource("ScalableTarget", targets);
     t.trace("ScalableTarget", "MinCapacity", [field("scaling.min")]);
     t.trace("ScalableTarget", "MaxCapacity", [field("scaling.max")]);
     for (id, suffix, target, metric, from) in policies {
@@ -893,6 +902,7 @@ fn autoscaling(t: &mut Template, service: &Service) {
             "TargetTrackingScalingPolicyConfiguration",
             [field(from)],
         );
+        t.trace_resource(id, [field(from)]);
         t.add_resource(
             id,
             Resource::new(

@@ -283,6 +283,45 @@ fn database_name_change_replaces_the_database_and_flags_data_loss() {
 }
 
 #[test]
+fn added_and_removed_resources_name_the_spec_field_they_follow() {
+    let (a, b) = before_after(
+        "  backup_retention_days: 14\n",
+        "  backup_retention_days: 14\n  read_replicas: 1\n",
+    );
+    let (code, text, err) = diff_dirs(&a, &b, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        text.contains(
+            "AWS::RDS::DBInstance DatabaseReplica1: create\n        follows database.read_replicas\n"
+        ),
+        "{text}"
+    );
+    // The other way round, the old side's map says why the replica existed.
+    let (code, text, err) = diff_dirs(&b, &a, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        text.contains(
+            "database: AWS::RDS::DBInstance DatabaseReplica1 will be destroyed \
+             (follows database.read_replicas)"
+        ),
+        "{text}"
+    );
+    let (_, json, _) = diff_dirs(&b, &a, &["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let replica = doc["stacks"][0]["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["logical_id"] == "DatabaseReplica1")
+        .expect("the replica's row")
+        .clone();
+    assert_eq!(
+        replica["spec"],
+        serde_json::json!(["database.read_replicas"])
+    );
+}
+
+#[test]
 fn text_flag_adds_a_unified_diff_of_the_changed_template() {
     let (a, b) = before_after(
         "instance_class: db.t4g.medium",

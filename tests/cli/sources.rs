@@ -1,6 +1,7 @@
 //! The source map against the templates it describes: for single-field edits of acme-api
 //! (overlays and explicit subnets among them), every resource property the edit changes is
-//! traced to the edited field in the new side's map; every traced resource exists and every
+//! traced to the edited field in the new side's map, and every resource it adds (removes) in
+//! the new (old) side's map, as `diff::annotate` reports them; every traced resource exists and every
 //! traced field is one the schema knows; `sources.json` is written, listed in the manifest and
 //! the same bytes on every run.
 
@@ -517,38 +518,49 @@ fn every_property_a_spec_edit_changes_is_traced_to_the_edited_field() {
         let what = format!("{} {} = {}", c.env, c.pointer, c.value);
         let before_doc = edited(&base, c.given);
         let after_doc = edited(&before_doc, &[(c.pointer, c.value)]);
-        let (before, _) = synthesize(&before_doc, c.env).unwrap_or_else(|e| panic!("{what}: {e}"));
-        let (after, map) = synthesize(&after_doc, c.env).unwrap_or_else(|e| panic!("{what}: {e}"));
-        let d = diff::diff(&before, &after);
-        let mut changed = 0;
+        let (before, old_map) =
+            synthesize(&before_doc, c.env).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let (after, new_map) =
+            synthesize(&after_doc, c.env).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let mut d = diff::diff(&before, &after);
+        diff::annotate(&mut d, Some(&old_map), &new_map);
+        // A field traced inside the edited one (`network.subnets.public` for an edit of
+        // `network.subnets`) counts.
+        let inside = format!("{}.", c.field);
+        let traced = |spec: &[String]| spec.iter().any(|f| *f == c.field || f.starts_with(&inside));
+        let mut rows = 0;
         for s in &d.stacks {
-            for r in s.resources.iter().filter(|r| r.change == Change::Modified) {
+            for r in &s.resources {
+                if r.change != Change::Modified {
+                    // Added (removed): the new (old) map says why it exists.
+                    rows += 1;
+                    if !traced(&r.spec) {
+                        problems.push(format!(
+                            "{what}: {} {} ({:?}) exists by {:?}, not `{}`",
+                            s.stack, r.logical_id, r.change, r.spec, c.field
+                        ));
+                    }
+                    continue;
+                }
                 for p in r.properties.iter().filter(|p| !p.propagated) {
                     // The root passes each nested stack the parameters its template declares:
                     // those follow the child's template, whose own rows name the field.
                     if r.kind == "AWS::CloudFormation::Stack" && p.path == "Parameters" {
                         continue;
                     }
-                    changed += 1;
-                    let fields = map.fields(&s.stack, &r.logical_id, &p.path);
-                    // A field traced inside the edited one (`network.subnets.public` for an
-                    // edit of `network.subnets`) counts.
-                    let inside = format!("{}.", c.field);
-                    if !fields
-                        .iter()
-                        .any(|f| *f == c.field || f.starts_with(&inside))
-                    {
+                    rows += 1;
+                    if !traced(&p.spec) {
                         problems.push(format!(
-                            "{what}: {} {} {} is traced to {fields:?}, not `{}`",
-                            s.stack, r.logical_id, p.path, c.field
+                            "{what}: {} {} {} is traced to {:?}, not `{}`",
+                            s.stack, r.logical_id, p.path, p.spec, c.field
                         ));
                     }
                 }
             }
         }
-        // An edit that changes no property proves nothing: the table must not rot.
-        if changed == 0 && !d.has_changes() {
-            problems.push(format!("{what}: changes nothing"));
+        // An edit that changes no resource proves nothing: the table must not rot.
+        if rows == 0 {
+            problems.push(format!("{what}: changes no resource"));
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
@@ -604,6 +616,19 @@ fn every_traced_resource_exists_and_every_traced_field_is_in_the_schema() {
                     .find(|s| &s.name == stack)
                     .unwrap_or_else(|| panic!("the map names stack `{stack}`"))
                     .template();
+                for id in sources.traced_resources() {
+                    assert!(
+                        template["Resources"].get(id).is_some(),
+                        "{stack}: `{id}` is traced but not a resource"
+                    );
+                    for f in sources.resource_fields(id) {
+                        assert!(
+                            schema_field(&schema, f).is_some(),
+                            "{stack} {id}: `{f}` is not a spec field"
+                        );
+                        seen.insert(f.to_owned());
+                    }
+                }
                 for (id, property, fields) in sources.entries() {
                     assert!(
                         template["Resources"].get(id).is_some(),

@@ -61,6 +61,7 @@ pub(super) fn needs(model: &Model) -> Needs {
             ),
             rule: Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
             from: vec![],
+            when: vec![enabled.into()],
         });
         needs.dashboard_rows.push(dashboard_row());
     }

@@ -177,21 +177,20 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
     ];
     let mut alarms = vec![];
-    let mut add = |id: String, description: String, watch: Value, rule: Rule, from: &[&str]| {
-        alarms.push(Alarm {
-            id,
-            description,
-            watch,
-            rule,
-            from: from.iter().map(|f| s.field(f)).collect(),
-        });
+    let alarm = |id: String, description: String, watch: Value, rule: Rule, from: &[&str]| Alarm {
+        id,
+        description,
+        watch,
+        rule,
+        from: from.iter().map(|f| s.field(f)).collect(),
+        when: vec![],
     };
     let ecs = [
         (wire::CLUSTER_NAME, r#ref(wire::CLUSTER_NAME)),
         ("ServiceName", r#ref(&svc.id(ServicePart::ServiceName))),
     ];
     let cpu = utilization_threshold(s.scaling.cpu_percent);
-    add(
+    alarms.push(alarm(
         svc.id(ServicePart::CpuAlarm),
         format!(
             "{}: service `{}` CPU above {cpu}% on average. Raise its CPU or its maximum task count.",
@@ -200,9 +199,9 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         stat(metric("AWS/ECS", "CPUUtilization", &ecs), "Average"),
         Rule::above(cpu, "missing"),
         &["scaling.cpu_percent"],
-    );
+    ));
     let memory = utilization_threshold(s.scaling.memory_percent);
-    add(
+    alarms.push(alarm(
         svc.id(ServicePart::MemoryAlarm),
         format!(
             "{}: service `{}` memory above {memory}% on average; tasks may be killed when they run out. Raise its memory.",
@@ -211,8 +210,8 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         stat(metric("AWS/ECS", "MemoryUtilization", &ecs), "Average"),
         Rule::above(memory, "missing"),
         &["scaling.memory_percent"],
-    );
-    add(
+    ));
+    alarms.push(alarm(
         svc.id(ServicePart::RunningTasksAlarm),
         format!(
             "{}: service `{}` has run fewer tasks than ECS wants for five minutes. Check its events and stopped tasks.",
@@ -228,10 +227,12 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             ..Rule::above(0, "notBreaching")
         },
         &[],
-    );
+    ));
     if s.expose.is_none() {
         return (alarms, inputs);
     }
+    // The alarms below watch the service's target group: they exist because it is exposed.
+    let exposed = alarms.len();
     inputs.push(network::load_balancer_full_name());
     inputs.push(input(
         svc.id(ServicePart::TargetGroupFullName),
@@ -253,7 +254,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         ("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME)),
     ];
-    add(
+    alarms.push(alarm(
         svc.id(ServicePart::Target5xxAlarm),
         format!(
             "{}: more than {ERROR_RATE_PERCENT}% of requests to `{}` returned a 5xx. Check its logs.",
@@ -265,8 +266,8 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
         &[],
-    );
-    add(
+    ));
+    alarms.push(alarm(
         svc.id(ServicePart::ResponseTimeAlarm),
         format!(
             "{}: 99th percentile response time of `{}` above {P99_SECONDS} s.",
@@ -278,8 +279,8 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         Rule::above(P99_SECONDS, "notBreaching"),
         &[],
-    );
-    add(
+    ));
+    alarms.push(alarm(
         svc.id(ServicePart::UnhealthyHostsAlarm),
         format!(
             "{}: `{}` has targets failing the load balancer's health check.",
@@ -291,7 +292,10 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         Rule::above(0, "notBreaching"),
         &[],
-    );
+    ));
+    for a in &mut alarms[exposed..] {
+        a.when.push(s.field("expose"));
+    }
     (alarms, inputs)
 }
 
