@@ -176,7 +176,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
         NatMode::Single => 1,
         NatMode::None => 0,
     };
-    let nat = t.resources.len();
+    let nat_since = t.resources.len();
     for i in 1..=nat_count {
         t.add_resource(
             &format!("NatEip{i}"),
@@ -197,7 +197,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
             Some(name(&format!("nat-{i}"))),
         );
     }
-    t.trace_resources_since(nat, &["network.nat"]);
+    t.trace_resources_since(nat_since, &["network.nat"]);
 
     // Private routing: a table per zone so each zone uses its own NAT gateway.
     for i in 1..=net.private.len() {
@@ -576,7 +576,7 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
     t.trace(
         "LoadBalancer",
         "Subnets",
-        ["network.az_count", "network.zones"],
+        ["network.az_count", "network.zones", "network.subnets"],
     );
     if lb.waf {
         let since = t.resources.len();
