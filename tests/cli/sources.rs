@@ -1,9 +1,10 @@
 //! The source map against the templates it describes: for single-field edits of acme-api
 //! (overlays and explicit subnets among them), every resource property the edit changes is
 //! traced to the edited field in the new side's map, and every resource it adds (removes) in
-//! the new (old) side's map, as `diff::annotate` reports them; every traced resource exists and every
-//! traced field is one the schema knows; `sources.json` is written, listed in the manifest and
-//! the same bytes on every run.
+//! the new (old) side's map, as `diff::annotate` reports them; every traced resource exists
+//! and every traced field is one the schema knows; `sources.json` is written, listed in the
+//! manifest and the same bytes on every run; traced fields locate to the spec line (overlay
+//! first) that sets them.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -674,4 +675,47 @@ fn sources_json_is_written_listed_and_deterministic() {
     old.as_object_mut().expect("object").shift_remove("sources");
     let old: byoa::synth::Manifest = serde_json::from_value(old).expect("old manifest reads");
     assert!(old.sources.is_none());
+}
+
+#[test]
+fn traced_fields_of_acme_api_locate_to_the_lines_that_set_them() {
+    let spec = crate::root().join("examples/acme-api/byoa.yaml");
+    let text = std::fs::read_to_string(&spec).expect("acme-api");
+    // The line of the `nth` occurrence (1-based) of `needle`.
+    let line_of = |needle: &str, nth: usize| {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .nth(nth - 1)
+            .map(|(i, _)| i + 1)
+            .unwrap_or_else(|| panic!("acme-api has no `{needle}` #{nth}"))
+    };
+    let cases = [
+        (
+            "prod",
+            "database.instance_class",
+            line_of("instance_class:", 1),
+        ),
+        ("prod", "database.multi_az", line_of("multi_az:", 1)),
+        ("dev", "database.multi_az", line_of("multi_az:", 2)),
+        ("prod", "network.az_count", line_of("az_count:", 2)),
+        ("dev", "network.az_count", line_of("az_count:", 1)),
+        (
+            "prod",
+            "services.worker.scaling.max",
+            line_of("scaling:", 2),
+        ),
+        ("dev", "services.api.scaling.max", line_of("scaling:", 3)),
+    ];
+    for (env, field, line) in cases {
+        let loaded = byoa::spec::load(&spec, Some(env), byoa::policy::catalogue()).expect("valid");
+        let (_, map) = synthesize(&acme_api(), env).expect("synthesizes");
+        let traced = map
+            .stacks
+            .values()
+            .flat_map(|s| s.entries())
+            .any(|(_, _, fields)| fields.contains(field));
+        assert!(traced, "{env}: `{field}` is in no trace");
+        assert_eq!(loaded.locate_field(field).line, line, "{env} {field}");
+    }
 }
