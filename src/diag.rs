@@ -107,6 +107,7 @@ codes! {
     DiffNotFound = "diff.not-found": "a path given to `byoa diff` does not exist",
     DiffRead = "diff.read": "a template file or directory could not be read",
     DiffNotTemplate = "diff.not-template": "a file is not a CloudFormation template (YAML or JSON with `Resources`)",
+    DiffSources = "diff.sources": "the source map (`sources.json`) beside the templates of a side cannot be read",
     DiffNoTemplates = "diff.no-templates": "a directory given to `byoa diff` holds no template files",
     DiffDuplicateStack = "diff.duplicate-stack": "two templates in one directory have the same stack name",
     DiffMixedInputs = "diff.mixed-inputs": "one side of `byoa diff` is a file and the other a directory",

@@ -1,4 +1,6 @@
-//! Synthesis: `Model` -> rendered templates + manifest, checked, then written to `out/`.
+//! Synthesis: `Model` -> rendered templates + manifest, checked, then written to `out/`, with
+//! the source map the compilers recorded (`sources.json`: the spec fields behind each resource
+//! property, for `byoa diff` and other readers).
 //!
 //! `synthesize` is pure (model in, bytes out) and refuses templates that break CloudFormation's
 //! limits or hold dangling references, with a diagnostic per problem. `Output::write` is the only
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::cfn::capabilities::{self, Capability};
+use crate::cfn::sources::{self, SourceMap};
 use crate::cfn::{check, emit};
 use crate::diag::{Code, Diagnostic};
 use crate::hash::sha256_hex;
@@ -97,6 +100,10 @@ pub struct Manifest {
     /// it to the artifact bucket under `guard/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_file: Option<String>,
+    /// The source map (`sources.json`): the spec fields behind each resource property of each
+    /// template. Absent in manifests written before byoa recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
 }
 
 /// Synthesis output, ready to write.
@@ -105,6 +112,8 @@ pub struct Output {
     pub templates: Vec<Rendered>,
     /// The hook's rule file: path under the output directory and text.
     pub rule_file: Option<(String, String)>,
+    /// The spec fields behind each template's resource properties, per stack.
+    pub sources: SourceMap,
     pub manifest: Manifest,
 }
 
@@ -145,9 +154,16 @@ pub fn synthesize(
         })
         .collect();
     let rule_file = hook_rules.map(|text| (RULE_FILE_KEY.to_owned(), text));
+    let sources = SourceMap {
+        stacks: templates
+            .iter()
+            .map(|r| (r.stack.module.clone(), r.stack.template.sources().clone()))
+            .collect(),
+    };
     Ok(Output {
         manifest: Manifest {
             rule_file: rule_file.as_ref().map(|(path, _)| path.clone()),
+            sources: Some(sources::FILE.to_owned()),
             byoa_version: env!("CARGO_PKG_VERSION").to_owned(),
             product: model.product.clone(),
             environment: model.environment.clone(),
@@ -157,6 +173,7 @@ pub fn synthesize(
         },
         templates,
         rule_file,
+        sources,
     })
 }
 
@@ -246,6 +263,9 @@ impl Output {
             write_atomic(&path, text.as_bytes())?;
             written.push(path);
         }
+        let path = dir.join(sources::FILE);
+        write_atomic(&path, self.sources.to_json().as_bytes())?;
+        written.push(path);
         let manifest = dir.join(MANIFEST);
         write_atomic(&manifest, self.manifest.to_json().as_bytes())?;
         written.push(manifest);

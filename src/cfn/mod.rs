@@ -6,12 +6,14 @@
 //! values written with the helpers in `func`; the structure around them (parameters, policies,
 //! tags, the console's parameter groups) is typed so no template can forget it. Adding an id
 //! twice keeps the first and records the problem, which `check::problems` reports (synthesis
-//! fails with it) instead of panicking.
+//! fails with it) instead of panicking. Beside the template, not emitted, the compiler records
+//! which spec fields decide each resource property (`trace`, see `sources`).
 
 pub mod capabilities;
 pub mod check;
 pub mod emit;
 pub mod func;
+pub mod sources;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
@@ -217,6 +219,9 @@ pub struct Template {
     tags: Vec<(String, String)>,
     /// Ids added twice (a compiler bug, or names that validation let collide).
     duplicates: Vec<DuplicateId>,
+    /// The spec fields behind resource properties, as the compiler recorded them (not
+    /// emitted: synthesis writes them to `sources.json`).
+    sources: sources::Sources,
 }
 
 impl Template {
@@ -237,6 +242,50 @@ impl Template {
     /// What went wrong while the template was built: ids added twice.
     pub fn duplicates(&self) -> &[DuplicateId] {
         &self.duplicates
+    }
+
+    /// Records that the spec `fields` (dotted paths, `database.instance_class`) decide
+    /// `property` of resource `id`.
+    pub fn trace<S: Into<String>>(
+        &mut self,
+        id: &str,
+        property: &str,
+        fields: impl IntoIterator<Item = S>,
+    ) {
+        self.sources.record(id, property, fields);
+    }
+
+    /// Records that the spec `fields` decide whether resource `id` exists at all (a replica
+    /// per `database.read_replicas`, the flow logs per `network.flow_logs.enabled`).
+    pub fn trace_resource<S: Into<String>>(
+        &mut self,
+        id: &str,
+        fields: impl IntoIterator<Item = S>,
+    ) {
+        self.sources.record_resource(id, fields);
+    }
+
+    /// `trace_resource` for every resource added since the template held `since` resources:
+    /// a compiler notes `t.resources.len()` before a block the spec switches on, and traces
+    /// what the block added to the fields that switch it.
+    pub fn trace_resources_since(&mut self, since: usize, fields: &[&str]) {
+        let added: Vec<String> = self.resources.keys().skip(since).cloned().collect();
+        for id in added {
+            self.trace_resource(&id, fields.iter().copied());
+        }
+    }
+
+    /// `trace` for a table of `(property, fields)` whose fields are relative to `under`
+    /// (`services.api`): the shape a compiler keeps beside the resource it builds.
+    pub fn trace_all(&mut self, id: &str, under: &str, table: &[(&str, &[&str])]) {
+        for (property, fields) in table {
+            self.trace(id, property, fields.iter().map(|f| format!("{under}.{f}")));
+        }
+    }
+
+    /// The spec fields recorded for this template's resources.
+    pub fn sources(&self) -> &sources::Sources {
+        &self.sources
     }
 
     pub fn add_parameter(&mut self, id: &str, p: Parameter) {

@@ -172,10 +172,15 @@ pub fn finish(ctx: &mut Ctx<'_>, outcome: Outcome, resume: &str) -> io::Result<i
                     } else {
                         format!(", forced by {}", h.forcing.join(", "))
                     };
+                    let spec = if h.spec.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; changed in byoa.yaml by {}", h.spec.join(", "))
+                    };
                     Diagnostic::new(
                         Code::DeployDataLoss,
                         format!(
-                            "`{}` ({}) in stack `{}`: {}{forcing} [{}]",
+                            "`{}` ({}) in stack `{}`: {}{forcing}{spec} [{}]",
                             h.logical_id, h.kind, h.stack, h.reason, h.source
                         ),
                     )
@@ -389,6 +394,7 @@ mod tests {
             kind: "AWS::RDS::DBInstance".into(),
             reason: "replaced: the new resource starts empty".into(),
             forcing: vec!["DBName".into()],
+            spec: vec!["database.name".into()],
             source: "byoa and aws",
             allowed: false,
         };
@@ -396,7 +402,7 @@ mod tests {
             hazards: vec![hazard],
         });
         assert_eq!(code, exit::BLOCKED);
-        assert!(err.contains("error[deploy.data-loss]: `Database` (AWS::RDS::DBInstance) in stack `database`: replaced: the new resource starts empty, forced by DBName"), "{err}");
+        assert!(err.contains("error[deploy.data-loss]: `Database` (AWS::RDS::DBInstance) in stack `database`: replaced: the new resource starts empty, forced by DBName; changed in byoa.yaml by database.name [byoa and aws]"), "{err}");
         assert!(err.contains("--allow-replace database/Database"), "{err}");
         assert!(err.contains("nothing was changed"), "{err}");
     }

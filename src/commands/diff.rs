@@ -1,4 +1,6 @@
-//! `byoa diff`: read two sets of templates, compare them, print the changes.
+//! `byoa diff`: read two sets of templates, compare them, name the spec fields behind each
+//! changed property (when the new side is an output directory with its source map), print
+//! the changes.
 //!
 //! Exit codes: 0 no changes, 1 changes, 2 error (every error a coded diagnostic). Colour only
 //! when the global setting allows it and the diff itself goes to a terminal.
@@ -21,11 +23,15 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
         DiffFormat::Text => DiagFormat::Human,
         DiffFormat::Json => DiagFormat::Json,
     };
-    let sides = match &args.old {
-        Some(old) if !args.deployed => {
-            load::sides(old, args.new.as_deref().unwrap_or(Path::new("out")))
-        }
-        dir => deployed(args, dir.as_deref().unwrap_or(Path::new("out"))),
+    let out = Path::new("out");
+    // With --deployed, the one directory given (else out/) is the new side.
+    let (old_dir, new_dir) = match (&args.old, args.deployed) {
+        (Some(old), false) => (Some(old.as_path()), args.new.as_deref().unwrap_or(out)),
+        (dir, _) => (None, dir.as_deref().unwrap_or(out)),
+    };
+    let sides = match old_dir {
+        Some(old) => load::sides(old, new_dir),
+        None => deployed(args, new_dir),
     };
     let (old, new) = match sides {
         Ok(sides) => sides,
@@ -34,7 +40,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
             return Ok(exit::ERROR);
         }
     };
-    let result = diff::diff(&old, &new);
+    let old_map = old_dir.map(load::sources).unwrap_or(Ok(None));
+    let (old_map, new_map) = match (old_map, load::sources(new_dir)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            let diags: Vec<_> = a.err().into_iter().chain(b.err()).collect();
+            ctx.report(&diags, diag_format)?;
+            return Ok(exit::ERROR);
+        }
+    };
+    let mut result = diff::diff(&old, &new);
+    if let Some(map) = &new_map {
+        diff::annotate(&mut result, old_map.as_ref(), map);
+    }
     match args.format {
         DiffFormat::Text => {
             let color = ctx.color && io::stdout().is_terminal();

@@ -27,6 +27,8 @@ pub struct Hazard {
     pub reason: String,
     /// The properties that force it (`DBName`), as byoa or AWS named them.
     pub forcing: Vec<String>,
+    /// The `byoa.yaml` fields whose change causes it (`database.name`), when byoa traced them.
+    pub spec: Vec<String>,
     /// Who said so: `byoa`, `aws` or both.
     pub source: &'static str,
     /// Allowed by `--allow-replace`.
@@ -67,6 +69,7 @@ pub fn hazards(
                             None => p.path.clone(),
                         })
                         .collect(),
+                    spec: spec_fields(r),
                     source: "byoa",
                     allowed: false,
                 });
@@ -80,6 +83,7 @@ pub fn hazards(
                         kind: a.kind.clone(),
                         reason: format!("broadens the vendor's access: {}", a.added.join("; ")),
                         forcing: Vec::new(),
+                        spec: Vec::new(),
                         source: "byoa",
                         allowed: false,
                     });
@@ -136,6 +140,7 @@ pub fn hazards(
             kind: c.kind.clone(),
             reason: reason.to_owned(),
             forcing: c.recreating.clone(),
+            spec: predicted_row.map(spec_fields).unwrap_or_default(),
             source: "aws",
             allowed: false,
         });
@@ -144,6 +149,22 @@ pub fn hazards(
         h.allowed = allowed.iter().any(|a| *a == h.logical_id || *a == h.id());
     }
     out
+}
+
+/// The spec fields behind a resource's forcing properties, else behind the resource.
+fn spec_fields(r: &crate::diff::ResourceDiff) -> Vec<String> {
+    let mut fields: Vec<String> = r
+        .properties
+        .iter()
+        .filter(|p| p.replacement >= Replacement::Conditional)
+        .flat_map(|p| p.spec.iter().cloned())
+        .collect();
+    if fields.is_empty() {
+        fields.clone_from(&r.spec);
+    }
+    fields.sort();
+    fields.dedup();
+    fields
 }
 
 #[cfg(test)]

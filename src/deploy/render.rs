@@ -64,6 +64,10 @@ pub fn change_set(
             {
                 let _ = write!(out, "; byoa predicts {p}");
             }
+            let fields = spec_fields(predicted, module, &c.logical_id);
+            if !fields.is_empty() {
+                let _ = write!(out, "\n      from byoa.yaml: {}", fields.join(", "));
+            }
             if let Some(h) = hazards
                 .iter()
                 .find(|h| h.stack == *module && h.logical_id == c.logical_id)
@@ -85,6 +89,25 @@ pub fn change_set(
         }
     }
     out
+}
+
+/// The spec fields behind a resource's changed properties (or its existence), as traced.
+fn spec_fields(predicted: Option<&Diff<'_>>, module: &str, id: &str) -> Vec<String> {
+    let Some(r) = predicted
+        .and_then(|d| d.stacks.iter().find(|s| s.stack == module))
+        .and_then(|s| s.resources.iter().find(|r| r.logical_id == id))
+    else {
+        return Vec::new();
+    };
+    let mut fields: Vec<String> = r
+        .properties
+        .iter()
+        .flat_map(|p| p.spec.iter().cloned())
+        .chain(r.spec.iter().cloned())
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
 }
 
 /// byoa's word for what happens to a resource, in the change set's vocabulary.

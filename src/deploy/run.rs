@@ -85,7 +85,10 @@ pub fn deploy(
         .map(|_| deployed_templates(cloud, &stack_name, req.target))
         .transpose()?;
     let new_side = new_templates(req.output, req.target);
-    let predicted = deployed.as_ref().map(|old| diff::diff(old, &new_side));
+    let mut predicted = deployed.as_ref().map(|old| diff::diff(old, &new_side));
+    if let Some(d) = &mut predicted {
+        diff::annotate(d, None, &req.output.sources);
+    }
     let url = |b: &str, k: &str| cloud.object_url(b, k);
     let plan = plan::plan(
         &plan::Inputs {

@@ -128,6 +128,7 @@ pub fn resources(old: &Value, new: &Value) -> Vec<ResourceDiff> {
                 properties: Vec::new(),
                 attributes: Vec::new(),
                 data_loss: None,
+                spec: Vec::new(),
             };
             match (a, b) {
                 (None, Some(b)) => Some(row(type_of(b), Change::Added)),
@@ -142,6 +143,7 @@ pub fn resources(old: &Value, new: &Value) -> Vec<ResourceDiff> {
                             replacement: Replacement::Always,
                             why: Some(format!("`{ka}` becomes `{kb}`")),
                             propagated: false,
+                            spec: Vec::new(),
                         });
                     }
                     r.properties.extend(replace::predict(

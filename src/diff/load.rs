@@ -2,9 +2,10 @@
 //!
 //! Input: two paths, each a template file or a directory (an `out/`-like folder: the templates
 //! its `manifest.json` lists, else every `.yaml`/`.yml`/`.json`/`.template` file in it, the
-//! manifest itself excepted); two directories or two files, not one of each. Output: `Stack`s
-//! named by file stem, so a YAML `out/` pairs with a JSON one (two files pair whatever their
-//! names); or every problem as a coded diagnostic naming the path. A pair with the same bytes
+//! manifest and the source map excepted); two directories or two files, not one of each.
+//! Output: `Stack`s named by file stem, so a YAML `out/` pairs with a JSON one (two files pair
+//! whatever their names); or every problem as a coded diagnostic naming the path. `sources`
+//! reads a directory's source map (`sources.json`), for `diff::annotate`. A pair with the same bytes
 //! on both sides is kept as text (`Stack::deferred`): parsing YAML is most of a diff's time,
 //! and most templates of a typical diff are untouched.
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::Stack;
+use crate::cfn::sources::{self, SourceMap};
 use crate::diag::{Code, Diagnostic};
 use crate::synth;
 
@@ -201,7 +203,8 @@ fn directory(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.is_file()
-                && p.file_name().is_some_and(|n| n != synth::MANIFEST)
+                && p.file_name()
+                    .is_some_and(|n| n != synth::MANIFEST && n != sources::FILE)
                 && p.extension()
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| TEMPLATE_EXTENSIONS.contains(&e))
@@ -219,6 +222,34 @@ fn directory(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// The source map beside the templates of `dir` (the file its manifest names, else
+/// `sources.json`): `None` when there is none (a file, or an output written before byoa kept
+/// one), an error when there is one that cannot be read.
+pub fn sources(dir: &Path) -> Result<Option<SourceMap>, Diagnostic> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let file = synth::read_manifest(dir)
+        .and_then(|m| m.sources)
+        .unwrap_or_else(|| sources::FILE.to_owned());
+    let path = dir.join(file);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let unreadable = |why: String| {
+        Diagnostic::file_error(
+            Code::DiffSources,
+            &path,
+            format!("cannot read the source map `{}`: {why}", path.display()),
+        )
+        .with_help("synthesize the templates again to rewrite it, or delete it")
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
+    SourceMap::from_json(&text)
+        .map(Some)
+        .map_err(|e| unreadable(e.to_string()))
 }
 
 /// Parses template text (JSON when it starts with `{`, else YAML) into a `Stack`.

@@ -9,6 +9,15 @@
 //! apart, with broadened permissions and opened ingress flagged; data loss on stateful types.
 //! Pure: no I/O, no clock. `load` reads the inputs, `render` prints the result.
 //!
+//! Why, back to the spec: `annotate(&mut diff, old, &new)` gives each changed property the
+//! `byoa.yaml` fields that decide it in the new templates (`PropertyChange::spec`), and each
+//! added (removed) resource the fields that decide whether it exists in the new (old) ones
+//! (`ResourceDiff::spec`), from the source maps synthesis records
+//! (`cfn::sources::SourceMap`: `out/sources.json` on disk, or the one `synth::Output` holds in
+//! memory). A deployer with templates built in memory and no map of what is deployed calls
+//! `annotate(&mut diff, None, &output.sources)`; `byoa diff` passes the maps of both sides
+//! when they are directories that have one.
+//!
 //! The jobs, one file each: `compare` pairs stacks and entries and lists what changed;
 //! `replace` predicts replacement from the embedded `table` and propagates it through
 //! references; `nested` carries it from stack to stack through nested-stack parameters;
@@ -30,6 +39,8 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::cfn::sources::SourceMap;
 
 /// One template to compare, named by its stack (the file stem: `database`).
 ///
@@ -148,6 +159,10 @@ pub struct PropertyChange {
     /// The value is the same in both templates but references a resource that is replaced or
     /// a parameter whose value changes (in another stack, see `nested`).
     pub propagated: bool,
+    /// The spec fields that decide the property in the new templates (`annotate`), sorted;
+    /// empty when unknown or propagated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spec: Vec<String>,
 }
 
 /// How a resource, parameter, output or condition differs.
@@ -178,6 +193,10 @@ pub struct ResourceDiff {
     /// Why customer data is at risk, for stateful types.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_loss: Option<String>,
+    /// For an added or removed resource, the spec fields that decide whether it exists
+    /// (`annotate`), sorted; empty when unknown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spec: Vec<String>,
 }
 
 /// One parameter, output or condition that differs.
@@ -289,6 +308,30 @@ pub fn diff<'a>(old: &'a [Stack], new: &'a [Stack]) -> Diff<'a> {
         classify::stack(s);
     }
     Diff { stacks }
+}
+
+/// Gives every changed property of `diff`, and every added resource, the spec fields that
+/// decide it according to `new` (the new side's source map); every removed resource those
+/// `old` (the old side's, when there is one) names. Propagated rows are left alone: their own
+/// value did not change, so the fields behind it are not why they change (the upstream row
+/// says why).
+pub fn annotate(diff: &mut Diff<'_>, old: Option<&SourceMap>, new: &SourceMap) {
+    let owned = |fields: Vec<&str>| fields.into_iter().map(str::to_owned).collect();
+    for s in &mut diff.stacks {
+        for r in &mut s.resources {
+            match r.change {
+                Change::Added => r.spec = owned(new.resource_fields(&s.stack, &r.logical_id)),
+                Change::Removed => {
+                    let fields = old.map(|m| m.resource_fields(&s.stack, &r.logical_id));
+                    r.spec = owned(fields.unwrap_or_default());
+                }
+                Change::Modified => {}
+            }
+            for p in r.properties.iter_mut().filter(|p| !p.propagated) {
+                p.spec = owned(new.fields(&s.stack, &r.logical_id, &p.path));
+            }
+        }
+    }
 }
 
 /// The unclassified rows of one stack.

@@ -3,7 +3,10 @@
 //!
 //! Input: a classified `Diff`. Output: text written to one writer. The destructive lines keep
 //! CDK's shape, `<stack>: <type> <logicalId> will be replaced (<Property> changed)`, so people
-//! and scripts that know it can read them.
+//! and scripts that know it can read them. When the diff knows the spec fields behind a
+//! property (`annotate`), its row reads `database.instance_class -> DBInstanceClass` and a
+//! destructive line `(DBName changed by database.name)`; an added or removed resource adds
+//! `follows network.flow_logs.enabled`.
 //!
 //! JSON (`--format json`), version 1: `{"format": "byoa-diff/1", "changed": bool, "impact":
 //! worst impact, "replacement_table": {"source", "schema_date"}, "stacks": [changed stacks],
@@ -11,9 +14,11 @@
 //! "reason", "data_loss", "line"}]}`. A stack: `{"stack", "status": added|removed|modified,
 //! "impact", "resources": [{"logical_id", "type", "old_type"?, "change": added|removed|modified,
 //! "impact", "properties": [{"path", "replacement": never|conditional|always|blocked, "why"?,
-//! "propagated"}], "attributes": [..], "data_loss"?}], "parameters" | "outputs" | "conditions":
-//! [{"id", "change", "fields", "via"?}], "sections": [..], "iam" | "ingress": [{"logical_id",
-//! "type", "added", "removed", "broadened"}], "text_diff"? (with `--text`)}`. Impacts:
+//! "propagated", "spec"? (the spec fields behind it, when known)}], "attributes": [..],
+//! "data_loss"?, "spec"? (added or removed: the spec fields it exists by)}], "parameters" |
+//! "outputs" | "conditions": [{"id", "change", "fields", "via"?}], "sections": [..], "iam" |
+//! "ingress": [{"logical_id", "type", "added", "removed", "broadened"}], "text_diff"? (with
+//! `--text`)}`. Impacts:
 //! no-change, update, create, orphan, may-replace, replace, destroy, blocked (worst last).
 //! Fields are only ever added to this format, never renamed.
 
@@ -108,6 +113,15 @@ fn property_note(p: &PropertyChange) -> String {
     }
 }
 
+/// The spec fields behind a property, as the start of its row (`database.name -> `).
+fn from_spec(p: &PropertyChange) -> String {
+    if p.spec.is_empty() {
+        String::new()
+    } else {
+        format!("{} -> ", p.spec.join(", "))
+    }
+}
+
 /// The reason a destructive line gives: the properties that decide the resource's impact.
 fn reason(r: &ResourceDiff) -> String {
     let deciding = match r.impact {
@@ -126,6 +140,9 @@ fn reason(r: &ResourceDiff) -> String {
                 p.propagated || deciding == Replacement::Blocked || p.path == "Type",
             ) {
                 (Some(why), true) => format!("{} changed: {why}", p.path),
+                _ if !p.spec.is_empty() => {
+                    format!("{} changed by {}", p.path, p.spec.join(", "))
+                }
                 _ => format!("{} changed", p.path),
             }
         })
@@ -138,7 +155,14 @@ fn destructive_line(stack: &str, r: &ResourceDiff) -> Option<String> {
     let what = match r.impact {
         Impact::Replace => format!("will be replaced ({})", reason(r)),
         Impact::MayReplace => format!("may be replaced ({})", reason(r)),
+        Impact::Destroy if !r.spec.is_empty() => {
+            format!("will be destroyed (follows {})", r.spec.join(", "))
+        }
         Impact::Destroy => "will be destroyed".to_owned(),
+        Impact::Orphan if !r.spec.is_empty() => format!(
+            "will be orphaned (its DeletionPolicy keeps it; follows {})",
+            r.spec.join(", ")
+        ),
         Impact::Orphan => "will be orphaned (its DeletionPolicy keeps it)".to_owned(),
         Impact::Blocked => format!("cannot be updated ({})", reason(r)),
         _ => r.data_loss.clone()?,
@@ -172,8 +196,17 @@ pub fn text(w: &mut dyn Write, diff: &Diff, color: bool, with_text: bool) -> io:
             if let Some(old) = &r.old_type {
                 writeln!(w, "        (was {old})")?;
             }
+            if !r.spec.is_empty() {
+                writeln!(w, "        follows {}", r.spec.join(", "))?;
+            }
             for prop in &r.properties {
-                writeln!(w, "        {}{}", prop.path, property_note(prop))?;
+                writeln!(
+                    w,
+                    "        {}{}{}",
+                    from_spec(prop),
+                    prop.path,
+                    property_note(prop)
+                )?;
             }
             if !r.attributes.is_empty() {
                 writeln!(w, "        attributes: {}", r.attributes.join(", "))?;

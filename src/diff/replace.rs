@@ -39,6 +39,7 @@ pub fn predict(kind: &str, old: Option<&Value>, new: Option<&Value>) -> Vec<Prop
                 replacement,
                 why,
                 propagated: false,
+                spec: Vec::new(),
             })
         })
         .collect()
@@ -265,6 +266,7 @@ fn record(
                 properties: Vec::new(),
                 attributes: Vec::new(),
                 data_loss: None,
+                spec: Vec::new(),
             });
             resources.last_mut().expect("just pushed")
         }
@@ -282,6 +284,7 @@ fn record(
                 replacement,
                 why: Some(why),
                 propagated: true,
+                spec: Vec::new(),
             });
             true
         }

@@ -220,6 +220,73 @@ fn replacement_propagates_through_create_only_references_until_stable() {
 }
 
 #[test]
+fn annotate_names_the_spec_fields_of_changed_properties_but_not_of_propagated_ones() {
+    let old = keep(vec![stack("s", network("10.0.0.0/16"))]);
+    let new = keep(vec![stack("s", network("10.1.0.0/16"))]);
+    let mut d = diff(old, new);
+    let mut sources = crate::cfn::sources::Sources::default();
+    sources.record("Vpc", "CidrBlock", ["network.cidr"]);
+    // Recorded, but the subnet's VpcId only changes because the VPC is replaced.
+    sources.record("Subnet", "VpcId", ["network.cidr"]);
+    let map = SourceMap {
+        stacks: [("s".to_owned(), sources)].into(),
+    };
+    annotate(&mut d, None, &map);
+    let s = &d.stacks[0];
+    assert_eq!(row(s, "Vpc").properties[0].spec, ["network.cidr"]);
+    assert!(row(s, "Subnet").properties[0].propagated);
+    assert!(row(s, "Subnet").properties[0].spec.is_empty());
+    // A map of another stack annotates nothing.
+    let mut d = diff(old, new);
+    annotate(
+        &mut d,
+        None,
+        &SourceMap {
+            stacks: [("t".to_owned(), Default::default())].into(),
+        },
+    );
+    assert!(row(&d.stacks[0], "Vpc").properties[0].spec.is_empty());
+}
+
+#[test]
+fn annotate_names_why_added_and_removed_resources_exist_from_their_own_side() {
+    let kind = |k: &str| json!({"Type": k, "Properties": {}});
+    let old = keep(vec![stack(
+        "s",
+        one(json!({"Keep": kind("AWS::SNS::Topic"), "Flow": kind("AWS::Logs::LogGroup")})),
+    )]);
+    let new = keep(vec![stack(
+        "s",
+        one(json!({"Keep": kind("AWS::SNS::Topic"), "Replica": kind("AWS::RDS::DBInstance")})),
+    )]);
+    let map = |id: &str, field: &str| {
+        let mut sources = crate::cfn::sources::Sources::default();
+        sources.record_resource(id, [field]);
+        SourceMap {
+            stacks: [("s".to_owned(), sources)].into(),
+        }
+    };
+    let (old_map, new_map) = (
+        map("Flow", "network.flow_logs.enabled"),
+        map("Replica", "database.read_replicas"),
+    );
+    let mut d = diff(old, new);
+    annotate(&mut d, Some(&old_map), &new_map);
+    assert_eq!(
+        row(&d.stacks[0], "Replica").spec,
+        ["database.read_replicas"]
+    );
+    assert_eq!(
+        row(&d.stacks[0], "Flow").spec,
+        ["network.flow_logs.enabled"]
+    );
+    // Without the old side's map, a removed resource's reason is unknown.
+    let mut d = diff(old, new);
+    annotate(&mut d, None, &new_map);
+    assert!(row(&d.stacks[0], "Flow").spec.is_empty());
+}
+
+#[test]
 fn may_replace_propagates_as_may_replace() {
     let t = |multi_az: bool| {
         one(json!({

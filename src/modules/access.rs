@@ -48,7 +48,7 @@ use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
-use crate::modules::needs::{Needs, Part};
+use crate::modules::needs::{Decides, Needs, Part};
 use crate::modules::secure::{self, document};
 use crate::naming::{self, RULE_FILE_KEY, camel};
 use crate::spec::Model;
@@ -107,7 +107,9 @@ pub fn build(model: &Model, needs: &Needs) -> Template {
     execution_role(&mut t, model, needs);
     deployer_role(&mut t, model);
     if model.compliance.enforce_in_account {
+        let since = t.resources.len();
         compliance_hook(&mut t, model);
+        t.trace_resources_since(since, &["compliance.enforce_in_account"]);
     }
     outputs(&mut t, model);
     t
@@ -243,6 +245,18 @@ fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
         ),
         None,
     );
+    t.trace(
+        "PermissionsBoundary",
+        "PolicyDocument",
+        ["compliance.enforce_in_account"],
+    );
+    t.trace(
+        "PermissionsBoundary",
+        "PolicyDocument",
+        needs.fields_deciding(Decides::Roles),
+    );
+    t.trace("PermissionsBoundary", "ManagedPolicyName", ["product.name"]);
+    t.trace("PermissionsBoundary", "Description", ["product.name"]);
 }
 
 /// The CloudTrail calls that stop, remove or reconfigure a trail.
@@ -464,6 +478,28 @@ fn deployer_role(t: &mut Template, model: &Model) {
         ),
         None,
     );
+    // Who may assume the role, and from where: the vendor's account or role, MFA, addresses.
+    t.trace(
+        "DeployerRole",
+        "AssumeRolePolicyDocument",
+        [
+            "product.vendor_account_id",
+            "access.vendor_role_arn",
+            "access.require_mfa",
+            "access.source_cidrs",
+        ],
+    );
+    t.trace(
+        "DeployerRole",
+        "MaxSessionDuration",
+        ["access.max_session_hours"],
+    );
+    t.trace(
+        "DeployerRole",
+        "Policies",
+        ["compliance.enforce_in_account", "product.name"],
+    );
+    t.trace("DeployerRole", "Description", ["product.name"]);
 }
 
 fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
@@ -533,8 +569,24 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
             ),
             None,
         );
+        t.trace(
+            id,
+            "PolicyDocument",
+            needs.fields_deciding(Decides::Grants(part)),
+        );
+        if part == Part::Compute {
+            t.trace(id, "PolicyDocument", needs.fields_deciding(Decides::Roles));
+        }
+        // Names the policy's resources with the product prefix.
+        t.trace(id, "PolicyDocument", ["product.name"]);
     }
     guardrail(t, model.compliance.enforce_in_account, boundary_arn(model));
+    t.trace(
+        "ExecutionGuardrailPolicy",
+        "PolicyDocument",
+        ["compliance.enforce_in_account", "product.name"],
+    );
+    t.trace("ExecutionRole", "Description", ["product.name"]);
 }
 
 /// Stops the execution role from changing what this stack set up: its roles and policies, its

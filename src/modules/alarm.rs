@@ -57,6 +57,11 @@ pub struct Alarm {
     /// or metric math (`Metrics`).
     pub watch: Value,
     pub rule: Rule,
+    /// The spec fields its threshold (and so its description) follows; the description also
+    /// names the product.
+    pub from: Vec<String>,
+    /// The spec fields that decide whether the alarm exists at all (beyond its module).
+    pub when: Vec<String>,
 }
 
 /// One metric of a namespace with its dimensions.

@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use crate::cfn::func::{get_att, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::needs::{
-    Decrypt, Export, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions, SecretVariable,
+    Decides, Decrypt, Export, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions,
+    SecretVariable,
 };
 use crate::modules::{Compiled, secure};
 use crate::naming::wire;
@@ -131,11 +132,21 @@ pub fn build(model: &Model) -> Compiled {
         ),
         Some(name("database")),
     );
+    t.trace_all(
+        "DatabaseParameterGroup",
+        "database",
+        &[
+            ("Description", &["engine_version"]),
+            ("Family", &["engine_version"]),
+        ],
+    );
     monitoring_role(&mut t);
     primary(&mut t, model, db);
+    let since = t.resources.len();
     for n in 1..=db.read_replicas {
         replica(&mut t, model, db, n);
     }
+    t.trace_resources_since(since, &["database.read_replicas"]);
     outputs(&mut t, db);
     Compiled {
         template: t,
@@ -334,6 +345,33 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     Value::Object(p)
 }
 
+/// The `database.` fields behind the properties of every instance (see `instance`).
+const INSTANCE_SOURCES: &[(&str, &[&str])] = &[
+    ("DBInstanceClass", &["instance_class"]),
+    ("StorageType", &["storage_type"]),
+    ("Iops", &["storage_type"]),
+    ("MaxAllocatedStorage", &["max_storage_gb"]),
+    ("EnableIAMDatabaseAuthentication", &["iam_auth"]),
+    ("PreferredMaintenanceWindow", &["maintenance_window"]),
+    ("DeletionProtection", &["deletion_protection"]),
+    ("EnablePerformanceInsights", &["performance_insights"]),
+    ("PerformanceInsightsKMSKeyId", &["performance_insights"]),
+    (
+        "PerformanceInsightsRetentionPeriod",
+        &["performance_insights"],
+    ),
+];
+
+/// The `database.` fields behind the properties only the primary has.
+const PRIMARY_SOURCES: &[(&str, &[&str])] = &[
+    ("EngineVersion", &["engine_version"]),
+    ("DBName", &["name"]),
+    ("AllocatedStorage", &["storage_gb"]),
+    ("MultiAZ", &["multi_az"]),
+    ("BackupRetentionPeriod", &["backup_retention_days"]),
+    ("PreferredBackupWindow", &["backup_window"]),
+];
+
 fn primary(t: &mut Template, model: &Model, db: &Database) {
     t.add_resource(
         "Database",
@@ -341,6 +379,9 @@ fn primary(t: &mut Template, model: &Model, db: &Database) {
             .keep(Policy::Snapshot),
         Some(sub("${AWS::StackName}-primary")),
     );
+    t.trace_all("Database", "database", INSTANCE_SOURCES);
+    t.trace_all("Database", "database", PRIMARY_SOURCES);
+    t.trace("Database", "MasterUsername", ["product.name"]);
 }
 
 /// Read replica `n` (1-based).
@@ -355,11 +396,13 @@ fn replica(t: &mut Template, model: &Model, db: &Database, n: u8) {
     if n > 1 {
         r = r.depends_on(&format!("DatabaseReplica{}", n - 1));
     }
+    let id = format!("DatabaseReplica{n}");
     t.add_resource(
-        &format!("DatabaseReplica{n}"),
+        &id,
         r,
         Some(sub(&format!("${{AWS::StackName}}-replica-{n}"))),
     );
+    t.trace_all(&id, "database", INSTANCE_SOURCES);
 }
 
 fn outputs(t: &mut Template, db: &Database) {
@@ -429,6 +472,7 @@ fn needs(model: &Model, db: &Database) -> Needs {
         alarms,
         alarm_inputs,
         dashboard_rows: vec![alarms::dashboard_row(db)],
+        decided_by: vec![(Decides::Dashboard, "database.read_replicas".into())],
     }
 }
 

@@ -7,6 +7,12 @@
 //! product stack that boundary, lists the stacks in deployment order and
 //! finishes with the root stack, which nests the others (all but `access`, which the customer
 //! launches first, on its own).
+//!
+//! While they build a resource, compilers record the spec fields behind its properties on the
+//! template (`Template::trace`; alarms carry theirs in `Alarm::from`, grants in
+//! `Needs::grant_if`); `Stack::new` adds what every stack shares (tags, the permissions
+//! boundary). The test that edits one spec field at a time and diffs the templates
+//! (`tests/cli/sources.rs`) fails on a property that changes without being traced.
 
 pub mod access;
 pub mod alarm;
@@ -60,6 +66,7 @@ impl Stack {
             bound_roles(model, &mut template);
         }
         waive(model, &mut template);
+        trace_tags(&mut template);
         Stack {
             module: module.to_owned(),
             stack_name: model.stack_name(module),
@@ -175,10 +182,34 @@ pub fn resource_actions() -> impl Iterator<Item = &'static ResourceActions> {
 /// forget. The access stack's own roles are the customer's, created by the customer; they define
 /// the boundary and are not held by it.
 fn bound_roles(model: &Model, template: &mut Template) {
-    for r in template.resources.values_mut() {
+    let mut bound = Vec::new();
+    for (id, r) in &mut template.resources {
         if r.kind == "AWS::IAM::Role" {
             r.properties["PermissionsBoundary"] = access::boundary_arn(model);
+            bound.push(id.clone());
         }
+    }
+    // The boundary's name is the product's.
+    for id in bound {
+        template.trace(&id, "PermissionsBoundary", ["product.name"]);
+    }
+}
+
+/// Every tagged resource carries the product's tags (`Template::add_resource`): its `Tags`
+/// follow the product's name, owner and tags wherever the resource comes from.
+fn trace_tags(template: &mut Template) {
+    let tagged: Vec<String> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| r.properties.get("Tags").is_some())
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in tagged {
+        template.trace(
+            &id,
+            "Tags",
+            ["product.name", "product.owner", "product.tags"],
+        );
     }
 }
 

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
 use crate::modules::alarm::Alarm;
-use crate::modules::needs::{Input, Needs};
+use crate::modules::needs::{Decides, Input, Needs};
 use crate::modules::{Compiled, secure};
 use crate::naming::{self, console};
 use crate::spec::Model;
@@ -54,9 +54,17 @@ pub fn build(model: &Model, watched: &Needs) -> Compiled {
     topic_policy(&mut t, model);
     if model.monitoring.dashboard {
         dashboard(&mut t, &watched.dashboard_rows, &alarms);
+        t.trace_resource("Dashboard", ["monitoring.dashboard"]);
+        t.trace(
+            "Dashboard",
+            "DashboardBody",
+            watched.fields_deciding(Decides::Dashboard),
+        );
     }
     if model.monitoring.audit_trail {
+        let since = t.resources.len();
         trail::build(&mut t);
+        t.trace_resources_since(since, &["monitoring.audit_trail"]);
     }
     outputs(&mut t, model);
     Compiled {
@@ -134,6 +142,7 @@ fn alarm_topic(t: &mut Template, model: &Model) {
         ),
         Some(sub("${AWS::StackName}-alarms")),
     );
+    t.trace("AlarmTopic", "DisplayName", ["product.name"]);
     t.add_resource(
         "AlarmEmailSubscription",
         Resource::new(
@@ -219,6 +228,14 @@ fn alarm(t: &mut Template, a: &Alarm) {
         props.insert("Period".into(), json!(rule.period));
     }
     t.add_resource(&a.id, Resource::new("AWS::CloudWatch::Alarm", p), None);
+    t.trace_resource(&a.id, &a.when);
+    t.trace(&a.id, "Threshold", &a.from);
+    let named = std::iter::once("product.name").map(str::to_owned);
+    t.trace(
+        &a.id,
+        "AlarmDescription",
+        a.from.iter().cloned().chain(named),
+    );
 }
 
 /// Failed ECS deployments (circuit breaker) and tasks that cannot start reach the topic too.

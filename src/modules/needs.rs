@@ -159,6 +159,21 @@ pub struct Needs {
     pub alarm_inputs: Vec<Input>,
     /// Rows of dashboard widgets (`alarm::graph`) for the module, top to bottom.
     pub dashboard_rows: Vec<Vec<serde_json::Value>>,
+    /// The spec fields behind what the shared stacks build from these needs, by what they
+    /// decide: the source map traces the shared stacks' resources to them.
+    pub decided_by: Vec<(Decides, String)>,
+}
+
+/// What a spec field decides in the needs of a module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decides {
+    /// Which grants of this execution-role policy the module asks for (`Needs::grant_if`).
+    Grants(Part),
+    /// The roles the module's resources use (roles passed to services, role actions): the
+    /// execution role's compute policy (`iam:PassRole`) and the permissions boundary.
+    Roles,
+    /// The module's rows (and alarms) on the dashboard.
+    Dashboard,
 }
 
 impl Needs {
@@ -192,8 +207,37 @@ impl Needs {
             all.alarms.extend(n.alarms.iter().cloned());
             extend_unique(&mut all.alarm_inputs, &n.alarm_inputs);
             all.dashboard_rows.extend(n.dashboard_rows.iter().cloned());
+            extend_unique(&mut all.decided_by, &n.decided_by);
         }
         all
+    }
+
+    /// Asks for `grants` when `on`. Either way `field` (a spec path) is recorded as deciding
+    /// them: turning a grant off changes its policy as much as turning it on.
+    pub fn grant_if(&mut self, on: bool, field: impl Into<String>, grants: &[Grant]) {
+        let field = field.into();
+        if on {
+            self.grants.extend_from_slice(grants);
+        }
+        for g in grants {
+            self.decided(Decides::Grants(g.part), field.clone());
+        }
+    }
+
+    /// Records that `field` decides `what`.
+    pub fn decided(&mut self, what: Decides, field: impl Into<String>) {
+        let decided = (what, field.into());
+        if !self.decided_by.contains(&decided) {
+            self.decided_by.push(decided);
+        }
+    }
+
+    /// The spec fields that decide `what`.
+    pub fn fields_deciding(&self, what: Decides) -> impl Iterator<Item = &str> {
+        self.decided_by
+            .iter()
+            .filter(move |(d, _)| *d == what)
+            .map(|(_, f)| f.as_str())
     }
 
     /// The grants of one policy, in aggregation order.
@@ -255,6 +299,8 @@ mod tests {
             description: description.into(),
             watch: serde_json::json!({}),
             rule: crate::modules::alarm::Rule::above(80, "missing"),
+            from: vec![],
+            when: vec![],
         };
         let service = Needs {
             alarms: vec![alarm("a service named database")],

@@ -104,6 +104,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
         ),
         Some(name("vpc")),
     );
+    t.trace("Vpc", "CidrBlock", ["network.cidr"]);
     t.add_resource(
         "InternetGateway",
         Resource::new("AWS::EC2::InternetGateway", json!({})),
@@ -119,6 +120,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     );
 
     // Subnets, one per zone and tier.
+    let per_zone = t.resources.len();
     let tiers = [
         ("Public", &net.public),
         ("Private", &net.private),
@@ -126,8 +128,9 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     ];
     for (tier, cidrs) in tiers {
         for (i, cidr) in cidrs.iter().enumerate() {
+            let id = format!("{tier}Subnet{}", i + 1);
             t.add_resource(
-                &format!("{tier}Subnet{}", i + 1),
+                &id,
                 Resource::new(
                     "AWS::EC2::Subnet",
                     json!({
@@ -139,6 +142,12 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
                 ),
                 Some(name(&format!("{}-{}", tier.to_lowercase(), i + 1))),
             );
+            // Listed in `network.subnets`, else computed from the VPC's range.
+            let listed = format!("network.subnets.{}", tier.to_lowercase());
+            t.trace(&id, "CidrBlock", ["network.cidr".to_owned(), listed]);
+            if let Zones::Named(_) = net.zones {
+                t.trace(&id, "AvailabilityZone", ["network.zones"]);
+            }
         }
     }
 
@@ -167,6 +176,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
         NatMode::Single => 1,
         NatMode::None => 0,
     };
+    let nat_since = t.resources.len();
     for i in 1..=nat_count {
         t.add_resource(
             &format!("NatEip{i}"),
@@ -187,6 +197,7 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
             Some(name(&format!("nat-{i}"))),
         );
     }
+    t.trace_resources_since(nat_since, &["network.nat"]);
 
     // Private routing: a table per zone so each zone uses its own NAT gateway.
     for i in 1..=net.private.len() {
@@ -206,6 +217,9 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
                 ),
                 None,
             );
+            let route = format!("PrivateDefaultRoute{i}");
+            t.trace(&route, "NatGatewayId", ["network.nat"]);
+            t.trace_resource(&route, ["network.nat"]);
         }
         associate(&mut t, "Private", i, &table);
     }
@@ -215,13 +229,22 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     for i in 1..=net.isolated.len() {
         associate(&mut t, "Isolated", i, "IsolatedRouteTable");
     }
+    // How many of each there are follows the zones (the first of each exists anyway).
+    t.trace_resources_since(
+        per_zone,
+        &["network.az_count", "network.zones", "network.subnets"],
+    );
 
     if let Some(flow) = &net.flow_logs {
+        let since = t.resources.len();
         flow_logs(&mut t, flow.retention_days, flow.traffic);
+        t.trace_resources_since(since, &["network.flow_logs.enabled"]);
     }
     security_groups(&mut t, model, ingress);
     if let Some(lb) = &net.load_balancer {
+        let since = t.resources.len();
         load_balancer(&mut t, model, lb);
+        t.trace_resources_since(since, &["network.load_balancer.enabled"]);
     }
     outputs(&mut t, model);
     Compiled {
@@ -277,6 +300,11 @@ fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
         .keep(Policy::Retain),
         None,
     );
+    t.trace(
+        "FlowLogGroup",
+        "RetentionInDays",
+        ["network.flow_logs.retention_days"],
+    );
     t.add_resource(
         "FlowLogRole",
         Resource::new(
@@ -323,6 +351,7 @@ fn flow_logs(t: &mut Template, retention_days: u32, traffic: Traffic) {
         ),
         None,
     );
+    t.trace("FlowLog", "TrafficType", ["network.flow_logs.traffic"]);
 }
 
 /// CloudFormation keeps a security group's default allow-all egress unless the group lists
@@ -411,6 +440,10 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             no_egress(),
             name("alb"),
         );
+        t.trace_resource(
+            "LoadBalancerSecurityGroup",
+            ["network.load_balancer.enabled"],
+        );
     }
     if !model.services.is_empty() {
         let mut egress = vec![json!({
@@ -429,7 +462,13 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             Value::Array(egress),
             name("services"),
         );
-        links_into(t, Group::Services, &rules);
+        // No NAT, no way out: the group's egress follows `network.nat`.
+        t.trace(
+            "ServiceSecurityGroup",
+            "SecurityGroupEgress",
+            ["network.nat"],
+        );
+        links_into(t, model, Group::Services, &rules);
     }
     if let Some(db) = rules.iter().find(|i| i.to == Group::Database) {
         group(
@@ -440,12 +479,12 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             no_egress(),
             name("database"),
         );
-        links_into(t, Group::Database, &rules);
+        links_into(t, model, Group::Database, &rules);
     }
 }
 
 /// The rules of `rules` into `to` whose source group exists.
-fn links_into(t: &mut Template, to: Group, rules: &[Ingress]) {
+fn links_into(t: &mut Template, model: &Model, to: Group, rules: &[Ingress]) {
     for rule in rules.iter().filter(|r| r.to == to) {
         let from = group_id(rule.from);
         if !t.resources.contains_key(from) {
@@ -466,7 +505,17 @@ fn links_into(t: &mut Template, to: Group, rules: &[Ingress]) {
                 format!("{from:?} to {to:?} on {port}"),
             ),
         };
+        let since = t.resources.len();
         link(t, &id, from, group_id(to), port, &description);
+        // The load balancer reaches the services on the ports of those it exposes.
+        let exposed: Vec<String> = model
+            .services
+            .iter()
+            .filter(|s| rule.from == Group::LoadBalancer && s.port == Some(port))
+            .flat_map(|s| [s.field("port"), s.field("expose")])
+            .collect();
+        let exposed: Vec<&str> = exposed.iter().map(String::as_str).collect();
+        t.trace_resources_since(since, &exposed);
     }
 }
 
@@ -502,7 +551,9 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
     let mut alb = Resource::new("AWS::ElasticLoadBalancingV2::LoadBalancer", json!({}))
         .depends_on("VpcGatewayAttachment");
     if lb.access_logs {
+        let since = t.resources.len();
         access_log_bucket(t, model, lb.access_log_retention_days);
+        t.trace_resources_since(since, &["network.load_balancer.access_logs"]);
         attributes.push(json!({"Key": "access_logs.s3.enabled", "Value": "true"}));
         attributes.push(json!({"Key": "access_logs.s3.bucket", "Value": r#ref("AccessLogBucket")}));
         alb = alb.depends_on("AccessLogBucketPolicy");
@@ -516,8 +567,21 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
         "LoadBalancerAttributes": attributes,
     });
     t.add_resource("LoadBalancer", alb, Some(sub("${AWS::StackName}-alb")));
+    let lb_field = |f: &str| format!("network.load_balancer.{f}");
+    t.trace(
+        "LoadBalancer",
+        "LoadBalancerAttributes",
+        ["deletion_protection", "idle_timeout_seconds", "access_logs"].map(lb_field),
+    );
+    t.trace(
+        "LoadBalancer",
+        "Subnets",
+        ["network.az_count", "network.zones", "network.subnets"],
+    );
     if lb.waf {
+        let since = t.resources.len();
         web_acl(t);
+        t.trace_resources_since(since, &["network.load_balancer.waf"]);
     }
     t.add_resource(
         "HttpsListener",
@@ -537,6 +601,7 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
         ),
         None,
     );
+    t.trace("HttpsListener", "SslPolicy", [lb_field("ssl_policy")]);
     t.add_resource(
         "HttpListener",
         Resource::new(
@@ -618,6 +683,11 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         ),
         None,
     );
+    t.trace(
+        "AccessLogBucket",
+        "LifecycleConfiguration",
+        ["network.load_balancer.access_log_retention_days"],
+    );
     let principal = match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == model.region) {
         Some((_, account)) => {
             json!({"AWS": sub(&format!("arn:${{AWS::Partition}}:iam::{account}:root"))})
@@ -644,6 +714,8 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         ),
         None,
     );
+    // The log-writing principal is the region's load balancer account.
+    t.trace("AccessLogBucketPolicy", "PolicyDocument", ["region"]);
 }
 
 fn outputs(t: &mut Template, model: &Model) {

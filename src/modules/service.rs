@@ -109,6 +109,9 @@ pub fn build_cluster(model: &Model) -> Compiled {
             ),
             None,
         );
+        t.trace("Namespace", "Name", ["product.name"]);
+        let asked = model.services.iter().filter(|s| s.discovery);
+        t.trace_resource("Namespace", asked.map(|s| s.field("discovery")));
     }
     t.add_output(
         wire::CLUSTER_NAME,
@@ -173,14 +176,29 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
         .keep(Policy::Retain),
         None,
     );
+    t.trace(
+        "LogGroup",
+        "RetentionInDays",
+        ["monitoring.log_retention_days"],
+    );
     let secrets = secrets(service, uses);
     roles(&mut t, &secrets, uses);
+    let field = |f: &str| service.field(f);
+    t.trace(
+        "ExecutionRole",
+        "Policies",
+        ["secrets", "uses_database"].map(field),
+    );
     task_definition(&mut t, service, &image_tag, &secrets, uses);
     if let Some(expose) = &service.expose {
+        let since = t.resources.len();
         route(&mut t, service, expose, index);
+        t.trace_resources_since(since, &[&service.field("expose")]);
     }
     if service.discovery {
+        let since = t.resources.len();
         discovery(&mut t, service);
+        t.trace_resources_since(since, &[&service.field("discovery")]);
     }
     ecs_service(&mut t, service);
     autoscaling(&mut t, service);
@@ -603,6 +621,27 @@ fn task_definition(
         Resource::new("AWS::ECS::TaskDefinition", properties),
         None,
     );
+    t.trace_all(
+        "TaskDefinition",
+        &service.path(),
+        &[
+            ("Cpu", &["cpu"]),
+            ("Memory", &["memory"]),
+            ("Volumes", &["read_only_root_fs"]),
+            (
+                "ContainerDefinitions",
+                &[
+                    "port",
+                    "environment",
+                    "secrets",
+                    "uses_database",
+                    "health_check_command",
+                    "read_only_root_fs",
+                    "user",
+                ],
+            ),
+        ],
+    );
 }
 
 /// Listener rule priority of a service's route.
@@ -697,6 +736,17 @@ fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
         ),
         None,
     );
+    let field = |f: &str| service.field(f);
+    t.trace("TargetGroup", "Port", [field("port")]);
+    t.trace(
+        "TargetGroup",
+        "HealthCheckPath",
+        [field("expose.health_check_path")],
+    );
+    let routed = ["expose.host", "expose.paths"].map(field);
+    t.trace("ListenerRule", "Conditions", routed.clone());
+    // The priority also follows the service's place in `services`, which is no field.
+    t.trace("ListenerRule", "Priority", routed);
 }
 
 fn discovery(t: &mut Template, service: &Service) {
@@ -770,19 +820,30 @@ fn ecs_service(t: &mut Template, service: &Service) {
     }
     resource.properties = properties;
     t.add_resource("Service", resource, None);
+    let field = |f: &str| service.field(f);
+    t.trace("Service", "DesiredCount", [field("scaling.min")]);
+    t.trace("Service", "LoadBalancers", ["port", "expose"].map(field));
+    t.trace(
+        "Service",
+        "HealthCheckGracePeriodSeconds",
+        [field("expose")],
+    );
+    t.trace("Service", "ServiceRegistries", [field("discovery")]);
 }
 
 /// Target tracking on whatever the spec names; no scalable target when it names nothing.
 /// Without `RoleARN`, Application Auto Scaling uses its service-linked role for ECS.
 fn autoscaling(t: &mut Template, service: &Service) {
     let scaling = &service.scaling;
-    let mut policies: Vec<(&str, &str, Value, Value)> = Vec::new();
+    // (logical id, name suffix, target, metric, the field the target comes from)
+    let mut policies: Vec<(&str, &str, Value, Value, &str)> = Vec::new();
     if let Some(cpu) = scaling.cpu_percent {
         policies.push((
             "CpuScalingPolicy",
             "cpu",
             json!(cpu),
             json!({"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}),
+            "scaling.cpu_percent",
         ));
     }
     if let Some(memory) = scaling.memory_percent {
@@ -791,6 +852,7 @@ fn autoscaling(t: &mut Template, service: &Service) {
             "memory",
             json!(memory),
             json!({"PredefinedMetricType": "ECSServiceAverageMemoryUtilization"}),
+            "scaling.memory_percent",
         ));
     }
     if let Some(requests) = scaling.requests_per_target
@@ -807,6 +869,7 @@ fn autoscaling(t: &mut Template, service: &Service) {
                     get_att("TargetGroup", "TargetGroupFullName"),
                 ]),
             }),
+            "scaling.requests_per_target",
         ));
     }
     if policies.is_empty() {
@@ -827,7 +890,19 @@ fn autoscaling(t: &mut Template, service: &Service) {
         .condition(HAS_IMAGE),
         None,
     );
-    for (id, suffix, target, metric) in policies {
+    let field = |f: &str| service.field(f);
+    // Scaling exists when a target is set.
+    let targets = policies.iter().map(|p| field(p.4));
+    t.trace_resource("ScalableTarget", targets);
+    t.trace("ScalableTarget", "MinCapacity", [field("scaling.min")]);
+    t.trace("ScalableTarget", "MaxCapacity", [field("scaling.max")]);
+    for (id, suffix, target, metric, from) in policies {
+        t.trace(
+            id,
+            "TargetTrackingScalingPolicyConfiguration",
+            [field(from)],
+        );
+        t.trace_resource(id, [field(from)]);
         t.add_resource(
             id,
             Resource::new(

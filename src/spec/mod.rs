@@ -2,7 +2,9 @@
 //!
 //! The pipeline is load (YAML + positions) -> schema check -> environment overlay -> typed spec
 //! -> semantic validation. Every stage adds diagnostics instead of stopping at the first, and
-//! every diagnostic is resolved to `file:line:column` here, before it leaves the stage.
+//! every diagnostic is resolved to `file:line:column` here, before it leaves the stage; a field
+//! of the source map synthesis writes (`database.instance_class`) resolves the same way
+//! (`Loaded::locate_field`).
 
 pub mod build;
 pub mod catalogue;
@@ -42,6 +44,32 @@ pub struct Loaded {
     /// Positions of the environment's merged view: a pointer into the model's spec values
     /// (`/compliance/exceptions/0`) resolves to the line it came from, overlay or base.
     pub map: SourceMap,
+}
+
+impl Loaded {
+    /// Where the spec field `field` (a source-map path: `database.instance_class`,
+    /// `services.api.cpu`) is written for this environment: the line of the overlay that sets
+    /// it, else of the base document, else (a default) of the closest block the user wrote
+    /// (`database:`, the service's item, the top of the file). For a finding or a change, this
+    /// is the line a reviewer edits.
+    pub fn locate_field(&self, field: &str) -> crate::diag::Location {
+        let mut pointer = String::new();
+        let mut parts = field.split('.');
+        while let Some(part) = parts.next() {
+            pointer = push_pointer(&pointer, part);
+            if part == "services"
+                && let Some(name) = parts.next()
+            {
+                // Services are a list, named in the map by `name`; an unknown one reports at
+                // the list.
+                match self.model.services.iter().position(|s| s.name == name) {
+                    Some(i) => pointer = push_pointer(&pointer, &i.to_string()),
+                    None => break,
+                }
+            }
+        }
+        self.map.locate(&pointer, crate::diag::Target::Key)
+    }
 }
 
 /// Loads `path` and validates it for `env` (or the only environment there is) against the
@@ -324,6 +352,37 @@ fn finish(map: &SourceMap, mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn spec_fields_locate_to_the_line_that_sets_them_overlay_first() {
+        let text = "product: {name: acme, vendor_account_id: \"111111111111\"}\n\
+                    region: us-east-1\n\
+                    database:\n  instance_class: db.r6g.large\n\
+                    services:\n  - name: api\n    cpu: 512\n    memory: 1024\n  - name: worker\n\
+                    environments:\n  dev:\n    database:\n      multi_az: false\n\
+                    \x20   services:\n      - name: worker\n        cpu: 1024\n        memory: 2048\n";
+        let loaded = load_str(
+            Path::new("byoa.yaml"),
+            text,
+            Some("dev"),
+            &Default::default(),
+        )
+        .expect("valid");
+        let line = |field: &str| loaded.locate_field(field).line;
+        assert_eq!(line("database.instance_class"), 4);
+        // Set by the overlay: its line, not the base's.
+        assert_eq!(line("database.multi_az"), 13);
+        assert_eq!(line("services.api.cpu"), 7);
+        assert_eq!(line("services.worker.cpu"), 16);
+        // Defaults report at the closest block written (where its contents start): the
+        // service's item, the section.
+        assert_eq!(line("services.api.scaling.min"), 6);
+        assert_eq!(line("database.storage_gb"), 4);
+        // Not written at all, or a service that does not exist: the top of the file.
+        assert_eq!(line("monitoring.dashboard"), 1);
+        assert_eq!(line("services.billing.cpu"), 5);
+        assert_eq!(loaded.locate_field("region").file, Path::new("byoa.yaml"));
+    }
 
     #[test]
     fn overlay_merges_maps_replaces_lists_and_merges_named_items() {

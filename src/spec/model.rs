@@ -116,6 +116,19 @@ pub struct Service {
     pub discovery: bool,
 }
 
+impl Service {
+    /// The spec path of one of the service's fields, the service named by its name
+    /// (`services.api.scaling.min`): what the source map records.
+    pub fn field(&self, field: &str) -> String {
+        format!("{}.{field}", self.path())
+    }
+
+    /// The spec path of the service itself (`services.api`).
+    pub fn path(&self) -> String {
+        format!("services.{}", self.name)
+    }
+}
+
 /// How availability zones are chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Zones {

@@ -206,8 +206,11 @@ fn instance_class_change_updates_the_database_in_place() {
     );
     let (code, text, err) = diff_dirs(&a, &b, &[]);
     assert_eq!(code, 1, "{err}");
+    // The new side's source map names the spec field behind each changed property.
     assert!(
-        text.contains("AWS::RDS::DBInstance Database: update\n        DBInstanceClass\n"),
+        text.contains(
+            "AWS::RDS::DBInstance Database: update\n        database.instance_class -> DBInstanceClass\n"
+        ),
         "{text}"
     );
     assert!(!text.contains("Destructive changes"), "{text}");
@@ -217,7 +220,31 @@ fn instance_class_change_updates_the_database_in_place() {
     let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(doc["impact"], "update");
     assert_eq!(doc["destructive"], serde_json::json!([]));
+    let database = &doc["stacks"][0]["resources"][0];
+    assert_eq!(database["logical_id"], "Database");
+    assert_eq!(
+        database["properties"][0]["spec"],
+        serde_json::json!(["database.instance_class"])
+    );
     insta::assert_snapshot!(SNAPSHOTS[1], json);
+    // Without a source map (an older output, or any directory), rows name properties only.
+    std::fs::remove_file(b.path().join("sources.json")).expect("removed");
+    let (code, plain, _) = diff_dirs(&a, &b, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        plain.contains("AWS::RDS::DBInstance Database: update\n        DBInstanceClass\n"),
+        "{plain}"
+    );
+    let (_, json, _) = diff_dirs(&a, &b, &["--format", "json"]);
+    assert!(!json.contains("\"spec\""), "{json}");
+    // A map that does not read is an error, not a silent loss of the spec fields.
+    std::fs::write(b.path().join("sources.json"), "{not json").expect("written");
+    let (code, _, err) = diff_dirs(&a, &b, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error[diff.sources]: cannot read the source map"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -230,7 +257,7 @@ fn database_name_change_replaces_the_database_and_flags_data_loss() {
     assert_eq!(code, 1, "{err}");
     assert!(
         text.contains(
-            "database: AWS::RDS::DBInstance Database will be replaced (DBName changed) [data loss]"
+            "database: AWS::RDS::DBInstance Database will be replaced (DBName changed by database.name) [data loss]"
         ),
         "{text}"
     );
@@ -248,8 +275,50 @@ fn database_name_change_replaces_the_database_and_flags_data_loss() {
     let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(doc["impact"], "replace");
     assert_eq!(doc["destructive"][0]["logical_id"], "Database");
-    assert_eq!(doc["destructive"][0]["reason"], "DBName changed");
+    assert_eq!(
+        doc["destructive"][0]["reason"],
+        "DBName changed by database.name"
+    );
     insta::assert_snapshot!(SNAPSHOTS[3], json);
+}
+
+#[test]
+fn added_and_removed_resources_name_the_spec_field_they_follow() {
+    let (a, b) = before_after(
+        "  backup_retention_days: 14\n",
+        "  backup_retention_days: 14\n  read_replicas: 1\n",
+    );
+    let (code, text, err) = diff_dirs(&a, &b, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        text.contains(
+            "AWS::RDS::DBInstance DatabaseReplica1: create\n        follows database.read_replicas\n"
+        ),
+        "{text}"
+    );
+    // The other way round, the old side's map says why the replica existed.
+    let (code, text, err) = diff_dirs(&b, &a, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        text.contains(
+            "database: AWS::RDS::DBInstance DatabaseReplica1 will be destroyed \
+             (follows database.read_replicas)"
+        ),
+        "{text}"
+    );
+    let (_, json, _) = diff_dirs(&b, &a, &["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let replica = doc["stacks"][0]["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["logical_id"] == "DatabaseReplica1")
+        .expect("the replica's row")
+        .clone();
+    assert_eq!(
+        replica["spec"],
+        serde_json::json!(["database.read_replicas"])
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod inputs;
 mod layers;
 mod lint;
 mod properties;
+mod sources;
 mod synth;
 
 use std::path::{Path, PathBuf};

@@ -320,6 +320,15 @@ proptest! {
                 prop_assert!(subnets(&value).is_empty(), "{} declares subnets", t.file);
             }
             fixed_point(&value);
+            // The source map names only resources the template has.
+            let sources = t.stack.template.sources();
+            let traced = sources.entries().map(|(id, _, _)| id).chain(sources.traced_resources());
+            for id in traced {
+                prop_assert!(
+                    value["Resources"].get(id).is_some(),
+                    "{} traces {id}, which it does not hold\n{}", t.file, text
+                );
+            }
         }
     }
 

@@ -144,7 +144,8 @@ fn manifest_lists_every_template_with_its_hash() {
             t.stack_name
         );
     }
-    // Nothing but the templates and the manifest (no temporary files left behind).
+    // Nothing but the templates, the source map and the manifest (no temporary files left
+    // behind).
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -152,6 +153,7 @@ fn manifest_lists_every_template_with_its_hash() {
     names.sort();
     let mut expected: Vec<String> = m.templates.iter().map(|t| t.file.clone()).collect();
     expected.push("manifest.json".into());
+    expected.extend(m.sources.clone());
     expected.sort();
     assert_eq!(names, expected);
 }

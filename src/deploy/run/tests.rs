@@ -210,6 +210,8 @@ fn a_database_replacing_edit_is_blocked_without_a_terminal_and_nothing_executes(
     assert_eq!(h.kind, "AWS::RDS::DBInstance");
     assert!(h.forcing.iter().any(|f| f.starts_with("DBName")), "{h:?}");
     assert_eq!(h.source, "byoa and aws");
+    // Traced back to the spec: the field that was edited.
+    assert_eq!(h.spec, ["database.name"]);
     assert_eq!(ui.asked.len(), 1);
     assert!(
         !cloud
@@ -222,6 +224,7 @@ fn a_database_replacing_edit_is_blocked_without_a_terminal_and_nothing_executes(
     let shown = ui.lines.join("\n");
     assert!(shown.contains("  database\n    ~ Database"), "{shown}");
     assert!(shown.contains("replace (DBName)"), "{shown}");
+    assert!(shown.contains("from byoa.yaml: database.name"), "{shown}");
     assert!(
         shown.contains("data: replaced: the new resource starts empty"),
         "{shown}"

@@ -101,6 +101,8 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
         ),
         watch: stat(metric("AWS/RDS", "CPUUtilization", &primary), "Average"),
         rule: Rule::above(DATABASE_CPU_PERCENT, "missing"),
+        from: vec![],
+        when: vec![],
     }];
     let free_bytes = u64::from(db.storage_gb) * GIB / 10;
     alarms.push(Alarm {
@@ -116,6 +118,8 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
             datapoints: 1,
             ..Rule::below(free_bytes, "missing")
         },
+        from: vec!["database.storage_gb".into()],
+        when: vec![],
     });
     if let Some(limit) = connections_threshold(&db.instance_class) {
         alarms.push(Alarm {
@@ -129,6 +133,9 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
                 "Maximum",
             ),
             rule: Rule::above(limit, "missing"),
+            from: vec!["database.instance_class".into()],
+            // Only for classes whose memory, and so default connection limit, is known.
+            when: vec!["database.instance_class".into()],
         });
     }
     for n in 1..=db.read_replicas {
@@ -141,6 +148,8 @@ pub(super) fn alarms(model: &Model, db: &Database) -> (Vec<Alarm>, Vec<Input>) {
             ),
             watch: stat(metric("AWS/RDS", "ReplicaLag", &replica), "Maximum"),
             rule: Rule::above(REPLICA_LAG_SECONDS, "breaching"),
+            from: vec![],
+            when: vec!["database.read_replicas".into()],
         });
     }
     (alarms, inputs)

@@ -1,33 +1,37 @@
 //! What the monitoring stack needs from the access stack: alarms, the topic, the dashboard,
 //! the deployment events rule and the audit trail with its bucket.
 
-use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{Decides, Grant, Needs, On, Part, ResourceActions};
 use crate::modules::secure;
 use crate::spec::Model;
 
 pub(super) fn needs(model: &Model) -> Needs {
-    let mut grants = vec![DESCRIBE_MONITORING, MANAGE_ALARMS, PRODUCT_TOPICS];
-    if model.monitoring.dashboard {
-        grants.push(DASHBOARDS);
-    }
+    let mut needs = Needs {
+        grants: vec![DESCRIBE_MONITORING, MANAGE_ALARMS, PRODUCT_TOPICS],
+        ..Needs::default()
+    };
+    needs.grant_if(
+        model.monitoring.dashboard,
+        "monitoring.dashboard",
+        &[DASHBOARDS],
+    );
     if !model.services.is_empty() {
-        grants.push(EVENT_RULES);
+        needs.grants.push(EVENT_RULES);
     }
-    let mut passes_roles_to = Vec::new();
-    let mut role_actions = Vec::new();
-    if model.monitoring.audit_trail {
-        grants.extend([DESCRIBE_TRAILS, PRODUCT_TRAIL, secure::PRODUCT_BUCKETS]);
+    let trail = model.monitoring.audit_trail;
+    needs.grant_if(
+        trail,
+        "monitoring.audit_trail",
+        &[DESCRIBE_TRAILS, PRODUCT_TRAIL, secure::PRODUCT_BUCKETS],
+    );
+    needs.decided(Decides::Roles, "monitoring.audit_trail");
+    if trail {
         // The trail delivers to CloudWatch Logs through `TrailLogRole`: setting the trail's
         // `CloudWatchLogsRoleArn` needs `iam:PassRole` on it.
-        passes_roles_to.push("cloudtrail.amazonaws.com");
-        role_actions.extend(super::trail::TRAIL_ROLE_ACTIONS);
+        needs.passes_roles_to.push("cloudtrail.amazonaws.com");
+        needs.role_actions.extend(super::trail::TRAIL_ROLE_ACTIONS);
     }
-    Needs {
-        grants,
-        passes_roles_to,
-        role_actions,
-        ..Needs::default()
-    }
+    needs
 }
 
 const DESCRIBE_MONITORING: Grant = Grant {

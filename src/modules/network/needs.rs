@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::cfn::func::r#ref;
 use crate::modules::alarm::{Alarm, ERROR_RATE_PERCENT, Rule, error_rate, graph, metric};
-use crate::modules::needs::{Grant, Input, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{Decides, Grant, Input, Needs, On, Part, ResourceActions};
 use crate::modules::secure;
 use crate::naming::wire;
 use crate::spec::Model;
@@ -18,24 +18,35 @@ pub(super) fn needs(model: &Model) -> Needs {
         grants: vec![DESCRIBE_NETWORK, MANAGE_NETWORK],
         ..Needs::default()
     };
+    let flow_logs = "network.flow_logs.enabled";
+    needs.grant_if(net.flow_logs.is_some(), flow_logs, &[MANAGE_FLOW_LOGS]);
+    needs.decided(Decides::Roles, flow_logs);
     if net.flow_logs.is_some() {
-        needs.grants.push(MANAGE_FLOW_LOGS);
         needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
         needs.role_actions.extend(super::FLOW_LOG_ROLE_ACTIONS);
     }
+    let enabled = "network.load_balancer.enabled";
+    needs.grant_if(
+        net.load_balancer.is_some(),
+        enabled,
+        &[DESCRIBE_LOAD_BALANCING, MANAGE_LOAD_BALANCING],
+    );
+    needs.decided(Decides::Roles, enabled);
+    needs.decided(Decides::Dashboard, enabled);
     if let Some(lb) = &net.load_balancer {
-        needs
-            .grants
-            .extend([DESCRIBE_LOAD_BALANCING, MANAGE_LOAD_BALANCING]);
         needs
             .service_linked_roles
             .push("elasticloadbalancing.amazonaws.com");
-        if lb.waf {
-            needs.grants.extend([MANAGE_WEB_ACL, ATTACH_WEB_ACL]);
-        }
-        if lb.access_logs {
-            needs.grants.push(secure::PRODUCT_BUCKETS);
-        }
+        needs.grant_if(
+            lb.waf,
+            "network.load_balancer.waf",
+            &[MANAGE_WEB_ACL, ATTACH_WEB_ACL],
+        );
+        needs.grant_if(
+            lb.access_logs,
+            "network.load_balancer.access_logs",
+            &[secure::PRODUCT_BUCKETS],
+        );
         needs.alarm_inputs.push(load_balancer_full_name());
         let lb = [("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME))];
         needs.alarms.push(Alarm {
@@ -49,6 +60,8 @@ pub(super) fn needs(model: &Model) -> Needs {
                 metric("AWS/ApplicationELB", "RequestCount", &lb),
             ),
             rule: Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
+            from: vec![],
+            when: vec![enabled.into()],
         });
         needs.dashboard_rows.push(dashboard_row());
     }

@@ -8,7 +8,9 @@ use crate::cfn::func::r#ref;
 use crate::modules::alarm::{
     Alarm, ERROR_RATE_PERCENT, Rule, error_rate, graph, metric, shortfall, stat,
 };
-use crate::modules::needs::{Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions};
+use crate::modules::needs::{
+    Decides, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions,
+};
 use crate::modules::network;
 use crate::naming::{ServicePart, wire};
 use crate::spec::Model;
@@ -35,26 +37,34 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         role_actions: super::EXECUTION_ROLE_ACTIONS.to_vec(),
         ..Needs::default()
     };
-    if service.discovery {
-        needs.grants.push(SERVICE_DISCOVERY);
-    }
-    if service.expose.is_some() {
-        // The target group and listener rule.
-        needs.grants.extend([
+    needs.grant_if(
+        service.discovery,
+        service.field("discovery"),
+        &[SERVICE_DISCOVERY],
+    );
+    // The target group and listener rule.
+    needs.grant_if(
+        service.expose.is_some(),
+        service.field("expose"),
+        &[
             network::DESCRIBE_LOAD_BALANCING,
             network::MANAGE_LOAD_BALANCING,
-        ]);
-        if let Some(port) = service.port {
-            needs.ingress.push(Ingress {
-                to: Group::Services,
-                from: Group::LoadBalancer,
-                port,
-                protocol: "HTTP",
-            });
-        }
+        ],
+    );
+    if service.expose.is_some()
+        && let Some(port) = service.port
+    {
+        needs.ingress.push(Ingress {
+            to: Group::Services,
+            from: Group::LoadBalancer,
+            port,
+            protocol: "HTTP",
+        });
     }
     (needs.alarms, needs.alarm_inputs) = alarms(model, service);
     needs.dashboard_rows.push(dashboard_row(service));
+    // Its row, and its load-balancer alarms, follow whether it is exposed.
+    needs.decided(Decides::Dashboard, service.field("expose"));
     needs
 }
 
@@ -167,20 +177,20 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
     ];
     let mut alarms = vec![];
-    let mut add = |id: String, description: String, watch: Value, rule: Rule| {
-        alarms.push(Alarm {
-            id,
-            description,
-            watch,
-            rule,
-        });
+    let alarm = |id: String, description: String, watch: Value, rule: Rule, from: &[&str]| Alarm {
+        id,
+        description,
+        watch,
+        rule,
+        from: from.iter().map(|f| s.field(f)).collect(),
+        when: vec![],
     };
     let ecs = [
         (wire::CLUSTER_NAME, r#ref(wire::CLUSTER_NAME)),
         ("ServiceName", r#ref(&svc.id(ServicePart::ServiceName))),
     ];
     let cpu = utilization_threshold(s.scaling.cpu_percent);
-    add(
+    alarms.push(alarm(
         svc.id(ServicePart::CpuAlarm),
         format!(
             "{}: service `{}` CPU above {cpu}% on average. Raise its CPU or its maximum task count.",
@@ -188,9 +198,10 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         stat(metric("AWS/ECS", "CPUUtilization", &ecs), "Average"),
         Rule::above(cpu, "missing"),
-    );
+        &["scaling.cpu_percent"],
+    ));
     let memory = utilization_threshold(s.scaling.memory_percent);
-    add(
+    alarms.push(alarm(
         svc.id(ServicePart::MemoryAlarm),
         format!(
             "{}: service `{}` memory above {memory}% on average; tasks may be killed when they run out. Raise its memory.",
@@ -198,8 +209,9 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         stat(metric("AWS/ECS", "MemoryUtilization", &ecs), "Average"),
         Rule::above(memory, "missing"),
-    );
-    add(
+        &["scaling.memory_percent"],
+    ));
+    alarms.push(alarm(
         svc.id(ServicePart::RunningTasksAlarm),
         format!(
             "{}: service `{}` has run fewer tasks than ECS wants for five minutes. Check its events and stopped tasks.",
@@ -214,10 +226,13 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             datapoints: 5,
             ..Rule::above(0, "notBreaching")
         },
-    );
+        &[],
+    ));
     if s.expose.is_none() {
         return (alarms, inputs);
     }
+    // The alarms below watch the service's target group: they exist because it is exposed.
+    let exposed = alarms.len();
     inputs.push(network::load_balancer_full_name());
     inputs.push(input(
         svc.id(ServicePart::TargetGroupFullName),
@@ -239,7 +254,7 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
         ),
         ("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME)),
     ];
-    add(
+    alarms.push(alarm(
         svc.id(ServicePart::Target5xxAlarm),
         format!(
             "{}: more than {ERROR_RATE_PERCENT}% of requests to `{}` returned a 5xx. Check its logs.",
@@ -250,8 +265,9 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             metric("AWS/ApplicationELB", "RequestCount", &tg),
         ),
         Rule::above(ERROR_RATE_PERCENT, "notBreaching"),
-    );
-    add(
+        &[],
+    ));
+    alarms.push(alarm(
         svc.id(ServicePart::ResponseTimeAlarm),
         format!(
             "{}: 99th percentile response time of `{}` above {P99_SECONDS} s.",
@@ -262,8 +278,9 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             "p99",
         ),
         Rule::above(P99_SECONDS, "notBreaching"),
-    );
-    add(
+        &[],
+    ));
+    alarms.push(alarm(
         svc.id(ServicePart::UnhealthyHostsAlarm),
         format!(
             "{}: `{}` has targets failing the load balancer's health check.",
@@ -274,7 +291,11 @@ fn alarms(model: &Model, s: &Service) -> (Vec<Alarm>, Vec<Input>) {
             "Maximum",
         ),
         Rule::above(0, "notBreaching"),
-    );
+        &[],
+    ));
+    for a in &mut alarms[exposed..] {
+        a.when.push(s.field("expose"));
+    }
     (alarms, inputs)
 }
 
