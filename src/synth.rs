@@ -236,6 +236,14 @@ fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<Diagnostic>)
 }
 
 impl Manifest {
+    /// The stack name of `module` (`root`, `access`, ...).
+    pub fn stack_name(&self, module: &str) -> Option<&str> {
+        self.templates
+            .iter()
+            .find(|t| t.module == module)
+            .map(|t| t.stack_name.as_str())
+    }
+
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("the manifest serializes");
         s.push('\n');

@@ -22,26 +22,18 @@ use crate::deploy::plan::Target;
 use crate::deploy::run::{self, Outcome, Request, Ui};
 use crate::deploy::{Rollout, StackEvent};
 use crate::diag::{Code, Diagnostic};
-use crate::{exit, policy, spec};
+use crate::exit;
 
 pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
     let given = match parameters(&args.parameters) {
         Ok(p) => p,
         Err(d) => return ctx.fail(&d),
     };
-    let loaded = match spec::load(
-        &args.spec.spec,
-        args.spec.env.as_deref(),
-        policy::catalogue(),
-    ) {
-        Ok(l) => l,
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+        Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
     let region = loaded.model.region.clone();
-    let output = match super::synth::synthesize(&loaded, Format::Yaml) {
-        Ok(o) => o,
-        Err(diags) => return ctx.fail(&diags),
-    };
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);
     }

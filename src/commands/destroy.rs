@@ -11,29 +11,19 @@ use crate::cfn::emit::Format;
 use crate::cli::DestroyArgs;
 use crate::deploy::destroy::{self, Destroyed};
 use crate::diag::{Code, Diagnostic};
-use crate::{exit, naming, policy, spec};
+use crate::{exit, naming};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &DestroyArgs) -> io::Result<i32> {
-    let loaded = match spec::load(
-        &args.spec.spec,
-        args.spec.env.as_deref(),
-        policy::catalogue(),
-    ) {
-        Ok(l) => l,
-        Err(diags) => return ctx.fail(&diags),
-    };
-    let output = match super::synth::synthesize(&loaded, Format::Yaml) {
-        Ok(o) => o,
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+        Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
     let name_of = |module: &str| {
         output
             .manifest
-            .templates
-            .iter()
-            .find(|t| t.module == module)
-            .map(|t| t.stack_name.clone())
+            .stack_name(module)
             .unwrap_or_default()
+            .to_owned()
     };
     let target = target(args.stack);
     let stack = name_of(target.module());

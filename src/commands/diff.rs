@@ -88,10 +88,8 @@ fn deployed(
     let target = super::deploy::target(args.stack);
     let module = target.module();
     let stack = manifest
-        .templates
-        .iter()
-        .find(|t| t.module == module)
-        .map(|t| t.stack_name.clone())
+        .stack_name(module)
+        .map(str::to_owned)
         .ok_or_else(|| {
             vec![Diagnostic::new(
                 Code::DiffNotFound,

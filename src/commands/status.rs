@@ -14,28 +14,18 @@ use crate::deploy::follow::{self, Progress};
 use crate::deploy::run::{self, Ui};
 use crate::deploy::{Cloud, StackState};
 use crate::diag::{Code, Diagnostic};
-use crate::{exit, policy, spec};
+use crate::exit;
 
 pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
-    let loaded = match spec::load(
-        &args.spec.spec,
-        args.spec.env.as_deref(),
-        policy::catalogue(),
-    ) {
-        Ok(l) => l,
-        Err(diags) => return ctx.fail(&diags),
-    };
-    let output = match super::synth::synthesize(&loaded, Format::Yaml) {
-        Ok(o) => o,
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+        Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
     let target = target(args.stack);
     let Some(stack) = output
         .manifest
-        .templates
-        .iter()
-        .find(|t| t.module == target.module())
-        .map(|t| t.stack_name.clone())
+        .stack_name(target.module())
+        .map(str::to_owned)
     else {
         return ctx.fail(&[Diagnostic::new(
             Code::DeployPlan,

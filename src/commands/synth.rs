@@ -10,16 +10,8 @@ use crate::diag::Diagnostic;
 use crate::{cli, exit, graph, policy, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
-    let loaded = match spec::load(
-        &args.spec.spec,
-        args.spec.env.as_deref(),
-        policy::catalogue(),
-    ) {
-        Ok(l) => l,
-        Err(diags) => return ctx.fail(&diags),
-    };
-    let output = match synthesize(&loaded, args.format) {
-        Ok(o) => o,
+    let (_, output) = match load_and_synthesize(&args.spec, args.format) {
+        Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
     if let Err(d) = output.write(&args.out) {
@@ -39,6 +31,16 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
         summary(ctx, &args.out, &output)?;
     }
     Ok(exit::OK)
+}
+
+/// The spec `args` name, loaded with its overlay, and synthesized.
+pub fn load_and_synthesize(
+    args: &cli::SpecArgs,
+    format: Format,
+) -> Result<(spec::Loaded, synth::Output), Vec<Diagnostic>> {
+    let loaded = spec::load(&args.spec, args.env.as_deref(), policy::catalogue())?;
+    let output = synthesize(&loaded, format)?;
+    Ok((loaded, output))
 }
 
 /// Synthesis as every command runs it: the model's templates and, when the model enforces its

@@ -153,10 +153,16 @@ pub fn hazards(
 
 /// The spec fields behind a resource's forcing properties, else behind the resource.
 fn spec_fields(r: &crate::diff::ResourceDiff) -> Vec<String> {
+    fields_behind(r, Replacement::Conditional)
+}
+
+/// The spec fields behind the properties of `r` that change with at least `least` (all of
+/// them with `Replacement::Never`), else behind the resource itself; sorted, each once.
+pub fn fields_behind(r: &crate::diff::ResourceDiff, least: Replacement) -> Vec<String> {
     let mut fields: Vec<String> = r
         .properties
         .iter()
-        .filter(|p| p.replacement >= Replacement::Conditional)
+        .filter(|p| p.replacement >= least)
         .flat_map(|p| p.spec.iter().cloned())
         .collect();
     if fields.is_empty() {

@@ -99,15 +99,7 @@ fn spec_fields(predicted: Option<&Diff<'_>>, module: &str, id: &str) -> Vec<Stri
     else {
         return Vec::new();
     };
-    let mut fields: Vec<String> = r
-        .properties
-        .iter()
-        .flat_map(|p| p.spec.iter().cloned())
-        .chain(r.spec.iter().cloned())
-        .collect();
-    fields.sort();
-    fields.dedup();
-    fields
+    super::guard::fields_behind(r, crate::diff::Replacement::Never)
 }
 
 /// byoa's word for what happens to a resource, in the change set's vocabulary.

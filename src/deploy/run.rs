@@ -177,10 +177,8 @@ pub fn outcome(cloud: &dyn Cloud, stack: &str, settled: Settled) -> Outcome {
 fn stack_name(output: &Output, module: &str) -> Result<String, Vec<Diagnostic>> {
     output
         .manifest
-        .templates
-        .iter()
-        .find(|t| t.module == module)
-        .map(|t| t.stack_name.clone())
+        .stack_name(module)
+        .map(str::to_owned)
         .ok_or_else(|| {
             vec![Diagnostic::new(
                 Code::DeployPlan,
