@@ -122,7 +122,9 @@ Lists every data store of the deployed stacks (nested ones included) and its fat
 (stays, with its physical id), deleted with a final snapshot, or deleted with its data; then
 deletes the stack and follows it until it is gone. A stack holding any data store is deleted
 only when confirmed on a terminal or with --confirm and the stack's name. The access stack is
-refused while the product's root stack exists (its execution role is what deletes them).
+refused while the product's root stack exists (its execution role is what deletes them). The
+vendor's deployer role may not delete stacks (the access stack grants no DeleteStack): destroy
+runs with the customer's credentials, or in an account you own.
 
 Examples:
   byoa destroy --env dev
@@ -131,6 +133,15 @@ Examples:
 
 Exit codes: 0 deleted or nothing to delete, 2 error or failed delete, 3 not confirmed.")]
     Destroy(DestroyArgs),
+
+    /// Detect what changed in the account outside CloudFormation (nested stacks included).
+    #[command(after_help = "\
+Examples:
+  byoa drift --env prod
+  byoa drift --env prod --stack access
+
+Exit codes: 0 in sync (or not deployed), 1 drifted, 2 error or drift not detectable.")]
+    Drift(StatusArgs),
 
     /// Show a deployed stack: its status, its nested stacks', its latest events, the way out of
     /// a stuck state; with --follow, follow an operation until it settles.
@@ -277,6 +288,10 @@ pub struct DeployArgs {
     /// Make the change set and stop: someone reviews it, and a rerun executes it.
     #[arg(long)]
     pub review: bool,
+
+    /// Skip drift detection before an update (it takes seconds to minutes on large stacks).
+    #[arg(long)]
+    pub no_drift: bool,
 
     #[command(flatten)]
     pub connect: ConnectArgs,

@@ -108,5 +108,6 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Deploy(args) => commands::deploy::run(ctx, &args),
         Command::Destroy(args) => commands::destroy::run(ctx, &args),
         Command::Status(args) => commands::status::run(ctx, &args),
+        Command::Drift(args) => commands::status::drift(ctx, &args),
     }
 }

@@ -48,6 +48,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         given: &given,
         allow: &args.allow_replace,
         review: args.review,
+        drift: !args.no_drift,
     };
     interrupt::install();
     let mut ui = TerminalUi::new(ctx);

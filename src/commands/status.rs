@@ -10,6 +10,7 @@ use super::Ctx;
 use super::deploy::{TerminalUi, connect, finish, interrupt, target};
 use crate::cfn::emit::Format;
 use crate::cli::StatusArgs;
+use crate::deploy::drift;
 use crate::deploy::follow::{self, Progress};
 use crate::deploy::run::{self, Ui};
 use crate::deploy::{Cloud, StackState};
@@ -72,6 +73,50 @@ pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
         exit::ERROR
     } else {
         exit::OK
+    })
+}
+
+/// `byoa drift`: detect drift on the stack and its nested stacks, and show it.
+pub fn drift(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+        Ok(both) => both,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    let target = target(args.stack);
+    let module = target.module();
+    let Some(stack) = output.manifest.stack_name(module).map(str::to_owned) else {
+        return ctx.fail(&[Diagnostic::new(
+            Code::DeployPlan,
+            "no such stack in the spec",
+        )]);
+    };
+    let cloud = match connect(&args.connect, loaded.model.region.clone()) {
+        Ok(c) => c,
+        Err(d) => return ctx.fail(&d),
+    };
+    match cloud.stack(&stack) {
+        Ok(Some(s)) if !s.is_review() => {}
+        Ok(_) => {
+            writeln!(ctx.out, "{stack}: not deployed")?;
+            return Ok(exit::OK);
+        }
+        Err(e) => return ctx.fail(&run::aws(e)),
+    }
+    let deployed = match run::deployed_templates(&cloud, &stack, target) {
+        Ok(d) => d,
+        Err(diags) => return ctx.fail(&diags),
+    };
+    let nested: Vec<(String, String)> = deployed
+        .iter()
+        .filter(|s| s.name != module)
+        .map(|s| (s.name.clone(), run::deployed_id(s).to_owned()))
+        .collect();
+    let report = drift::detect(&cloud, &stack, module, &nested);
+    writeln!(ctx.out, "{}", drift::render(&report))?;
+    Ok(match report {
+        drift::Report::InSync => exit::OK,
+        drift::Report::Drifted(_) => exit::FINDINGS,
+        drift::Report::Unavailable(_) => exit::ERROR,
     })
 }
 

@@ -28,8 +28,8 @@ use aws_sdk_sts::config::ProvideCredentials;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use super::{
-    ChangeSet, ChangeSetKind, ChangeSetRequest, Cloud, CloudError, CloudResult, ResourceChange,
-    Rollout, StackEvent, StackResource, StackState, TemplateSource,
+    ChangeSet, ChangeSetKind, ChangeSetRequest, Cloud, CloudError, CloudResult, DriftDetection,
+    ResourceChange, ResourceDrift, Rollout, StackEvent, StackResource, StackState, TemplateSource,
 };
 
 /// How to reach the account.
@@ -496,6 +496,82 @@ impl Cloud for Aws {
                 why
             })
             .collect())
+    }
+
+    fn detect_drift(&self, stack: &str) -> CloudResult<String> {
+        let out = self
+            .runtime
+            .block_on(self.cfn.detect_stack_drift().stack_name(stack).send())
+            .map_err(|e| fail("DetectStackDrift", stack, e))?;
+        Ok(out
+            .stack_drift_detection_id()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    fn drift_detection(&self, id: &str) -> CloudResult<DriftDetection> {
+        let out = self
+            .runtime
+            .block_on(
+                self.cfn
+                    .describe_stack_drift_detection_status()
+                    .stack_drift_detection_id(id)
+                    .send(),
+            )
+            .map_err(|e| fail("DescribeStackDriftDetectionStatus", id, e))?;
+        Ok(DriftDetection {
+            status: out
+                .detection_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            drift: out.stack_drift_status().map(|s| s.as_str().to_owned()),
+            reason: out.detection_status_reason().map(str::to_owned),
+        })
+    }
+
+    fn drifts(&self, stack: &str) -> CloudResult<Vec<ResourceDrift>> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .runtime
+                .block_on(
+                    self.cfn
+                        .describe_stack_resource_drifts()
+                        .stack_name(stack)
+                        .stack_resource_drift_status_filters(t::StackResourceDriftStatus::Modified)
+                        .stack_resource_drift_status_filters(t::StackResourceDriftStatus::Deleted)
+                        .set_next_token(token)
+                        .send(),
+                )
+                .map_err(|e| fail("DescribeStackResourceDrifts", stack, e))?;
+            out.extend(page.stack_resource_drifts().iter().map(|d| {
+                ResourceDrift {
+                    logical_id: d.logical_resource_id().unwrap_or_default().to_owned(),
+                    kind: d.resource_type().unwrap_or_default().to_owned(),
+                    status: d
+                        .stack_resource_drift_status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    differences: d
+                        .property_differences()
+                        .iter()
+                        .map(|p| {
+                            format!(
+                                "{}: {} -> {}",
+                                p.property_path().unwrap_or_default(),
+                                p.expected_value().unwrap_or("(none)"),
+                                p.actual_value().unwrap_or("(none)")
+                            )
+                        })
+                        .collect(),
+                }
+            }));
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
     }
 
     fn sleep(&self, duration: Duration) {

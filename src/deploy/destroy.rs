@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::follow::{self, Settled};
 use super::plan::Target;
-use super::run::{Ui, aws, deployed_templates};
+use super::run::{Ui, aws, deployed_id, deployed_templates};
 use super::{Cloud, StackResource};
 use crate::diag::{Code, Diagnostic};
 use crate::diff::classify::deletion_policy;
@@ -144,8 +144,7 @@ fn fates(cloud: &dyn Cloud, stack: &str, target: Target) -> Result<Vec<Fate>, Ve
         let physical: Vec<StackResource> = if t.name == target.module() {
             root_resources.clone()
         } else {
-            let id = t.file.trim_start_matches("deployed ");
-            cloud.resources(id).map_err(aws)?
+            cloud.resources(deployed_id(t)).map_err(aws)?
         };
         for (id, r) in resources {
             let kind = type_of(r);

@@ -19,6 +19,7 @@
 
 pub mod aws;
 pub mod destroy;
+pub mod drift;
 pub mod follow;
 pub mod guard;
 pub mod plan;
@@ -178,6 +179,27 @@ pub struct Rollout {
     pub reason: Option<String>,
 }
 
+/// Where a drift detection is (`DescribeStackDriftDetectionStatus`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DriftDetection {
+    /// `DETECTION_IN_PROGRESS`, `DETECTION_COMPLETE` or `DETECTION_FAILED`.
+    pub status: String,
+    /// `DRIFTED`, `IN_SYNC`, `UNKNOWN`, once complete.
+    pub drift: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// One resource that differs from its template (`DescribeStackResourceDrifts`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResourceDrift {
+    pub logical_id: String,
+    pub kind: String,
+    /// `MODIFIED` or `DELETED`.
+    pub status: String,
+    /// `Path: expected -> actual`, one per differing property.
+    pub differences: Vec<String>,
+}
+
 /// What went wrong talking to AWS: which operation, on what, and AWS's own code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudError {
@@ -256,6 +278,11 @@ pub trait Cloud {
     /// Why the service's most recently stopped tasks stopped (at most `n`, newest first):
     /// the task's reason and each failed container's.
     fn stopped_tasks(&self, service_arn: &str, n: usize) -> CloudResult<Vec<String>>;
+    /// `DetectStackDrift` (nested stacks included): the detection's id.
+    fn detect_drift(&self, stack: &str) -> CloudResult<String>;
+    fn drift_detection(&self, id: &str) -> CloudResult<DriftDetection>;
+    /// The resources of one stack (not its nested stacks) found modified or deleted.
+    fn drifts(&self, stack: &str) -> CloudResult<Vec<ResourceDrift>>;
     /// Waits between polls (a script advances its clock instead).
     fn sleep(&self, duration: Duration);
     /// Time since the deploy started.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::follow::{self, Progress, Settled};
 use super::guard::{self, Hazard};
 use super::plan::{self, Plan, Target};
-use super::{ChangeSet, Cloud, CloudError, ResourceChange, StackState, render};
+use super::{ChangeSet, Cloud, CloudError, ResourceChange, StackState, drift, render};
 use crate::diag::{Code, Diagnostic};
 use crate::diff;
 use crate::naming;
@@ -32,6 +32,8 @@ pub struct Request<'a> {
     pub allow: &'a [String],
     /// `--review`: make the change set and stop.
     pub review: bool,
+    /// Detect and show drift before an update.
+    pub drift: bool,
 }
 
 /// Where a deploy talks to its user.
@@ -84,6 +86,18 @@ pub fn deploy(
         .filter(|s| !s.is_review())
         .map(|_| deployed_templates(cloud, &stack_name, req.target))
         .transpose()?;
+    if req.drift
+        && let Some(deployed) = &deployed
+    {
+        let module = req.target.module();
+        let nested: Vec<(String, String)> = deployed
+            .iter()
+            .filter(|s| s.name != module)
+            .map(|s| (s.name.clone(), deployed_id(s).to_owned()))
+            .collect();
+        let report = drift::detect(cloud, &stack_name, module, &nested);
+        ui.say(&drift::render(&report));
+    }
     let new_side = new_templates(req.output, req.target);
     let mut predicted = deployed.as_ref().map(|old| diff::diff(old, &new_side));
     if let Some(d) = &mut predicted {
@@ -351,9 +365,17 @@ pub fn deployed_templates(
     Ok(out)
 }
 
+/// The stack (name or id) a template of `deployed_templates` was read from.
+pub fn deployed_id(s: &diff::Stack) -> &str {
+    s.file.strip_prefix(DEPLOYED).unwrap_or(&s.file)
+}
+
+/// How `deployed_templates` names where a template came from: `deployed <stack name or id>`.
+const DEPLOYED: &str = "deployed ";
+
 fn parse(name: &str, stack: &str, text: &str) -> Result<diff::Stack, Vec<Diagnostic>> {
     diff::load::parse_value(stack, text)
-        .map(|v| diff::Stack::new(name, format!("deployed {stack}"), v))
+        .map(|v| diff::Stack::new(name, format!("{DEPLOYED}{stack}"), v))
         .map_err(|(message, _)| vec![Diagnostic::new(Code::DeployAws, message)])
 }
 

@@ -30,6 +30,11 @@ pub struct Scripted {
     /// `DescribeTasks` stopped reasons per service ARN.
     pub stopped: BTreeMap<String, Vec<String>>,
     pub rollout_calls: Cell<usize>,
+    /// Drift detection: its end state and the drifted resources per stack name or id; `None`:
+    /// not implemented by the endpoint (as on moto).
+    pub drift: Option<super::DriftDetection>,
+    pub drifted: BTreeMap<String, Vec<super::ResourceDrift>>,
+    pub drift_polls: Cell<usize>,
     /// The status the stack ends in after its execution.
     pub final_status: String,
     pub calls: RefCell<Vec<String>>,
@@ -201,6 +206,36 @@ impl Cloud for Scripted {
     fn stopped_tasks(&self, service_arn: &str, n: usize) -> CloudResult<Vec<String>> {
         let all = self.stopped.get(service_arn).cloned().unwrap_or_default();
         Ok(all.into_iter().take(n).collect())
+    }
+
+    fn detect_drift(&self, stack: &str) -> CloudResult<String> {
+        match &self.drift {
+            Some(_) => Ok(format!("drift-{stack}")),
+            None => Err(CloudError::new(
+                "DetectStackDrift",
+                stack,
+                "the endpoint answered HTTP 500 without an AWS error",
+            )),
+        }
+    }
+
+    fn drift_detection(&self, _id: &str) -> CloudResult<super::DriftDetection> {
+        // One poll in progress, then the answer.
+        let n = self.drift_polls.get();
+        self.drift_polls.set(n + 1);
+        let done = self.drift.clone().unwrap_or_default();
+        Ok(if n % 2 == 0 {
+            super::DriftDetection {
+                status: "DETECTION_IN_PROGRESS".into(),
+                ..Default::default()
+            }
+        } else {
+            done
+        })
+    }
+
+    fn drifts(&self, stack: &str) -> CloudResult<Vec<super::ResourceDrift>> {
+        Ok(self.drifted.get(stack).cloned().unwrap_or_default())
     }
 
     fn sleep(&self, duration: Duration) {

@@ -258,6 +258,23 @@ fn an_edit_of_a_mutable_property_updates_the_stack_in_place() {
         "{stdout}"
     );
     assert!(stdout.contains("deployed: UPDATE_COMPLETE"), "{stdout}");
+    // moto does not implement drift detection: said, and the update went on.
+    assert!(
+        stdout.contains("drift: not detected (DetectStackDrift"),
+        "{stdout}"
+    );
+    let spec_arg = spec();
+    let args = [
+        "drift",
+        spec_arg.to_str().unwrap(),
+        "--env",
+        "dev",
+        "--stack",
+        "access",
+    ];
+    let (code, stdout, _) = text(&byoa_as(account, &args));
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("drift: not detected"), "{stdout}");
     let (code, stdout, err) = diff(&out);
     assert_eq!(
         code, 0,

@@ -187,6 +187,7 @@ fn request<'a>(
         given,
         allow,
         review: false,
+        drift: true,
     }
 }
 
@@ -780,4 +781,66 @@ fn ctrl_c_stops_following_and_never_the_deployment() {
         calls.last().map(String::as_str),
         Some("ExecuteChangeSet arn:cs/root")
     );
+}
+
+#[test]
+fn drift_is_shown_before_an_update_and_never_stops_it() {
+    let before = output(&|t| t);
+    let after = output(&renamed_database);
+    let mut cloud = account(&before);
+    replacing_change_set(&mut cloud);
+    // An endpoint without drift detection (moto): said, and the deploy goes on.
+    let mut req = request(&after, &[], &[]);
+    req.review = true;
+    let allow = ["Database".to_owned()];
+    req.allow = &allow;
+    let mut ui = Recorder::default();
+    assert!(matches!(
+        deploy(&cloud, &req, &mut ui).unwrap(),
+        Outcome::Review { .. }
+    ));
+    assert!(
+        ui.lines
+            .iter()
+            .any(|l| l.starts_with("drift: not detected (DetectStackDrift")),
+        "{:?}",
+        ui.lines
+    );
+    // Drifted: the nested database stack's instance lost its backups outside CloudFormation.
+    let nested = format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{ROOT}-Database-X/1");
+    cloud.drift = Some(crate::deploy::DriftDetection {
+        status: "DETECTION_COMPLETE".into(),
+        drift: Some("DRIFTED".into()),
+        reason: None,
+    });
+    cloud.drifted.insert(
+        nested,
+        vec![crate::deploy::ResourceDrift {
+            logical_id: "Database".into(),
+            kind: "AWS::RDS::DBInstance".into(),
+            status: "MODIFIED".into(),
+            differences: vec!["BackupRetentionPeriod: 7 -> 0".into()],
+        }],
+    );
+    let mut ui = Recorder::default();
+    assert!(matches!(
+        deploy(&cloud, &req, &mut ui).unwrap(),
+        Outcome::Review { .. }
+    ));
+    let shown = ui.lines.join("\n");
+    assert!(
+        shown.contains("drift: 1 resource(s) changed outside CloudFormation"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            "  database/Database (AWS::RDS::DBInstance) MODIFIED\n    BackupRetentionPeriod: 7 -> 0"
+        ),
+        "{shown}"
+    );
+    // Skipped when asked.
+    req.drift = false;
+    let mut ui = Recorder::default();
+    deploy(&cloud, &req, &mut ui).unwrap();
+    assert!(!ui.lines.iter().any(|l| l.starts_with("drift:")));
 }
