@@ -224,7 +224,7 @@ impl Cloud for Scripted {
         let n = self.drift_polls.get();
         self.drift_polls.set(n + 1);
         let done = self.drift.clone().unwrap_or_default();
-        Ok(if n % 2 == 0 {
+        Ok(if n.is_multiple_of(2) {
             super::DriftDetection {
                 status: "DETECTION_IN_PROGRESS".into(),
                 ..Default::default()
