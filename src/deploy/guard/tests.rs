@@ -142,3 +142,92 @@ fn a_broader_vendor_grant_in_the_access_stack_stops_too() {
     let d = diff::diff(&old, &new);
     assert!(hazards(Some(&d), &[], &[]).is_empty());
 }
+
+#[test]
+fn only_the_properties_that_replace_are_named_as_forcing() {
+    let old = [Stack::new(
+        "database",
+        "a",
+        db(
+            json!({"DBName": "a", "DBInstanceClass": "db.t4g.small"}),
+            "Snapshot",
+        ),
+    )];
+    let new = [Stack::new(
+        "database",
+        "b",
+        db(
+            json!({"DBName": "b", "DBInstanceClass": "db.t4g.large"}),
+            "Snapshot",
+        ),
+    )];
+    let d = diff::diff(&old, &new);
+    let h = hazards(Some(&d), &[], &[]);
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].forcing, ["DBName"]);
+    assert_eq!(h[0].source, "byoa");
+}
+
+#[test]
+fn aws_alone_is_enough_to_stop_a_removal() {
+    let h = hazards(None, &[change("Remove", None, "AWS::S3::Bucket")], &[]);
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].reason, "deleted with its data");
+    // Adding or importing one stops nothing.
+    assert!(hazards(None, &[change("Add", None, "AWS::S3::Bucket")], &[]).is_empty());
+    assert!(hazards(None, &[change("Import", None, "AWS::S3::Bucket")], &[]).is_empty());
+}
+
+#[test]
+fn byoa_and_aws_on_one_resource_merge_into_one_hazard_with_every_forcing_property() {
+    let old = [Stack::new(
+        "database",
+        "a",
+        db(json!({"DBName": "a"}), "Delete"),
+    )];
+    let new = [Stack::new(
+        "database",
+        "b",
+        db(json!({"DBName": "b"}), "Delete"),
+    )];
+    let d = diff::diff(&old, &new);
+    let mut row = change("Modify", Some("True"), "AWS::RDS::DBInstance");
+    row.1.recreating = vec!["DBName".into(), "StorageEncrypted".into()];
+    let h = hazards(Some(&d), &[row], &[]);
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].source, "byoa and aws");
+    assert_eq!(h[0].forcing, ["DBName", "StorageEncrypted"]);
+    // Removed with `Delete`: both say so, one hazard.
+    let gone = [Stack::new("database", "b", json!({"Resources": {}}))];
+    let d = diff::diff(&old, &gone);
+    let h = hazards(
+        Some(&d),
+        &[change("Remove", None, "AWS::RDS::DBInstance")],
+        &[],
+    );
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(
+        (h[0].source, h[0].reason.as_str()),
+        ("byoa and aws", "deleted with its data")
+    );
+}
+
+#[test]
+fn the_same_logical_id_in_two_stacks_is_two_hazards() {
+    let old = [Stack::new(
+        "database",
+        "a",
+        db(json!({"DBName": "a"}), "Delete"),
+    )];
+    let new = [Stack::new(
+        "database",
+        "b",
+        db(json!({"DBName": "b"}), "Delete"),
+    )];
+    let d = diff::diff(&old, &new);
+    let mut elsewhere = change("Modify", Some("True"), "AWS::RDS::DBInstance");
+    elsewhere.0 = "reporting".into();
+    let h = hazards(Some(&d), &[elsewhere], &[]);
+    let ids: Vec<String> = h.iter().map(Hazard::id).collect();
+    assert_eq!(ids, ["database/Db", "reporting/Db"]);
+}

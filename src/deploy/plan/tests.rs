@@ -204,3 +204,25 @@ fn the_access_stack_needs_no_bucket_and_uploads_nothing() {
     assert_eq!(p.request.stack_name, "acme-api-dev-access");
     assert_eq!(p.request.capabilities, ["CAPABILITY_NAMED_IAM"]);
 }
+
+#[test]
+fn a_root_template_of_exactly_the_body_limit_is_still_sent_inline() {
+    let g = given(NEEDED);
+    for (extra, inline) in [(0, true), (1, false)] {
+        let mut out = output();
+        let root_t = out
+            .templates
+            .iter_mut()
+            .find(|r| r.stack.module == "root")
+            .unwrap();
+        let pad = MAX_BODY + extra - root_t.body.len() - 3;
+        root_t.body.push_str(&format!("\n# {}", "x".repeat(pad)));
+        assert_eq!(root_t.body.len(), MAX_BODY + extra);
+        let p = plan(&root(&out, &g, None), &url).unwrap();
+        assert_eq!(
+            matches!(p.request.template, TemplateSource::Body(_)),
+            inline,
+            "{extra}"
+        );
+    }
+}
