@@ -293,6 +293,11 @@ pub struct DeployArgs {
     #[arg(long)]
     pub no_drift: bool,
 
+    /// How to print the events followed: lines for people, or JSON lines for machines on
+    /// standard output (everything else then goes to standard error).
+    #[arg(long, value_enum, default_value_t)]
+    pub events: EventFormat,
+
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
@@ -357,6 +362,14 @@ pub struct StatusArgs {
 
     #[command(flatten)]
     pub connect: ConnectArgs,
+}
+
+/// How `byoa deploy` prints the events it follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The stack `byoa deploy` deploys.

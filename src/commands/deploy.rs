@@ -10,17 +10,15 @@
 //! Exit codes: 0 deployed or nothing to change (or left for review), 2 error or failed
 //! deployment, 3 stopped by the data-loss guard.
 
-use std::io::{self, BufRead, IsTerminal, Write};
-use std::time::Duration;
+use std::io;
 
 use super::Ctx;
+use super::terminal::TerminalUi;
 use crate::cfn::emit::Format;
-use crate::cli::{ConnectArgs, DeployArgs, DeployStack};
+use crate::cli::{ConnectArgs, DeployArgs, DeployStack, EventFormat};
 use crate::deploy::aws::{Aws, Connection};
-use crate::deploy::follow::Progress;
 use crate::deploy::plan::Target;
-use crate::deploy::run::{self, Outcome, Request, Ui};
-use crate::deploy::{Rollout, StackEvent};
+use crate::deploy::run::{self, Outcome, Request};
 use crate::diag::{Code, Diagnostic};
 use crate::exit;
 
@@ -51,7 +49,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         drift: !args.no_drift,
     };
     interrupt::install();
-    let mut ui = TerminalUi::new(ctx);
+    let mut ui = TerminalUi::new(ctx).json(args.events == EventFormat::Json);
     let outcome = match run::deploy(&cloud, &request, &mut ui) {
         Ok(o) => o,
         Err(diags) => return ctx.fail(&diags),
@@ -60,6 +58,23 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         Some(env) => format!("byoa status --env {env} --follow"),
         None => "byoa status --follow".to_owned(),
     };
+    if args.events == EventFormat::Json {
+        // The last JSON line says how it ended; the lines for people stay off standard output.
+        let (what, status) = match &outcome {
+            Outcome::NoChanges => ("no-changes", None),
+            Outcome::Review { .. } => ("review", None),
+            Outcome::Blocked { .. } => ("blocked", None),
+            Outcome::Deployed(s) => ("deployed", Some(s.status.clone())),
+            Outcome::Detached(s) => ("detached", Some(s.status.clone())),
+            Outcome::Failed { settled, .. } => ("failed", Some(settled.status.clone())),
+        };
+        writeln!(
+            ctx.out,
+            "{}",
+            serde_json::json!({"event": "result", "outcome": what, "status": status})
+        )?;
+        ctx.quiet = true;
+    }
     finish(ctx, outcome, &resume)
 }
 
@@ -239,120 +254,6 @@ pub fn finish(ctx: &mut Ctx<'_>, outcome: Outcome, resume: &str) -> io::Result<i
             }
             ctx.fail(&[d])
         }
-    }
-}
-
-/// Lines for people, on a terminal or in a log.
-pub struct TerminalUi<'a> {
-    out: &'a mut dyn Write,
-    err: &'a mut dyn Write,
-    interactive: bool,
-    quiet: bool,
-    last_beat: Duration,
-}
-
-/// Without a terminal, a progress line at most this often, so a CI log shows life.
-const HEARTBEAT: Duration = Duration::from_secs(30);
-
-impl<'a> TerminalUi<'a> {
-    /// Lines to `ctx`'s streams; questions only when a person can answer: standard input and
-    /// standard error are terminals and `CI` is unset.
-    pub fn new(ctx: &'a mut Ctx<'_>) -> TerminalUi<'a> {
-        let interactive = io::stdin().is_terminal()
-            && io::stderr().is_terminal()
-            && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
-        TerminalUi {
-            quiet: ctx.quiet,
-            out: &mut *ctx.out,
-            err: &mut *ctx.err,
-            interactive,
-            last_beat: Duration::ZERO,
-        }
-    }
-}
-
-impl Progress for TerminalUi<'_> {
-    fn event(&mut self, e: &StackEvent) {
-        if self.quiet {
-            return;
-        }
-        let reason = e
-            .reason
-            .as_deref()
-            .filter(|r| !r.is_empty())
-            .map(|r| format!("  {r}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            self.out,
-            "  {} {:<28} {:<36} {}{reason}",
-            e.timestamp.get(11..19).unwrap_or(&e.timestamp),
-            e.logical_id,
-            e.kind,
-            e.status
-        );
-    }
-
-    fn tick(&mut self, done: usize, total: usize, elapsed: Duration) {
-        if self.quiet
-            || elapsed.saturating_sub(self.last_beat) < HEARTBEAT && self.last_beat > Duration::ZERO
-        {
-            return;
-        }
-        self.last_beat = elapsed;
-        let _ = writeln!(
-            self.err,
-            "  ... {done}/{total} resources settled, {}s",
-            elapsed.as_secs()
-        );
-    }
-
-    fn started(&mut self) {
-        interrupt::following();
-    }
-
-    fn interrupted(&mut self) -> bool {
-        interrupt::asked()
-    }
-
-    fn rollout(&mut self, logical_id: &str, r: &Rollout, stopped: &[String]) {
-        if self.quiet {
-            return;
-        }
-        let state = r
-            .state
-            .as_deref()
-            .map(|s| format!(" ({s})"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            self.out,
-            "  ECS {logical_id}: {}/{} tasks running, {} pending, {} failed{state}",
-            r.running, r.desired, r.pending, r.failed
-        );
-        for why in stopped {
-            let _ = writeln!(self.out, "    task stopped: {why}");
-        }
-    }
-}
-
-impl Ui for TerminalUi<'_> {
-    fn say(&mut self, line: &str) {
-        if !self.quiet {
-            let _ = writeln!(self.out, "{line}");
-        }
-    }
-
-    fn confirm(&mut self, question: &str) -> bool {
-        if !self.interactive {
-            let _ = writeln!(self.err, "{question} (no terminal to ask: not confirmed)");
-            return false;
-        }
-        let _ = write!(self.err, "{question} Type `yes` to go on: ");
-        let _ = self.err.flush();
-        let mut answer = String::new();
-        if io::stdin().lock().read_line(&mut answer).is_err() {
-            return false;
-        }
-        answer.trim() == "yes"
     }
 }
 

@@ -6,7 +6,8 @@
 use std::io;
 
 use super::Ctx;
-use super::deploy::{TerminalUi, connect, target};
+use super::deploy::{connect, target};
+use super::terminal::TerminalUi;
 use crate::cfn::emit::Format;
 use crate::cli::DestroyArgs;
 use crate::deploy::destroy::{self, Destroyed};

@@ -12,6 +12,7 @@ pub mod init;
 pub mod schema;
 pub mod status;
 pub mod synth;
+pub mod terminal;
 pub mod validate;
 
 use std::io::{self, Write};

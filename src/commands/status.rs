@@ -7,7 +7,8 @@
 use std::io;
 
 use super::Ctx;
-use super::deploy::{TerminalUi, connect, finish, interrupt, target};
+use super::deploy::{connect, finish, interrupt, target};
+use super::terminal::TerminalUi;
 use crate::cfn::emit::Format;
 use crate::cli::StatusArgs;
 use crate::deploy::drift;

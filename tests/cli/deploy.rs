@@ -203,8 +203,26 @@ fn an_edit_of_a_mutable_property_updates_the_stack_in_place() {
         "--parameter",
         "ExternalId=byoa-test-external-id-0001",
     ];
-    let (code, stdout, err) = text(&deploy(account, &spec(), &out, &access));
+    // Events for machines: JSON lines on standard output, the rest on standard error.
+    let json_events = [&access[..], &["--events", "json"]].concat();
+    let (code, stdout, err) = text(&deploy(account, &spec(), &out, &json_events));
     assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(err.contains("+ ArtifactBucket"), "{err}");
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (&last["outcome"], &last["status"]),
+        (&"deployed".into(), &"CREATE_COMPLETE".into())
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "stack" && e["status"] == "CREATE_COMPLETE"),
+        "{stdout}"
+    );
     // A longer session for the deployer role: MaxSessionDuration, updated in place.
     let edited = tmp.path().join("byoa.yaml");
     let original = std::fs::read_to_string(spec()).unwrap();
