@@ -36,9 +36,7 @@ pub trait Progress {
     /// Following begins: the operation runs in AWS from now on, whatever byoa does.
     fn started(&mut self) {}
     /// The user asked to stop following (Ctrl-C): the operation goes on in AWS.
-    fn interrupted(&mut self) -> bool {
-        false
-    }
+    fn interrupted(&mut self) -> bool;
 }
 
 /// How an operation ended.

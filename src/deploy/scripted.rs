@@ -35,6 +35,8 @@ pub struct Scripted {
     pub drift: Option<super::DriftDetection>,
     pub drifted: BTreeMap<String, Vec<super::ResourceDrift>>,
     pub drift_polls: Cell<usize>,
+    /// `DescribeStackEvents` fails with this, per stack name or id.
+    pub events_error: BTreeMap<String, CloudError>,
     /// The status the stack ends in after its execution.
     pub final_status: String,
     pub calls: RefCell<Vec<String>>,
@@ -172,6 +174,9 @@ impl Cloud for Scripted {
     }
 
     fn events(&self, stack: &str, after: Option<&str>) -> CloudResult<Vec<StackEvent>> {
+        if let Some(e) = self.events_error.get(stack) {
+            return Err(e.clone());
+        }
         let Some(all) = self.execution.get(stack) else {
             return Ok(Vec::new());
         };

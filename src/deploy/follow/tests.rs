@@ -1,7 +1,39 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::deploy::scripted::event;
+use crate::deploy::CloudError;
+use crate::deploy::scripted::{Scripted, event};
+
+/// A follower that records nothing and never stops.
+struct Quiet;
+
+impl Progress for Quiet {
+    fn event(&mut self, _: &StackEvent) {}
+    fn tick(&mut self, _: usize, _: usize, _: Duration) {}
+    fn rollout(&mut self, _: &str, _: &Rollout, _: &[String]) {}
+    fn interrupted(&mut self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_stack_that_no_longer_answers_is_gone_but_other_errors_stop_the_follower() {
+    // Deleted: no stack, and its events answer "does not exist".
+    let mut cloud = Scripted::default();
+    let gone = CloudError::new("DescribeStackEvents", "s", "Stack with id s does not exist");
+    cloud.events_error.insert("s".into(), gone);
+    let settled = follow(&cloud, "s", None, 1, &mut Quiet).unwrap();
+    assert_eq!(settled.status, "DELETE_COMPLETE");
+    // Throttled past the SDK's retries: the follower says so.
+    let mut cloud = Scripted::default();
+    let mut throttled = CloudError::new("DescribeStackEvents", "s", "Rate exceeded");
+    throttled.code = Some("Throttling".into());
+    cloud.events_error.insert("s".into(), throttled.clone());
+    assert_eq!(
+        follow(&cloud, "s", None, 1, &mut Quiet).unwrap_err(),
+        throttled
+    );
+}
 
 #[test]
 fn the_root_cause_is_the_earliest_failure_that_no_other_explains() {
