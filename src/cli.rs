@@ -112,8 +112,11 @@ Examples:
   byoa deploy --env prod --review              # make the change set, leave it for review
   byoa deploy --env prod --allow-replace database/Database
 
+Ctrl-C while the events are followed stops the following, not the deployment: `byoa status
+--follow` picks it up again.
+
 Exit codes: 0 deployed or nothing to change, 2 error or failed deployment, 3 stopped by the
-data-loss guard.")]
+data-loss guard, 130 Ctrl-C while following.")]
     Deploy(DeployArgs),
 
     /// Delete the product's stacks (or, named, the access stack), saying what stays behind.

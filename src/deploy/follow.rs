@@ -310,11 +310,7 @@ fn retain(ids: &[String]) -> String {
 /// The resources a stuck rollback must skip: those whose latest event is a failure, named
 /// `NestedStack.LogicalId` when inside a nested stack (as `--resources-to-skip` takes them).
 /// `nested` maps a nested stack's name to its logical id in the root.
-pub fn skippable(
-    failures: &[StackEvent],
-    root: &str,
-    nested: &BTreeMap<String, String>,
-) -> Vec<String> {
+pub fn skippable(failures: &[StackEvent], nested: &BTreeMap<String, String>) -> Vec<String> {
     let mut latest: BTreeMap<(String, String), &StackEvent> = BTreeMap::new();
     for e in failures {
         if e.logical_id == e.stack_name || e.kind == "AWS::CloudFormation::Stack" {
@@ -326,7 +322,7 @@ pub fn skippable(
         .into_values()
         .filter(|e| e.status == "UPDATE_FAILED" || e.status == "DELETE_FAILED")
         .map(|e| match nested.get(&e.stack_name) {
-            Some(parent) if e.stack_name != root => format!("{parent}.{}", e.logical_id),
+            Some(parent) => format!("{parent}.{}", e.logical_id),
             _ => e.logical_id.clone(),
         })
         .collect()

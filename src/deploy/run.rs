@@ -182,7 +182,7 @@ pub fn outcome(cloud: &dyn Cloud, stack: &str, settled: Settled) -> Outcome {
         return Outcome::Deployed(settled);
     }
     let nested = nested_names(cloud, stack);
-    let skip = follow::skippable(&settled.failures, stack, &nested);
+    let skip = follow::skippable(&settled.failures, &nested);
     let recovery = follow::recovery(stack, &settled.status, &skip);
     Outcome::Failed { settled, recovery }
 }

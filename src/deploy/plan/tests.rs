@@ -226,3 +226,24 @@ fn a_root_template_of_exactly_the_body_limit_is_still_sent_inline() {
         );
     }
 }
+
+#[test]
+fn the_upload_prefix_follows_the_module_templates_bytes() {
+    let g = given(NEEDED);
+    let base = |out: &Output| {
+        let p = plan(&root(out, &g, None), &url).unwrap();
+        p.request.parameters[0].value.clone().unwrap()
+    };
+    let out = output();
+    let same = base(&out);
+    assert_eq!(same, base(&output()));
+    let mut changed = output();
+    let db = changed
+        .templates
+        .iter_mut()
+        .find(|r| r.stack.module == "database")
+        .unwrap();
+    db.body.push_str("\n# edited\n");
+    assert_ne!(same, base(&changed));
+    assert!(same.rsplit('/').next().unwrap().len() == 16, "{same}");
+}

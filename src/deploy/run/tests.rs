@@ -289,8 +289,19 @@ fn an_allowed_replacement_executes_and_follows_nested_events() {
                 8,
                 None,
             ),
+            event(
+                "db-nested",
+                "DatabaseParameterGroup",
+                "AWS::RDS::DBParameterGroup",
+                "UPDATE_COMPLETE",
+                8,
+                None,
+            ),
         ],
     );
+    // CloudFormation takes a while before the first event: the follower waits, it does not
+    // take a quiet stack for a settled one.
+    cloud.quiet_polls.set(3);
     let allow = ["database/Database".to_owned()];
     let mut ui = Recorder::default();
     let outcome = deploy(&cloud, &request(&after, &[], &allow), &mut ui).unwrap();
@@ -298,6 +309,8 @@ fn an_allowed_replacement_executes_and_follows_nested_events() {
         panic!("not deployed: {outcome:?}")
     };
     assert_eq!(settled.status, "UPDATE_COMPLETE");
+    // Two resources of the nested stack settled; the stacks' own events do not count.
+    assert_eq!(settled.done, 2);
     assert!(ui.asked.is_empty(), "an allowed replacement asks nothing");
     assert!(
         ui.events
