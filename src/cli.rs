@@ -292,6 +292,11 @@ pub struct DeployArgs {
     #[arg(long)]
     pub review: bool,
 
+    /// A stack stuck in UPDATE_ROLLBACK_FAILED: continue its rollback first (skipping the
+    /// resources that failed to roll back), then deploy.
+    #[arg(long)]
+    pub continue_rollback: bool,
+
     /// Skip drift detection before an update (it takes seconds to minutes on large stacks).
     #[arg(long)]
     pub no_drift: bool,

@@ -47,6 +47,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         allow: &args.allow_replace,
         review: args.review,
         drift: !args.no_drift,
+        continue_rollback: args.continue_rollback,
     };
     interrupt::install();
     let mut ui = TerminalUi::new(ctx).json(args.events == EventFormat::Json);

@@ -369,6 +369,19 @@ impl Cloud for Aws {
             .map_err(|e| fail("DeleteStack", name, e))
     }
 
+    fn continue_rollback(&self, stack: &str, skip: &[String]) -> CloudResult<()> {
+        self.runtime
+            .block_on(
+                self.cfn
+                    .continue_update_rollback()
+                    .stack_name(stack)
+                    .set_resources_to_skip((!skip.is_empty()).then(|| skip.to_vec()))
+                    .send(),
+            )
+            .map(|_| ())
+            .map_err(|e| fail("ContinueUpdateRollback", stack, e))
+    }
+
     fn events(&self, stack: &str, after: Option<&str>) -> CloudResult<Vec<StackEvent>> {
         let mut out = Vec::new();
         let mut token = None;

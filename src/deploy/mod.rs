@@ -271,6 +271,8 @@ pub trait Cloud {
     fn execute_change_set(&self, id: &str) -> CloudResult<()>;
     fn delete_change_set(&self, id: &str) -> CloudResult<()>;
     fn delete_stack(&self, name: &str) -> CloudResult<()>;
+    /// `ContinueUpdateRollback`, skipping `skip` (`LogicalId` or `NestedStack.LogicalId`).
+    fn continue_rollback(&self, stack: &str, skip: &[String]) -> CloudResult<()>;
     /// `DescribeStackEvents`, newest first, stopping at (and without) the event `after`.
     fn events(&self, stack: &str, after: Option<&str>) -> CloudResult<Vec<StackEvent>>;
     /// The rollout of the ECS service with this ARN; `None` when it is gone.

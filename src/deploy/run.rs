@@ -34,6 +34,9 @@ pub struct Request<'a> {
     pub review: bool,
     /// Detect and show drift before an update.
     pub drift: bool,
+    /// `--continue-rollback`: a stack stuck in `UPDATE_ROLLBACK_FAILED` is rolled back first,
+    /// skipping the resources that failed to roll back.
+    pub continue_rollback: bool,
 }
 
 /// Where a deploy talks to its user.
@@ -80,7 +83,7 @@ pub fn deploy(
         }
         Target::Access => (None, None),
     };
-    let existing = ready(cloud, &stack_name, ui)?;
+    let existing = ready(cloud, &stack_name, req.continue_rollback, ui)?;
     let deployed = existing
         .as_ref()
         .filter(|s| !s.is_review())
@@ -271,6 +274,7 @@ fn access_stack(cloud: &dyn Cloud, output: &Output) -> Result<(String, String), 
 fn ready(
     cloud: &dyn Cloud,
     stack: &str,
+    continue_rollback: bool,
     ui: &mut dyn Ui,
 ) -> Result<Option<StackState>, Vec<Diagnostic>> {
     let Some(state) = cloud.stack(stack).map_err(aws)? else {
@@ -302,6 +306,22 @@ fn ready(
         wait_gone(cloud, stack)?;
         return Ok(None);
     }
+    if state.status == "UPDATE_ROLLBACK_FAILED" {
+        let skip = stuck(cloud, stack);
+        if continue_rollback {
+            return rolled_back(cloud, stack, &skip, ui).map(Some);
+        }
+        let step = follow::recovery(stack, &state.status, &skip).unwrap_or_default();
+        return Err(vec![
+            Diagnostic::new(
+                Code::DeployStackState,
+                format!("`{stack}` is UPDATE_ROLLBACK_FAILED and takes no change set"),
+            )
+            .with_help(format!(
+                "{step}; or rerun with `byoa deploy --continue-rollback`, which does that first"
+            )),
+        ]);
+    }
     if let Some(step) = follow::recovery(stack, &state.status, &[])
         && state.status != "UPDATE_ROLLBACK_COMPLETE"
     {
@@ -314,6 +334,70 @@ fn ready(
         ]);
     }
     Ok(Some(state))
+}
+
+/// The resources a stuck rollback must skip: those whose latest event, in the root or a nested
+/// stack, is a failure.
+fn stuck(cloud: &dyn Cloud, stack: &str) -> Vec<String> {
+    let nested = nested_names(cloud, stack);
+    let mut stacks = vec![stack.to_owned()];
+    stacks.extend(nested.keys().cloned());
+    let mut failures = Vec::new();
+    for s in &stacks {
+        let mut events = cloud.events(s, None).unwrap_or_default();
+        events.reverse();
+        // Only what happened since the last rollback began.
+        let since = events
+            .iter()
+            .rposition(|e| {
+                e.logical_id == e.stack_name && e.status == "UPDATE_ROLLBACK_IN_PROGRESS"
+            })
+            .unwrap_or(0);
+        failures.extend(
+            events
+                .into_iter()
+                .skip(since)
+                .filter(|e| e.status.ends_with("_FAILED")),
+        );
+    }
+    follow::skippable(&failures, &nested)
+}
+
+/// Continues a stuck rollback, skipping `skip`, and follows it: the stack as it is after.
+fn rolled_back(
+    cloud: &dyn Cloud,
+    stack: &str,
+    skip: &[String],
+    ui: &mut dyn Ui,
+) -> Result<StackState, Vec<Diagnostic>> {
+    ui.say(&format!(
+        "continuing the rollback of `{stack}`{}",
+        if skip.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", skipping {} (they keep their current state)",
+                skip.join(", ")
+            )
+        }
+    ));
+    let after = cloud
+        .events(stack, None)
+        .map_err(aws)?
+        .first()
+        .map(|e| e.id.clone());
+    cloud.continue_rollback(stack, skip).map_err(aws)?;
+    let settled = follow::follow(cloud, stack, after, skip.len().max(1), ui).map_err(aws)?;
+    match cloud.stack(stack).map_err(aws)? {
+        Some(s) if s.status == "UPDATE_ROLLBACK_COMPLETE" => Ok(s),
+        _ => Err(vec![
+            Diagnostic::new(
+                Code::DeployStackState,
+                format!("the rollback of `{stack}` ended {}", settled.status),
+            )
+            .with_help(follow::recovery(stack, &settled.status, skip).unwrap_or_default()),
+        ]),
+    }
 }
 
 fn wait_gone(cloud: &dyn Cloud, stack: &str) -> Result<(), Vec<Diagnostic>> {

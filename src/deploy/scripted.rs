@@ -37,6 +37,8 @@ pub struct Scripted {
     pub drift_polls: Cell<usize>,
     /// Polls during an execution that find no new event before the events flow (a slow start).
     pub quiet_polls: Cell<usize>,
+    /// Events from before this run, newest last, per stack name or id.
+    pub history: BTreeMap<String, Vec<StackEvent>>,
     /// `DescribeStackEvents` fails with this, per stack name or id.
     pub events_error: BTreeMap<String, CloudError>,
     /// The status the stack ends in after its execution.
@@ -175,16 +177,27 @@ impl Cloud for Scripted {
         Ok(())
     }
 
+    fn continue_rollback(&self, stack: &str, skip: &[String]) -> CloudResult<()> {
+        self.log(format!(
+            "ContinueUpdateRollback {stack} skip {}",
+            skip.join(" ")
+        ));
+        self.executing.set(true);
+        Ok(())
+    }
+
     fn events(&self, stack: &str, after: Option<&str>) -> CloudResult<Vec<StackEvent>> {
         if let Some(e) = self.events_error.get(stack) {
             return Err(e.clone());
         }
+        if !self.executing.get() {
+            let mut past = self.history.get(stack).cloned().unwrap_or_default();
+            past.reverse();
+            return Ok(past);
+        }
         let Some(all) = self.execution.get(stack) else {
             return Ok(Vec::new());
         };
-        if !self.executing.get() {
-            return Ok(Vec::new());
-        }
         // Each poll of a real deployment takes a while.
         self.clock.set(self.clock.get() + Duration::from_secs(5));
         if self.quiet_polls.get() > 0 {

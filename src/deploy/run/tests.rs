@@ -188,6 +188,7 @@ fn request<'a>(
         allow,
         review: false,
         drift: true,
+        continue_rollback: false,
     }
 }
 
@@ -856,4 +857,158 @@ fn drift_is_shown_before_an_update_and_never_stops_it() {
     let mut ui = Recorder::default();
     deploy(&cloud, &req, &mut ui).unwrap();
     assert!(!ui.lines.iter().any(|l| l.starts_with("drift:")));
+}
+
+#[test]
+fn a_failed_first_create_is_deleted_when_confirmed_and_created_again() {
+    let before = output(&|t| t);
+    let mut cloud = account(&before);
+    cloud
+        .stacks
+        .borrow_mut()
+        .insert(ROOT.into(), state(ROOT, "ROLLBACK_COMPLETE", &[]));
+    cloud.answer = ChangeSet {
+        id: "arn:cs/root".into(),
+        status: "CREATE_COMPLETE".into(),
+        execution_status: "AVAILABLE".into(),
+        ..Default::default()
+    };
+    let mut ui = Recorder {
+        answer: true,
+        ..Default::default()
+    };
+    let given = NEEDED_PARAMETERS.map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let mut req = request(&before, &given, &[]);
+    req.review = true;
+    assert!(matches!(
+        deploy(&cloud, &req, &mut ui).unwrap(),
+        Outcome::Review { .. }
+    ));
+    assert_eq!(ui.asked, [format!("delete the empty stack `{ROOT}` now?")]);
+    let calls = cloud.calls.borrow();
+    assert_eq!(calls[0], format!("DeleteStack {ROOT}"));
+    // Gone, so the stack is created again (a CREATE change set, nothing kept from before).
+    let sent = cloud.requests.borrow();
+    assert_eq!(sent[0].kind, crate::deploy::ChangeSetKind::Create);
+}
+
+const NEEDED_PARAMETERS: [(&str, &str); 2] = [
+    ("AvailabilityZones", "us-east-1a,us-east-1b"),
+    (
+        "CertificateArn",
+        "arn:aws:acm:us-east-1:123456789012:certificate/x",
+    ),
+];
+
+#[test]
+fn a_stuck_rollback_is_refused_with_its_skip_list_or_continued_when_asked() {
+    let before = output(&|t| t);
+    let mut cloud = account(&before);
+    cloud.stacks.borrow_mut().insert(
+        ROOT.into(),
+        state(
+            ROOT,
+            "UPDATE_ROLLBACK_FAILED",
+            &["AvailabilityZones", "CertificateArn"],
+        ),
+    );
+    let nested =
+        format!("arn:aws:cloudformation:us-east-1:123456789012:stack/{ROOT}-ServiceApi-X/1");
+    cloud.resources.get_mut(ROOT).unwrap().push(StackResource {
+        logical_id: "ServiceApi".into(),
+        physical_id: Some(nested.clone()),
+        kind: "AWS::CloudFormation::Stack".into(),
+    });
+    let nested_name = format!("{ROOT}-ServiceApi-X");
+    cloud.history.insert(
+        ROOT.into(),
+        vec![
+            event(
+                ROOT,
+                "Queue",
+                "AWS::SQS::Queue",
+                "UPDATE_FAILED",
+                1,
+                Some("before the rollback: not to skip"),
+            ),
+            event(
+                ROOT,
+                ROOT,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_IN_PROGRESS",
+                2,
+                None,
+            ),
+            event(
+                ROOT,
+                ROOT,
+                "AWS::CloudFormation::Stack",
+                "UPDATE_ROLLBACK_FAILED",
+                9,
+                None,
+            ),
+        ],
+    );
+    cloud.history.insert(
+        nested_name.clone(),
+        vec![event(
+            &nested_name,
+            "Service",
+            "AWS::ECS::Service",
+            "UPDATE_FAILED",
+            5,
+            Some("Service did not stabilize"),
+        )],
+    );
+    let err = deploy(
+        &cloud,
+        &request(&before, &[], &[]),
+        &mut Recorder::default(),
+    )
+    .unwrap_err();
+    let help = err[0].help.clone().unwrap();
+    assert!(
+        !help.contains("Queue"),
+        "a failure from before the rollback is not skipped: {help}"
+    );
+    assert!(
+        help.contains(&format!(
+            "continue-update-rollback --stack-name {ROOT} --resources-to-skip ServiceApi.Service`"
+        )),
+        "{help}"
+    );
+    assert!(help.contains("--continue-rollback"), "{help}");
+    // Asked: the rollback goes on first, then the deploy.
+    cloud.execution.insert(
+        ROOT.into(),
+        vec![event(
+            ROOT,
+            ROOT,
+            "AWS::CloudFormation::Stack",
+            "UPDATE_ROLLBACK_COMPLETE",
+            20,
+            None,
+        )],
+    );
+    cloud.final_status = "UPDATE_ROLLBACK_COMPLETE".into();
+    cloud.answer = ChangeSet {
+        id: "arn:cs/root".into(),
+        status: "CREATE_COMPLETE".into(),
+        execution_status: "AVAILABLE".into(),
+        ..Default::default()
+    };
+    let mut req = request(&before, &[], &[]);
+    req.continue_rollback = true;
+    req.review = true;
+    let mut ui = Recorder::default();
+    let outcome = deploy(&cloud, &req, &mut ui).unwrap();
+    assert!(matches!(outcome, Outcome::Review { .. }), "{outcome:?}");
+    assert_eq!(
+        cloud.calls.borrow()[0],
+        format!("ContinueUpdateRollback {ROOT} skip ServiceApi.Service")
+    );
+    assert_eq!(
+        cloud.requests.borrow()[0].kind,
+        crate::deploy::ChangeSetKind::Update
+    );
 }
