@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::Ctx;
 use crate::cfn::emit::Format;
+use crate::cfn::sources::SourceMap;
 use crate::diag::{Code, Diagnostic};
 use crate::policy::input::{self, SpecPolicy};
 use crate::report::DiagFormat;
@@ -52,7 +53,8 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Ok(s) => s,
         Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyProfile, message)]),
     };
-    let report = match policy::check(
+    let origins = inputs.origins;
+    let mut report = match policy::check(
         &policy::guard::Guard,
         policy::CheckInput {
             selection,
@@ -64,6 +66,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Ok(r) => r,
         Err(errors) => return fail_all(ctx, &errors),
     };
+    if let Some((loaded, map)) = &origins {
+        place_on_spec(&mut report, loaded, map);
+    }
     policy::report::render(ctx.out, &report, args.format, args.controls)?;
     // The text report shows its warnings; beside a machine format they go to standard error.
     // An unused exception is the only warning a report has today.
@@ -91,6 +96,42 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
     Ok(report.exit_code())
 }
 
+/// Gives each finding the spec line of the field(s) behind its property (else behind its
+/// resource), from the source map synthesis wrote beside the templates.
+fn place_on_spec(report: &mut policy::Report, loaded: &spec::Loaded, map: &SourceMap) {
+    for f in &mut report.findings {
+        let Some(id) = f.resource.clone() else {
+            continue;
+        };
+        let module = Path::new(&f.template)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        // `/Resources/<id>/Properties/<Property>/...`
+        let property = f
+            .path
+            .as_deref()
+            .and_then(|p| p.split('/').nth(4))
+            .map(|p| p.replace("~1", "/").replace("~0", "~"));
+        let mut fields = property
+            .map(|p| map.fields(module, &id, &p))
+            .unwrap_or_default();
+        if fields.is_empty() {
+            fields = map.resource_fields(module, &id);
+        }
+        let Some(first) = fields.first() else {
+            continue;
+        };
+        let at = loaded.locate_field(first);
+        f.spec = Some(policy::SpecOrigin {
+            file: at.file.display().to_string(),
+            line: at.line,
+            column: at.column,
+            fields: fields.iter().map(|s| (*s).to_owned()).collect(),
+        });
+    }
+}
+
 fn fail_all(ctx: &mut Ctx<'_>, errors: &[policy::PolicyError]) -> io::Result<i32> {
     ctx.fail(&diagnostics(errors))
 }
@@ -106,6 +147,8 @@ fn diagnostics(errors: &[policy::PolicyError]) -> Vec<Diagnostic> {
 struct Inputs {
     templates: Vec<policy::Template>,
     spec: SpecPolicy,
+    /// The spec and `out/`'s source map, to place findings on the spec's lines.
+    origins: Option<(spec::Loaded, SourceMap)>,
     /// Why `out/` was (re)written before the check, when it was.
     resynthesized: Option<String>,
 }
@@ -123,6 +166,7 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
         return Ok(Inputs {
             templates,
             spec,
+            origins: None,
             resynthesized: None,
         });
     }
@@ -158,9 +202,12 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
         .map(|t| args.out.join(&t.file))
         .collect();
     let templates = input::templates_from_paths(&files, &listed).map_err(|e| diagnostics(&e))?;
+    // A missing or unreadable map leaves findings on the templates only.
+    let map = crate::diff::load::sources(&args.out).ok().flatten();
     Ok(Inputs {
         templates,
         spec,
+        origins: loaded.zip(map),
         resynthesized,
     })
 }

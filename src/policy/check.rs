@@ -240,6 +240,7 @@ fn to_findings(
             fix: fix.unwrap_or_else(|| rule.fix.clone()),
             controls: controls_of(selection, &rule.name),
             exception: None,
+            spec: None,
         };
         if !findings
             .iter()

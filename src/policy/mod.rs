@@ -47,7 +47,7 @@ pub use set::{CUSTOM_PROFILE, PolicySet, Selection, catalogue};
 pub use template::{Resource, Template};
 pub use verdict::{
     Check, CheckStatus, ControlRef, ControlRow, Finding, ProfileMatrix, Report, RuleEvidence,
-    Warning, check_label,
+    SpecOrigin, Warning, check_label,
 };
 
 /// A problem in a rule file, a profile or a template: its code, the file, a line when known,

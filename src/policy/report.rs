@@ -72,7 +72,11 @@ fn profile_names(report: &Report) -> String {
 }
 
 fn location(f: &Finding) -> String {
-    let mut s = format!("{}:{}", f.template, f.line);
+    let mut s = match &f.spec {
+        Some(o) => format!("{}:{} ({})  <- ", o.file, o.line, o.fields.join(", ")),
+        None => String::new(),
+    };
+    write!(s, "{}:{}", f.template, f.line).unwrap();
     if let Some(r) = &f.resource {
         write!(s, "  {r}").unwrap();
         if let Some(t) = &f.resource_type {
@@ -423,6 +427,21 @@ pub fn sarif(report: &Report) -> Value {
             });
             if let Some(p) = &f.path {
                 result["properties"]["path"] = json!(p);
+            }
+            // The spec line is where a reviewer edits: it leads, the template follows.
+            if let Some(o) = &f.spec {
+                let template = result["locations"][0].clone();
+                result["locations"] = json!([{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri_reference(&o.file)},
+                        "region": {"startLine": o.line.max(1), "startColumn": o.column.max(1)},
+                    },
+                    "message": {"text": format!("set by {}", o.fields.join(", "))},
+                }]);
+                let mut related = template;
+                related["id"] = json!(1);
+                related["message"] = json!({"text": "the generated template"});
+                result["relatedLocations"] = json!([related]);
             }
             if let Some(e) = &f.exception {
                 if e.expired {

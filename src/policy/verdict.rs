@@ -39,6 +39,20 @@ pub struct Finding {
     /// The spec exception covering this finding, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<Applied>,
+    /// Where in the spec the offending value comes from, when the templates' source map says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<SpecOrigin>,
+}
+
+/// The `byoa.yaml` line (the overlay's, for an environment value) of the field(s) that produced
+/// a finding's property, or of the block the resource comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecOrigin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The spec fields, as the source map names them (`database.backup_retention_days`).
+    pub fields: Vec<String>,
 }
 
 impl Finding {

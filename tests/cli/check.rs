@@ -141,6 +141,37 @@ fn default_input_is_out_synthesized_first_when_the_spec_changed() {
         stdout.contains("ELBV2_HTTPS_LISTENER_MODERN_TLS"),
         "{stdout}"
     );
+    // The finding points at the spec line a reviewer edits, then at the generated template.
+    let edited = std::fs::read_to_string(&spec_copy).unwrap();
+    let line = 1 + edited
+        .lines()
+        .position(|l| l.trim_start().starts_with("ssl_policy:"))
+        .unwrap();
+    let at = format!("{s}:{line} (network.load_balancer.ssl_policy)  <- ");
+    assert!(stdout.contains(&at), "{at}\n{stdout}");
+    let (_, sarif, _) = check(&["--spec", s, "--out", o, "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_valid_sarif(&doc);
+    let result = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "ELBV2_HTTPS_LISTENER_MODERN_TLS")
+        .unwrap();
+    let primary = &result["locations"][0]["physicalLocation"];
+    assert!(
+        primary["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("byoa.yaml"),
+        "{result}"
+    );
+    assert_eq!(primary["region"]["startLine"], line);
+    let related = &result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert!(
+        related.as_str().unwrap().ends_with("network.yaml"),
+        "{result}"
+    );
 }
 
 #[test]
