@@ -45,7 +45,12 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         writeln!(ctx.err, "note: {why}: synthesized it before checking")?;
     }
     let names = if args.profiles.is_empty() {
-        inputs.spec.profiles.clone()
+        let mut names = inputs.spec.profiles.clone();
+        // A spec that names a residency is checked for it, whatever profiles it selects.
+        if inputs.spec.residency && !names.iter().any(|n| n == RESIDENCY) {
+            names.push(RESIDENCY.to_owned());
+        }
+        names
     } else {
         args.profiles.clone()
     };
@@ -143,6 +148,9 @@ fn diagnostics(errors: &[policy::PolicyError]) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The profile of `residency:` (policies/profiles/residency.yaml).
+const RESIDENCY: &str = "residency";
+
 /// What a check evaluates.
 struct Inputs {
     templates: Vec<policy::Template>,
@@ -229,7 +237,8 @@ fn read_spec(
         return Ok((None, input::spec_policy(&compliance, &source.map)));
     }
     let loaded = spec::load_source(&source, env.as_deref(), policy::catalogue())?;
-    let spec_policy = input::spec_policy(&loaded.model.compliance, &loaded.map);
+    let mut spec_policy = input::spec_policy(&loaded.model.compliance, &loaded.map);
+    spec_policy.residency = source.value.get("residency").is_some();
     Ok((Some(loaded), spec_policy))
 }
 

@@ -22,6 +22,8 @@ pub struct SpecPolicy {
     /// `compliance.profiles`, as profile names (`pci-dss`).
     pub profiles: Vec<String>,
     pub exceptions: Vec<Exception>,
+    /// The spec sets `residency:`: its profile is checked with the selected ones.
+    pub residency: bool,
 }
 
 /// Reads templates from files and directories. A directory for which `listed` names files
@@ -127,5 +129,6 @@ pub fn spec_policy(compliance: &Compliance, map: &SourceMap) -> SpecPolicy {
     SpecPolicy {
         profiles,
         exceptions,
+        residency: false,
     }
 }

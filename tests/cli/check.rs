@@ -122,6 +122,11 @@ fn default_input_is_out_synthesized_first_when_the_spec_changed() {
         err.contains("has no manifest: synthesized it before checking"),
         "{err}"
     );
+    // The spec names a residency: its profile is checked with the spec's profiles.
+    assert!(
+        stdout.contains("(soc2, hipaa, pci-dss, iso27001, gdpr, residency)"),
+        "{stdout}"
+    );
     assert!(out.join("manifest.json").is_file());
     // Unchanged spec: no re-synthesis; the environment comes from the manifest.
     let (code, _, err) = check(&["--spec", s, "--out", o]);
