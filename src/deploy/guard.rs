@@ -69,7 +69,7 @@ pub fn hazards(
                             None => p.path.clone(),
                         })
                         .collect(),
-                    spec: spec_fields(r),
+                    spec: fields_behind(r, Replacement::Conditional),
                     source: "byoa",
                     allowed: false,
                 });
@@ -140,7 +140,9 @@ pub fn hazards(
             kind: c.kind.clone(),
             reason: reason.to_owned(),
             forcing: c.recreating.clone(),
-            spec: predicted_row.map(spec_fields).unwrap_or_default(),
+            spec: predicted_row
+                .map(|r| fields_behind(r, Replacement::Conditional))
+                .unwrap_or_default(),
             source: "aws",
             allowed: false,
         });
@@ -149,11 +151,6 @@ pub fn hazards(
         h.allowed = allowed.iter().any(|a| *a == h.logical_id || *a == h.id());
     }
     out
-}
-
-/// The spec fields behind a resource's forcing properties, else behind the resource.
-fn spec_fields(r: &crate::diff::ResourceDiff) -> Vec<String> {
-    fields_behind(r, Replacement::Conditional)
 }
 
 /// The spec fields behind the properties of `r` that change with at least `least` (all of

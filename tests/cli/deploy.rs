@@ -62,6 +62,24 @@ fn text(o: &Output) -> (i32, String, String) {
     )
 }
 
+/// Deploying the access stack, with the external id every test's deployer role uses.
+const ACCESS: [&str; 4] = [
+    "--stack",
+    "access",
+    "--parameter",
+    "ExternalId=byoa-test-external-id-0001",
+];
+
+/// The root stack's change set with its required parameters, left for review (moto cannot
+/// execute the root: see the module's note).
+const ROOT_FOR_REVIEW: [&str; 5] = [
+    "--review",
+    "--parameter",
+    "AvailabilityZones=us-east-1a,us-east-1b",
+    "--parameter",
+    "CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/test",
+];
+
 /// A plain HTTP GET of a path on moto as `account` (moto answers unsigned S3 requests and
 /// takes the account from a header).
 fn get(account: &str, path: &str) -> String {
@@ -109,12 +127,7 @@ fn the_access_stack_then_the_root_change_set_with_its_templates_uploaded() {
         "{err}"
     );
     // The access stack, named: created.
-    let access = [
-        "--stack",
-        "access",
-        "--parameter",
-        "ExternalId=byoa-test-external-id-0001",
-    ];
+    let access = ACCESS;
     let (code, stdout, err) = text(&deploy(account, &spec(), &out, &access));
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(
@@ -139,13 +152,7 @@ fn the_access_stack_then_the_root_change_set_with_its_templates_uploaded() {
     );
     assert!(err.contains("parameter `CertificateArn`"), "{err}");
     // With them, for review: the module templates are uploaded and the change set waits.
-    let root_args = [
-        "--review",
-        "--parameter",
-        "AvailabilityZones=us-east-1a,us-east-1b",
-        "--parameter",
-        "CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/test",
-    ];
+    let root_args = ROOT_FOR_REVIEW;
     let (code, stdout, err) = text(&deploy(account, &spec(), &out, &root_args));
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(stdout.contains("change set left for review"), "{stdout}");
@@ -197,12 +204,7 @@ fn an_edit_of_a_mutable_property_updates_the_stack_in_place() {
     let account = &fresh_account();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let access = [
-        "--stack",
-        "access",
-        "--parameter",
-        "ExternalId=byoa-test-external-id-0001",
-    ];
+    let access = ACCESS;
     // Events for machines: JSON lines on standard output, the rest on standard error.
     let json_events = [&access[..], &["--events", "json"]].concat();
     let (code, stdout, err) = text(&deploy(account, &spec(), &out, &json_events));
@@ -319,12 +321,7 @@ fn destroy_says_what_stays_and_deletes_only_when_confirmed() {
         stdout.contains("acme-api-dev-root: no such stack"),
         "{stdout}"
     );
-    let access = [
-        "--stack",
-        "access",
-        "--parameter",
-        "ExternalId=byoa-test-external-id-0001",
-    ];
+    let access = ACCESS;
     let (code, stdout, err) = text(&deploy(account, Path::new(spec), &out, &access));
     assert_eq!(code, 0, "{stdout}\n{err}");
     // The access stack holds the artifact bucket and key (both retained): no confirmation,
@@ -365,21 +362,10 @@ fn the_access_stack_outlives_the_root() {
     let account = &fresh_account();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let access = [
-        "--stack",
-        "access",
-        "--parameter",
-        "ExternalId=byoa-test-external-id-0001",
-    ];
+    let access = ACCESS;
     let (code, _, err) = text(&deploy(account, &spec(), &out, &access));
     assert_eq!(code, 0, "{err}");
-    let root = [
-        "--review",
-        "--parameter",
-        "AvailabilityZones=us-east-1a,us-east-1b",
-        "--parameter",
-        "CertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/test",
-    ];
+    let root = ROOT_FOR_REVIEW;
     let (code, _, err) = text(&deploy(account, &spec(), &out, &root));
     assert_eq!(code, 0, "{err}");
     let spec = spec();
