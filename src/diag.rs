@@ -85,6 +85,8 @@ codes! {
     DatabaseEngineVersion = "database.engine-version": "the engine version is not a PostgreSQL version",
     ComplianceConflict = "compliance.conflict": "a spec value breaks a control of a selected compliance profile",
     AccessArn = "access.arn": "the vendor role ARN is not an IAM role of the vendor account",
+    AccessVendorRole = "access.vendor-role": "the spec names no vendor role for the deployer role to trust",
+    AccessWholeAccount = "access.whole-account": "the deployer role trusts every principal of the vendor account",
     TemplateLimit = "template.limit": "a template exceeds a CloudFormation quota (resources, parameters, outputs, mappings, bytes)",
     TemplateLogicalId = "template.logical-id": "a logical id is malformed or names both a parameter and a resource",
     TemplateDuplicateId = "template.duplicate-id": "a logical id, parameter, output or condition is defined twice in one template (a byoa bug: please report it)",

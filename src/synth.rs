@@ -348,7 +348,7 @@ mod tests {
     fn the_hook_rule_file_is_written_and_listed_in_the_manifest() {
         let loaded = crate::spec::load_str(
             Path::new("byoa.yaml"),
-            "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n",
+            "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n",
             None,
             &Default::default(),
         )

@@ -39,6 +39,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Ok(i) => i,
         Err(diags) => return ctx.fail(&diags),
     };
+    if let Some((loaded, _)) = &inputs.origins {
+        ctx.report(&loaded.warnings, DiagFormat::Human)?;
+    }
     if let Some(why) = &inputs.resynthesized
         && !ctx.quiet
     {

@@ -19,7 +19,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::exit;
 
 pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
-    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+    let (loaded, output) = match super::synth::load_and_synthesize(ctx, &args.spec, Format::Yaml)? {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
@@ -79,7 +79,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
 
 /// `byoa drift`: detect drift on the stack and its nested stacks, and show it.
 pub fn drift(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
-    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+    let (loaded, output) = match super::synth::load_and_synthesize(ctx, &args.spec, Format::Yaml)? {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };

@@ -2,8 +2,10 @@
 //!
 //! Like the CDK bootstrap stack, it is launched by hand from the CloudFormation console (a
 //! quick-create link prefills `ExternalId`) and takes no input from other stacks. It creates:
-//! - `DeployerRole`, which the vendor assumes (vendor account root or one named vendor role,
-//!   `sts:ExternalId` always; MFA and source CIDRs when the spec asks). It can drive
+//! - `DeployerRole`, which the vendor assumes: the one vendor role the spec names
+//!   (`access.vendor_role_arn`; the whole vendor account only when the spec says
+//!   `trust_whole_account`, with a warning), `sts:ExternalId` always, MFA and source CIDRs when
+//!   the spec asks. It can drive
 //!   CloudFormation change sets on the product's stacks only, pass `ExecutionRole` to
 //!   CloudFormation and nothing else, upload templates to `ArtifactBucket`, push images to the
 //!   product's repositories, restart the product's services and read the product's logs.
@@ -485,6 +487,7 @@ fn deployer_role(t: &mut Template, model: &Model) {
         [
             "product.vendor_account_id",
             "access.vendor_role_arn",
+            "access.trust_whole_account",
             "access.require_mfa",
             "access.source_cidrs",
         ],
@@ -951,6 +954,7 @@ services:
   - {name: api, port: 8080, expose: {paths: ["/*"]}, discovery: true}
   - {name: worker}
 access:
+  vendor_role_arn: arn:aws:iam::111111111111:role/byoa-deploy
   require_mfa: true
   source_cidrs: [203.0.113.0/24, 198.51.100.7/32]
   max_session_hours: 4
@@ -1083,7 +1087,11 @@ monitoring: {audit_trail: false, dashboard: false}
 
     #[test]
     fn trust_names_the_vendor_root_or_exactly_the_vendor_role() {
-        let t = prod();
+        let whole = SPEC.replace(
+            "vendor_role_arn: arn:aws:iam::111111111111:role/byoa-deploy",
+            "trust_whole_account: true",
+        );
+        let t = build_from(&whole, Some("prod"));
         let principal = &t["Resources"]["DeployerRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
             [0]["Principal"]["AWS"];
         assert_eq!(
@@ -1661,7 +1669,7 @@ monitoring: {audit_trail: false, dashboard: false}
     #[test]
     fn hook_alias_fits_aws_pattern_for_the_longest_names() {
         let long = format!(
-            "product: {{name: abcdefghij-abcdefghij-abcdefghij, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n{ENFORCE}environments: {{abcdefgh-abcdefg: {{}}}}\n"
+            "product: {{name: abcdefghij-abcdefghij-abcdefghij, vendor_account_id: \"111111111111\"}}\naccess: {{vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}}\nregion: us-east-1\n{ENFORCE}environments: {{abcdefgh-abcdefg: {{}}}}\n"
         );
         let t = build_from(&long, Some("abcdefgh-abcdefg"));
         let alias = t["Resources"]["GuardHook"]["Properties"]["Alias"]

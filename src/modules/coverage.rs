@@ -15,6 +15,7 @@ use super::{Stack, access, build_all, resource_actions};
 /// scaling metric, dashboard and audit trail.
 const EVERYTHING: &str = r#"
 product: {name: full, vendor_account_id: "111111111111"}
+access: {vendor_role_arn: "arn:aws:iam::111111111111:role/byoa-deploy"}
 region: eu-west-1
 network: {az_count: 2, load_balancer: {access_logs: true, waf: true}}
 database: {read_replicas: 1}

@@ -684,6 +684,7 @@ mod tests {
 product:
   name: acme-api
   vendor_account_id: "111111111111"
+access: {vendor_role_arn: "arn:aws:iam::111111111111:role/byoa-deploy"}
 region: us-east-1
 database:
   engine_version: "16.9"

@@ -264,7 +264,7 @@ mod tests {
 
     fn database_metadata(exceptions: &str) -> (serde_json::Value, serde_json::Value) {
         let spec = format!(
-            "product: {{name: acme, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
+            "product: {{name: acme, vendor_account_id: \"111111111111\"}}\naccess: {{vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}}\nregion: us-east-1\n\
              database: {{multi_az: false}}\ncompliance:\n  profiles: [soc2]\n  exceptions:\n{exceptions}"
         );
         // The rule judges database instances only (not the root's nested stack of that id).
@@ -485,7 +485,7 @@ mod tests {
 
     #[test]
     fn only_services_that_use_the_database_get_what_it_exports() {
-        let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+        let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n\
              database: {}\nservices:\n  - {name: api, uses_database: true}\n  - {name: worker}\n";
         let model = crate::spec::load_str(Path::new("byoa.yaml"), spec, None, &Default::default())
             .expect("valid")

@@ -351,6 +351,7 @@ mod tests {
 
     const SPEC: &str = r#"
 product: {name: acme-api, vendor_account_id: "111111111111"}
+access: {vendor_role_arn: "arn:aws:iam::111111111111:role/byoa-deploy"}
 region: us-east-1
 network: {az_count: 2}
 database: {storage_gb: 50, read_replicas: 2, instance_class: db.r6g.large}
@@ -362,6 +363,7 @@ environments: {prod: {}}
 
     const BARE: &str = r#"
 product: {name: acme-api, vendor_account_id: "111111111111"}
+access: {vendor_role_arn: "arn:aws:iam::111111111111:role/byoa-deploy"}
 region: us-east-1
 network: {az_count: 2, load_balancer: {enabled: false}}
 monitoring: {dashboard: false, audit_trail: false}

@@ -809,7 +809,7 @@ mod tests {
     use super::*;
     use std::path::Path;
 
-    const SPEC: &str = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\nservices:\n  - {name: api, port: 8080, expose: {paths: [\"/*\"]}}\n";
+    const SPEC: &str = "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\nservices:\n  - {name: api, port: 8080, expose: {paths: [\"/*\"]}}\n";
 
     fn ingress(to: Group, from: Group, port: u16) -> Ingress {
         Ingress {

@@ -181,8 +181,7 @@ mod tests {
     use serde_json::json;
     use std::path::Path;
 
-    const SPEC: &str =
-        "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n";
+    const SPEC: &str = "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n";
 
     fn stack(module: &str, template: Template) -> Stack {
         Stack {

@@ -988,6 +988,7 @@ mod tests {
     /// listed after a catch-all, all three scaling metrics, a writable root and a worker.
     const SHOP: &str = r#"
 product: {name: shop, vendor_account_id: "111111111111"}
+access: {vendor_role_arn: "arn:aws:iam::111111111111:role/byoa-deploy"}
 region: eu-west-1
 network: {az_count: 2}
 database: {}

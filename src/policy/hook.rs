@@ -123,7 +123,7 @@ mod tests {
     #[test]
     fn enforced_compliance_ships_one_rule_file_guard_accepts() {
         let enforced = model(
-            "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+            "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n\
              compliance: {profiles: [hipaa], enforce_in_account: true}\n",
         );
         let text = rule_file(PolicySet::embedded(), &enforced).expect("a rule file for the hook");
@@ -160,7 +160,7 @@ mod tests {
         );
 
         let plain = model(
-            "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n",
+            "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n",
         );
         assert!(rule_file(PolicySet::embedded(), &plain).is_none());
     }

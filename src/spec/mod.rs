@@ -44,6 +44,9 @@ pub struct Loaded {
     /// Positions of the environment's merged view: a pointer into the model's spec values
     /// (`/compliance/exceptions/0`) resolves to the line it came from, overlay or base.
     pub map: SourceMap,
+    /// What validation found that does not stop the spec (sorted, positioned): the commands
+    /// that load it report them.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Loaded {
@@ -111,9 +114,10 @@ pub fn load_source(
         Err(more) => return Err(finish(&source.map, [diags, more].concat())),
     };
     match view(source, env.as_deref(), catalogue) {
-        Ok((model, map)) if diags.is_empty() => Ok(Loaded {
+        Ok((model, map, warnings)) if diags.is_empty() => Ok(Loaded {
             model,
             spec_sha256: source.sha256.clone(),
+            warnings: finish(&map, warnings),
             map,
         }),
         Ok(_) => Err(finish(&source.map, diags)),
@@ -131,15 +135,18 @@ pub fn check_all(path: &Path, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
         Err(d) => return vec![d],
     };
     let (environments, mut diags) = check_base(&source);
-    if environments.is_empty() {
-        diags.extend(view(&source, None, catalogue).err().unwrap_or_default());
+    let mut views: Vec<Option<&str>> = environments.iter().map(|e| Some(e.as_str())).collect();
+    if views.is_empty() {
+        views.push(None);
     }
-    for env in &environments {
-        diags.extend(
-            view(&source, Some(env), catalogue)
-                .err()
-                .unwrap_or_default(),
-        );
+    for env in views {
+        match view(&source, env, catalogue) {
+            Ok((_, map, mut warnings)) => {
+                map.resolve(&mut warnings);
+                diags.extend(warnings);
+            }
+            Err(more) => diags.extend(more),
+        }
     }
     finish(&source.map, diags)
 }
@@ -255,7 +262,7 @@ fn view(
     source: &Source,
     env: Option<&str>,
     catalogue: &RuleCatalogue,
-) -> Result<(Model, SourceMap), Vec<Diagnostic>> {
+) -> Result<(Model, SourceMap, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut value = source.value.clone();
     let mut map = source.map.clone();
     let overlays = value
@@ -278,7 +285,7 @@ fn view(
     let spec: Spec = serde_json::from_value(value).map_err(|_| Vec::new())?;
     let name = env.unwrap_or(DEFAULT_ENVIRONMENT);
     match validate::validate(&spec, name, catalogue) {
-        Ok(model) => Ok((model, map)),
+        Ok((model, warnings)) => Ok((model, map, warnings)),
         Err(mut d) => {
             map.resolve(&mut d);
             Err(d)
@@ -360,7 +367,8 @@ mod tests {
                     database:\n  instance_class: db.r6g.large\n\
                     services:\n  - name: api\n    cpu: 512\n    memory: 1024\n  - name: worker\n\
                     environments:\n  dev:\n    database:\n      multi_az: false\n\
-                    \x20   services:\n      - name: worker\n        cpu: 1024\n        memory: 2048\n";
+                    \x20   services:\n      - name: worker\n        cpu: 1024\n        memory: 2048\n\
+                    access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\n";
         let loaded = load_str(
             Path::new("byoa.yaml"),
             text,

@@ -542,9 +542,14 @@ impl Default for Scaling {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Access {
-    /// Trust only this role of the vendor account instead of the whole account.
+    /// The vendor's role that deploys (`arn:aws:iam::<vendor account>:role/NAME`): the only
+    /// principal the deployer role trusts. Required unless `trust_whole_account` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_role_arn: Option<String>,
+    /// Trust every principal of the vendor account that knows the external id, instead of one
+    /// named role. Allowed, with a warning, for vendors that cannot name their deploy role.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trust_whole_account: bool,
     /// Require MFA when the vendor assumes the role.
     #[serde(default)]
     pub require_mfa: bool,
@@ -565,6 +570,7 @@ impl Default for Access {
     fn default() -> Self {
         Access {
             vendor_role_arn: None,
+            trust_whole_account: false,
             require_mfa: false,
             source_cidrs: Vec::new(),
             max_session_hours: default_session_hours(),

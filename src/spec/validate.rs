@@ -32,13 +32,14 @@ const ZONE_SLOTS: usize = 8;
 /// AWS allows this many user tags per resource; byoa uses five of them.
 const MAX_USER_TAGS: usize = 45;
 
-/// Validates `spec` as environment `environment` and builds the model. `catalogue` names the
-/// controls behind each rule (for shift-left conflicts) and the resource types it judges.
+/// Validates `spec` as environment `environment` and builds the model, with the warnings that
+/// do not stop it. `catalogue` names the controls behind each rule (for shift-left conflicts)
+/// and the resource types it judges.
 pub fn validate(
     spec: &Spec,
     environment: &str,
     catalogue: &RuleCatalogue,
-) -> Result<Model, Vec<Diagnostic>> {
+) -> Result<(Model, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut d = Vec::new();
     check_product(spec, &mut d);
     let region = check_region(spec, &mut d);
@@ -66,7 +67,7 @@ pub fn validate(
         return Err(d);
     }
     let network = network.expect("no errors means the network was laid out");
-    Ok(Model {
+    let model = Model {
         product: spec.product.name.clone(),
         environment: environment.to_owned(),
         vendor_account_id: spec.product.vendor_account_id.clone(),
@@ -81,7 +82,8 @@ pub fn validate(
         access: spec.access.clone(),
         monitoring: spec.monitoring.clone(),
         _sealed: Sealed(()),
-    })
+    };
+    Ok((model, d))
 }
 
 /// The lasting exceptions for named resources, each with the resource types its rule judges.
@@ -926,10 +928,44 @@ fn check_access(spec: &Spec, d: &mut Vec<Diagnostic>) {
     for (i, cidr) in spec.access.source_cidrs.iter().enumerate() {
         parse_cidr(cidr, &format!("/access/source_cidrs/{i}"), d);
     }
+    let prefix = format!("arn:aws:iam::{}:role/", spec.product.vendor_account_id);
     let Some(arn) = &spec.access.vendor_role_arn else {
+        let whole_account = Diagnostic::error(
+            Code::AccessWholeAccount,
+            "/access/trust_whole_account",
+            format!(
+                "any principal of the vendor account `{}` that learns the external id can assume the deployer role",
+                spec.product.vendor_account_id
+            ),
+        )
+        .with_help(format!(
+            "name the role that deploys instead: `access.vendor_role_arn: {prefix}ROLE_NAME`"
+        ));
+        d.push(if spec.access.trust_whole_account {
+            whole_account.as_warning()
+        } else {
+            Diagnostic::error(
+                Code::AccessVendorRole,
+                "/access",
+                "the spec names no vendor role for the deployer role to trust",
+            )
+            .at_key()
+            .with_help(format!(
+                "set `access.vendor_role_arn: {prefix}ROLE_NAME` (the vendor's deploy role), or `access.trust_whole_account: true` to trust the whole vendor account"
+            ))
+        });
         return;
     };
-    let prefix = format!("arn:aws:iam::{}:role/", spec.product.vendor_account_id);
+    if spec.access.trust_whole_account {
+        d.push(
+            Diagnostic::error(
+                Code::AccessWholeAccount,
+                "/access/trust_whole_account",
+                "`trust_whole_account: true` contradicts `vendor_role_arn`, which trusts one role",
+            )
+            .with_help("remove `trust_whole_account`"),
+        );
+    }
     let ok = arn
         .strip_prefix(&prefix)
         .is_some_and(|name| !name.is_empty() && name.len() <= 512);

@@ -107,7 +107,7 @@ impl Who {
             Who::Deployer | Who::DeployerWithoutStackDeny => a.physical("DeployerRole").1,
             Who::Execution | Who::ExecutionUnbounded => a.physical("ExecutionRole").1,
             Who::ProductRole => Arns { a }.product_role(),
-            Who::Vendor => format!("arn:aws:iam::{}:role/vendor-deploy", a.vendor_account()),
+            Who::Vendor => format!("arn:aws:iam::{}:role/byoa-deploy", a.vendor_account()),
             Who::VendorOther => format!("arn:aws:iam::{}:user/any-employee", a.vendor_account()),
             Who::CloudFormation => "cloudformation.amazonaws.com".to_owned(),
         }

@@ -464,7 +464,8 @@ fn spec_with_exceptions(dir: &Path) -> String {
          \x20   - rule: CMK_BACKING_KEY_ROTATION_ENABLED\n      resource: DatabaseKey\n\
          \x20     reason: key replaced by a rotating key next quarter\n      expires: 2026-01-31\n\
          \x20   - rule: RDS_STORAGE_ENCRYPTED\n      resource: NoSuchDatabase\n\
-         \x20     reason: left over from an older layout of the stack\n",
+         \x20     reason: left over from an older layout of the stack\n\
+         access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\n",
     )
 }
 
@@ -575,7 +576,8 @@ fn named_templates_take_the_base_exceptions_of_a_spec_with_environments() {
     let text = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
         compliance:\n  profiles: [soc2]\n  exceptions:\n\
         \x20   - {rule: S3_BUCKET_VERSIONING_ENABLED, resource: UploadsBucket, reason: uploads are re-created from the source system}\n\
-        environments:\n  prod: {}\n";
+        environments:\n  prod: {}\n\
+        access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\n";
     let spec = write(dir.path(), "byoa.yaml", text);
     let (code, out, err) = check(&[WEAK, "--spec", &spec]);
     assert_eq!(code, 1, "{err}");

@@ -156,7 +156,8 @@ fn overlay_problems_point_at_the_overlay_line() {
     std::fs::write(
         &spec,
         "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
-         environments:\n  prod:\n    network:\n      cidr: 10.0.0.0/8\n",
+         environments:\n  prod:\n    network:\n      cidr: 10.0.0.0/8\n\
+         access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\n",
     )
     .unwrap();
     let (code, out, _) = byoa(&[
@@ -209,6 +210,7 @@ fn every_code_is_documented() {
 fn problems(patch: Value) -> Vec<byoa::diag::Diagnostic> {
     let mut spec = json!({
         "product": {"name": "acme", "vendor_account_id": "111111111111"},
+        "access": {"vendor_role_arn": "arn:aws:iam::111111111111:role/byoa-deploy"},
         "region": "us-east-1",
     });
     for (k, p) in patch.as_object().expect("patch is a mapping") {
@@ -244,7 +246,11 @@ fn expect(list: &[&str]) -> Vec<String> {
 
 #[test]
 fn vendor_account_ids_are_exactly_twelve_digits() {
-    let id = |id: &str| found(json!({"product": {"vendor_account_id": id}}));
+    let id = |id: &str| {
+        // The vendor role names the same account, so only the account id itself can be wrong.
+        let role = format!("arn:aws:iam::{id}:role/byoa-deploy");
+        found(json!({"product": {"vendor_account_id": id}, "access": {"vendor_role_arn": role}}))
+    };
     let bad = expect(&["product.account-id product.vendor_account_id"]);
     assert_eq!(id("012345678901"), expect(&[]));
     assert_eq!(id("01234567890"), bad);
@@ -496,7 +502,7 @@ fn explicit_subnets_are_kept_when_valid_and_checked_per_tier() {
         ])
     );
     // The model keeps the listed blocks, in zone order.
-    let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+    let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n\
         network:\n  cidr: 10.0.0.0/24\n  subnets:\n    public: [10.0.0.32/27, 10.0.0.0/27]\n\
         \x20   private: [10.0.0.128/28, 10.0.0.144/28]\n    isolated: [10.0.0.160/28, 10.0.0.176/28]\n";
     let loaded = byoa::spec::load_str(
@@ -591,5 +597,50 @@ fn log_retention_must_be_a_period_cloudwatch_logs_offers() {
             "network.flow_logs.retention_days: CloudWatch Logs cannot keep logs for 364 days: use a value CloudWatch Logs accepts, e.g. `365` (allowed: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)",
             "monitoring.log_retention_days: CloudWatch Logs cannot keep logs for 91 days: use a value CloudWatch Logs accepts, e.g. `90` (allowed: 1, 3, 5, 7, 14, 30, 60, 90, ..., 3653)",
         ])
+    );
+}
+
+#[test]
+fn the_deployer_trusts_a_named_vendor_role_or_the_whole_account_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("byoa.yaml");
+    let validate = |access: &str| {
+        let text = format!(
+            "product: {{name: acme, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n{access}"
+        );
+        std::fs::write(&spec, text).unwrap();
+        let (code, out, _) = byoa(&["validate", spec.to_str().unwrap(), "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let found: Vec<(String, String, u64)> = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+                (s("code"), s("severity"), d["line"].as_u64().unwrap_or(0))
+            })
+            .collect();
+        (code, found)
+    };
+    let one =
+        |code: &str, severity: &str, line: u64| vec![(code.to_owned(), severity.to_owned(), line)];
+    assert_eq!(
+        validate("access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/deploy\"}\n"),
+        (0, vec![])
+    );
+    assert_eq!(validate(""), (2, one("access.vendor-role", "error", 1)));
+    assert_eq!(
+        validate("access: {require_mfa: true}\n"),
+        (2, one("access.vendor-role", "error", 3))
+    );
+    assert_eq!(
+        validate("access:\n  trust_whole_account: true\n"),
+        (0, one("access.whole-account", "warning", 4))
+    );
+    assert_eq!(
+        validate(
+            "access:\n  vendor_role_arn: arn:aws:iam::111111111111:role/deploy\n  trust_whole_account: true\n"
+        ),
+        (2, one("access.whole-account", "error", 5))
     );
 }

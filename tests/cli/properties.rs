@@ -147,11 +147,13 @@ pub(crate) fn spec() -> impl Strategy<Value = Generated> {
             prop::sample::select(vec!["per-az", "single", "none"]),
             any::<bool>(),
         )),
+        // The deployer trusts one named vendor role, or (with a warning) the whole account.
+        any::<bool>(),
     );
     (network, product).prop_flat_map(
         |(
             ((prefix, second), azs, named, nat, flow, (lb, logs), order),
-            (product, db, names, (profiles, enforce), audit_trail, overlay),
+            (product, db, names, (profiles, enforce), audit_trail, overlay, whole_account),
         )| {
             let services: Vec<_> = names.iter().map(|n| service(n, lb)).collect();
             services.prop_map(move |services| {
@@ -179,6 +181,11 @@ pub(crate) fn spec() -> impl Strategy<Value = Generated> {
                     "network": network,
                     "services": services,
                     "monitoring": {"audit_trail": audit_trail},
+                    "access": if whole_account {
+                        json!({"trust_whole_account": true})
+                    } else {
+                        json!({"vendor_role_arn": "arn:aws:iam::123456789012:role/byoa-deploy"})
+                    },
                 });
                 if let Some((storage, multi_az, replicas)) = db {
                     spec["database"] =
@@ -293,7 +300,11 @@ proptest! {
         if reserved(&g.spec) {
             let diags = result.err().unwrap_or_else(|| panic!("a reserved service name passed\n{text}"));
             let codes: BTreeSet<&str> = diags.iter().map(|d| d.code.as_str()).collect();
-            prop_assert_eq!(codes, BTreeSet::from(["service.reserved-name"]), "{}", text);
+            let mut expected = BTreeSet::from(["service.reserved-name"]);
+            if g.spec["access"]["trust_whole_account"] == true {
+                expected.insert("access.whole-account");
+            }
+            prop_assert_eq!(codes, expected, "{}", text);
             return Ok(());
         }
         let loaded = match result {
@@ -312,6 +323,11 @@ proptest! {
         let files: BTreeSet<&str> = output.templates.iter().map(|t| t.file.as_str()).collect();
         prop_assert_eq!(stack_names.len(), output.templates.len(), "stack names collide");
         prop_assert_eq!(files.len(), output.templates.len(), "template files collide");
+        // The deployer trusts the whole vendor account only when the spec says so.
+        let access = output.templates.iter().find(|t| t.stack.module == "access").expect("access");
+        let trusted = access.stack.template.to_value()["Resources"]["DeployerRole"]["Properties"]
+            ["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"].to_string();
+        prop_assert_eq!(trusted.contains(":root"), g.spec["access"]["trust_whole_account"] == true, "{}", trusted);
         for t in &output.templates {
             let value = t.stack.template.to_value();
             if t.stack.module == "network" {

@@ -349,9 +349,9 @@ const CASES: &[Case] = &[
     ),
     case(
         "prod",
-        "/product/vendor_account_id",
-        r#""222222222222""#,
-        "product.vendor_account_id",
+        "/access/vendor_role_arn",
+        r#""arn:aws:iam::111111111111:role/other-deploy""#,
+        "access.vendor_role_arn",
     ),
     case("prod", "/product/owner", r#""ops""#, "product.owner"),
     case(

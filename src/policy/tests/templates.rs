@@ -34,7 +34,8 @@ fn exceptions_are_positioned_where_the_environment_writes_them() {
     let spec = "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
         compliance:\n  exceptions:\n    - {rule: A_RULE, reason: the base document says so}\n\
         environments:\n  dev: {}\n  prod:\n    compliance:\n      exceptions:\n\
-        \x20       - {rule: B_RULE, reason: production says otherwise}\n";
+        \x20       - {rule: B_RULE, reason: production says otherwise}\n\
+        access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\n";
     for (env, rule, line) in [("dev", "A_RULE", 5), ("prod", "B_RULE", 11)] {
         let path = std::path::Path::new("byoa.yaml");
         let loaded = crate::spec::load_str(path, spec, Some(env), &Default::default()).unwrap();
