@@ -583,11 +583,22 @@ const MANAGE_DATABASES: Grant = Grant {
         "rds:RemoveTagsFromResource",
         "rds:ResetDBParameterGroup",
     ],
-    on: On::Arn("rds:${AWS::Region}:${AWS::AccountId}:*"),
+    // CloudFormation names the instances, parameter groups and subnet groups after the stack
+    // (lowercase), so another database of the account is out of reach. A new instance uses the
+    // engine's default option group; the final snapshot of `DeletionPolicy: Snapshot` is named
+    // by CloudFormation, and `CreateDBSnapshot` also needs the (product's) instance.
+    on: On::Arns(&[
+        "rds:${AWS::Region}:${AWS::AccountId}:db:{bucket_prefix}*",
+        "rds:${AWS::Region}:${AWS::AccountId}:pg:{bucket_prefix}*",
+        "rds:${AWS::Region}:${AWS::AccountId}:subgrp:{bucket_prefix}*",
+        "rds:${AWS::Region}:${AWS::AccountId}:og:default:*",
+        "rds:${AWS::Region}:${AWS::AccountId}:snapshot:*",
+    ]),
 };
 
-// RDS creates the managed master-user secret with the caller's permissions. No
-// GetSecretValue: CloudFormation never needs to read a secret.
+// RDS creates the managed master-user secret with the caller's permissions, named
+// `rds!db-<id>`: only such secrets, never the customer's own. No GetSecretValue:
+// CloudFormation never needs to read a secret.
 const CREATE_DATABASE_SECRETS: Grant = Grant {
     part: Part::Data,
     sid: "CreateDatabaseSecrets",
@@ -598,14 +609,16 @@ const CREATE_DATABASE_SECRETS: Grant = Grant {
         "secretsmanager:UntagResource",
         "secretsmanager:UpdateSecret",
     ],
-    on: On::Arn("secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"),
+    on: On::Arn(RDS_MANAGED_SECRETS),
 };
+
+const RDS_MANAGED_SECRETS: &str = "secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!*";
 
 const DELETE_MANAGED_DATABASE_SECRETS: Grant = Grant {
     part: Part::Data,
     sid: "DeleteManagedDatabaseSecrets",
     actions: &["secretsmanager:DeleteSecret"],
-    on: On::Arn("secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!*"),
+    on: On::Arn(RDS_MANAGED_SECRETS),
 };
 
 /// The actions CloudFormation calls for each resource type the database stack emits.

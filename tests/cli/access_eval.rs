@@ -376,6 +376,12 @@ fn rows(a: &Access) -> Vec<Row> {
         tagged(row(Execution, "kms:PutKeyPolicy", arn.key("bb"), Allowed, "a product key's policy")),
         row(Execution, "logs:CreateLogGroup", product_logs.clone(), Allowed, "log groups"),
         row(Execution, "ecs:CreateService", arn.regional("ecs", &format!("service/{p}cluster-Cluster-{SUFFIX}/api")), Allowed, "services"),
+        row(Execution, "ecs:UpdateService", arn.regional("ecs", &format!("service/{p}root-Cluster-{SUFFIX}-Cluster-{SUFFIX}/{p}root-ServiceApi-{SUFFIX}-Service-{SUFFIX}")), Allowed, "a service of a nested stack"),
+        row(Execution, "ecs:CreateCluster", arn.regional("ecs", &format!("cluster/{p}root-Cluster-{SUFFIX}-Cluster-{SUFFIX}")), Allowed, "the cluster"),
+        row(Execution, "ecs:TagResource", arn.regional("ecs", &format!("task-definition/{p}root-ServiceApi-{SUFFIX}-TaskDefinition-{SUFFIX}:3")), Allowed, "tag a task definition as it is registered"),
+        row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:{p}root-Monitoring-{SUFFIX}-ApiCpuAlarm-{SUFFIX}")), Allowed, "the product's alarms"),
+        row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:TargetTracking-service/{p}root-Cluster-{SUFFIX}-Cluster-{SUFFIX}/api-AlarmHigh-0a1b")), Allowed, "a target-tracking alarm of a product service"),
+        row(Execution, "events:PutRule", arn.regional("events", &format!("rule/{p}root-Monitoring-{SUFFIX}-TaskStopped-{SUFFIX}")), Allowed, "the product's event rules"),
         row(Execution, "cloudtrail:CreateTrail", product_trail.clone(), Allowed, "the product's trail"),
         // --- the execution role: never ------------------------------------------------------
         row(Execution, "iam:CreateRole", task_role.clone(), Denied, "a role without a boundary"),
@@ -409,6 +415,14 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudtrail:UpdateTrail", customer_trail.clone(), Denied, "reconfigure the customer's trail"),
         row(Execution, "logs:DeleteLogGroup", arn.regional("logs", &format!("log-group:{p}monitoring-TrailLogs-{SUFFIX}")), Denied, "delete logs"),
         row(Execution, "secretsmanager:GetSecretValue", customer_secret.clone(), Denied, "read the customer's secrets"),
+        row(Execution, "secretsmanager:UpdateSecret", customer_secret.clone(), Denied, "overwrite a customer secret"),
+        row(Execution, "secretsmanager:TagResource", customer_secret.clone(), Denied, "retag a customer secret"),
+        row(Execution, "ecs:UpdateService", arn.regional("ecs", "service/customer-cluster/billing"), Denied, "change a customer ECS service"),
+        row(Execution, "ecs:DeleteCluster", arn.regional("ecs", "cluster/customer-cluster"), Denied, "delete a customer cluster"),
+        row(Execution, "cloudwatch:DeleteAlarms", arn.regional("cloudwatch", "alarm:customer-root-login"), Denied, "delete the customer's alarms"),
+        row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", "alarm:TargetTracking-service/customer-cluster/billing-AlarmHigh-1"), Denied, "rewrite a customer service's scaling alarm"),
+        row(Execution, "events:PutRule", arn.regional("events", "rule/customer-guardduty-alerts"), Denied, "change the customer's event rules"),
+        row(Execution, "events:RemoveTargets", arn.regional("events", "rule/customer-guardduty-alerts"), Denied, "silence the customer's event rules"),
         row(Execution, "cloudformation:SetTypeConfiguration", "*".to_owned(), Denied, "reconfigure hooks (AWS scopes it to `*` only)"),
         // --- the execution role: known gaps (issue 9) ---------------------------------------
         row(Execution, "cloudtrail:UpdateTrail", product_trail.clone(), Gap("ManageProductTrail"), "reconfigure the product's audit trail"),
@@ -424,10 +438,6 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "iam:PassRole", other_env_role.clone(), overlap_gap, "pass another environment's role").with("iam:PassedToService", "ecs-tasks.amazonaws.com"),
         row(Execution, "cloudformation:DeleteStack", arn.stack(&format!("{overlap}root")), overlap_gap, "delete another environment's stacks"),
         row(Execution, "s3:PutBucketPolicy", format!("arn:aws:s3:::{overlap}data-{SUFFIX}").to_lowercase(), overlap_gap, "another environment's bucket"),
-        row(Execution, "ecs:UpdateService", arn.regional("ecs", "service/customer-cluster/billing"), Gap("ManageClustersAndServices: `ecs:<region>:<account>:*`"), "change a customer ECS service"),
-        row(Execution, "cloudwatch:DeleteAlarms", arn.regional("cloudwatch", "alarm:customer-root-login"), Gap("ManageAlarms: `alarm:*`"), "delete the customer's alarms"),
-        row(Execution, "events:PutRule", arn.regional("events", "rule/customer-guardduty-alerts"), Gap("ManageEventRules: `rule/*`"), "change the customer's event rules"),
-        row(Execution, "secretsmanager:UpdateSecret", customer_secret.clone(), Gap("CreateDatabaseSecrets: `secret:*`"), "overwrite a customer secret"),
         // --- a product role, bounded: never -------------------------------------------------
         row(ProductRole, "logs:PutLogEvents", format!("{product_logs}:log-stream:task"), Allowed, "write its logs"),
         row(ProductRole, "iam:CreateRole", arn.role("admin"), Denied, "any IAM"),
@@ -459,11 +469,21 @@ fn rows(a: &Access) -> Vec<Row> {
         ]);
     }
     if a.database {
+        let product_db = arn.regional("rds", &format!("db:{p}root-database-{SUFFIX}-database-{SUFFIX}").to_lowercase());
         t.extend([
-            row(Execution, "rds:CreateDBInstance", arn.regional("rds", &format!("db:{p}database-db-{SUFFIX}").to_lowercase()), Allowed, "the product's database"),
+            row(Execution, "rds:CreateDBInstance", product_db.clone(), Allowed, "the product's database"),
             bounded(row(Execution, "iam:AttachRolePolicy", task_role.clone(), Allowed, "RDS enhanced monitoring")).with("iam:PolicyARN", "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
-            row(Execution, "rds:DeleteDBInstance", customer_db.clone(), Gap("ManageDatabases: `rds:<region>:<account>:*`"), "delete an unrelated database"),
-            row(Execution, "rds:ModifyDBInstance", customer_db, Gap("ManageDatabases: `rds:<region>:<account>:*`"), "modify an unrelated database"),
+            row(Execution, "rds:DeleteDBInstance", customer_db.clone(), Denied, "delete an unrelated database"),
+            row(Execution, "rds:ModifyDBInstance", customer_db.clone(), Denied, "modify an unrelated database"),
+            row(Execution, "rds:RebootDBInstance", customer_db.clone(), Denied, "reboot an unrelated database"),
+            row(Execution, "rds:CreateDBSnapshot", customer_db, Denied, "snapshot an unrelated database (to copy its data)"),
+            row(Execution, "rds:ModifyDBParameterGroup", arn.regional("rds", "pg:customer-billing-params"), Denied, "change a customer parameter group"),
+            row(Execution, "rds:ModifyDBInstance", product_db.clone(), Allowed, "modify the product's database"),
+            row(Execution, "rds:CreateDBInstance", arn.regional("rds", "og:default:postgres-16"), Allowed, "with the engine's default option group"),
+            row(Execution, "rds:CreateDBInstance", arn.regional("rds", &format!("pg:{p}root-database-{SUFFIX}-parametergroup-{SUFFIX}").to_lowercase()), Allowed, "with the product's parameter group"),
+            row(Execution, "rds:CreateDBInstance", arn.regional("rds", &format!("subgrp:{p}root-database-{SUFFIX}-subnetgroup-{SUFFIX}").to_lowercase()), Allowed, "in the product's subnet group"),
+            row(Execution, "rds:CreateDBSnapshot", arn.regional("rds", &format!("snapshot:{p}root-database-{SUFFIX}-database-{SUFFIX}").to_lowercase()), Allowed, "the final snapshot"),
+            row(Execution, "secretsmanager:CreateSecret", arn.regional("secretsmanager", "secret:rds!db-0a1b2c3d-0000-4000-8000-000000000001-AbCdEf"), Allowed, "the database's RDS-managed secret"),
         ]);
     }
     t

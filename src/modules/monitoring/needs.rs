@@ -46,8 +46,9 @@ const DESCRIBE_MONITORING: Grant = Grant {
     on: On::Any,
 };
 
-// Alarm names are generated; Application Auto Scaling's target-tracking alarms are created
-// with the caller's permissions too, so alarms are scoped to the account.
+// CloudFormation names the alarms after the stack; Application Auto Scaling creates the
+// target-tracking alarms with the caller's permissions, named after the scaled service
+// (`TargetTracking-service/<cluster>/<service>-...`, the cluster named after its stack).
 const MANAGE_ALARMS: Grant = Grant {
     part: Part::Monitoring,
     sid: "ManageAlarms",
@@ -58,7 +59,10 @@ const MANAGE_ALARMS: Grant = Grant {
         "cloudwatch:TagResource",
         "cloudwatch:UntagResource",
     ],
-    on: On::Arn("cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
+    on: On::Arns(&[
+        "cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:{prefix}*",
+        "cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:TargetTracking-service/{prefix}*",
+    ]),
 };
 
 const PRODUCT_TOPICS: Grant = Grant {
@@ -108,7 +112,8 @@ const EVENT_RULES: Grant = Grant {
         "events:TagResource",
         "events:UntagResource",
     ],
-    on: On::Arn("events:${AWS::Region}:${AWS::AccountId}:rule/*"),
+    // CloudFormation names the rules after the stack.
+    on: On::Arn("events:${AWS::Region}:${AWS::AccountId}:rule/{prefix}*"),
 };
 
 // The vendor's own actions are what the trail records: the role can create and start the

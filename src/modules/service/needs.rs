@@ -359,7 +359,14 @@ const CLUSTERS_AND_SERVICES: Grant = Grant {
         "ecs:UpdateClusterSettings",
         "ecs:UpdateService",
     ],
-    on: On::Arn("ecs:${AWS::Region}:${AWS::AccountId}:*"),
+    // CloudFormation names the cluster after the stack; a service's ARN holds its cluster's
+    // name. Task definitions are tagged when registered (`ecs:TagResource`), on any family.
+    on: On::Arns(&[
+        "ecs:${AWS::Region}:${AWS::AccountId}:cluster/{prefix}*",
+        "ecs:${AWS::Region}:${AWS::AccountId}:service/{prefix}*/*",
+        "ecs:${AWS::Region}:${AWS::AccountId}:service-deployment/{prefix}*/*",
+        "ecs:${AWS::Region}:${AWS::AccountId}:task-definition/*",
+    ]),
 };
 
 // No DeleteRepository: repositories are retained.
