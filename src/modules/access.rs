@@ -196,13 +196,8 @@ fn artifact_store(t: &mut Template) {
 /// permissions boundary), this stack's bucket and key (its roles are IAM, denied already), and
 /// stopping, deleting or reconfiguring a CloudTrail trail.
 fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
-    let mut statements = vec![];
-    if !needs.role_actions.is_empty() {
-        let mut actions = needs.role_actions.clone();
-        actions.sort_unstable();
-        // Resource `*`: a boundary caps actions; the role's own policy names the resources.
-        statements.push(allow("WhatProductRolesDo", &actions, json!("*")));
-    }
+    let statements_allowed = what_product_roles_do(model, needs);
+    let mut statements = statements_allowed;
     let mut vendor_access = vec![
         get_att("ArtifactBucket", "Arn"),
         sub("${ArtifactBucket.Arn}/*"),
@@ -250,7 +245,7 @@ fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
     t.trace(
         "PermissionsBoundary",
         "PolicyDocument",
-        ["compliance.enforce_in_account"],
+        ["compliance.enforce_in_account", "product.name"],
     );
     t.trace(
         "PermissionsBoundary",
@@ -259,6 +254,53 @@ fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
     );
     t.trace("PermissionsBoundary", "ManagedPolicyName", ["product.name"]);
     t.trace("PermissionsBoundary", "Description", ["product.name"]);
+}
+
+/// What the boundary allows: the actions the modules declare their roles use, on the product's
+/// resources only, so a role a product template creates (whatever its own policy says, whoever
+/// its trust names) reads no customer secret, log or image and decrypts with no customer key:
+/// the product's log groups, repositories and RDS-managed secrets (named after the product's
+/// stacks), the resources the modules declare (`Needs::role_resources`), keys that carry the
+/// product's tags, and `ecr:GetAuthorizationToken`, which has no resource.
+fn what_product_roles_do(model: &Model, needs: &Needs) -> Vec<Value> {
+    let p = prefix(model);
+    let (mut token, mut decrypt, mut rest) = (vec![], vec![], vec![]);
+    for action in &needs.role_actions {
+        match *action {
+            "ecr:GetAuthorizationToken" => token.push(*action),
+            "kms:Decrypt" => decrypt.push(*action),
+            _ => rest.push(*action),
+        }
+    }
+    let mut statements = vec![];
+    if !rest.is_empty() {
+        rest.sort_unstable();
+        // One list for every action: an action applies only to its own service's resources.
+        let mut resources: Vec<Value> = [
+            "logs:${AWS::Region}:${AWS::AccountId}:log-group:{prefix}*",
+            "logs:${AWS::Region}:${AWS::AccountId}:log-group:{prefix}*:log-stream:*",
+            "ecr:${AWS::Region}:${AWS::AccountId}:repository/{prefix}*",
+            "secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!*",
+        ]
+        .iter()
+        .map(|pattern| arn(&pattern.replace("{prefix}", &p)))
+        .collect();
+        resources.extend(needs.role_resources.iter().cloned());
+        statements.push(allow("WhatProductRolesDo", &rest, Value::Array(resources)));
+    }
+    if !token.is_empty() {
+        // No resource-level permission exists for it; the token alone reads nothing.
+        statements.push(allow("GetRegistryToken", &token, json!("*")));
+    }
+    if !decrypt.is_empty() {
+        statements.push(allow_if(
+            "DecryptWithProductKeys",
+            &decrypt,
+            arn("kms:${AWS::Region}:${AWS::AccountId}:key/*"),
+            json!({"StringEquals": execution::product_tags(model)}),
+        ));
+    }
+    statements
 }
 
 /// The CloudTrail calls that stop, remove or reconfigure a trail.
@@ -1373,6 +1415,48 @@ monitoring: {audit_trail: false, dashboard: false}
             list(&by_sid(&all, "NeverTouchVendorAccess")["Resource"])
                 .contains(&get_att("GuardHookLogBucket", "Arn"))
         );
+    }
+
+    #[test]
+    fn boundary_allows_only_the_products_resources_and_the_secrets_the_spec_names() {
+        let with_secret = SPEC.replace(
+            "{name: worker}",
+            "{name: worker, secrets: {API_TOKEN: shared/token}}",
+        );
+        let t = build_from(&with_secret, Some("prod"));
+        let all =
+            statements(&t["Resources"]["PermissionsBoundary"]["Properties"]["PolicyDocument"]);
+        let allowed: Vec<&Value> = all.iter().filter(|s| s["Effect"] == "Allow").collect();
+        let on_star: Vec<Value> = allowed
+            .iter()
+            .filter(|s| s["Resource"] == "*")
+            .flat_map(|s| list(&s["Action"]))
+            .collect();
+        assert_eq!(on_star, [json!("ecr:GetAuthorizationToken")]);
+        let resources = list(&by_sid(&all, "WhatProductRolesDo")["Resource"]);
+        let secret = sub(
+            "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shared/token-??????",
+        );
+        assert!(resources.contains(&secret), "{resources:?}");
+        for r in &resources {
+            let text = r.to_string();
+            assert!(
+                text.contains("acme-api-prod-")
+                    || text.contains("RDSOSMetrics")
+                    || text.contains("rds!")
+                    || *r == secret,
+                "{text}"
+            );
+        }
+        let decrypt = by_sid(&all, "DecryptWithProductKeys");
+        assert_eq!(
+            decrypt["Condition"]["StringEquals"]["aws:ResourceTag/byoa:product"],
+            "acme-api"
+        );
+        // Without the secret, the boundary does not name it.
+        let plain =
+            statements(&prod()["Resources"]["PermissionsBoundary"]["Properties"]["PolicyDocument"]);
+        assert!(!list(&by_sid(&plain, "WhatProductRolesDo")["Resource"]).contains(&secret));
     }
 
     #[test]

@@ -459,6 +459,15 @@ fn needs(model: &Model, db: &Database) -> Needs {
         ],
         passes_roles_to: vec!["monitoring.rds.amazonaws.com"],
         role_actions: MONITORING_POLICY_ACTIONS.to_vec(),
+        // Enhanced monitoring writes the instance's OS metrics to this AWS-named log group.
+        role_resources: vec![
+            sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:RDSOSMetrics",
+            ),
+            sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:RDSOSMetrics:log-stream:*",
+            ),
+        ],
         attached_policies: vec![MONITORING_POLICY],
         service_linked_roles: vec!["rds.amazonaws.com"],
         keys_used_through: vec!["rds", "secretsmanager"],

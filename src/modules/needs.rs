@@ -147,6 +147,10 @@ pub struct Needs {
     /// managed policies they attach: the permissions boundary of every product role allows
     /// these and nothing else (each role's own policy scopes them to resources).
     pub role_actions: Vec<&'static str>,
+    /// Resources outside the product's names that the module's roles use (the log group RDS
+    /// enhanced monitoring writes to, the secrets the spec names): with the product's own, the
+    /// only resources the permissions boundary lets a product role touch.
+    pub role_resources: Vec<serde_json::Value>,
     /// AWS managed policies the module's roles attach (`iam::aws:policy/<path and name>`
     /// after the partition): the only ones the execution role may attach.
     pub attached_policies: Vec<&'static str>,
@@ -199,6 +203,7 @@ impl Needs {
             extend_unique(&mut all.service_linked_roles, &n.service_linked_roles);
             extend_unique(&mut all.keys_used_through, &n.keys_used_through);
             extend_unique(&mut all.role_actions, &n.role_actions);
+            extend_unique(&mut all.role_resources, &n.role_resources);
             extend_unique(&mut all.attached_policies, &n.attached_policies);
             extend_unique(&mut all.ingress, &n.ingress);
             extend_unique(&mut all.exports, &n.exports);

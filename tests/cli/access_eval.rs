@@ -448,10 +448,15 @@ fn rows(a: &Access) -> Vec<Row> {
         row(ProductRole, "s3:GetObject", customer_object.clone(), Denied, "the customer's data"),
         row(ProductRole, "rds:DeleteDBInstance", customer_db.clone(), Denied, "an unrelated database"),
         row(ProductRole, "cloudformation:UpdateStack", access.clone(), Denied, "the access stack"),
-        // --- a product role: known gaps (issue 9) -------------------------------------------
-        row(ProductRole, "secretsmanager:GetSecretValue", customer_secret.clone(), Gap("the boundary allows it on `*`"), "read any customer secret"),
-        row(ProductRole, "kms:Decrypt", arn.key("cc"), Gap("the boundary allows it on `*`"), "decrypt with any customer key"),
-        row(ProductRole, "logs:GetLogEvents", arn.regional("logs", "log-group:customer-app:log-stream:x"), Gap("the boundary allows it on `*`"), "read the customer's logs"),
+        row(ProductRole, "secretsmanager:GetSecretValue", customer_secret.clone(), Denied, "read a customer secret"),
+        row(ProductRole, "kms:Decrypt", arn.key("cc"), Denied, "decrypt with a customer key"),
+        row(ProductRole, "kms:Decrypt", arn.key("cc"), Denied, "decrypt with another environment's key").with("aws:ResourceTag/byoa:product", a.product.as_str()).with("aws:ResourceTag/byoa:environment", "staging"),
+        row(ProductRole, "logs:GetLogEvents", arn.regional("logs", "log-group:customer-app:log-stream:x"), Denied, "read the customer's logs"),
+        row(ProductRole, "ecr:BatchGetImage", arn.regional("ecr", "repository/customer-billing"), Denied, "pull the customer's images"),
+        // --- a product role: what it is for -------------------------------------------------
+        tagged(row(ProductRole, "kms:Decrypt", arn.key("bb"), Allowed, "decrypt with a product key")),
+        row(ProductRole, "ecr:BatchGetImage", arn.regional("ecr", &format!("repository/{p}root-serviceapi-{SUFFIX}-repository-{SUFFIX}").to_lowercase()), Allowed, "pull the product's image"),
+        row(ProductRole, "ecr:GetAuthorizationToken", "*".to_owned(), Allowed, "get a registry token"),
         // --- planted breakage: the oracle answers differently once a guard is gone ----------
         row(ExecutionUnbounded, "iam:CreateRole", task_role.clone(), Planted, "a role without a boundary"),
         row(DeployerWithoutStackDeny, "cloudformation:UpdateStack", access.clone(), Planted, "change the access stack"),
@@ -484,6 +489,8 @@ fn rows(a: &Access) -> Vec<Row> {
             row(Execution, "rds:CreateDBInstance", arn.regional("rds", &format!("subgrp:{p}root-database-{SUFFIX}-subnetgroup-{SUFFIX}").to_lowercase()), Allowed, "in the product's subnet group"),
             row(Execution, "rds:CreateDBSnapshot", arn.regional("rds", &format!("snapshot:{p}root-database-{SUFFIX}-database-{SUFFIX}").to_lowercase()), Allowed, "the final snapshot"),
             row(Execution, "secretsmanager:CreateSecret", arn.regional("secretsmanager", "secret:rds!db-0a1b2c3d-0000-4000-8000-000000000001-AbCdEf"), Allowed, "the database's RDS-managed secret"),
+            row(ProductRole, "secretsmanager:GetSecretValue", arn.regional("secretsmanager", "secret:rds!db-0a1b2c3d-0000-4000-8000-000000000001-AbCdEf"), Allowed, "read the database's secret"),
+            row(ProductRole, "logs:PutLogEvents", arn.regional("logs", "log-group:RDSOSMetrics:log-stream:db-ABCDEF"), Allowed, "publish enhanced monitoring"),
         ]);
     }
     t

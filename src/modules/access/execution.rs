@@ -36,7 +36,7 @@ pub(super) fn foundation(model: &Model, needs: &Needs, part: Part) -> Vec<Value>
 
 /// `aws:ResourceTag` conditions matching resources that byoa tagged for this product and
 /// environment.
-fn product_tags(model: &Model) -> Value {
+pub(super) fn product_tags(model: &Model) -> Value {
     json!({
         "aws:ResourceTag/byoa:product": model.product,
         "aws:ResourceTag/byoa:environment": model.environment,

@@ -37,6 +37,13 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         role_actions: super::EXECUTION_ROLE_ACTIONS.to_vec(),
         ..Needs::default()
     };
+    // The spec's secrets, which the task execution role reads.
+    needs.role_resources = service
+        .secrets
+        .values()
+        .map(|secret| super::secret_source(secret).1)
+        .collect();
+    needs.decided(Decides::Roles, service.field("secrets"));
     needs.grant_if(
         service.discovery,
         service.field("discovery"),
