@@ -593,11 +593,10 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
     ] {
         // What every product needs first, then what its modules declared, in aggregation order.
         let mut statements = execution::foundation(model, needs, part);
-        let prefix = prefix(model);
         statements.extend(
             needs
                 .grants_of(part)
-                .map(|g| execution::statement(g, &prefix)),
+                .map(|g| execution::statement(g, model)),
         );
         if statements.is_empty() {
             continue;

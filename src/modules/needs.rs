@@ -47,6 +47,10 @@ pub enum On {
     Arn(&'static str),
     /// Several patterns, in this order.
     Arns(&'static [&'static str]),
+    /// Patterns as `Arns`, and only resources that carry the product's and environment's tags
+    /// (`aws:ResourceTag`): for resources whose ids AWS generates, which byoa tags when it
+    /// creates them.
+    Tagged(&'static [&'static str]),
 }
 
 /// Actions the execution role must allow on some resources for one module's resources.

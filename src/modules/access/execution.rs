@@ -10,19 +10,26 @@ use crate::cfn::func::sub;
 use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
 use crate::spec::Model;
 
-/// A module's grant as a statement. `prefix` is the product prefix (`<product>-<environment>-`).
-pub(super) fn statement(grant: &Grant, prefix: &str) -> Value {
+/// A module's grant as a statement of `model`'s execution role.
+pub(super) fn statement(grant: &Grant, model: &Model) -> Value {
+    let prefix = prefix(model);
     let named = |pattern: &str| {
         arn(&pattern
-            .replace("{prefix}", prefix)
+            .replace("{prefix}", &prefix)
             .replace("{bucket_prefix}", &prefix.to_ascii_lowercase()))
     };
-    let resource = match grant.on {
-        On::Any => json!("*"),
-        On::Arn(pattern) => named(pattern),
-        On::Arns(patterns) => Value::Array(patterns.iter().map(|p| named(p)).collect()),
-    };
-    allow(grant.sid, grant.actions, resource)
+    let all = |patterns: &[&str]| Value::Array(patterns.iter().map(|p| named(p)).collect());
+    match grant.on {
+        On::Any => allow(grant.sid, grant.actions, json!("*")),
+        On::Arn(pattern) => allow(grant.sid, grant.actions, named(pattern)),
+        On::Arns(patterns) => allow(grant.sid, grant.actions, all(patterns)),
+        On::Tagged(patterns) => allow_if(
+            grant.sid,
+            grant.actions,
+            all(patterns),
+            json!({"StringEquals": product_tags(model)}),
+        ),
+    }
 }
 
 /// The statements of `part` that come before the modules' grants.
@@ -96,19 +103,18 @@ const PRODUCT_LOG_GROUPS: Grant = Grant {
 };
 
 fn data(model: &Model, needs: &Needs) -> Vec<Value> {
-    let p = prefix(model);
     let tags = product_tags(model);
     let keys = arn("kms:${AWS::Region}:${AWS::AccountId}:key/*");
     let mut s = vec![
-        statement(&CREATE_KEYS, &p),
+        statement(&CREATE_KEYS, model),
         allow_if(
             "ManageProductKeys",
             MANAGE_PRODUCT_KEYS,
             keys.clone(),
             json!({"StringEquals": tags.clone()}),
         ),
-        statement(&DESCRIBE_LOG_GROUPS, &p),
-        statement(&PRODUCT_LOG_GROUPS, &p),
+        statement(&DESCRIBE_LOG_GROUPS, model),
+        statement(&PRODUCT_LOG_GROUPS, model),
     ];
     s.extend(read_artifacts());
     if !needs.keys_used_through.is_empty() {
@@ -198,7 +204,7 @@ fn compute(model: &Model, needs: &Needs) -> Vec<Value> {
     let p = prefix(model);
     let mut s: Vec<Value> = [PRODUCT_ROLES, NESTED_STACKS, PUBLIC_PARAMETERS]
         .iter()
-        .map(|g| statement(g, &p))
+        .map(|g| statement(g, model))
         .collect();
     let roles = arn(&PRODUCT_ROLE_ARNS.replace("{prefix}", &p));
     let bounded = json!({"iam:PermissionsBoundary": boundary_arn(model)});

@@ -15,7 +15,7 @@ use crate::spec::Model;
 pub(super) fn needs(model: &Model) -> Needs {
     let net = &model.network;
     let mut needs = Needs {
-        grants: vec![DESCRIBE_NETWORK, MANAGE_NETWORK],
+        grants: vec![DESCRIBE_NETWORK, MANAGE_NETWORK, MANAGE_PRODUCT_NETWORK],
         ..Needs::default()
     };
     let flow_logs = "network.flow_logs.enabled";
@@ -134,47 +134,72 @@ const DESCRIBE_NETWORK: Grant = Grant {
 
 const EC2: &str = "ec2:${AWS::Region}:${AWS::AccountId}:*";
 
-// EC2 ids are generated, so these are scoped to the account and region.
+// Creating a resource, and the calls CloudFormation makes on it before it carries its tags,
+// cannot require the product's tags: CloudFormation tags a security group only after creating
+// it and authorizing its inline rules (CloudFormation coverage roadmap issue 714, aws-cdk issue
+// 13204). Apart from `AuthorizeSecurityGroupIngress` (kept here until the load balancer's
+// inline rules become rules of their own), none of these changes what an existing resource
+// admits or where its traffic goes: a new resource stays inert until a tagged call below
+// attaches it. EC2 ids are generated, so the resources are the account and region's.
 const MANAGE_NETWORK: Grant = Grant {
     part: Part::Network,
     sid: "ManageNetwork",
     actions: &[
         "ec2:AllocateAddress",
-        "ec2:AssociateAddress",
-        "ec2:AssociateRouteTable",
-        "ec2:AttachInternetGateway",
         "ec2:AuthorizeSecurityGroupEgress",
         "ec2:AuthorizeSecurityGroupIngress",
         "ec2:CreateInternetGateway",
         "ec2:CreateNatGateway",
-        "ec2:CreateRoute",
         "ec2:CreateRouteTable",
         "ec2:CreateSecurityGroup",
         "ec2:CreateSubnet",
         "ec2:CreateTags",
         "ec2:CreateVpc",
+        "ec2:DeleteTags",
+        "ec2:ModifySubnetAttribute",
+        "ec2:ModifyVpcAttribute",
+        "ec2:RevokeSecurityGroupEgress",
+    ],
+    on: On::Arn(EC2),
+};
+
+// What opens a security group, routes traffic, attaches or deletes: only on the resources
+// that carry the product's tags (byoa tags every VPC, subnet, route table, gateway, address and
+// security group it creates), so no customer security group, route table or subnet is reachable.
+const MANAGE_PRODUCT_NETWORK: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageProductNetwork",
+    actions: &[
+        "ec2:AssociateAddress",
+        "ec2:AssociateRouteTable",
+        "ec2:AttachInternetGateway",
+        "ec2:CreateRoute",
         "ec2:DeleteInternetGateway",
         "ec2:DeleteNatGateway",
         "ec2:DeleteRoute",
         "ec2:DeleteRouteTable",
         "ec2:DeleteSecurityGroup",
         "ec2:DeleteSubnet",
-        "ec2:DeleteTags",
         "ec2:DeleteVpc",
         "ec2:DetachInternetGateway",
         "ec2:DisassociateAddress",
         "ec2:DisassociateRouteTable",
-        "ec2:ModifySubnetAttribute",
-        "ec2:ModifyVpcAttribute",
         "ec2:ReleaseAddress",
         "ec2:ReplaceRoute",
         "ec2:ReplaceRouteTableAssociation",
-        "ec2:RevokeSecurityGroupEgress",
         "ec2:RevokeSecurityGroupIngress",
         "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
         "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
     ],
-    on: On::Arn(EC2),
+    on: On::Tagged(&[
+        "ec2:${AWS::Region}:${AWS::AccountId}:elastic-ip/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:internet-gateway/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:natgateway/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:route-table/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:security-group/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:vpc/*",
+    ]),
 };
 
 const MANAGE_FLOW_LOGS: Grant = Grant {
