@@ -26,6 +26,16 @@ fn check(args: &[&str]) -> (i32, String, String) {
     byoa(&all)
 }
 
+/// The findings of `rule` in a JSON report.
+fn findings_of<'a>(doc: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
 /// Snapshot names this module owns (kept in `diagnostics::no_snapshot_is_unreferenced`).
 pub fn snapshot_names() -> Vec<String> {
     ["check_weak_text", "check_weak_sarif"]
@@ -67,6 +77,41 @@ fn weakened_fixture_snapshots() {
     insta::assert_snapshot!("check_weak_text", text);
     let (_, sarif, _) = check(&[WEAK, "--profile", "soc2", "--format", "sarif"]);
     insta::assert_snapshot!("check_weak_sarif", sarif);
+}
+
+/// One failed check is one finding with the rule's message, the value found and the value
+/// wanted, in every format; cfn-guard's own text (`[Path=... Value=...]`, `[L:25,C:40]`) never
+/// shows. The log group's `RetentionInDays: 7` fails `not exists or >= 90`: both alternatives
+/// fail, yet it is one finding.
+#[test]
+fn one_failed_check_is_one_finding_with_found_and_wanted_in_every_format() {
+    let problem =
+        "the log group keeps events for fewer than 90 days (found `7`, wanted `>= 90` or not set)";
+    for format in ["text", "json", "sarif", "junit", "markdown"] {
+        let (code, out, err) = check(&[WEAK, "--profile", "soc2", "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        for engine_text in ["Check was not compliant", "[L:", "Path="] {
+            assert!(
+                !out.contains(engine_text),
+                "{format} shows `{engine_text}`:\n{out}"
+            );
+        }
+        let shown = match format {
+            "junit" => problem.replace('>', "&gt;"),
+            _ => problem.to_owned(),
+        };
+        assert!(out.contains(&shown), "{format} lacks the problem:\n{out}");
+    }
+    let (_, json, _) = check(&[WEAK, "--profile", "soc2", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let retention = findings_of(&doc, "CW_LOGGROUP_RETENTION_PERIOD_CHECK");
+    assert_eq!(retention.len(), 1, "{retention:#?}");
+    assert_eq!(retention[0]["found"], "`7`");
+    assert_eq!(retention[0]["wanted"], "`>= 90` or not set");
+    assert_eq!(
+        retention[0]["message"],
+        "the log group keeps events for fewer than 90 days"
+    );
 }
 
 #[test]
@@ -276,12 +321,7 @@ fn user_rules_outside_profiles_report_under_custom() {
     ]);
     assert_eq!(code, 1);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let custom: Vec<&serde_json::Value> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "NO_SCRATCH_BUCKETS")
-        .collect();
+    let custom = findings_of(&doc, "NO_SCRATCH_BUCKETS");
     assert_eq!(custom.len(), 1, "{custom:#?}");
     assert_eq!(custom[0]["resource"], "ScratchBucket");
     assert_eq!(custom[0]["controls"][0]["profile"], "custom");
