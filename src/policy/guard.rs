@@ -551,13 +551,14 @@ impl<'a> Clause<'a> {
     /// This clause as one failure, with `others` (the other alternatives of its disjunction)
     /// among what would have passed.
     fn failed(self, others: &[Clause<'_>]) -> Failed {
-        // A clause on the resource's `Type` is how a rule fails a resource for something
-        // missing elsewhere (no flow log for a VPC): its values say nothing about the fix.
-        let on_type = self
-            .path
-            .as_deref()
-            .is_some_and(|p| p.split('/').count() == 4 && p.ends_with("/Type"));
-        if on_type {
+        // A clause on the resource's `Type` or on its logical id is how a rule fails a
+        // resource for something missing elsewhere (no flow log for a VPC): its values say
+        // nothing about the fix.
+        let on_resource = self.path.as_deref().is_some_and(|p| {
+            let depth = p.split('/').count();
+            depth == 3 || (depth == 4 && p.ends_with("/Type"))
+        });
+        if on_resource {
             return Failed {
                 path: self.path,
                 message: self.message,
@@ -704,12 +705,17 @@ fn is_secret_path(path: &str) -> bool {
 /// with what was still to be looked up (`remaining_query`), which is the missing property.
 fn clause_path(clause: &Value) -> Option<String> {
     let check = clause.get("check")?;
-    let resolved = check
-        .pointer("/Resolved/from/path")
-        .or_else(|| check.pointer("/Resolved/value/path"))
-        .and_then(Value::as_str);
-    if let Some(path) = resolved {
-        return Some(path.to_owned());
+    let from = check
+        .pointer("/Resolved/from")
+        .or_else(|| check.pointer("/Resolved/value"))
+        .or_else(|| check.pointer("/InResolved/from"));
+    if let Some(path) = from.and_then(|f| f.get("path")).and_then(Value::as_str) {
+        // A logical id captured as a key (`Resources[ id | ... ]`, then `%id { this in ... }`)
+        // is reported at `/Resources` with the id as its value: the resource is the id.
+        return match from.and_then(|f| f.get("value")).and_then(Value::as_str) {
+            Some(id) if path == "/Resources" => Some(format!("/Resources/{}", escape(id))),
+            _ => Some(path.to_owned()),
+        };
     }
     let unresolved = check.pointer("/UnResolved/value")?;
     let base = unresolved.pointer("/traversed_to/path")?.as_str()?;
@@ -721,10 +727,15 @@ fn clause_path(clause: &Value) -> Option<String> {
                 break;
             }
             path.push('/');
-            path.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+            path.push_str(&escape(segment));
         }
     }
     Some(path)
+}
+
+/// A JSON pointer segment.
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// `/Resources/<LogicalId>/...` -> `<LogicalId>`.
@@ -843,6 +854,26 @@ mod tests {
         );
         let shown = format!("{outcomes:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn a_failure_on_a_captured_logical_id_names_that_resource() {
+        let rule = "let vpcs = Resources[ vpc_key | Type == 'AWS::EC2::VPC' ]\n\
+            let logged = Resources.*[ Type == 'AWS::EC2::FlowLog' ].Properties.ResourceId.Ref\n\
+            rule LOGGED when %vpcs !empty {\n  %vpc_key {\n    this in %logged\n    \
+            <<\n      Violation: no flow log\n    >>\n  }\n}\n";
+        let template = "Resources:\n  VpcA: {Type: AWS::EC2::VPC}\n  VpcB: {Type: AWS::EC2::VPC}\n  \
+            VpcC: {Type: AWS::EC2::VPC}\n  \
+            LogA: {Type: AWS::EC2::FlowLog, Properties: {ResourceId: {Ref: VpcA}}}\n  \
+            LogC: {Type: AWS::EC2::FlowLog, Properties: {ResourceId: {Ref: VpcC}}}\n";
+        let outcomes = eval(&[("LOGGED", rule)], &[template]).unwrap();
+        let got: Vec<_> = outcomes
+            .iter()
+            .map(|o| (o.status, o.resource.as_deref(), o.path.as_deref()))
+            .collect();
+        assert_eq!(got, [(Status::Fail, Some("VpcB"), Some("/Resources/VpcB"))]);
+        // The id and the list it is missing from say nothing about the fix.
+        assert_eq!((&outcomes[0].found, &outcomes[0].wanted), (&None, &None));
     }
 
     #[test]
