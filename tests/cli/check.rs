@@ -26,6 +26,22 @@ fn check(args: &[&str]) -> (i32, String, String) {
     byoa(&all)
 }
 
+/// Gives acme-api's load balancer (in the copy at `spec`) a TLS policy older than TLS 1.2, which
+/// the spec allows and ELBV2_HTTPS_LISTENER_MODERN_TLS rejects; returns the line it is on.
+pub fn weaken_tls(spec: &Path) -> usize {
+    let text = std::fs::read_to_string(spec).unwrap();
+    let weak = text.replace(
+        "  load_balancer:\n    access_logs: true\n",
+        "  load_balancer:\n    access_logs: true\n    ssl_policy: ELBSecurityPolicy-2016-08\n",
+    );
+    assert_ne!(weak, text, "acme-api's load balancer block moved");
+    std::fs::write(spec, &weak).unwrap();
+    1 + weak
+        .lines()
+        .position(|l| l.trim_start().starts_with("ssl_policy:"))
+        .unwrap()
+}
+
 /// The findings of `rule` in a JSON report.
 fn findings_of<'a>(doc: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
     doc["findings"]
@@ -179,11 +195,7 @@ fn default_input_is_out_synthesized_first_when_the_spec_changed() {
     assert!(!err.contains("synthesized"), "{err}");
     // A changed spec is synthesized again before the check, and the change shows. (A TLS
     // policy is not a spec-level conflict, so the change reaches the templates.)
-    let text = std::fs::read_to_string(&spec_copy).unwrap().replace(
-        "  load_balancer:\n    access_logs: true\n",
-        "  load_balancer:\n    access_logs: true\n    ssl_policy: ELBSecurityPolicy-2016-08\n",
-    );
-    std::fs::write(&spec_copy, text).unwrap();
+    let line = weaken_tls(&spec_copy);
     let (code, stdout, err) = check(&["--spec", s, "--out", o]);
     assert!(err.contains("changed since"), "{err}");
     assert_eq!(code, 1, "{stdout}");
@@ -192,11 +204,6 @@ fn default_input_is_out_synthesized_first_when_the_spec_changed() {
         "{stdout}"
     );
     // The finding points at the spec line a reviewer edits, then at the generated template.
-    let edited = std::fs::read_to_string(&spec_copy).unwrap();
-    let line = 1 + edited
-        .lines()
-        .position(|l| l.trim_start().starts_with("ssl_policy:"))
-        .unwrap();
     let at = format!("{s}:{line} (network.load_balancer.ssl_policy)  <- ");
     assert!(stdout.contains(&at), "{at}\n{stdout}");
     let (_, sarif, _) = check(&["--spec", s, "--out", o, "--format", "sarif"]);
