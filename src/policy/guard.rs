@@ -389,7 +389,7 @@ fn parse_report(
                     ..Failed::default()
                 });
             }
-            for failed in checks {
+            for failed in one_per_violation(checks) {
                 outcomes.push(Outcome {
                     rule,
                     template,
@@ -421,6 +421,24 @@ fn custom_message(node: &Value) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+}
+
+/// One violation, one failure: cfn-guard may report a clause twice for one value (a
+/// comparison of two queries whose left side is missing); the first report that knows the
+/// value found is kept.
+fn one_per_violation(checks: Vec<Failed>) -> Vec<Failed> {
+    let mut kept: Vec<Failed> = Vec::with_capacity(checks.len());
+    for failed in checks {
+        match kept
+            .iter_mut()
+            .find(|k| k.path == failed.path && k.message == failed.message)
+        {
+            Some(k) if k.found.is_none() => *k = failed,
+            Some(_) => {}
+            None => kept.push(failed),
+        }
+    }
+    kept
 }
 
 /// One failed check, as it becomes an outcome.
@@ -501,6 +519,12 @@ struct Clause<'a> {
     value: Option<&'a Value>,
     /// The value compared with, when the clause has one.
     against: Option<Value>,
+    /// The template query compared with (`ToPort == FromPort`), when it is one: its value
+    /// alone would read as a literal.
+    against_query: Option<&'a str>,
+    /// cfn-guard reports a comparison of two queries (`ToPort == FromPort`) with the right
+    /// side's value on both sides: the value found is then unknown.
+    self_compared: bool,
 }
 
 impl<'a> Clause<'a> {
@@ -532,19 +556,38 @@ impl<'a> Clause<'a> {
             }),
             _ => None,
         }
-        .or_else(|| {
-            (!rhs.is_empty()).then(|| {
-                serde_json::from_str(rhs).unwrap_or_else(|_| Value::String(rhs.to_owned()))
-            })
-        });
+        .or_else(|| serde_json::from_str(rhs).ok());
+        // Guard prints literals as JSON (`"DISABLED"`, `90`) and variables as `%name`: what
+        // else is on the right is a query into the template.
+        let against_query = (!rhs.is_empty()
+            && !rhs.starts_with(['%', '"'])
+            && serde_json::from_str::<Value>(rhs).is_err())
+        .then_some(rhs);
+        let from_path = detail.pointer("/from/path");
+        let self_compared = from_path.is_some()
+            && (detail.pointer("/to/path") == from_path
+                || detail
+                    .get("to")
+                    .and_then(Value::as_array)
+                    .is_some_and(|to| to.iter().any(|t| t.get("path") == from_path)));
+        let mut path = clause_path(clause);
+        if self_compared {
+            // The reported path is the right side's: the left side is its sibling.
+            path = path.map(|p| match p.rsplit_once('/') {
+                Some((parent, _)) => format!("{parent}/{}", escape(last_segment(subject))),
+                None => p,
+            });
+        }
         Some(Clause {
-            path: clause_path(clause),
+            path,
             message: custom_message(clause),
             subject,
             operator,
             negated,
             value,
             against,
+            against_query,
+            self_compared,
         })
     }
 
@@ -577,7 +620,7 @@ impl<'a> Clause<'a> {
             }
         }
         Failed {
-            found: Some(self.found()),
+            found: (!self.self_compared).then(|| self.found()),
             wanted: Some(wanted.join(" or ")),
             path: self.path,
             message: self.message,
@@ -601,6 +644,17 @@ impl<'a> Clause<'a> {
         let regex = against
             .and_then(Value::as_str)
             .filter(|s| s.len() > 1 && s.starts_with('/') && s.ends_with('/'));
+        if let Some(query) = self.against_query {
+            let known = match against {
+                Some(v) if !self.self_compared => format!(" (`{}`)", show(v)),
+                _ => String::new(),
+            };
+            return match (self.operator, sign(self.operator)) {
+                (_, Some(sign)) => format!("{not}`{sign} {query}`{known}"),
+                ("In", _) => format!("{not}one of `{query}`{known}"),
+                _ => format!("{not}the same as `{query}`{known}"),
+            };
+        }
         match (self.operator, against) {
             ("Exists", _) => format!("{not}set"),
             ("Empty", _) => format!("{not}empty"),
@@ -612,20 +666,25 @@ impl<'a> Clause<'a> {
                 let which = if self.negated { "none of" } else { "one of" };
                 format!("{which} `{}`", show(v))
             }
-            ("Gt" | "Ge" | "Lt" | "Le", Some(v)) => {
-                let sign = match self.operator {
-                    "Gt" => ">",
-                    "Ge" => ">=",
-                    "Lt" => "<",
-                    _ => "<=",
-                };
-                format!("{not}`{sign} {}`", show(v))
+            (op, Some(v)) if sign(op).is_some() => {
+                format!("{not}`{} {}`", sign(op).unwrap_or_default(), show(v))
             }
             (kind, _) => match kind.strip_prefix("Is") {
                 Some(kind) => format!("{not}of type {}", kind.to_lowercase()),
                 None => format!("{not}{}", kind.to_lowercase()),
             },
         }
+    }
+}
+
+/// `>=` for `Ge`, and so on; `None` for operators that are not an order.
+fn sign(operator: &str) -> Option<&'static str> {
+    match operator {
+        "Gt" => Some(">"),
+        "Ge" => Some(">="),
+        "Lt" => Some("<"),
+        "Le" => Some("<="),
+        _ => None,
     }
 }
 
@@ -662,9 +721,14 @@ fn split_context<'c>(context: &'c str, operator: &str, negated: bool) -> (&'c st
     }
 }
 
-/// `Condition.*.aws:SourceAccount` -> `aws:SourceAccount`.
+/// `Condition.*.aws:SourceAccount` -> `aws:SourceAccount`; a filter's or a wildcard's part is
+/// skipped (`Rules. (filter-clauses)` -> `Rules`).
 fn last_segment(query: &str) -> &str {
-    query.rsplit('.').next().unwrap_or(query)
+    query
+        .rsplit('.')
+        .map(str::trim)
+        .find(|s| !s.is_empty() && *s != "*" && !s.starts_with('('))
+        .unwrap_or(query)
 }
 
 /// A value for people: a string as it is, anything else as compact JSON, cut short past 60
@@ -877,6 +941,38 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_with_another_property_names_it_instead_of_a_value() {
+        let rule = "let sgs = Resources.*[ Type == 'AWS::EC2::SecurityGroup' ]\n\
+            rule ONE_PORT when %sgs !empty {\n  %sgs.Properties.SecurityGroupIngress[*] {\n    \
+            ToPort == FromPort\n  }\n}\n";
+        let template = "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      \
+            SecurityGroupIngress:\n        - {FromPort: 80, ToPort: 443}\n        - {FromPort: 80}\n";
+        let outcomes = eval(&[("ONE_PORT", rule)], &[template]).unwrap();
+        let got: Vec<_> = outcomes
+            .iter()
+            .map(|o| (o.path.as_deref(), o.found.as_deref(), o.wanted.as_deref()))
+            .collect();
+        // cfn-guard reports the first on FromPort with FromPort's value on both sides: the
+        // property is ToPort, its value unknown. It reports the second twice: once here.
+        let port = "/Resources/Sg/Properties/SecurityGroupIngress";
+        assert_eq!(
+            got,
+            [
+                (
+                    Some(format!("{port}/0/ToPort").as_str()),
+                    None,
+                    Some("the same as `FromPort`")
+                ),
+                (
+                    Some(format!("{port}/1/ToPort").as_str()),
+                    Some("not set"),
+                    Some("the same as `FromPort`")
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn passes_and_skips_come_back_per_template() {
         let pass = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties: {EnableKeyRotation: true}\n";
         let none = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
@@ -934,6 +1030,19 @@ mod tests {
     fn a_broken_template_is_an_error() {
         let err = eval(&[("KEY_ROTATES", ROTATION)], &["Resources: [\n"]).unwrap_err();
         assert!(matches!(err, EngineError::Template(0, _)), "{err:?}");
+    }
+
+    #[test]
+    fn an_alternative_is_named_by_its_last_plain_segment() {
+        assert_eq!(
+            last_segment("Condition.*.aws:SourceAccount"),
+            "aws:SourceAccount"
+        );
+        assert_eq!(
+            last_segment("Properties.LifecycleConfiguration.Rules. (filter-clauses)"),
+            "Rules"
+        );
+        assert_eq!(last_segment("Properties.Tags.*"), "Tags");
     }
 
     #[test]
