@@ -461,11 +461,18 @@ fn collect_checks(node: &Value, out: &mut Vec<Failed>) {
             continue;
         };
         match kind.as_str() {
-            "Clause" => {
-                if let Some(clause) = Clause::of(body) {
-                    out.push(clause.failed(&[]));
+            "Clause" => match Clause::of(body) {
+                Some(clause) => out.push(clause.failed(&[])),
+                // A clause without a comparison (its context did not resolve) still failed.
+                None => {
+                    let inner = body.as_object().and_then(|o| o.values().next());
+                    out.push(Failed {
+                        path: inner.and_then(clause_path),
+                        message: inner.and_then(custom_message),
+                        ..Failed::default()
+                    });
                 }
-            }
+            },
             "Rule" => collect_checks(body, out),
             "Disjunctions" => {
                 let mut alternatives = Vec::new();
@@ -628,7 +635,8 @@ impl<'a> Clause<'a> {
     }
 
     fn found(&self) -> String {
-        let secret = self.path.as_deref().is_some_and(is_secret_path);
+        let secret = self.path.as_deref().is_some_and(is_secret_path)
+            || self.value.is_some_and(holds_secret);
         match self.value {
             None => "not set".to_owned(),
             // A clause that wants the property gone says only that it is there.
@@ -749,7 +757,20 @@ fn show(v: &Value) -> String {
 
 /// A property whose name says it holds a secret: its value never reaches a report.
 fn is_secret_path(path: &str) -> bool {
-    let key = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    is_secret_key(path.rsplit('/').next().unwrap_or(path))
+}
+
+/// A map or list with a secret-like key anywhere inside (a found value shown whole).
+fn holds_secret(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => map.iter().any(|(k, v)| is_secret_key(k) || holds_secret(v)),
+        Value::Array(items) => items.iter().any(holds_secret),
+        _ => false,
+    }
+}
+
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
     [
         "password",
         "passphrase",
@@ -891,9 +912,10 @@ mod tests {
         let rule = "let dbs = Resources.*[ Type == 'AWS::RDS::DBInstance' ]\n\
             rule NO_LITERAL when %dbs !empty {\n  %dbs {\n    \
             Properties.MasterUserPassword == /^\\{\\{resolve:/\n    \
-            Properties.Port in [5432, 5433]\n  }\n}\n";
+            Properties.Port in [5432, 5433]\n    Properties.Login empty\n  }\n}\n";
         let template = "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      \
-            MasterUserPassword: hunter2hunter2\n      Port: 3306\n";
+            MasterUserPassword: hunter2hunter2\n      Port: 3306\n      \
+            Login: {User: admin, Password: s3cr3t}\n";
         let outcomes = eval(&[("NO_LITERAL", rule)], &[template]).unwrap();
         let got: Vec<_> = outcomes
             .iter()
@@ -914,10 +936,16 @@ mod tests {
                     Some("matching `/^\\{\\{resolve:/`")
                 ),
                 (None, Some("`3306`"), Some("one of `[5432,5433]`")),
+                (
+                    None,
+                    Some("a value (not shown: the property holds a secret)"),
+                    Some("empty")
+                ),
             ]
         );
         let shown = format!("{outcomes:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
     }
 
     #[test]
