@@ -125,6 +125,8 @@ fn evaluate_by_type(
                     resource: None,
                     path: None,
                     message: None,
+                    found: None,
+                    wanted: None,
                 });
             }
         }
@@ -237,6 +239,8 @@ fn to_findings(
                 .map(|r| r.kind.clone()),
             path: o.path.clone(),
             message,
+            found: o.found.clone(),
+            wanted: o.wanted.clone(),
             fix: fix.unwrap_or_else(|| rule.fix.clone()),
             controls: controls_of(selection, &rule.name),
             exception: None,
@@ -277,7 +281,7 @@ fn to_checks(
                 if found.iter().any(|f| f.is_open()) {
                     let detail = found
                         .iter()
-                        .map(|f| f.message.clone())
+                        .map(|f| f.problem())
                         .collect::<Vec<_>>()
                         .join("; ");
                     (CheckStatus::Fail, Some(detail))

@@ -169,7 +169,7 @@ pub fn text(report: &Report, controls: bool) -> String {
                 let mut fixes: Vec<&str> = Vec::new();
                 for f in &findings {
                     writeln!(s, "           {}", location(f)).unwrap();
-                    writeln!(s, "             {}", f.message).unwrap();
+                    writeln!(s, "             {}", f.problem()).unwrap();
                     if !fixes.contains(&f.fix.as_str()) {
                         fixes.push(&f.fix);
                     }
@@ -391,7 +391,7 @@ pub fn sarif(report: &Report) -> Value {
                 .iter()
                 .position(|r| r.name == f.rule)
                 .unwrap_or(0);
-            let mut message = f.message.clone();
+            let mut message = f.problem();
             if let Some(r) = &f.resource {
                 message = format!("{r}: {message}");
             }
@@ -427,6 +427,12 @@ pub fn sarif(report: &Report) -> Value {
             });
             if let Some(p) = &f.path {
                 result["properties"]["path"] = json!(p);
+            }
+            if let Some(found) = &f.found {
+                result["properties"]["found"] = json!(found);
+            }
+            if let Some(wanted) = &f.wanted {
+                result["properties"]["wanted"] = json!(wanted);
             }
             // The spec line is where a reviewer edits: it leads, the template follows.
             if let Some(o) = &f.spec {
@@ -686,7 +692,7 @@ pub fn markdown(report: &Report) -> String {
                 f.severity.as_str(),
                 f.rule,
                 cell(&location(f)),
-                cell(&f.message),
+                cell(&f.problem()),
                 cell(&f.fix)
             )
             .unwrap();

@@ -32,8 +32,14 @@ pub struct Finding {
     pub resource_type: Option<String>,
     /// JSON pointer of the failing value in the template.
     pub path: Option<String>,
-    /// What is wrong (the rule's `Violation:` text, or Guard's message).
+    /// What is wrong (the rule's `Violation:` text, else the rule's title).
     pub message: String,
+    /// The value the check found (`` `7` ``, `not set`), when the engine says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
+    /// What would have passed (`` `>= 90` or not set ``), when the engine says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wanted: Option<String>,
     pub fix: String,
     pub controls: Vec<ControlRef>,
     /// The spec exception covering this finding, if any.
@@ -59,6 +65,20 @@ impl Finding {
     /// Counts against the run: no exception, or an expired one.
     pub fn is_open(&self) -> bool {
         self.exception.as_ref().is_none_or(|e| e.expired)
+    }
+
+    /// The message with the value found and the value wanted, as every format shows it:
+    /// ``the log group keeps events for fewer than 90 days (found `7`, wanted `>= 90` or not
+    /// set)``.
+    pub fn problem(&self) -> String {
+        match (&self.found, &self.wanted) {
+            (Some(found), Some(wanted)) => {
+                format!("{} (found {found}, wanted {wanted})", self.message)
+            }
+            (Some(found), None) => format!("{} (found {found})", self.message),
+            (None, Some(wanted)) => format!("{} (wanted {wanted})", self.message),
+            (None, None) => self.message.clone(),
+        }
     }
 
     /// The failing property relative to the resource, dotted: `Properties.StorageEncrypted`.

@@ -26,6 +26,32 @@ fn check(args: &[&str]) -> (i32, String, String) {
     byoa(&all)
 }
 
+/// Gives acme-api's load balancer (in the copy at `spec`) a TLS policy older than TLS 1.2, which
+/// the spec allows and ELBV2_HTTPS_LISTENER_MODERN_TLS rejects; returns the line it is on.
+pub fn weaken_tls(spec: &Path) -> usize {
+    let text = std::fs::read_to_string(spec).unwrap();
+    let weak = text.replace(
+        "  load_balancer:\n    access_logs: true\n",
+        "  load_balancer:\n    access_logs: true\n    ssl_policy: ELBSecurityPolicy-2016-08\n",
+    );
+    assert_ne!(weak, text, "acme-api's load balancer block moved");
+    std::fs::write(spec, &weak).unwrap();
+    1 + weak
+        .lines()
+        .position(|l| l.trim_start().starts_with("ssl_policy:"))
+        .unwrap()
+}
+
+/// The findings of `rule` in a JSON report.
+fn findings_of<'a>(doc: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
 /// Snapshot names this module owns (kept in `diagnostics::no_snapshot_is_unreferenced`).
 pub fn snapshot_names() -> Vec<String> {
     ["check_weak_text", "check_weak_sarif"]
@@ -67,6 +93,41 @@ fn weakened_fixture_snapshots() {
     insta::assert_snapshot!("check_weak_text", text);
     let (_, sarif, _) = check(&[WEAK, "--profile", "soc2", "--format", "sarif"]);
     insta::assert_snapshot!("check_weak_sarif", sarif);
+}
+
+/// One failed check is one finding with the rule's message, the value found and the value
+/// wanted, in every format; cfn-guard's own text (`[Path=... Value=...]`, `[L:25,C:40]`) never
+/// shows. The log group's `RetentionInDays: 7` fails `not exists or >= 90`: both alternatives
+/// fail, yet it is one finding.
+#[test]
+fn one_failed_check_is_one_finding_with_found_and_wanted_in_every_format() {
+    let problem =
+        "the log group keeps events for fewer than 90 days (found `7`, wanted `>= 90` or not set)";
+    for format in ["text", "json", "sarif", "junit", "markdown"] {
+        let (code, out, err) = check(&[WEAK, "--profile", "soc2", "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        for engine_text in ["Check was not compliant", "[L:", "Path="] {
+            assert!(
+                !out.contains(engine_text),
+                "{format} shows `{engine_text}`:\n{out}"
+            );
+        }
+        let shown = match format {
+            "junit" => problem.replace('>', "&gt;"),
+            _ => problem.to_owned(),
+        };
+        assert!(out.contains(&shown), "{format} lacks the problem:\n{out}");
+    }
+    let (_, json, _) = check(&[WEAK, "--profile", "soc2", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let retention = findings_of(&doc, "CW_LOGGROUP_RETENTION_PERIOD_CHECK");
+    assert_eq!(retention.len(), 1, "{retention:#?}");
+    assert_eq!(retention[0]["found"], "`7`");
+    assert_eq!(retention[0]["wanted"], "`>= 90` or not set");
+    assert_eq!(
+        retention[0]["message"],
+        "the log group keeps events for fewer than 90 days"
+    );
 }
 
 #[test]
@@ -134,11 +195,7 @@ fn default_input_is_out_synthesized_first_when_the_spec_changed() {
     assert!(!err.contains("synthesized"), "{err}");
     // A changed spec is synthesized again before the check, and the change shows. (A TLS
     // policy is not a spec-level conflict, so the change reaches the templates.)
-    let text = std::fs::read_to_string(&spec_copy).unwrap().replace(
-        "  load_balancer:\n    access_logs: true\n",
-        "  load_balancer:\n    access_logs: true\n    ssl_policy: ELBSecurityPolicy-2016-08\n",
-    );
-    std::fs::write(&spec_copy, text).unwrap();
+    let line = weaken_tls(&spec_copy);
     let (code, stdout, err) = check(&["--spec", s, "--out", o]);
     assert!(err.contains("changed since"), "{err}");
     assert_eq!(code, 1, "{stdout}");
@@ -147,11 +204,6 @@ fn default_input_is_out_synthesized_first_when_the_spec_changed() {
         "{stdout}"
     );
     // The finding points at the spec line a reviewer edits, then at the generated template.
-    let edited = std::fs::read_to_string(&spec_copy).unwrap();
-    let line = 1 + edited
-        .lines()
-        .position(|l| l.trim_start().starts_with("ssl_policy:"))
-        .unwrap();
     let at = format!("{s}:{line} (network.load_balancer.ssl_policy)  <- ");
     assert!(stdout.contains(&at), "{at}\n{stdout}");
     let (_, sarif, _) = check(&["--spec", s, "--out", o, "--format", "sarif"]);
@@ -276,12 +328,7 @@ fn user_rules_outside_profiles_report_under_custom() {
     ]);
     assert_eq!(code, 1);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let custom: Vec<&serde_json::Value> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "NO_SCRATCH_BUCKETS")
-        .collect();
+    let custom = findings_of(&doc, "NO_SCRATCH_BUCKETS");
     assert_eq!(custom.len(), 1, "{custom:#?}");
     assert_eq!(custom[0]["resource"], "ScratchBucket");
     assert_eq!(custom[0]["controls"][0]["profile"], "custom");

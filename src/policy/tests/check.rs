@@ -29,6 +29,8 @@ fn fail(resource: &str) -> Outcome {
             "/Resources/{resource}/Properties/VersioningConfiguration/Status"
         )),
         message: Some("\n Violation: versioning is off\n Fix: turn it on\n".to_owned()),
+        found: Some("`Suspended`".to_owned()),
+        wanted: Some("`Enabled`".to_owned()),
     }
 }
 
