@@ -31,6 +31,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
+    ctx.warn(&loaded.warnings)?;
     let region = loaded.model.region.clone();
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);

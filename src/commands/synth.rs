@@ -10,10 +10,11 @@ use crate::diag::Diagnostic;
 use crate::{cli, exit, graph, policy, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
-    let (_, output) = match load_and_synthesize(&args.spec, args.format) {
+    let (loaded, output) = match load_and_synthesize(&args.spec, args.format) {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
+    ctx.warn(&loaded.warnings)?;
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);
     }

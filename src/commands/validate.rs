@@ -10,9 +10,10 @@ use crate::{cli, exit, policy, spec};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::ValidateArgs) -> io::Result<i32> {
     let diags = match &args.spec.env {
-        Some(env) => spec::load(&args.spec.spec, Some(env), policy::catalogue())
-            .err()
-            .unwrap_or_default(),
+        Some(env) => match spec::load(&args.spec.spec, Some(env), policy::catalogue()) {
+            Ok(loaded) => loaded.warnings,
+            Err(diags) => diags,
+        },
         None => spec::check_all(&args.spec.spec, policy::catalogue()),
     };
     ctx.report(&diags, args.format)?;

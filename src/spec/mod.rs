@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod model;
 pub mod regions;
 pub mod schema;
+pub mod secrets;
 pub mod source;
 pub mod types;
 pub mod validate;
@@ -44,6 +45,9 @@ pub struct Loaded {
     /// Positions of the environment's merged view: a pointer into the model's spec values
     /// (`/compliance/exceptions/0`) resolves to the line it came from, overlay or base.
     pub map: SourceMap,
+    /// Problems that stop nothing (a value that may be a secret), positioned and sorted: a
+    /// command shows them beside its output.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Loaded {
@@ -111,12 +115,19 @@ pub fn load_source(
         Err(more) => return Err(finish(&source.map, [diags, more].concat())),
     };
     match view(source, env.as_deref(), catalogue) {
-        Ok((model, map)) if diags.is_empty() => Ok(Loaded {
-            model,
-            spec_sha256: source.sha256.clone(),
-            map,
-        }),
-        Ok(_) => Err(finish(&source.map, diags)),
+        Ok((model, map, mut warnings)) if diags.is_empty() => {
+            sort_and_dedup(&mut warnings);
+            Ok(Loaded {
+                model,
+                spec_sha256: source.sha256.clone(),
+                map,
+                warnings,
+            })
+        }
+        Ok((_, _, warnings)) => {
+            diags.extend(warnings);
+            Err(finish(&source.map, diags))
+        }
         Err(more) => {
             diags.extend(more);
             Err(finish(&source.map, diags))
@@ -124,22 +135,24 @@ pub fn load_source(
     }
 }
 
-/// Validates the spec and every environment in it; returns every problem found.
+/// Validates the spec and every environment in it; returns every problem found, warnings
+/// included.
 pub fn check_all(path: &Path, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
     let source = match source::load(path) {
         Ok(s) => s,
         Err(d) => return vec![d],
     };
     let (environments, mut diags) = check_base(&source);
-    if environments.is_empty() {
-        diags.extend(view(&source, None, catalogue).err().unwrap_or_default());
-    }
-    for env in &environments {
-        diags.extend(
-            view(&source, Some(env), catalogue)
-                .err()
-                .unwrap_or_default(),
-        );
+    let views: Vec<Option<&str>> = if environments.is_empty() {
+        vec![None]
+    } else {
+        environments.iter().map(|e| Some(e.as_str())).collect()
+    };
+    for env in views {
+        match view(&source, env, catalogue) {
+            Ok((_, _, warnings)) => diags.extend(warnings),
+            Err(errors) => diags.extend(errors),
+        }
     }
     finish(&source.map, diags)
 }
@@ -250,12 +263,13 @@ fn select(environments: &[String], env: Option<&str>) -> Result<Option<String>, 
 
 /// Builds the merged view of one environment and validates it. Values that break the schema
 /// (already reported by `check_base`) are dropped first, so their defaults stand in and the
-/// semantic checks still report everything else. Returns the model with the view's positions.
+/// semantic checks still report everything else. Returns the model with the view's positions
+/// and the warnings, positioned.
 fn view(
     source: &Source,
     env: Option<&str>,
     catalogue: &RuleCatalogue,
-) -> Result<(Model, SourceMap), Vec<Diagnostic>> {
+) -> Result<(Model, SourceMap, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut value = source.value.clone();
     let mut map = source.map.clone();
     let overlays = value
@@ -278,7 +292,10 @@ fn view(
     let spec: Spec = serde_json::from_value(value).map_err(|_| Vec::new())?;
     let name = env.unwrap_or(DEFAULT_ENVIRONMENT);
     match validate::validate(&spec, name, catalogue) {
-        Ok(model) => Ok((model, map)),
+        Ok((model, mut warnings)) => {
+            map.resolve(&mut warnings);
+            Ok((model, map, warnings))
+        }
         Err(mut d) => {
             map.resolve(&mut d);
             Err(d)

@@ -11,6 +11,7 @@ mod inputs;
 mod layers;
 mod lint;
 mod properties;
+mod secrets;
 mod sources;
 mod synth;
 
