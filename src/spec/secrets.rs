@@ -308,7 +308,7 @@ fn url_credentials(value: &str) -> Option<String> {
         let Some((user, password)) = userinfo.split_once(':') else {
             continue;
         };
-        if password.is_empty() || is_placeholder(password) {
+        if is_placeholder(password) {
             continue;
         }
         return Some(format!("{scheme}://{user}:****@{host}"));
@@ -316,8 +316,8 @@ fn url_credentials(value: &str) -> Option<String> {
     None
 }
 
-/// A password written as a stand-in: `$VAR` (and the `$` of a blanked `${...}`), `<password>`,
-/// `{password}`, `%s`, `****`, `xxxx`.
+/// A password written as a stand-in: none at all, `$VAR` (and the `$` of a blanked `${...}`),
+/// `<password>`, `{password}`, `%s`, `****`, `xxxx`.
 fn is_placeholder(password: &str) -> bool {
     let wrapped = |open: char, close: char| password.starts_with(open) && password.ends_with(close);
     password.starts_with('$')
@@ -472,12 +472,12 @@ const MIN_RANDOM_LEN: usize = 20;
 /// character, so a token is judged whether it stands alone, after `--key=` or in a query.
 ///
 /// It must have `MIN_RANDOM_LEN` characters, all three of upper case, lower case and digits
-/// (hex, lowercase ids and words do not), at most one symbol in eight characters (words joined
-/// by hyphens have more), letters and digits that change class between neighbours at least
-/// 40% of the time (random text does ~60%, `CamelCaseWords2024` far less), and carry Shannon
-/// entropy of at least 0.8 x log2 of its length (capped at 64). Left out: tokens made of hex
-/// and hyphens (commit SHAs, digests, UUIDs), paths (a leading `/`), base64 that decodes to
-/// printable text, and values with a PEM block (certificates; private keys are known tokens).
+/// (hex, lowercase ids and words do not), letters and digits that change class between
+/// neighbours (symbols skipped) at least 40% of the time (random text does ~60%, `CamelCaseWords2024` far less), and carry Shannon
+/// entropy of at least 0.8 x log2 of its length (capped at 64). So hex (commit SHAs, digests,
+/// UUIDs: one letter case) never fires; left out besides: paths (a leading `/`), base64 that
+/// decodes to printable text, and values with a PEM block (certificates; private keys are
+/// known tokens).
 /// Tokens next to `.`, `:` or `@` stay whole, so ARNs, host names, image references and URLs
 /// are never tokens of their own.
 fn high_entropy(value: &str) -> Option<String> {
@@ -497,23 +497,16 @@ fn looks_random(token: &str) -> bool {
     if b.len() < MIN_RANDOM_LEN || !b.iter().all(charset) || b[0] == b'/' {
         return false;
     }
-    if b.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-') {
-        return false;
-    }
     let has = |f: fn(&u8) -> bool| b.iter().any(f);
     if !(has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase) && has(u8::is_ascii_digit)) {
         return false;
     }
-    // Random base64 has one symbol in 16 characters; words joined by `-` and `_`
-    // (`ELBSecurityPolicy-TLS13-1-2-2021-06`) have more.
+    // Symbols between words (`ELBSecurityPolicy-TLS13-1-2-2021-06`) would count as changes.
     let alnum: Vec<u8> = b
         .iter()
         .copied()
         .filter(u8::is_ascii_alphanumeric)
         .collect();
-    if (b.len() - alnum.len()) * 8 > b.len() {
-        return false;
-    }
     let class = |c: u8| (c.is_ascii_lowercase(), c.is_ascii_uppercase());
     let switches = alnum
         .windows(2)
@@ -986,10 +979,14 @@ mod tests {
             "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/api:1.2.3",
             "/usr/local/bin/Healthcheck2Binary",
             "/opt/App2/ConfigFiles9/Main",
-            "aGVsbG8=",                             // base64 of `hello`
-            "VGhpcyBpcyBhIGxvbmdlciBzZW50ZW5jZQ==", // base64 of a sentence
+            "/data/Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7xC0fB", // a file named by a random id
+            "3n4b5urk1ft4fl3mg5e62d9bek",             // a lowercase client id
+            "aGVsbG8=",                               // base64 of `hello`
+            "VGhpcyBpcyBhIGxvbmdlciBzZW50ZW5jZQ==",   // base64 of a sentence
             "ELBSecurityPolicy-TLS13-1-2-2021-06",
             "ProductionDatabase2024Backup",
+            "Aa1Bb2Aa1Bb2Aa1Bb2Aa1Bb2Aa1Bb2", // a pattern: low entropy
+            "3f786850E387550fdab836ed7e6dc881DE23001b", // hex in mixed case
             "MyApplicationServer2024Config",
             "com.example.MyApplication2",
             "the quick brown fox jumps over the lazy dog 2024 Edition",
