@@ -573,6 +573,8 @@ enum Place<'a> {
     Environment { service: &'a str, name: &'a str },
     /// A service's health check command: the fix is a secret read from the environment.
     Command { service: &'a str },
+    /// A reference under a service's `secrets:`, which names a secret and never holds one.
+    SecretReference { service: &'a str, name: &'a str },
     /// Any other field (tags, owner, routes, exception reasons): no secret belongs there.
     Field { field: String },
 }
@@ -619,6 +621,14 @@ pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
                 place,
                 value,
             );
+        }
+        for (name, reference) in &s.secrets {
+            let place = Place::SecretReference {
+                service: &s.name,
+                name,
+            };
+            let pointer = push_pointer(&format!("{base}/secrets"), name);
+            scan(pointer, place, reference);
         }
         for (j, part) in s.health_check_command.iter().flatten().enumerate() {
             let place = Place::Command { service: &s.name };
@@ -684,6 +694,16 @@ fn diagnostic(s: &Suspect, pointer: String, place: &Place<'_>, product: &str) ->
                 s.what
             ),
             "read it from the environment instead: add `secrets: {VAR: <secret name or ARN>}` to the service and write `$VAR` in the command".to_owned(),
+        ),
+        Place::SecretReference { service, name } => (
+            format!(
+                "secret `{name}` of service `{service}` holds {}{shown} where the name of a Secrets Manager secret belongs",
+                s.what
+            ),
+            format!(
+                "`secrets:` takes where the value is kept, not the value: store it in Secrets Manager and write the secret's name or ARN, e.g. `{name}: {product}/{}`",
+                name.to_ascii_lowercase().replace('_', "-")
+            ),
         ),
         Place::Field { field } => (
             format!("`{field}` holds {}{shown}", s.what),
@@ -1070,6 +1090,7 @@ mod tests {
              \x20   port: 80\n\
              \x20   user: \"{KEY}\"\n\
              \x20   environment: {{A: {KEY}}}\n\
+             \x20   secrets: {{S: {KEY}}}\n\
              \x20   health_check_command: [CMD, {KEY}]\n\
              \x20   expose: {{paths: [\"/{KEY}\"], host: {KEY}.example.com, health_check_path: /h/{KEY}}}\n\
              environments:\n  dev: {{}}\n  prod:\n    services:\n      - name: api\n        environment: {{B: \"x {KEY}\"}}\n"
@@ -1091,10 +1112,11 @@ mod tests {
             ("product.owner", 1),
             ("product.tags.t", 1),
             ("services[0].environment.A", 9),
-            ("services[0].expose.health_check_path", 11),
-            ("services[0].expose.host", 11),
-            ("services[0].expose.paths[0]", 11),
-            ("services[0].health_check_command[1]", 10),
+            ("services[0].expose.health_check_path", 12),
+            ("services[0].expose.host", 12),
+            ("services[0].expose.paths[0]", 12),
+            ("services[0].health_check_command[1]", 11),
+            ("services[0].secrets.S", 10),
             ("services[0].user", 8),
         ];
         let owned = |list: &[(&str, usize)]| -> Vec<(String, usize)> {
@@ -1102,7 +1124,7 @@ mod tests {
         };
         assert_eq!(errors("dev"), owned(&base));
         let mut prod = owned(&base);
-        prod.push(("services[0].environment.B".to_owned(), 17));
+        prod.push(("services[0].environment.B".to_owned(), 18));
         prod.sort();
         assert_eq!(errors("prod"), prod);
     }
