@@ -2,7 +2,8 @@
 //!
 //! Stage: semantic validation. Input: the merged view of one environment (so a value an
 //! overlay sets is judged, and its diagnostic points at the overlay's line). Output: one coded
-//! diagnostic per suspicious value, never the value itself: at most a masked form (`ghp_****`).
+//! diagnostic per suspicious value, never the value itself: at most a masked form (`ghp_****`,
+//! `postgres://app:****@db`), nothing of a random string.
 //! `detect` is the pure core: a value (and the name it is set under, where there is one) -> the
 //! kind of secret it looks like. Four classes, strongest first:
 //!
@@ -62,10 +63,11 @@ impl Class {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suspect {
     pub class: Class,
-    /// What it looks like, for messages: "a GitHub token".
-    pub what: &'static str,
-    /// The value masked so that no secret part shows (`ghp_****`); empty for the name class,
-    /// whose message names the variable instead.
+    /// What it looks like, for messages: "a GitHub personal access token".
+    pub what: String,
+    /// The value masked so that no secret part shows (`ghp_****`); empty when nothing of the
+    /// value can be shown: the name class (the message names the variable) and high entropy
+    /// (every character of a random string is part of the secret).
     pub masked: String,
 }
 
@@ -73,9 +75,9 @@ pub struct Suspect {
 /// variable), or `None`.
 pub fn detect(name: Option<&str>, value: &str) -> Option<Suspect> {
     let value = blank_placeholders(value);
-    let suspect = |class, what, masked| Suspect {
+    let suspect = |class, what: &str, masked| Suspect {
         class,
-        what,
+        what: what.to_owned(),
         masked,
     };
     if let Some((what, masked)) = known_token(&value) {
@@ -91,8 +93,10 @@ pub fn detect(name: Option<&str>, value: &str) -> Option<Suspect> {
     if name.is_some_and(secret_name) && !harmless_under_a_secret_name(&value) {
         return Some(suspect(Class::SecretName, "a secret", String::new()));
     }
-    high_entropy(&value)
-        .map(|masked| suspect(Class::HighEntropy, "a random-looking string", masked))
+    high_entropy(&value).map(|len| {
+        let what = format!("a random-looking string of {len} characters");
+        suspect(Class::HighEntropy, &what, String::new())
+    })
 }
 
 /// Stands in for every placeholder: `{{...}}` (dynamic references) and `${...}` (substitutions)
@@ -467,20 +471,21 @@ fn harmless_under_a_secret_name(value: &str) -> bool {
 /// credentials, and short base64 values (`dGVzdA==`) are common as configuration.
 const MIN_RANDOM_LEN: usize = 20;
 
-/// The first random-looking token of `value`, masked (its first four characters and its
-/// length). A token is a run of base64 characters (`A-Z a-z 0-9 + / _ -`) between any other
-/// character, so a token is judged whether it stands alone, after `--key=` or in a query.
+/// The length of the first random-looking token of `value`. A token is a run of base64
+/// characters (`A-Z a-z 0-9 + / _ -`) between any other character, so a token is judged
+/// whether it stands alone, after `--key=` or in a query.
 ///
 /// It must have `MIN_RANDOM_LEN` characters, all three of upper case, lower case and digits
 /// (hex, lowercase ids and words do not), letters and digits that change class between
-/// neighbours (symbols skipped) at least 40% of the time (random text does ~60%, `CamelCaseWords2024` far less), and carry Shannon
-/// entropy of at least 0.8 x log2 of its length (capped at 64). So hex (commit SHAs, digests,
+/// neighbours (symbols skipped) at least 40% of the time (random text does ~60%,
+/// `CamelCaseWords2024` far less), and carry Shannon entropy of at least 0.8 x log2 of its
+/// length (capped at 64). So hex (commit SHAs, digests,
 /// UUIDs: one letter case) never fires; left out besides: paths (a leading `/`), base64 that
 /// decodes to printable text, and values with a PEM block (certificates; private keys are
 /// known tokens).
 /// Tokens next to `.`, `:` or `@` stay whole, so ARNs, host names, image references and URLs
 /// are never tokens of their own.
-fn high_entropy(value: &str) -> Option<String> {
+fn high_entropy(value: &str) -> Option<usize> {
     if value.contains("-----BEGIN") {
         return None;
     }
@@ -488,7 +493,7 @@ fn high_entropy(value: &str) -> Option<String> {
     value
         .split(separator)
         .find(|t| looks_random(t))
-        .map(|t| format!("{}****", &t[..4]))
+        .map(str::len)
 }
 
 fn looks_random(token: &str) -> bool {
@@ -950,8 +955,12 @@ mod tests {
         ] {
             let s = detect(None, value).unwrap_or_else(|| panic!("{value}"));
             assert_eq!(s.class, Class::HighEntropy, "{value}");
-            assert_eq!(s.masked.len(), 8, "{value}");
-            assert!(s.masked.ends_with("****"));
+            assert_eq!(s.masked, "", "{value}: nothing of a random secret is shown");
+            let len = value.trim_start_matches("--secret=").len();
+            assert_eq!(
+                s.what,
+                format!("a random-looking string of {len} characters")
+            );
         }
     }
 
@@ -1026,7 +1035,7 @@ mod tests {
     fn unusual_inputs_never_panic_and_stay_unflagged_or_masked() {
         let long_random: String = "x8Kq2LmZ9vR4tY7wB3nP6sD1fH5jG0cA".repeat(2_000);
         let s = detect(None, &long_random).expect("long random is flagged");
-        assert_eq!(s.masked, "x8Kq****");
+        assert_eq!(s.what, "a random-looking string of 64000 characters");
         for value in [
             "{{",
             "}}",
@@ -1130,14 +1139,13 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any value: no panic, and the masked form never holds more than a known prefix or
-        /// four characters of the value followed by `****`.
+        /// Any value: no panic, and the masked form is empty or stars the secret part.
         #[test]
         fn detection_is_total_and_never_echoes_the_value(name in "\\PC{0,24}", value in "\\PC{0,200}") {
             if let Some(s) = detect(Some(&name), &value) {
                 proptest::prop_assert!(s.masked.is_empty() || s.masked.contains("****"));
                 if s.class == Class::HighEntropy {
-                    proptest::prop_assert_eq!(s.masked.chars().count(), 8);
+                    proptest::prop_assert_eq!(s.masked, "");
                 }
             }
         }
