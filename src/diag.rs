@@ -73,12 +73,15 @@ codes! {
     ServicePort = "service.port": "an exposed service has no port",
     ServiceDatabase = "service.database": "a service uses a database the spec does not have",
     ServiceEnvironment = "service.environment": "an environment variable is set twice or is reserved",
-    ServicePlaintextSecret = "service.plaintext-secret": "a secret is written as a plain environment value",
+    ServicePlaintextSecret = "service.plaintext-secret": "an environment variable named like a secret (`DB_PASSWORD`, `DB_PASS`, `API_KEY`, `*_TOKEN`) has its value written in the spec",
     ServiceScaling = "service.scaling": "the scaling bounds are inconsistent",
     ServiceRoute = "service.route": "a load balancer route is missing or used twice",
     ServiceReservedName = "service.reserved-name": "a service name would give a template id that byoa uses for something else",
     ServiceUser = "service.user": "a service's container would run as root",
     ServiceSecret = "service.secret": "a secret is neither a Secrets Manager secret name nor its ARN",
+    SecretKnownToken = "secret.known-token": "a spec value has the shape of a credential: a provider's token (AWS access key id, GitHub, GitLab, Slack, Stripe, Google, ...), a PEM private key or a JSON Web Token",
+    SecretUrlCredentials = "secret.url-credentials": "a URL in the spec carries a password (`scheme://user:password@host`)",
+    SecretHighEntropy = "secret.high-entropy": "a spec value holds a random-looking string that may be a key or token (a warning)",
     DatabaseStorage = "database.storage": "the storage settings are inconsistent",
     DatabaseName = "database.name": "the database name is not valid for PostgreSQL",
     DatabaseInstanceClass = "database.instance-class": "the instance class does not have the shape `db.<family>.<size>`",
@@ -121,6 +124,20 @@ codes! {
     DeployStackState = "deploy.stack-state": "the stack is busy or in a state that takes no change set until it is recovered",
     DeployDataLoss = "deploy.data-loss": "the change set would replace, may replace or delete stored data, or broaden the vendor's access, and nobody allowed it",
     DeployFailed = "deploy.failed": "the stack operation failed: the message names the root cause and the recovery step",
+}
+
+impl Code {
+    /// Whether the code reports a value that may be a secret: no renderer may quote the value
+    /// (`report` masks the source line).
+    pub fn is_about_a_secret(self) -> bool {
+        matches!(
+            self,
+            Code::ServicePlaintextSecret
+                | Code::SecretKnownToken
+                | Code::SecretUrlCredentials
+                | Code::SecretHighEntropy
+        )
+    }
 }
 
 /// How bad a diagnostic is.

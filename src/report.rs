@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
 
-use crate::diag::{Code, Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity, Target};
 
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -110,6 +110,7 @@ fn human(w: &mut dyn Write, diags: &[Diagnostic], color: bool) -> io::Result<()>
                         .map(|t| t.lines().map(str::to_owned).collect())
                 });
                 if let Some(text) = lines.as_ref().and_then(|l| l.get(loc.line - 1)) {
+                    let text = quoted_line(d, text, loc.column);
                     let number = loc.line.to_string();
                     let pad = " ".repeat(number.len());
                     let gutter = paint(color, blue, "|");
@@ -146,6 +147,27 @@ fn human(w: &mut dyn Write, diags: &[Diagnostic], color: bool) -> io::Result<()>
         )?;
     }
     Ok(())
+}
+
+/// The source line as quoted under `d`. A diagnostic about a secret quotes the line only up to
+/// the value (after the key, when it points at one) and masks the rest: a report must never
+/// print the secret it warns about, and CI logs keep what is printed.
+fn quoted_line(d: &Diagnostic, text: &str, column: usize) -> String {
+    if !d.code.is_about_a_secret() {
+        return text.to_owned();
+    }
+    let mut kept: String = text.chars().take(column.saturating_sub(1)).collect();
+    if d.target == Target::Key {
+        let key: String = text
+            .chars()
+            .skip(kept.chars().count())
+            .take_while(|c| *c != ':')
+            .collect();
+        kept.push_str(&key);
+        kept.push_str(": ");
+    }
+    kept.push_str("****");
+    kept
 }
 
 /// The table of diagnostic codes, as committed in `docs/diagnostics.md`.
@@ -197,6 +219,32 @@ mod tests {
             file.display()
         );
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_secret_is_masked_in_the_quoted_line_other_lines_are_whole() {
+        let line = "    environment: {LOG_LEVEL: info, DB_PASSWORD: hunter2, B: c}";
+        let at = |code, column| {
+            Diagnostic::error(code, "/x", "m")
+                .in_file("byoa.yaml")
+                .with_position(1, column)
+        };
+        // At the value (column of `hunter2`), and at the key.
+        let value = at(Code::SecretHighEntropy, 49);
+        assert_eq!(
+            quoted_line(&value, line, 49),
+            "    environment: {LOG_LEVEL: info, DB_PASSWORD: ****"
+        );
+        let key = at(Code::ServicePlaintextSecret, 36).at_key();
+        assert_eq!(
+            quoted_line(&key, line, 36),
+            "    environment: {LOG_LEVEL: info, DB_PASSWORD: ****"
+        );
+        assert_eq!(quoted_line(&at(Code::SpecType, 50), line, 50), line);
+        // Unicode before the value, or no column at all: never a panic, never the value.
+        let quoted = quoted_line(&value, "  ünïcödé: hunter2", 12);
+        assert_eq!(quoted, "  ünïcödé: ****");
+        assert_eq!(quoted_line(&value, "x: hunter2", 0), "****");
     }
 
     #[test]

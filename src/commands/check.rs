@@ -39,9 +39,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Ok(i) => i,
         Err(diags) => return ctx.fail(&diags),
     };
-    if let Some((loaded, _)) = &inputs.origins {
-        ctx.report(&loaded.warnings, DiagFormat::Human)?;
-    }
+    ctx.warn(&inputs.warnings)?;
     if let Some(why) = &inputs.resynthesized
         && !ctx.quiet
     {
@@ -162,6 +160,8 @@ struct Inputs {
     origins: Option<(spec::Loaded, SourceMap)>,
     /// Why `out/` was (re)written before the check, when it was.
     resynthesized: Option<String>,
+    /// The spec's warnings (values that may be secrets), shown before the report.
+    warnings: Vec<Diagnostic>,
 }
 
 /// The templates (the ones named, else those of `out/`, brought up to date with the spec first)
@@ -170,15 +170,16 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
     if !args.paths.is_empty() {
         let templates =
             input::templates_from_paths(&args.paths, &listed).map_err(|e| diagnostics(&e))?;
-        let spec = match spec_path {
-            Some(p) => read_spec(p, args.env.clone(), false)?.1,
-            None => SpecPolicy::default(),
+        let (loaded, spec) = match spec_path {
+            Some(p) => read_spec(p, args.env.clone(), false)?,
+            None => (None, SpecPolicy::default()),
         };
         return Ok(Inputs {
             templates,
             spec,
             origins: None,
             resynthesized: None,
+            warnings: loaded.map(|l| l.warnings).unwrap_or_default(),
         });
     }
     let mut manifest = synth::read_manifest(&args.out);
@@ -215,11 +216,16 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
     let templates = input::templates_from_paths(&files, &listed).map_err(|e| diagnostics(&e))?;
     // A missing or unreadable map leaves findings on the templates only.
     let map = crate::diff::load::sources(&args.out).ok().flatten();
+    let warnings = loaded
+        .as_ref()
+        .map(|l| l.warnings.clone())
+        .unwrap_or_default();
     Ok(Inputs {
         templates,
         spec,
         origins: loaded.zip(map),
         resynthesized,
+        warnings,
     })
 }
 

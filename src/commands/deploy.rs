@@ -27,10 +27,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
         Ok(p) => p,
         Err(d) => return ctx.fail(&d),
     };
-    let (loaded, output) = match super::synth::load_and_synthesize(ctx, &args.spec, Format::Yaml)? {
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
+    ctx.warn(&loaded.warnings)?;
     let region = loaded.model.region.clone();
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);

@@ -15,10 +15,11 @@ use crate::diag::{Code, Diagnostic};
 use crate::{exit, naming};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &DestroyArgs) -> io::Result<i32> {
-    let (loaded, output) = match super::synth::load_and_synthesize(ctx, &args.spec, Format::Yaml)? {
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
+    ctx.warn(&loaded.warnings)?;
     let name_of = |module: &str| {
         output
             .manifest

@@ -42,6 +42,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// Shows `warnings` (problems that stop nothing, such as a spec value that may be a secret)
+    /// for people, unless `--quiet` asked for errors only.
+    pub fn warn(&mut self, warnings: &[Diagnostic]) -> io::Result<()> {
+        if self.quiet || warnings.is_empty() {
+            return Ok(());
+        }
+        self.report(warnings, DiagFormat::Human)
+    }
+
     /// Reports `diags` for people and returns the exit code of a run that did nothing.
     pub fn fail(&mut self, diags: &[Diagnostic]) -> io::Result<i32> {
         self.report(diags, DiagFormat::Human)?;

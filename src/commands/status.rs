@@ -19,10 +19,11 @@ use crate::diag::{Code, Diagnostic};
 use crate::exit;
 
 pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
-    let (loaded, output) = match super::synth::load_and_synthesize(ctx, &args.spec, Format::Yaml)? {
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
+    ctx.warn(&loaded.warnings)?;
     let target = target(args.stack);
     let Some(stack) = output
         .manifest
@@ -79,10 +80,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
 
 /// `byoa drift`: detect drift on the stack and its nested stacks, and show it.
 pub fn drift(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
-    let (loaded, output) = match super::synth::load_and_synthesize(ctx, &args.spec, Format::Yaml)? {
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
+    ctx.warn(&loaded.warnings)?;
     let target = target(args.stack);
     let module = target.module();
     let Some(stack) = output.manifest.stack_name(module).map(str::to_owned) else {

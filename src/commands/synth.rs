@@ -7,14 +7,14 @@ use std::path::Path;
 use super::Ctx;
 use crate::cfn::emit::Format;
 use crate::diag::Diagnostic;
-use crate::report::DiagFormat;
 use crate::{cli, exit, graph, policy, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
-    let (_, output) = match load_and_synthesize(ctx, &args.spec, args.format)? {
+    let (loaded, output) = match load_and_synthesize(&args.spec, args.format) {
         Ok(both) => both,
         Err(diags) => return ctx.fail(&diags),
     };
+    ctx.warn(&loaded.warnings)?;
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);
     }
@@ -34,18 +34,14 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
     Ok(exit::OK)
 }
 
-/// The spec `args` name, loaded with its overlay (its warnings reported), and synthesized.
+/// The spec `args` name, loaded with its overlay, and synthesized.
 pub fn load_and_synthesize(
-    ctx: &mut Ctx<'_>,
     args: &cli::SpecArgs,
     format: Format,
-) -> io::Result<Result<(spec::Loaded, synth::Output), Vec<Diagnostic>>> {
-    let loaded = match spec::load(&args.spec, args.env.as_deref(), policy::catalogue()) {
-        Ok(loaded) => loaded,
-        Err(d) => return Ok(Err(d)),
-    };
-    ctx.report(&loaded.warnings, DiagFormat::Human)?;
-    Ok(synthesize(&loaded, format).map(|output| (loaded, output)))
+) -> Result<(spec::Loaded, synth::Output), Vec<Diagnostic>> {
+    let loaded = spec::load(&args.spec, args.env.as_deref(), policy::catalogue())?;
+    let output = synthesize(&loaded, format)?;
+    Ok((loaded, output))
 }
 
 /// Synthesis as every command runs it: the model's templates and, when the model enforces its

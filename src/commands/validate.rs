@@ -12,7 +12,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::ValidateArgs) -> io::Result<i32> {
     let diags = match &args.spec.env {
         Some(env) => match spec::load(&args.spec.spec, Some(env), policy::catalogue()) {
             Ok(loaded) => loaded.warnings,
-            Err(d) => d,
+            Err(diags) => diags,
         },
         None => spec::check_all(&args.spec.spec, policy::catalogue()),
     };

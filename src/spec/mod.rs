@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod model;
 pub mod regions;
 pub mod schema;
+pub mod secrets;
 pub mod source;
 pub mod types;
 pub mod validate;
@@ -44,8 +45,8 @@ pub struct Loaded {
     /// Positions of the environment's merged view: a pointer into the model's spec values
     /// (`/compliance/exceptions/0`) resolves to the line it came from, overlay or base.
     pub map: SourceMap,
-    /// What validation found that does not stop the spec (sorted, positioned): the commands
-    /// that load it report them.
+    /// Problems that stop nothing (a value that may be a secret), positioned and sorted: a
+    /// command shows them beside its output.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -114,13 +115,19 @@ pub fn load_source(
         Err(more) => return Err(finish(&source.map, [diags, more].concat())),
     };
     match view(source, env.as_deref(), catalogue) {
-        Ok((model, map, warnings)) if diags.is_empty() => Ok(Loaded {
-            model,
-            spec_sha256: source.sha256.clone(),
-            warnings: finish(&map, warnings),
-            map,
-        }),
-        Ok(_) => Err(finish(&source.map, diags)),
+        Ok((model, map, mut warnings)) if diags.is_empty() => {
+            sort_and_dedup(&mut warnings);
+            Ok(Loaded {
+                model,
+                spec_sha256: source.sha256.clone(),
+                map,
+                warnings,
+            })
+        }
+        Ok((_, _, warnings)) => {
+            diags.extend(warnings);
+            Err(finish(&source.map, diags))
+        }
         Err(more) => {
             diags.extend(more);
             Err(finish(&source.map, diags))
@@ -128,24 +135,23 @@ pub fn load_source(
     }
 }
 
-/// Validates the spec and every environment in it; returns every problem found.
+/// Validates the spec and every environment in it; returns every problem found, warnings
+/// included.
 pub fn check_all(path: &Path, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
     let source = match source::load(path) {
         Ok(s) => s,
         Err(d) => return vec![d],
     };
     let (environments, mut diags) = check_base(&source);
-    let mut views: Vec<Option<&str>> = environments.iter().map(|e| Some(e.as_str())).collect();
-    if views.is_empty() {
-        views.push(None);
-    }
+    let views: Vec<Option<&str>> = if environments.is_empty() {
+        vec![None]
+    } else {
+        environments.iter().map(|e| Some(e.as_str())).collect()
+    };
     for env in views {
         match view(&source, env, catalogue) {
-            Ok((_, map, mut warnings)) => {
-                map.resolve(&mut warnings);
-                diags.extend(warnings);
-            }
-            Err(more) => diags.extend(more),
+            Ok((_, _, warnings)) => diags.extend(warnings),
+            Err(errors) => diags.extend(errors),
         }
     }
     finish(&source.map, diags)
@@ -257,7 +263,8 @@ fn select(environments: &[String], env: Option<&str>) -> Result<Option<String>, 
 
 /// Builds the merged view of one environment and validates it. Values that break the schema
 /// (already reported by `check_base`) are dropped first, so their defaults stand in and the
-/// semantic checks still report everything else. Returns the model with the view's positions.
+/// semantic checks still report everything else. Returns the model with the view's positions
+/// and the warnings, positioned.
 fn view(
     source: &Source,
     env: Option<&str>,
@@ -285,7 +292,10 @@ fn view(
     let spec: Spec = serde_json::from_value(value).map_err(|_| Vec::new())?;
     let name = env.unwrap_or(DEFAULT_ENVIRONMENT);
     match validate::validate(&spec, name, catalogue) {
-        Ok((model, warnings)) => Ok((model, map, warnings)),
+        Ok((model, mut warnings)) => {
+            map.resolve(&mut warnings);
+            Ok((model, map, warnings))
+        }
         Err(mut d) => {
             map.resolve(&mut d);
             Err(d)

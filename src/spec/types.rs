@@ -438,7 +438,9 @@ pub struct Service {
     /// Number of tasks and how it scales.
     #[serde(default)]
     pub scaling: Scaling,
-    /// Plain environment variables.
+    /// Plain environment variables, written into the template as is. A value that looks like
+    /// a secret (a provider's token, a password in a URL, a variable named like `DB_PASSWORD`)
+    /// is an error: list it under `secrets` instead.
     #[serde(default)]
     pub environment: IndexMap<String, String>,
     /// Environment variables read from Secrets Manager, by secret name or ARN.

@@ -32,9 +32,9 @@ const ZONE_SLOTS: usize = 8;
 /// AWS allows this many user tags per resource; byoa uses five of them.
 const MAX_USER_TAGS: usize = 45;
 
-/// Validates `spec` as environment `environment` and builds the model, with the warnings that
-/// do not stop it. `catalogue` names the controls behind each rule (for shift-left conflicts)
-/// and the resource types it judges.
+/// Validates `spec` as environment `environment` and builds the model, with the warnings
+/// found (problems that stop nothing); every problem when any is an error. `catalogue` names
+/// the controls behind each rule (for shift-left conflicts) and the resource types it judges.
 pub fn validate(
     spec: &Spec,
     environment: &str,
@@ -45,6 +45,7 @@ pub fn validate(
     let region = check_region(spec, &mut d);
     let network = check_network(spec, region, &mut d);
     check_services(spec, &mut d);
+    crate::spec::secrets::check(spec, &mut d);
     check_database(spec, &mut d);
     let services = build::services(spec, &mut d);
     let database = build::database(spec, &mut d);
@@ -770,25 +771,6 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
             ),
             Some(_) => {}
         }
-        for (name, value) in &s.environment {
-            if looks_secret(name, value) {
-                d.push(
-                    Diagnostic::error(
-                        Code::ServicePlaintextSecret,
-                        crate::diag::push_pointer(&format!("{base}/environment"), name),
-                        format!(
-                            "environment variable `{name}` of service `{}` looks like a secret but its value is written in the spec",
-                            s.name
-                        ),
-                    )
-                    .at_key()
-                    .with_help(format!(
-                        "store it in Secrets Manager and list it under `secrets:` (e.g. `{name}: my-product/{}`); plain values are visible in templates and in the console",
-                        name.to_ascii_lowercase().replace('_', "-")
-                    )),
-                );
-            }
-        }
         if s.scaling.min > s.scaling.max {
             d.push(
                 Diagnostic::error(
@@ -850,30 +832,6 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
 fn runs_as_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or_default().trim();
     name.is_empty() || name == "root" || name.parse::<u64>() == Ok(0)
-}
-
-/// Whether an environment variable is a credential by its name, or by a value shaped like an
-/// AWS access key or a private key.
-fn looks_secret(name: &str, value: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "TOKEN",
-        "PRIVATE_KEY",
-        "API_KEY",
-        "ACCESS_KEY",
-        "CREDENTIAL",
-    ];
-    let upper = name.to_ascii_uppercase();
-    let access_key = value.len() == 20
-        && (value.starts_with("AKIA") || value.starts_with("ASIA"))
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    (WORDS.iter().any(|w| upper.contains(w)) && !value.is_empty())
-        || access_key
-        || value.contains("PRIVATE KEY-----")
 }
 
 fn check_database(spec: &Spec, d: &mut Vec<Diagnostic>) {
@@ -1045,22 +1003,6 @@ mod tests {
         for user in ["1000", "1000:1000", "1000:0", "app", "nobody:nogroup", "10"] {
             assert!(!runs_as_root(user), "{user:?}");
         }
-    }
-
-    #[test]
-    fn secrets_in_plain_environment_are_recognised() {
-        assert!(looks_secret("DB_PASSWORD", "hunter2"));
-        assert!(looks_secret("stripe_api_key", "sk_live_x"));
-        assert!(looks_secret("ANYTHING", "AKIAIOSFODNN7EXAMPLE"));
-        assert!(looks_secret("CERT", "-----BEGIN RSA PRIVATE KEY-----"));
-        assert!(!looks_secret("LOG_LEVEL", "debug"));
-        assert!(!looks_secret("TOKEN_TTL_SECONDS", ""));
-        assert!(looks_secret("ANYTHING", "ASIAIOSFODNN7EXAMPLE"));
-        // Shaped almost like an access key: too short, lowercase, or the wrong prefix.
-        assert!(!looks_secret("BUILD", "AKIAIOSFODNN7EXAMPL"));
-        assert!(!looks_secret("BUILD", "AKIAiosfodnn7example"));
-        assert!(!looks_secret("BUILD", "ABCDEFGHIJKLMNOPQRST"));
-        assert!(!looks_secret("MODE", "PRODUCTION"));
     }
 
     #[test]

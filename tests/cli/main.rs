@@ -12,6 +12,7 @@ mod layers;
 mod lint;
 mod properties;
 mod recipe;
+mod secrets;
 mod sources;
 mod synth;
 
