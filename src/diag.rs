@@ -52,6 +52,7 @@ codes! {
     SpecInvalid = "spec.invalid": "a value breaks a schema rule",
     EnvUnknown = "env.unknown": "the selected environment is not defined in `environments`",
     EnvName = "env.name": "an environment name is not valid",
+    EnvOverlap = "env.overlap": "an environment's name starts with another's, so the vendor access of one reaches the other",
     ProductName = "product.name": "the product name cannot be used in stack and resource names",
     ProductAccountId = "product.account-id": "the vendor account id is not 12 digits",
     ProductTag = "product.tag": "a tag key or value breaks AWS tag rules",

@@ -177,6 +177,27 @@ fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
             );
         }
     }
+    // Every name the stacks of an environment give starts with `<product>-<env>-`, and its
+    // access stack scopes the vendor by that prefix: `prod-eu`'s names would start with
+    // `prod`'s prefix.
+    for name in &envs {
+        let Some(shorter) = envs.iter().find(|e| name.starts_with(&format!("{e}-"))) else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::error(
+                Code::EnvOverlap,
+                push_pointer("/environments", name),
+                format!(
+                    "environment `{name}` starts with `{shorter}-`: its stacks and resources would be named inside `{shorter}`'s, which `{shorter}`'s access stack lets the vendor manage"
+                ),
+            )
+            .at_key()
+            .with_help(format!(
+                "rename `{name}` so it does not start with `{shorter}-` (e.g. put the distinguishing part first)"
+            )),
+        );
+    }
     (envs, diags)
 }
 

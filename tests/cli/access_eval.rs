@@ -295,7 +295,9 @@ fn rows(a: &Access) -> Vec<Row> {
     // Another environment whose name starts with this one's (`prod` and `prod-eu`): its
     // resources share this environment's name prefix.
     let overlap = format!("{p}eu-");
-    let overlap_gap = Gap("`<product>-<env>-*` also matches `<product>-<env>-eu-*`");
+    // Within one spec `byoa validate` refuses such a pair (`env.overlap`); a separate spec
+    // can still spell the same prefix.
+    let overlap_gap = Gap("`<product>-<env>-*` also matches `<product>-<env>-eu-*` of another spec");
     let via_s3 = format!("s3.{}.amazonaws.com", a.region);
     let root = arn.stack(&format!("{p}root"));
     let access = arn.stack(&a.stack);

@@ -644,3 +644,44 @@ fn the_deployer_trusts_a_named_vendor_role_or_the_whole_account_only_when_asked(
         (2, one("access.whole-account", "error", 5))
     );
 }
+
+#[test]
+fn an_environment_named_inside_another_environments_prefix_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("byoa.yaml");
+    let validate = |envs: &str| {
+        let text = format!(
+            "product: {{name: acme, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
+             access: {{vendor_role_arn: \"arn:aws:iam::111111111111:role/deploy\"}}\n\
+             environments:\n{envs}"
+        );
+        std::fs::write(&spec, text).unwrap();
+        let (code, out, _) = byoa(&["validate", spec.to_str().unwrap(), "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let found: Vec<(String, u64)> = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_owned(),
+                    d["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        (code, found)
+    };
+    assert_eq!(
+        validate("  prod: {}\n  prod-eu: {}\n"),
+        (2, vec![("env.overlap".to_owned(), 6)])
+    );
+    // Either order; a name that merely shares letters is fine.
+    assert_eq!(
+        validate("  dev-2: {}\n  dev: {}\n"),
+        (2, vec![("env.overlap".to_owned(), 5)])
+    );
+    assert_eq!(
+        validate("  prod: {}\n  production: {}\n  eu-prod: {}\n"),
+        (0, vec![])
+    );
+}
