@@ -433,10 +433,7 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             t,
             "LoadBalancerSecurityGroup",
             "Load balancer: HTTPS and HTTP (redirected) from the internet",
-            json!([
-                {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "Description": "HTTPS from the internet"},
-                {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "Description": "HTTP from the internet, redirected to HTTPS"},
-            ]),
+            json!([]),
             no_egress(),
             name("alb"),
         );
@@ -444,6 +441,31 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             "LoadBalancerSecurityGroup",
             ["network.load_balancer.enabled"],
         );
+        // Rules of their own, not inline: CloudFormation authorizes a group's inline rules
+        // before it tags the group, and the execution role may open only tagged groups.
+        for (id, port, description) in [
+            ("LoadBalancerHttpsIngress", 443, "HTTPS from the internet"),
+            (
+                "LoadBalancerHttpIngress",
+                80,
+                "HTTP from the internet, redirected to HTTPS",
+            ),
+        ] {
+            t.add_resource(
+                id,
+                Resource::new(
+                    "AWS::EC2::SecurityGroupIngress",
+                    json!({
+                        "GroupId": get_att("LoadBalancerSecurityGroup", "GroupId"),
+                        "CidrIp": "0.0.0.0/0",
+                        "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+                        "Description": description,
+                    }),
+                ),
+                None,
+            );
+            t.trace_resource(id, ["network.load_balancer.enabled"]);
+        }
     }
     if !model.services.is_empty() {
         let mut egress = vec![json!({

@@ -15,7 +15,12 @@ use crate::spec::Model;
 pub(super) fn needs(model: &Model) -> Needs {
     let net = &model.network;
     let mut needs = Needs {
-        grants: vec![DESCRIBE_NETWORK, MANAGE_NETWORK, MANAGE_PRODUCT_NETWORK],
+        grants: vec![
+            DESCRIBE_NETWORK,
+            MANAGE_NETWORK,
+            MANAGE_PRODUCT_NETWORK,
+            NEW_SECURITY_GROUP_RULES,
+        ],
         ..Needs::default()
     };
     let flow_logs = "network.flow_logs.enabled";
@@ -137,17 +142,17 @@ const EC2: &str = "ec2:${AWS::Region}:${AWS::AccountId}:*";
 // Creating a resource, and the calls CloudFormation makes on it before it carries its tags,
 // cannot require the product's tags: CloudFormation tags a security group only after creating
 // it and authorizing its inline rules (CloudFormation coverage roadmap issue 714, aws-cdk issue
-// 13204). Apart from `AuthorizeSecurityGroupIngress` (kept here until the load balancer's
-// inline rules become rules of their own), none of these changes what an existing resource
-// admits or where its traffic goes: a new resource stays inert until a tagged call below
-// attaches it. EC2 ids are generated, so the resources are the account and region's.
+// 13204), so byoa's groups have inline egress rules only (the one that closes the default
+// egress) and their ingress rules are resources of their own. None of these changes what an
+// existing resource admits or where its traffic goes, except egress: a new resource stays inert
+// until a tagged call below attaches it. EC2 ids are generated, so the resources are the
+// account and region's.
 const MANAGE_NETWORK: Grant = Grant {
     part: Part::Network,
     sid: "ManageNetwork",
     actions: &[
         "ec2:AllocateAddress",
         "ec2:AuthorizeSecurityGroupEgress",
-        "ec2:AuthorizeSecurityGroupIngress",
         "ec2:CreateInternetGateway",
         "ec2:CreateNatGateway",
         "ec2:CreateRouteTable",
@@ -173,6 +178,7 @@ const MANAGE_PRODUCT_NETWORK: Grant = Grant {
         "ec2:AssociateAddress",
         "ec2:AssociateRouteTable",
         "ec2:AttachInternetGateway",
+        "ec2:AuthorizeSecurityGroupIngress",
         "ec2:CreateRoute",
         "ec2:DeleteInternetGateway",
         "ec2:DeleteNatGateway",
@@ -200,6 +206,15 @@ const MANAGE_PRODUCT_NETWORK: Grant = Grant {
         "ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
         "ec2:${AWS::Region}:${AWS::AccountId}:vpc/*",
     ]),
+};
+
+// An ingress rule is a resource of its own, created by the call (the group it opens must be
+// the product's, above).
+const NEW_SECURITY_GROUP_RULES: Grant = Grant {
+    part: Part::Network,
+    sid: "CreateSecurityGroupRules",
+    actions: &["ec2:AuthorizeSecurityGroupIngress"],
+    on: On::Arn("ec2:${AWS::Region}:${AWS::AccountId}:security-group-rule/*"),
 };
 
 const MANAGE_FLOW_LOGS: Grant = Grant {
