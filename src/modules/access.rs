@@ -15,7 +15,9 @@
 //!   this module lists no other module's resources. They use exact action lists (never `*` or
 //!   `service:*`), name-scope what CloudFormation names with the stack name
 //!   (`<product>-<environment>-...`: roles, buckets, log groups, repositories, stacks, topics,
-//!   trails), tag-scope key management, and leave out the calls that would
+//!   trails, databases, clusters and services, alarms, rules), tag-scope what AWS names by id
+//!   (keys; routes, associations, ingress and deletions of network resources), and leave out
+//!   the calls that would
 //!   destroy retained data or the audit trail (`DeleteBucket`, `ScheduleKeyDeletion`,
 //!   `DeleteLogGroup`, `DeleteRepository`, `StopLogging`, `DeleteTrail`). It creates a role, or
 //!   adds a policy to one, only when the role carries `PermissionsBoundary`
@@ -23,8 +25,9 @@
 //!   (`iam:PolicyARN`), and manages no IAM policy.
 //! - `PermissionsBoundary`, a managed policy at a fixed ARN (`policy/byoa/<product>-<env>-boundary`)
 //!   that every role of the product's stacks carries: it allows only the actions the modules
-//!   declare their roles use, and denies all of IAM, this stack's bucket and key, and stopping,
-//!   deleting or reconfiguring a trail, so no product role can be made an administrator.
+//!   declare their roles use, on the product's own resources (and keys with its tags), and
+//!   denies all of IAM, this stack's bucket and key, and stopping, deleting or reconfiguring a
+//!   trail, so no product role can be made an administrator or read the customer's data.
 //! - `ArtifactBucket` (KMS-encrypted with `ArtifactKey`, versioned, private, TLS only) for the
 //!   nested and large templates the vendor uploads.
 //! - When the spec sets `compliance.enforce_in_account`: a CloudFormation Guard hook
@@ -37,8 +40,11 @@
 //! stacks, with `ExecutionRole`; a guardrail policy stops `ExecutionRole` from changing this
 //! stack's roles, policies (the boundary included), bucket or key, from removing a boundary and
 //! from adding to a role without one, so no product template can widen the vendor's access or
-//! create a role that does more than the boundary allows. (Its other grants still reach more
-//! than the product's own resources in places: issue 9 tracks that.)
+//! create a role that does more than the boundary allows. What still reaches past the
+//! product's own resources is listed, with the reason, by the evaluator table
+//! (`tests/cli/access_eval.rs`, rows marked `Gap`): creating resources (AWS cannot scope a
+//! create by tags CloudFormation adds later), the product's audit trail, and a product role's
+//! trust (IAM has no condition on a trust policy's content).
 //! Neither role can change, deactivate or reconfigure the compliance hook, its role or its
 //! reports: the hook is the customer's control.
 
