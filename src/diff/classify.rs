@@ -159,8 +159,72 @@ fn documents<'a>(kind: &str, props: &'a Value) -> Vec<(String, &'a Value)> {
     }
 }
 
-/// The grants of one resource: (readable line, whether adding it broadens access).
-fn grants(resource: &Value) -> BTreeSet<(String, bool)> {
+/// One grant of a resource, as the diff shows it (`line`) and what decides whether adding it
+/// broadens access: an Allow broadens unless a grant the resource already had allows the same
+/// action, for the same principal, on a resource pattern that covers this one, under no
+/// condition or the same one (so replacing `ec2:<region>:<account>:*` with tagged
+/// `security-group/*` narrows).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Grant {
+    line: String,
+    /// Adding it could allow more (an Allow, an attachment); removing it could not.
+    allows: bool,
+    /// Label, effect, action and principal: grants comparable for coverage share these.
+    scope: Option<(String, String, String, String)>,
+    /// The resource as a pattern (an `Fn::Sub` string unwrapped), when it names one.
+    resource: Option<String>,
+    condition: Option<String>,
+}
+
+impl Grant {
+    fn plain(line: String, allows: bool) -> Grant {
+        Grant {
+            line,
+            allows,
+            scope: None,
+            resource: None,
+            condition: None,
+        }
+    }
+
+    /// Whether `self`, held before, already allowed everything `other` allows.
+    fn covers(&self, other: &Grant) -> bool {
+        let (Some(scope), Some(mine), Some(theirs)) =
+            (&self.scope, &self.resource, &other.resource)
+        else {
+            return false;
+        };
+        Some(scope) == other.scope.as_ref()
+            && (self.condition.is_none() || self.condition == other.condition)
+            && pattern_covers(mine, theirs)
+    }
+}
+
+/// Whether IAM resource pattern `wide` matches everything `narrow` matches: equal, `*`, or a
+/// single trailing `*` whose prefix `narrow` starts with.
+fn pattern_covers(wide: &str, narrow: &str) -> bool {
+    if wide == narrow || wide == "*" {
+        return true;
+    }
+    match wide.strip_suffix('*') {
+        Some(prefix) => !prefix.contains(['*', '?']) && narrow.starts_with(prefix),
+        None => false,
+    }
+}
+
+/// A resource value as a pattern: a string, or the string of an `Fn::Sub`.
+fn pattern(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(m) if m.len() == 1 => {
+            m.get("Fn::Sub").and_then(Value::as_str).map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
+/// The grants of one resource.
+fn grants(resource: &Value) -> BTreeSet<Grant> {
     let kind = type_of(resource);
     let props = resource.get("Properties").unwrap_or(&Value::Null);
     let mut out = BTreeSet::new();
@@ -181,28 +245,47 @@ fn grants(resource: &Value) -> BTreeSet<(String, bool)> {
                 [] => String::new(),
                 p => format!(" by {}", p.join(", ")),
             };
-            let condition = st
-                .get("Condition")
-                .map(|c| format!(" if {}", text(c)))
+            let condition = st.get("Condition").map(text);
+            let if_condition = condition
+                .as_ref()
+                .map(|c| format!(" if {c}"))
                 .unwrap_or_default();
-            let resources = either("Resource", "NotResource");
+            // `NotResource` is never a pattern to compare: it only shows.
+            let mut resources: Vec<(String, Option<String>)> = items(st.get("Resource"))
+                .into_iter()
+                .map(|r| (format!(" on {}", text(r)), pattern(r)))
+                .collect();
+            resources.extend(
+                items(st.get("NotResource"))
+                    .into_iter()
+                    .map(|r| (format!(" on not {}", text(r)), None)),
+            );
+            if resources.is_empty() {
+                resources.push((String::new(), None));
+            }
             for action in either("Action", "NotAction") {
-                let on: Vec<String> = if resources.is_empty() {
-                    vec![String::new()]
-                } else {
-                    resources.iter().map(|r| format!(" on {r}")).collect()
-                };
-                for on in on {
-                    out.insert((
-                        format!("{label}: {effect} {action}{on}{principal}{condition}"),
-                        effect == "Allow",
-                    ));
+                for (on, resource) in &resources {
+                    out.insert(Grant {
+                        line: format!("{label}: {effect} {action}{on}{principal}{if_condition}"),
+                        allows: effect == "Allow",
+                        scope: Some((
+                            label.clone(),
+                            effect.clone(),
+                            action.clone(),
+                            principal.clone(),
+                        )),
+                        resource: resource.clone(),
+                        condition: condition.clone(),
+                    });
                 }
             }
         }
     }
     for arn in items(props.get("ManagedPolicyArns")) {
-        out.insert((format!("attach managed policy {}", text(arn)), true));
+        out.insert(Grant::plain(
+            format!("attach managed policy {}", text(arn)),
+            true,
+        ));
     }
     for target in [
         "Roles",
@@ -214,13 +297,16 @@ fn grants(resource: &Value) -> BTreeSet<(String, bool)> {
     ] {
         if kind.ends_with("Policy") && kind.starts_with("AWS::IAM::") {
             for t in items(props.get(target)) {
-                out.insert((format!("attached to {}", text(t)), true));
+                out.insert(Grant::plain(format!("attached to {}", text(t)), true));
             }
         }
     }
     // A boundary limits: removing or changing it is what broadens.
     if let Some(b) = props.get("PermissionsBoundary") {
-        out.insert((format!("permissions boundary {}", text(b)), false));
+        out.insert(Grant::plain(
+            format!("permissions boundary {}", text(b)),
+            false,
+        ));
     }
     out
 }
@@ -237,17 +323,30 @@ pub fn iam(old: &Value, new: &Value) -> Vec<AccessChange> {
             }
             let before = a.map(grants).unwrap_or_default();
             let after = b.map(grants).unwrap_or_default();
-            let added: Vec<&(String, bool)> = after.difference(&before).collect();
-            let removed: Vec<&(String, bool)> = before.difference(&after).collect();
+            let lines = |set: &BTreeSet<Grant>| -> BTreeSet<String> {
+                set.iter().map(|g| g.line.clone()).collect()
+            };
+            let (before_lines, after_lines) = (lines(&before), lines(&after));
+            let added: Vec<&Grant> = after
+                .iter()
+                .filter(|g| !before_lines.contains(&g.line))
+                .collect();
+            let removed: Vec<&Grant> = before
+                .iter()
+                .filter(|g| !after_lines.contains(&g.line))
+                .collect();
             if added.is_empty() && removed.is_empty() {
                 return None;
             }
-            let broadened = added.iter().any(|g| g.1) || removed.iter().any(|g| !g.1);
+            let broadened = added
+                .iter()
+                .any(|g| g.allows && !before.iter().any(|old| old.allows && old.covers(g)))
+                || removed.iter().any(|g| !g.allows);
             Some(AccessChange {
                 logical_id: id.to_owned(),
                 kind: type_of(b.or(a).expect("one side has it")).to_owned(),
-                added: added.into_iter().map(|g| g.0.clone()).collect(),
-                removed: removed.into_iter().map(|g| g.0.clone()).collect(),
+                added: added.into_iter().map(|g| g.line.clone()).collect(),
+                removed: removed.into_iter().map(|g| g.line.clone()).collect(),
                 broadened,
             })
         })

@@ -391,6 +391,71 @@ fn iam_broadening_is_flagged_and_narrowing_is_not() {
     );
 }
 
+/// A managed policy allowing `ec2:ReplaceRoute` on `resource`, under `condition` when given.
+fn route_policy(resource: Value, condition: Option<Value>) -> Value {
+    let mut statement =
+        json!({"Effect": "Allow", "Action": "ec2:ReplaceRoute", "Resource": resource});
+    if let Some(c) = condition {
+        statement["Condition"] = c;
+    }
+    one(
+        json!({"Policy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+            "PolicyDocument": {"Statement": [statement]},
+        }}}),
+    )
+}
+
+#[test]
+fn a_resource_or_condition_that_narrows_a_grant_does_not_broaden_it() {
+    let sub = |s: &str| json!({"Fn::Sub": s});
+    let account = sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*");
+    let tables = sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:route-table/*");
+    let tagged = json!({"StringEquals": {"aws:ResourceTag/byoa:product": "acme"}});
+    let broadened = |old: Value, new: Value| {
+        let s = run(old, new);
+        assert_eq!(s.iam.len(), 1, "{:#?}", s.iam);
+        s.iam[0].broadened
+    };
+    // Account-wide -> route tables only, with a tag condition: narrower.
+    assert!(!broadened(
+        route_policy(account.clone(), None),
+        route_policy(json!([tables.clone()]), Some(tagged.clone()))
+    ));
+    // `*` -> account-wide: narrower.
+    assert!(!broadened(
+        route_policy(json!("*"), None),
+        route_policy(account.clone(), None)
+    ));
+    // The reverse of each broadens, and so does dropping or changing the condition.
+    assert!(broadened(
+        route_policy(tables.clone(), Some(tagged.clone())),
+        route_policy(account.clone(), None)
+    ));
+    assert!(broadened(
+        route_policy(account.clone(), None),
+        route_policy(json!("*"), None)
+    ));
+    assert!(broadened(
+        route_policy(tables.clone(), Some(tagged)),
+        route_policy(tables.clone(), None)
+    ));
+    assert!(broadened(
+        route_policy(
+            tables.clone(),
+            Some(json!({"StringEquals": {"aws:ResourceTag/x": "1"}}))
+        ),
+        route_policy(
+            tables,
+            Some(json!({"StringEquals": {"aws:ResourceTag/x": "2"}}))
+        )
+    ));
+    // A pattern with a wildcard inside covers nothing by prefix.
+    assert!(broadened(
+        route_policy(sub("arn:aws:ec2:*:1:route-table/*"), None),
+        route_policy(sub("arn:aws:ec2:us-east-1:1:route-table/rtb-1"), None)
+    ));
+}
+
 #[test]
 fn removing_a_deny_broadens() {
     let with = role(json!("s3:GetObject"), json!({"Service": "x"}));
