@@ -339,7 +339,7 @@ fn rows(a: &Access) -> Vec<Row> {
         row(VendorOther, "sts:AssumeRole", deployer.clone(), if whole_account { Gap("the deployer trusts the vendor account root") } else { Denied }, "anyone else in the vendor account, with the external id").with("sts:ExternalId", external_id.as_str()),
         row(CloudFormation, "sts:AssumeRole", execution.clone(), Allowed, "CloudFormation in this account").with("aws:SourceAccount", ACCOUNT),
         row(CloudFormation, "sts:AssumeRole", execution.clone(), Denied, "CloudFormation for another account").with("aws:SourceAccount", "210987654321"),
-        row(CloudFormation, "sts:AssumeRole", execution.clone(), Gap("no `aws:SourceArn` condition"), "CloudFormation for another product's stack").with("aws:SourceAccount", ACCOUNT).with("aws:SourceArn", other_product.as_str()),
+        row(CloudFormation, "sts:AssumeRole", execution.clone(), Gap("no `aws:SourceArn` condition: AWS documents none for CloudFormation assuming a service role, and an unverified one could stop every deploy"), "CloudFormation for another product's stack").with("aws:SourceAccount", ACCOUNT).with("aws:SourceArn", other_product.as_str()),
         // --- the deployer: what `byoa deploy` calls -----------------------------------------
         row(Deployer, "cloudformation:CreateChangeSet", root.clone(), Allowed, "a change set on the product's root stack"),
         row(Deployer, "cloudformation:ExecuteChangeSet", root.clone(), Allowed, "execute it"),
