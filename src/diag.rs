@@ -94,6 +94,8 @@ codes! {
     InitBlueprint = "init.blueprint": "the blueprint does not exist or does not render",
     InitName = "init.name": "the product name given to (or guessed by) `byoa init` is not valid",
     IoWrite = "io.write": "an output file or directory could not be written, renamed or removed",
+    IoOutputForeign = "io.output-foreign": "the output directory holds files byoa did not write, so byoa will not replace it",
+    IoOutputLocked = "io.output-locked": "another byoa run is writing an output directory beside the same one",
     IoOutput = "io.output": "standard output or standard error could not be written",
     ArgDate = "arg.date": "a date on the command line is not YYYY-MM-DD",
     PolicyInput = "policy.input": "a rules directory, rule file or template given to `byoa check` cannot be found or read, or there are no templates to check",

@@ -10,6 +10,7 @@ mod diff;
 mod inputs;
 mod layers;
 mod lint;
+mod out_dir;
 mod properties;
 mod sources;
 mod synth;
