@@ -6,6 +6,7 @@
 //! of the source map synthesis writes (`database.instance_class`) resolves the same way
 //! (`Loaded::locate_field`).
 
+pub mod aws;
 pub mod build;
 pub mod catalogue;
 pub mod compliance;

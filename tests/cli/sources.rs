@@ -79,7 +79,7 @@ const CASES: &[Case] = &[
     case(
         "prod",
         "/database/engine_version",
-        r#""17.2""#,
+        r#""17.11""#,
         "database.engine_version",
     ),
     case("prod", "/database/storage_gb", "100", "database.storage_gb"),
