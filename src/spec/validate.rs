@@ -49,6 +49,7 @@ pub fn validate(
     let database = build::database(spec, &mut d);
     check_access(spec, &mut d);
     crate::spec::aws::check(spec, &mut d);
+    crate::spec::combinations::check(spec, &mut d);
     let profiles: Vec<String> = spec
         .compliance
         .profiles

@@ -610,7 +610,7 @@ fn log_retention_must_be_a_period_cloudwatch_logs_offers() {
 fn names_spec(p: &str, e: &str, s: &str) -> String {
     format!(
         "product: {{name: {p}, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
-         database: {{}}\nservices: [{{name: {s}, port: 80, expose: {{paths: [\"/*\"]}}, discovery: true}}]\n\
+         database: {{}}\nservices: [{{name: {s}, port: 8080, expose: {{paths: [\"/*\"]}}, discovery: true}}]\n\
          environments: {{{e}: {{}}}}\n"
     )
 }
@@ -673,4 +673,58 @@ fn the_longest_names_validation_accepts_fit_aws_limits_after_prefixing() {
                 .managed_policy_name_max
     );
     assert!(stacks.iter().any(|s| s.stack_name.ends_with(&service)));
+}
+
+/// An overlay changes services; one that names a service the spec does not define is one
+/// error at the overlay's line, and the service is not created (its missing port, which a
+/// created service would be refused for, is not reported).
+#[test]
+fn an_overlay_naming_an_unknown_service_is_one_error_and_creates_no_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("byoa.yaml");
+    std::fs::write(
+        &spec,
+        "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+         services: [{name: api}]\n\
+         environments:\n  dev:\n    services: [{name: admin, expose: {paths: [\"/admin/*\"]}}]\n",
+    )
+    .unwrap();
+    let path = spec.to_str().unwrap();
+    let (code, out, err) = byoa(&["validate", path, "--format", "json"]);
+    assert_eq!(code, 2, "{err}");
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["env.unknown-service"], "{out}");
+    assert_eq!(doc["diagnostics"][0]["line"], 6, "{out}");
+}
+
+/// Listener rule priorities are spread over 500 positions: an exposed service past them is
+/// one error at validate, where synth used to panic.
+#[test]
+fn an_exposed_service_past_the_rule_positions_is_refused_not_a_panic() {
+    let mut spec = String::from(
+        "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\nservices:\n",
+    );
+    for i in 0..=500 {
+        spec.push_str(&format!(
+            "  - {{name: s{i}, port: 8080, expose: {{paths: [\"/s{i}/*\"]}}}}\n"
+        ));
+    }
+    let result = byoa::spec::load_str(
+        std::path::Path::new("byoa.yaml"),
+        &spec,
+        None,
+        &Default::default(),
+    );
+    let problems: Vec<String> = result
+        .expect_err("refused")
+        .iter()
+        .map(|d| format!("{} {}", d.code.as_str(), d.field().unwrap_or_default()))
+        .collect();
+    assert_eq!(problems, ["service.route services[500].expose"]);
 }

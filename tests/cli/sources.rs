@@ -402,12 +402,16 @@ const CASES: &[Case] = &[
         "null",
         "database.max_storage_gb",
     ),
-    case(
-        "prod",
-        "/services/0/scaling/cpu_percent",
-        "null",
-        "services.api.scaling.cpu_percent",
-    ),
+    Case {
+        // Another metric stays: a `max` above `min` with no metric is refused.
+        given: &[("/services/0/scaling/memory_percent", "70")],
+        ..case(
+            "prod",
+            "/services/0/scaling/cpu_percent",
+            "null",
+            "services.api.scaling.cpu_percent",
+        )
+    },
     case("prod", "/services/1/port", "9000", "services.worker.port"),
     case("prod", "/services/0/expose", "null", "services.api.expose"),
     case("prod", "/product/name", r#""acme-web""#, "product.name"),

@@ -14,6 +14,9 @@ use crate::spec::types::Spec;
 
 /// Longest path pattern or host header value a rule condition takes (a hand-kept limit).
 const CONDITION_VALUE_MAX: usize = 128;
+/// Services whose listener rules byoa can give distinct priorities: the compiler spreads them
+/// over the priorities a listener allows (1 to 50,000 in the table), 500 positions per tier.
+const RULE_POSITIONS: usize = 500;
 /// Characters of a path pattern besides ASCII letters and digits (hand list).
 const PATH_CHARS: &str = "_-.$/~\"'@:+&*?";
 
@@ -22,6 +25,20 @@ pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
     for (i, s) in spec.services.iter().enumerate() {
         let Some(expose) = &s.expose else { continue };
         let base = format!("/services/{i}/expose");
+        if i >= RULE_POSITIONS {
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceRoute,
+                    base.clone(),
+                    format!(
+                        "service `{}` is number {} in `services`; byoa orders the load balancer rules of the first {RULE_POSITIONS} only",
+                        s.name,
+                        i + 1
+                    ),
+                )
+                .with_help("list exposed services first, or split the product"),
+            );
+        }
         let health = &expose.health_check_path;
         if !health.starts_with('/') || health.len() > limits.health_check_path_max {
             d.push(
