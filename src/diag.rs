@@ -66,6 +66,7 @@ codes! {
     NetworkSubnetCount = "network.subnet-count": "a subnet tier does not have one CIDR per zone",
     NetworkAzCount = "network.az-count": "the number of availability zones does not fit the region",
     NetworkZone = "network.zone": "an availability zone is not in the spec's region",
+    NetworkNoEgress = "network.no-egress": "services have no way out of the VPC (`nat: none`), so their tasks cannot pull images or send logs",
     NetworkNoLoadBalancer = "network.no-load-balancer": "a service is exposed but the load balancer is off",
     NetworkRetention = "network.retention": "a log retention is not a value CloudWatch Logs accepts",
     NetworkSslPolicy = "network.ssl-policy": "the listener's TLS policy is not an Elastic Load Balancing policy name",

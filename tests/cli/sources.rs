@@ -253,7 +253,11 @@ const CASES: &[Case] = &[
     case("prod", "/network/cidr", r#""10.1.0.0/16""#, "network.cidr"),
     case("dev", "/network/az_count", "3", "network.az_count"),
     case("prod", "/network/nat", r#""single""#, "network.nat"),
-    case("prod", "/network/nat", r#""none""#, "network.nat"),
+    Case {
+        // Services need a way out: `nat: none` is for a product without them.
+        given: &[("/services", "[]"), ("/environments/dev/services", "[]")],
+        ..case("prod", "/network/nat", r#""none""#, "network.nat")
+    },
     case(
         "dev",
         "/environments/dev/network/nat",
