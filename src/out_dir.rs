@@ -13,8 +13,10 @@
 //!   two renames, and a run that finds only the saved previous directory puts it back first.
 //! - byoa replaces the directory it owns, so it refuses (`io.output-foreign`, nothing changed)
 //!   when the directory holds a file it did not write: a user's file is never deleted, and
-//!   `--out .` cannot wipe a working tree. Files of earlier runs that this run does not
-//!   produce (a stale template, an old `graph.md`) are gone after the swap.
+//!   `--out .` cannot wipe a working tree; nor is the working directory (or one holding it)
+//!   ever swapped, which would leave the user's shell in a deleted directory. Files of
+//!   earlier runs that this run does not produce (a stale template, an old `graph.md`) are
+//!   gone after the swap.
 //! - A failed run removes its staging directory; one left by a killed run is removed by the
 //!   next run, under the lock.
 //! - Durability: each file is flushed before the swap and the parent directory after it.
@@ -40,6 +42,22 @@ pub struct Staging {
 /// existing `dir` is in `owned` (top-level names), and creates an empty staging directory.
 pub fn stage(dir: &Path, owned: &BTreeSet<String>) -> Result<Staging, Diagnostic> {
     let target = resolve(dir)?;
+    // Swapping the working directory (or one holding it) would leave the user's shell in a
+    // deleted directory.
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize);
+    let full = std::fs::canonicalize(&target);
+    if let (Ok(cwd), Ok(full)) = (cwd, full)
+        && cwd.starts_with(&full)
+    {
+        return Err(error(
+            dir,
+            format!(
+                "`{}` is the working directory or holds it; byoa replaces its output directory as a whole",
+                dir.display()
+            ),
+        )
+        .with_help("give `--out` a directory of its own, e.g. `--out out`"));
+    }
     let name = target
         .file_name()
         .and_then(|n| n.to_str())
@@ -121,10 +139,13 @@ impl Drop for Staging {
     }
 }
 
-/// `dir`, or the directory it links to: the swap replaces a real directory, never a link.
+/// `dir`, or the directory it links to or stands for (`.`): the swap replaces a named, real
+/// directory, never a link.
 fn resolve(dir: &Path) -> Result<PathBuf, Diagnostic> {
     let is_link = std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
-    if !is_link {
+    // `.` and `..` name no entry to swap: the directory they stand for does.
+    let unnamed = dir.file_name().is_none() && dir.exists();
+    if !is_link && !unnamed {
         return match std::fs::metadata(dir) {
             Ok(m) if !m.is_dir() => Err(error(
                 dir,
@@ -136,12 +157,8 @@ fn resolve(dir: &Path) -> Result<PathBuf, Diagnostic> {
             _ => Ok(dir.to_path_buf()),
         };
     }
-    std::fs::canonicalize(dir).map_err(|e| {
-        error(
-            dir,
-            format!("cannot follow the link `{}`: {e}", dir.display()),
-        )
-    })
+    std::fs::canonicalize(dir)
+        .map_err(|e| error(dir, format!("cannot resolve `{}`: {e}", dir.display())))
 }
 
 /// Refuses an output directory that holds anything byoa did not write.
@@ -396,6 +413,43 @@ mod tests {
         again.commit().unwrap();
         let left = names(root.path());
         assert_eq!(left, ["out"], "the lock file goes with the run");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_output_directory_stays_a_link_to_the_new_output() {
+        let root = tempfile::tempdir().unwrap();
+        let real = root.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        std::fs::write(real.join("old.yaml"), "old").unwrap();
+        let link = root.path().join("out");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let s = stage(&link, &owned(&["old.yaml"])).unwrap();
+        std::fs::write(s.path().join("new.yaml"), "new").unwrap();
+        s.commit().unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(names(&real), ["new.yaml"]);
+        assert_eq!(
+            std::fs::read_to_string(link.join("new.yaml")).unwrap(),
+            "new"
+        );
+    }
+
+    #[test]
+    fn a_directory_written_as_dot_dot_is_swapped_under_its_own_name() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        std::fs::create_dir_all(out.join("sub")).unwrap();
+        let s = stage(&out.join("sub/.."), &owned(&["sub"])).unwrap();
+        std::fs::write(s.path().join("new.yaml"), "new").unwrap();
+        s.commit().unwrap();
+        assert_eq!(names(&out), ["new.yaml"]);
+        assert_eq!(names(root.path()), ["out"]);
     }
 
     #[test]

@@ -79,6 +79,18 @@ fn a_file_byoa_did_not_write_is_refused_and_out_stays_byte_identical() {
     let (code, err) = synth(&example("acme-api"), "dev", tree.path(), &[]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(names(tree.path()), ["Cargo.toml"]);
+
+    // Nor is the working directory swapped from under the shell, even when empty.
+    let empty = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_byoa"))
+        .args(["synth", &example("acme-api"), "--env", "dev", "--out", "."])
+        .current_dir(empty.path())
+        .output()
+        .expect("byoa runs");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(err.contains("is the working directory"), "{err}");
+    assert!(names(empty.path()).is_empty());
 }
 
 #[test]
