@@ -24,6 +24,7 @@ pub mod graph;
 pub mod hash;
 pub mod modules;
 pub mod naming;
+pub mod out_dir;
 pub mod policy;
 pub mod report;
 pub mod spec;

@@ -4,9 +4,9 @@
 //!
 //! `synthesize` is pure (model in, bytes out) and refuses templates that break CloudFormation's
 //! limits or hold dangling references, with a diagnostic per problem. `Output::write` is the only
-//! code that touches `out/`: every file is written to a temporary name and renamed into place,
-//! the manifest last, so a failed run leaves the previous output whole; templates that an earlier
-//! manifest listed and this run no longer produces are removed. An I/O failure is an `io.write`
+//! code that touches `out/`: it writes every file into a staging directory and swaps that in for
+//! `out/` as a whole (`out_dir`), so a failed or killed run leaves the previous output whole and
+//! files of earlier runs that this run does not produce are gone. An I/O failure is an `io.write`
 //! diagnostic naming the path.
 
 use std::collections::BTreeSet;
@@ -22,9 +22,12 @@ use crate::diag::{Code, Diagnostic};
 use crate::hash::sha256_hex;
 use crate::modules::{self, Stack};
 use crate::naming::RULE_FILE_KEY;
+use crate::out_dir;
 use crate::spec::Loaded;
 
 pub const MANIFEST: &str = "manifest.json";
+/// The stack graph `byoa synth --graph` writes beside the templates.
+pub const GRAPH: &str = "graph.md";
 
 /// One emitted template.
 #[derive(Debug, Clone)]
@@ -115,6 +118,8 @@ pub struct Output {
     /// The spec fields behind each template's resource properties, per stack.
     pub sources: SourceMap,
     pub manifest: Manifest,
+    /// `graph.md`, when asked for (`with_graph`).
+    pub graph: Option<String>,
 }
 
 /// Renders every stack of `loaded`. `hook_rules` is the in-account hook's Guard rule file
@@ -174,6 +179,7 @@ pub fn synthesize(
         templates,
         rule_file,
         sources,
+        graph: None,
     })
 }
 
@@ -252,49 +258,61 @@ impl Manifest {
 }
 
 impl Output {
-    /// Writes the output into `dir` atomically per file, manifest last. Returns the paths
-    /// written.
+    /// Adds `graph.md`, the Mermaid diagram of the stacks, to what `write` writes.
+    pub fn with_graph(mut self) -> Self {
+        let stacks: Vec<_> = self.templates.iter().map(|r| r.stack.clone()).collect();
+        self.graph = Some(crate::graph::markdown(&stacks));
+        self
+    }
+
+    /// Replaces `dir` with this output as a whole (see `out_dir`): every file is written into
+    /// a staging directory, which is then swapped in, so a failed or killed run leaves the
+    /// previous output complete, and files of earlier runs that this run does not produce are
+    /// gone. Returns the paths written, under `dir`.
     pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-        create_dir(dir)?;
-        let previous = read_manifest(dir);
-        let mut written = Vec::new();
-        for r in &self.templates {
-            let path = dir.join(&r.file);
-            write_atomic(&path, r.body.as_bytes())?;
-            written.push(path);
-        }
+        let staging = out_dir::stage(dir, &owned_names(read_manifest(dir).as_ref()))?;
+        let mut files: Vec<(&str, &[u8])> = self
+            .templates
+            .iter()
+            .map(|r| (r.file.as_str(), r.body.as_bytes()))
+            .collect();
         if let Some((file, text)) = &self.rule_file {
-            let path = dir.join(file);
+            files.push((file, text.as_bytes()));
+        }
+        let sources = self.sources.to_json();
+        files.push((sources::FILE, sources.as_bytes()));
+        if let Some(graph) = &self.graph {
+            files.push((GRAPH, graph.as_bytes()));
+        }
+        let manifest = self.manifest.to_json();
+        files.push((MANIFEST, manifest.as_bytes()));
+        for (file, bytes) in &files {
+            let path = staging.path().join(file);
             if let Some(parent) = path.parent() {
                 create_dir(parent)?;
             }
-            write_atomic(&path, text.as_bytes())?;
-            written.push(path);
+            write_durable(&path, bytes)?;
         }
-        let path = dir.join(sources::FILE);
-        write_atomic(&path, self.sources.to_json().as_bytes())?;
-        written.push(path);
-        let manifest = dir.join(MANIFEST);
-        write_atomic(&manifest, self.manifest.to_json().as_bytes())?;
-        written.push(manifest);
-        // Remove templates this run no longer produces, but only ones byoa itself wrote.
-        if let Some(prev) = previous {
-            for old in prev.templates {
-                let stale = !self.templates.iter().any(|r| r.file == old.file);
-                let own_name = Path::new(&old.file).file_name() == Some(old.file.as_ref());
-                let path = dir.join(&old.file);
-                if stale && own_name && path.is_file() {
-                    std::fs::remove_file(&path).map_err(|e| {
-                        io_error(
-                            &path,
-                            format!("cannot remove stale template `{}`: {e}", path.display()),
-                        )
-                    })?;
-                }
-            }
-        }
-        Ok(written)
+        staging.commit()?;
+        Ok(files.iter().map(|(file, _)| dir.join(file)).collect())
     }
+}
+
+/// The top-level names in an output directory that byoa wrote, going by its manifest: what
+/// a new run may replace.
+fn owned_names(manifest: Option<&Manifest>) -> BTreeSet<String> {
+    let Some(m) = manifest else {
+        return BTreeSet::new();
+    };
+    let files = m.templates.iter().map(|t| t.file.as_str());
+    let listed = files
+        .chain(m.rule_file.as_deref())
+        .chain(m.sources.as_deref());
+    listed
+        .chain([MANIFEST, GRAPH, sources::FILE])
+        .filter_map(|f| Path::new(f).components().next())
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// An `io.write` diagnostic about `path`.
@@ -316,6 +334,16 @@ pub fn create_dir(dir: &Path) -> Result<(), Diagnostic> {
 pub fn read_manifest(dir: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
     serde_json::from_str(&text).ok()
+}
+
+/// Writes `bytes` to the new file `path` (in a staging directory) and flushes it to disk.
+fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let result = (|| {
+        let mut f = std::fs::File::create_new(path)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    result.map_err(|e| io_error(path, format!("cannot write `{}`: {e}", path.display())))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over

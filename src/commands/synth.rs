@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Ctx;
 use crate::cfn::emit::Format;
 use crate::diag::Diagnostic;
-use crate::{cli, exit, graph, policy, spec, synth};
+use crate::{cli, exit, policy, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
     let (loaded, output) = match load_and_synthesize(&args.spec, args.format) {
@@ -15,18 +15,17 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
         Err(diags) => return ctx.fail(&diags),
     };
     ctx.warn(&loaded.warnings)?;
+    let output = if args.graph {
+        output.with_graph()
+    } else {
+        output
+    };
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);
     }
-    if args.graph {
-        let stacks: Vec<_> = output.templates.iter().map(|r| r.stack.clone()).collect();
-        let path = args.out.join("graph.md");
-        if let Err(d) = synth::write_atomic(&path, graph::markdown(&stacks).as_bytes()) {
-            return ctx.fail(&[d]);
-        }
-        if !ctx.quiet {
-            writeln!(ctx.out, "wrote {}", path.display())?;
-        }
+    if args.graph && !ctx.quiet {
+        let path = args.out.join(synth::GRAPH);
+        writeln!(ctx.out, "wrote {}", path.display())?;
     }
     if !ctx.quiet {
         summary(ctx, &args.out, &output)?;

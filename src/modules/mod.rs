@@ -375,7 +375,7 @@ mod tests {
     #[test]
     fn every_fixed_id_with_a_service_tail_is_known_to_naming() {
         use crate::naming::{self, ServicePart};
-        let lean = "az_count: 2, nat: none, flow_logs: {enabled: false}, \
+        let lean = "az_count: 2, nat: single, flow_logs: {enabled: false}, \
                     load_balancer: {access_logs: false, waf: false, deletion_protection: false}";
         let variants = [
             ["zones: [us-east-1a, us-east-1b]", "", HARDENED],

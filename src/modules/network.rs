@@ -476,13 +476,27 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             egress.clear();
             egress.extend(no_egress().as_array().cloned().unwrap_or_default());
         }
+        let among = rules
+            .iter()
+            .any(|r| (r.from, r.to) == (Group::Services, Group::Services));
         group(
             t,
             "ServiceSecurityGroup",
-            "Services: traffic from the load balancer only",
+            if among {
+                "Services: traffic from the load balancer and between services found by discovery"
+            } else {
+                "Services: traffic from the load balancer only"
+            },
             json!([]),
             Value::Array(egress),
             name("services"),
+        );
+        // The description says whether services admit each other, as `discovery` decides.
+        let found = model.services.iter().filter(|s| s.discovery);
+        t.trace(
+            "ServiceSecurityGroup",
+            "GroupDescription",
+            found.map(|s| s.field("discovery")),
         );
         // No NAT, no way out: the group's egress follows `network.nat`.
         t.trace(
@@ -522,6 +536,10 @@ fn links_into(t: &mut Template, model: &Model, to: Group, rules: &[Ingress]) {
                 format!("LoadBalancerToServicePort{port}"),
                 format!("Load balancer to services on {port}"),
             ),
+            (Group::Services, Group::Services) => (
+                format!("ServiceToServicePort{port}"),
+                format!("Services to services found by discovery on {port}"),
+            ),
             (from, to) => (
                 format!("{from:?}To{to:?}Port{port}"),
                 format!("{from:?} to {to:?} on {port}"),
@@ -529,12 +547,17 @@ fn links_into(t: &mut Template, model: &Model, to: Group, rules: &[Ingress]) {
         };
         let since = t.resources.len();
         link(t, &id, from, group_id(to), port, &description);
-        // The load balancer reaches the services on the ports of those it exposes.
+        // The load balancer reaches the services on the ports of those it exposes, and services
+        // reach the ports of those they find by discovery.
         let exposed: Vec<String> = model
             .services
             .iter()
-            .filter(|s| rule.from == Group::LoadBalancer && s.port == Some(port))
-            .flat_map(|s| [s.field("port"), s.field("expose")])
+            .filter(|s| s.port == Some(port))
+            .flat_map(|s| match rule.from {
+                Group::LoadBalancer => vec![s.field("port"), s.field("expose")],
+                Group::Services if s.discovery => vec![s.field("port"), s.field("discovery")],
+                _ => Vec::new(),
+            })
             .collect();
         let exposed: Vec<&str> = exposed.iter().map(String::as_str).collect();
         t.trace_resources_since(since, &exposed);
@@ -863,5 +886,47 @@ mod tests {
         let none = build(&model, &[web]).template.to_value();
         assert!(none["Resources"]["DatabaseSecurityGroup"].is_null());
         assert!(none["Resources"]["LoadBalancerToServicePort8080Ingress"].is_object());
+    }
+
+    #[test]
+    fn services_found_by_discovery_admit_each_other_on_their_port() {
+        let network = |discovery: bool| {
+            let spec = format!("{SPEC}  - {{name: worker, port: 9000, discovery: {discovery}}}\n");
+            let loaded =
+                crate::spec::load_str(Path::new("byoa.yaml"), &spec, None, &Default::default())
+                    .expect("valid");
+            let stacks = crate::modules::build_all(&loaded.model, "yaml").expect("builds");
+            let net = stacks
+                .into_iter()
+                .find(|s| s.module == "network")
+                .expect("network");
+            net.template.to_value()
+        };
+        let found = network(true);
+        let rules = &found["Resources"];
+        let ingress = &rules["ServiceToServicePort9000Ingress"]["Properties"];
+        assert_eq!(
+            ingress["GroupId"],
+            get_att("ServiceSecurityGroup", "GroupId")
+        );
+        assert_eq!(
+            ingress["SourceSecurityGroupId"],
+            get_att("ServiceSecurityGroup", "GroupId")
+        );
+        assert_eq!(
+            (&ingress["FromPort"], &ingress["ToPort"]),
+            (&json!(9000), &json!(9000))
+        );
+        let egress = &rules["ServiceToServicePort9000Egress"]["Properties"];
+        assert_eq!(
+            egress["DestinationSecurityGroupId"],
+            get_att("ServiceSecurityGroup", "GroupId")
+        );
+        let hidden = network(false);
+        assert!(hidden["Resources"]["ServiceToServicePort9000Ingress"].is_null());
+        assert_eq!(
+            hidden["Resources"]["ServiceSecurityGroup"]["Properties"]["GroupDescription"],
+            "Services: traffic from the load balancer only"
+        );
     }
 }

@@ -6,8 +6,10 @@
 //! of the source map synthesis writes (`database.instance_class`) resolves the same way
 //! (`Loaded::locate_field`).
 
+pub mod aws;
 pub mod build;
 pub mod catalogue;
+pub mod combinations;
 pub mod compliance;
 pub mod model;
 pub mod regions;
@@ -176,6 +178,26 @@ fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
                 ),
             );
         }
+        let known = base_service_names(&source.value);
+        for (i, service) in unknown_services(&source.value, name) {
+            let pointer = format!("{}/services/{i}/name", push_pointer("/environments", name));
+            let help = match did_you_mean(&service, known.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => {
+                    "add the service to `services:` first; an overlay only changes it".to_owned()
+                }
+            };
+            diags.push(
+                Diagnostic::error(
+                    Code::EnvUnknownService,
+                    pointer,
+                    format!(
+                        "environment `{name}` changes service `{service}`, which `services:` does not define"
+                    ),
+                )
+                .with_help(help),
+            );
+        }
     }
     // Every name the stacks of an environment give starts with `<product>-<env>-`, and its
     // access stack scopes the vendor by that prefix: `prod-eu`'s names would start with
@@ -199,6 +221,34 @@ fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
         );
     }
     (envs, diags)
+}
+
+/// The names of the base document's services.
+fn base_service_names(value: &Value) -> Vec<String> {
+    let services = value.get("services").and_then(Value::as_array);
+    services
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("name")?.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The services of `env`'s overlay that name no service of the base document, with their
+/// index in the overlay: an overlay changes services, it never adds one.
+fn unknown_services(value: &Value, env: &str) -> Vec<(usize, String)> {
+    let known = base_service_names(value);
+    let overlay = value
+        .get("environments")
+        .and_then(|e| e.get(env))
+        .and_then(|o| o.get("services"))
+        .and_then(Value::as_array);
+    overlay
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, s.get("name")?.as_str()?.to_owned())))
+        .filter(|(_, n)| !known.contains(n))
+        .collect()
 }
 
 /// The names under the document's `environments:`, in the order written.
@@ -297,7 +347,20 @@ fn view(
         .as_object_mut()
         .and_then(|o| o.shift_remove("environments"));
     if let Some(env) = env {
-        let overlay = overlays.as_ref().and_then(|o| o.get(env)).cloned();
+        let mut overlay = overlays.as_ref().and_then(|o| o.get(env)).cloned();
+        // Reported by `check_base`; dropped here so that no service is created.
+        let unknown = unknown_services(&source.value, env);
+        if let Some(items) = overlay
+            .as_mut()
+            .and_then(|o| o.get_mut("services"))
+            .and_then(Value::as_array_mut)
+        {
+            let mut index = 0..;
+            items.retain(|_| {
+                let i = index.next().unwrap_or_default();
+                !unknown.iter().any(|(j, _)| *j == i)
+            });
+        }
         if let Some(overlay) = overlay {
             let from = push_pointer("/environments", env);
             merge(&mut value, &overlay, &from, "", &mut map);

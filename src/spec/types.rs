@@ -422,7 +422,7 @@ pub enum StorageType {
 pub struct Service {
     /// Service name: lowercase letters, digits and hyphens.
     pub name: String,
-    /// CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).
+    /// CPU units, a Fargate task size (256, 512, 1024, 2048, 4096, 8192, 16384, 32768).
     #[serde(default = "default_cpu")]
     pub cpu: u32,
     /// Memory in MiB, within what Fargate allows for the CPU.

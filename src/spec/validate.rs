@@ -50,6 +50,8 @@ pub fn validate(
     let services = build::services(spec, &mut d);
     let database = build::database(spec, &mut d);
     check_access(spec, &mut d);
+    crate::spec::aws::check(spec, &mut d);
+    crate::spec::combinations::check(spec, &mut d);
     let profiles: Vec<String> = spec
         .compliance
         .profiles
@@ -177,10 +179,7 @@ fn check_product(spec: &Spec, d: &mut Vec<Diagnostic>) {
     }
     for (k, v) in &p.tags {
         let ptr = crate::diag::push_pointer("/product/tags", k);
-        let bad_char = |s: &str| {
-            s.chars()
-                .find(|c| !(c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(*c)))
-        };
+        let bad_char = |s: &str| s.chars().find(|c| !crate::spec::aws::tags::tag_char(*c));
         let problem = if k.is_empty() || k.chars().count() > 128 {
             Some(format!("tag key `{k}` must be 1 to 128 characters"))
         } else if k.to_ascii_lowercase().starts_with("aws:") || k.starts_with("byoa:") {
@@ -594,19 +593,32 @@ fn retention(days: u32, pointer: &str, d: &mut Vec<Diagnostic>) {
     );
 }
 
-/// The Fargate task sizes: CPU units -> allowed memory in MiB.
+/// The Fargate task sizes: CPU units -> allowed memory in MiB (from the generated table).
 pub fn fargate_memory(cpu: u32) -> Option<Vec<u32>> {
-    let range = |lo: u32, hi: u32, step: u32| (lo..=hi).step_by(step as usize).collect();
-    Some(match cpu {
-        256 => vec![512, 1024, 2048],
-        512 => range(1024, 4096, 1024),
-        1024 => range(2048, 8192, 1024),
-        2048 => range(4096, 16384, 1024),
-        4096 => range(8192, 30720, 1024),
-        8192 => range(16384, 61440, 4096),
-        16384 => range(32768, 122880, 8192),
-        _ => return None,
-    })
+    crate::spec::aws::table::Table::get()
+        .fargate_memory(cpu)
+        .map(<[u32]>::to_vec)
+}
+
+/// The CPU sizes Fargate has, for a help line: `256, 512, ... or 16384`.
+fn fargate_cpus() -> String {
+    let sizes = &crate::spec::aws::table::Table::get().fargate;
+    let cpus: Vec<String> = sizes.iter().map(|s| s.cpu.to_string()).collect();
+    cpus.join(", ")
+}
+
+/// `1024 to 4096 (in steps of 1024)`, or the sizes listed when their steps differ.
+fn memory_choices(allowed: &[u32]) -> String {
+    let steps: Vec<u32> = allowed.windows(2).map(|w| w[1] - w[0]).collect();
+    match (allowed, steps.first()) {
+        ([first, .., last], Some(step)) if allowed.len() > 3 && steps.iter().all(|s| s == step) => {
+            format!("{first} to {last} (in steps of {step})")
+        }
+        _ => {
+            let sizes: Vec<String> = allowed.iter().map(u32::to_string).collect();
+            sizes.join(", ")
+        }
+    }
 }
 
 fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
@@ -750,7 +762,7 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
                     format!("{base}/cpu"),
                     format!("Fargate has no task size with {} CPU units", s.cpu),
                 )
-                .with_help("use 256, 512, 1024, 2048, 4096, 8192 or 16384"),
+                .with_help(format!("use one of {}", fargate_cpus())),
             ),
             Some(allowed) if !allowed.contains(&s.memory) => d.push(
                 Diagnostic::error(
@@ -762,11 +774,9 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_help(format!(
-                    "with cpu {} use memory {} to {} (in steps of {})",
+                    "with cpu {} use memory {}",
                     s.cpu,
-                    allowed[0],
-                    allowed[allowed.len() - 1],
-                    allowed.get(1).map_or(0, |m| m - allowed[0]).max(512)
+                    memory_choices(&allowed)
                 )),
             ),
             Some(_) => {}

@@ -33,6 +33,16 @@ fn diagnostics_snapshots() {
     }
 }
 
+/// The AWS values validation checks against are what the generator makes of the pinned
+/// cfn-lint's data.
+#[test]
+fn committed_aws_values_are_what_the_script_generates() {
+    assert!(
+        crate::generated("scripts/aws_values.py", "data/aws-values.json"),
+        "data/aws-values.json is stale: run scripts/aws-values and commit it"
+    );
+}
+
 #[test]
 fn no_snapshot_is_unreferenced() {
     let mut expected: Vec<String> = bad_specs()
@@ -381,6 +391,7 @@ fn service_sizes_and_scaling_hold_at_their_bounds() {
         (4096, 8192),
         (8192, 16384),
         (16384, 32768),
+        (32768, 61440),
     ] {
         assert_eq!(size(cpu, memory), expect(&[]), "{cpu}/{memory}");
     }
@@ -401,7 +412,8 @@ fn service_sizes_and_scaling_hold_at_their_bounds() {
         .clone();
     assert_eq!(
         help.as_deref(),
-        Some("with cpu 256 use memory 512 to 2048 (in steps of 512)")
+        Some("with cpu 256 use memory 512, 1024, 2048"),
+        "1536 is no size of 256 CPU units: the sizes are listed"
     );
 }
 
@@ -684,4 +696,130 @@ fn an_environment_named_inside_another_environments_prefix_is_refused() {
         validate("  prod: {}\n  production: {}\n  eu-prod: {}\n"),
         (0, vec![])
     );
+}
+
+/// A spec with a product, an environment and a service named `p`, `e` and `s`.
+fn names_spec(p: &str, e: &str, s: &str) -> String {
+    format!(
+        "product: {{name: {p}, vendor_account_id: \"111111111111\"}}\nregion: us-east-1\n\
+         database: {{}}\nservices: [{{name: {s}, port: 8080, expose: {{paths: [\"/*\"]}}, discovery: true}}]\n\
+         environments: {{{e}: {{}}}}\n\
+         access: {{vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}}\n"
+    )
+}
+
+fn valid_names(p: &str, e: &str, s: &str) -> bool {
+    let text = names_spec(p, e, s);
+    let catalogue = Default::default();
+    byoa::spec::load_str(
+        std::path::Path::new("byoa.yaml"),
+        &text,
+        Some(e),
+        &catalogue,
+    )
+    .is_ok()
+}
+
+/// The longest name of the form `a...a` that `accepts` takes, probed up to 200.
+fn longest(accepts: impl Fn(&str) -> bool) -> String {
+    let mut best = String::new();
+    for n in 2..200 {
+        let name = "a".repeat(n);
+        if accepts(&name) {
+            best = name;
+        }
+    }
+    assert!(!best.is_empty(), "no name accepted");
+    best
+}
+
+/// Stack names and the one physical name byoa sets (the boundary policy) are built by
+/// prefixing user names: the longest names validation accepts must still fit AWS's limits,
+/// so no limit can be broken after prefixing whatever the spec says.
+#[test]
+fn the_longest_names_validation_accepts_fit_aws_limits_after_prefixing() {
+    let product = longest(|p| valid_names(p, "dev", "api"));
+    let env = longest(|e| valid_names("acme", e, "api"));
+    let service = longest(|s| valid_names("acme", "dev", s));
+    let loaded = byoa::spec::load_str(
+        std::path::Path::new("byoa.yaml"),
+        &names_spec(&product, &env, &service),
+        Some(&env),
+        &Default::default(),
+    )
+    .expect("the longest names together are valid");
+    let stacks = byoa::modules::build_all(&loaded.model, "yaml").expect("builds");
+    for s in &stacks {
+        let n = &s.stack_name;
+        assert!(n.len() <= 128, "stack name `{n}` is longer than 128");
+        assert!(
+            n.starts_with(|c: char| c.is_ascii_alphabetic())
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "stack name `{n}` has characters CloudFormation refuses"
+        );
+    }
+    let boundary = byoa::naming::boundary_policy(&product, &env);
+    assert!(
+        boundary.len()
+            <= byoa::spec::aws::table::Table::get()
+                .limits
+                .managed_policy_name_max
+    );
+    assert!(stacks.iter().any(|s| s.stack_name.ends_with(&service)));
+}
+
+/// An overlay changes services; one that names a service the spec does not define is one
+/// error at the overlay's line, and the service is not created (its missing port, which a
+/// created service would be refused for, is not reported).
+#[test]
+fn an_overlay_naming_an_unknown_service_is_one_error_and_creates_no_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("byoa.yaml");
+    std::fs::write(
+        &spec,
+        "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+         services: [{name: api}]\n\
+         environments:\n  dev:\n    services: [{name: admin, expose: {paths: [\"/admin/*\"]}}]\n\
+         access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\n",
+    )
+    .unwrap();
+    let path = spec.to_str().unwrap();
+    let (code, out, err) = byoa(&["validate", path, "--format", "json"]);
+    assert_eq!(code, 2, "{err}");
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["env.unknown-service"], "{out}");
+    assert_eq!(doc["diagnostics"][0]["line"], 6, "{out}");
+}
+
+/// Listener rule priorities are spread over 500 positions: an exposed service past them is
+/// one error at validate, where synth used to panic.
+#[test]
+fn an_exposed_service_past_the_rule_positions_is_refused_not_a_panic() {
+    let mut spec = String::from(
+        "product: {name: acme, vendor_account_id: \"111111111111\"}\nregion: us-east-1\n\
+         access: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nservices:\n",
+    );
+    for i in 0..=500 {
+        spec.push_str(&format!(
+            "  - {{name: s{i}, port: 8080, expose: {{paths: [\"/s{i}/*\"]}}}}\n"
+        ));
+    }
+    let result = byoa::spec::load_str(
+        std::path::Path::new("byoa.yaml"),
+        &spec,
+        None,
+        &Default::default(),
+    );
+    let problems: Vec<String> = result
+        .expect_err("refused")
+        .iter()
+        .map(|d| format!("{} {}", d.code.as_str(), d.field().unwrap_or_default()))
+        .collect();
+    assert_eq!(problems, ["service.route services[500].expose"]);
 }

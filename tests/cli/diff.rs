@@ -77,33 +77,8 @@ fn every_emitted_type_is_in_the_replacement_table() {
 /// The generator, run offline against the pinned cfn-lint, writes exactly the committed table.
 #[test]
 fn committed_replacement_table_is_what_the_script_generates() {
-    let python = match std::env::var_os("BYOA_CFN_LINT") {
-        Some(lint) => Path::new(&lint).with_file_name("python"),
-        None => crate::root().join(".tools/venv/bin/python"),
-    };
     assert!(
-        python.is_file(),
-        "{} not found: run the suite with `scripts/test` (it builds .tools/venv)",
-        python.display()
-    );
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("replacement.json");
-    let status = std::process::Command::new(python)
-        .arg(crate::root().join("scripts/replacement_table.py"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("the generator runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let generated = std::fs::read_to_string(&out).expect("written");
-    let committed = std::fs::read_to_string(crate::root().join("data/replacement.json"))
-        .expect("committed table");
-    assert!(
-        generated == committed,
+        crate::generated("scripts/replacement_table.py", "data/replacement.json"),
         "data/replacement.json is stale: run scripts/replacement-table and commit it"
     );
 }

@@ -10,6 +10,7 @@ mod diff;
 mod inputs;
 mod layers;
 mod lint;
+mod out_dir;
 mod properties;
 mod recipe;
 mod secrets;
@@ -31,6 +32,36 @@ pub fn byoa(args: &[&str]) -> (i32, String, String) {
         String::from_utf8(out).expect("stdout is UTF-8"),
         String::from_utf8(err).expect("stderr is UTF-8"),
     )
+}
+
+/// Whether `script` (a generator under scripts/, run offline with the python of the pinned
+/// cfn-lint's venv and `--out FILE`) writes exactly the committed file `committed`.
+pub fn generated(script: &str, committed: &str) -> bool {
+    let python = match std::env::var_os("BYOA_CFN_LINT") {
+        Some(lint) => Path::new(&lint).with_file_name("python"),
+        None => root().join(".tools/venv/bin/python"),
+    };
+    assert!(
+        python.is_file(),
+        "{} not found: run the suite with `scripts/test` (it builds .tools/venv)",
+        python.display()
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("generated");
+    let status = std::process::Command::new(python)
+        .arg(root().join(script))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("the generator runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let generated = std::fs::read_to_string(&out).expect("written");
+    let committed = std::fs::read_to_string(root().join(committed)).expect("committed file");
+    generated == committed
 }
 
 /// The repository root (tests run there, so relative paths in messages stay stable).

@@ -158,6 +158,8 @@ pub(crate) fn spec() -> impl Strategy<Value = Generated> {
             let services: Vec<_> = names.iter().map(|n| service(n, lb)).collect();
             services.prop_map(move |services| {
                 let vpc: Ipv4Net = format!("10.{second}.0.0/{prefix}").parse().expect("CIDR");
+                // Services need a way out (`nat: none` with services is refused).
+                let nat = if nat == "none" && !names.is_empty() { "single" } else { nat };
                 let mut network = json!({
                     "cidr": vpc.to_string(),
                     "nat": nat,
@@ -210,6 +212,7 @@ pub(crate) fn spec() -> impl Strategy<Value = Generated> {
                 }
                 let env = overlay.map(|(env, nat, dashboard)| {
                     // Compliance-neutral changes; a service is merged by its name.
+                    let nat = if nat == "none" && !names.is_empty() { "single" } else { nat };
                     let mut o = json!({"network": {"nat": nat}, "monitoring": {"dashboard": dashboard}});
                     if let Some(first) = names.first() {
                         o["services"] = json!([{"name": first, "scaling": {"min": 1, "max": 5}}]);

@@ -79,7 +79,7 @@ const CASES: &[Case] = &[
     case(
         "prod",
         "/database/engine_version",
-        r#""17.2""#,
+        r#""17.11""#,
         "database.engine_version",
     ),
     case("prod", "/database/storage_gb", "100", "database.storage_gb"),
@@ -253,7 +253,11 @@ const CASES: &[Case] = &[
     case("prod", "/network/cidr", r#""10.1.0.0/16""#, "network.cidr"),
     case("dev", "/network/az_count", "3", "network.az_count"),
     case("prod", "/network/nat", r#""single""#, "network.nat"),
-    case("prod", "/network/nat", r#""none""#, "network.nat"),
+    Case {
+        // Services need a way out: `nat: none` is for a product without them.
+        given: &[("/services", "[]"), ("/environments/dev/services", "[]")],
+        ..case("prod", "/network/nat", r#""none""#, "network.nat")
+    },
     case(
         "dev",
         "/environments/dev/network/nat",
@@ -402,12 +406,16 @@ const CASES: &[Case] = &[
         "null",
         "database.max_storage_gb",
     ),
-    case(
-        "prod",
-        "/services/0/scaling/cpu_percent",
-        "null",
-        "services.api.scaling.cpu_percent",
-    ),
+    Case {
+        // Another metric stays: a `max` above `min` with no metric is refused.
+        given: &[("/services/0/scaling/memory_percent", "70")],
+        ..case(
+            "prod",
+            "/services/0/scaling/cpu_percent",
+            "null",
+            "services.api.scaling.cpu_percent",
+        )
+    },
     case("prod", "/services/1/port", "9000", "services.worker.port"),
     case("prod", "/services/0/expose", "null", "services.api.expose"),
     case("prod", "/product/name", r#""acme-web""#, "product.name"),

@@ -1,6 +1,7 @@
 //! What the cluster stack and each service stack need from the shared stacks: the execution
 //! role's grants for ECS, ECR, autoscaling and Cloud Map, the roles passed to ECS tasks, the
-//! traffic the load balancer forwards to an exposed service and the service's alarms.
+//! traffic the load balancer forwards to an exposed service, the traffic other services send
+//! to one they find by service discovery, and the service's alarms.
 
 use serde_json::{Value, json};
 
@@ -58,15 +59,21 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
             network::MANAGE_LOAD_BALANCING,
         ],
     );
-    if service.expose.is_some()
-        && let Some(port) = service.port
-    {
-        needs.ingress.push(Ingress {
-            to: Group::Services,
-            from: Group::LoadBalancer,
-            port,
-            protocol: "HTTP",
-        });
+    // Its port admits the load balancer when exposed, and other services when they find it
+    // by its Cloud Map name (without that rule the name resolves and connections time out).
+    let sources = [
+        (service.expose.is_some(), Group::LoadBalancer, "HTTP"),
+        (service.discovery, Group::Services, "TCP"),
+    ];
+    for (_, from, protocol) in sources.into_iter().filter(|(wanted, ..)| *wanted) {
+        if let Some(port) = service.port {
+            needs.ingress.push(Ingress {
+                to: Group::Services,
+                from,
+                port,
+                protocol,
+            });
+        }
     }
     (needs.alarms, needs.alarm_inputs) = alarms(model, service);
     needs.dashboard_rows.push(dashboard_row(service));

@@ -1,0 +1,138 @@
+//! Combinations that deploy but cannot work: a schema-valid spec whose values each pass on
+//! their own, but together give a product that runs wrong or not at all.
+//!
+//! Input: the merged spec of one environment. Output: coded diagnostics at the field a user
+//! edits, each with the fix. What is checked: services with no way out of the VPC (`nat:
+//! none`; byoa makes no VPC endpoints), scaling bounds with no metric to scale on,
+//! container health-check commands that ECS cannot run, privileged ports for containers that
+//! never run as root, and exception dates that are not real dates. (Overlays naming a service
+//! the spec does not define are refused where overlays are merged, in `spec`.)
+
+use crate::diag::{Code, Diagnostic};
+use crate::spec::types::{NatMode, Spec};
+
+/// Ports below this need root (or a capability Fargate containers do not get).
+const FIRST_UNPRIVILEGED_PORT: u16 = 1024;
+
+pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
+    if spec.network.nat == NatMode::None && !spec.services.is_empty() {
+        d.push(
+            Diagnostic::error(
+                Code::NetworkNoEgress,
+                "/network/nat",
+                "with `nat: none` the services' subnets have no way out: tasks cannot pull their images from ECR nor send logs, so no task starts",
+            )
+            .with_help("use `nat: single` (one gateway, the cheapest) or `per-az`, or remove the services"),
+        );
+    }
+    for (i, s) in spec.services.iter().enumerate() {
+        let base = format!("/services/{i}");
+        let sc = &s.scaling;
+        let metric = sc.cpu_percent.is_some()
+            || sc.memory_percent.is_some()
+            || sc.requests_per_target.is_some();
+        if sc.max > sc.min && !metric {
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceScaling,
+                    format!("{base}/scaling/max"),
+                    format!(
+                        "service `{}` may scale to {} tasks but has no metric to scale on, so it stays at {}",
+                        s.name, sc.max, sc.min
+                    ),
+                )
+                .with_help("add `cpu_percent: 60` (or `memory_percent`, `requests_per_target`), or set `max` to `min`"),
+            );
+        }
+        if let Some(command) = &s.health_check_command
+            && !matches!(
+                command.first().map(String::as_str),
+                Some("CMD" | "CMD-SHELL")
+            )
+        {
+            d.push(
+                Diagnostic::error(
+                    Code::ServiceHealthCheck,
+                    format!("{base}/health_check_command"),
+                    format!(
+                        "the health-check command of service `{}` does not start with `CMD` or `CMD-SHELL`",
+                        s.name
+                    ),
+                )
+                .with_help(format!(
+                    "ECS runs `[\"CMD\", program, args...]` or `[\"CMD-SHELL\", \"a shell line\"]`, e.g. `[\"CMD-SHELL\", \"{}\"]`",
+                    command.join(" ").replace('"', "'")
+                )),
+            );
+        }
+        if let Some(port) = s.port
+            && port < FIRST_UNPRIVILEGED_PORT
+        {
+            d.push(
+                Diagnostic::error(
+                    Code::ServicePort,
+                    format!("{base}/port"),
+                    format!(
+                        "service `{}` listens on port {port}, which only root may open, and its container never runs as root",
+                        s.name
+                    ),
+                )
+                .with_help("listen on 1024 or above, e.g. `port: 8080`: the load balancer still serves HTTPS on 443"),
+            );
+        }
+    }
+    for (i, e) in spec.compliance.exceptions.iter().enumerate() {
+        if let Some(date) = &e.expires
+            && !is_real_date(date)
+        {
+            d.push(
+                Diagnostic::error(
+                    Code::ComplianceExceptionDate,
+                    format!("/compliance/exceptions/{i}/expires"),
+                    format!(
+                        "the exception for `{}` expires on `{date}`, which is no calendar date",
+                        e.rule
+                    ),
+                )
+                .with_help("write a real date, YYYY-MM-DD, e.g. `2027-01-31`"),
+            );
+        }
+    }
+}
+
+/// Whether `YYYY-MM-DD` names a day of the Gregorian calendar.
+fn is_real_date(text: &str) -> bool {
+    let mut parts = text.split('-').map(str::parse::<u32>);
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(day)), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    y >= 1 && (1..=days).contains(&day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_real_date;
+
+    #[test]
+    fn real_dates_follow_month_lengths_and_leap_years() {
+        assert!(is_real_date("2027-01-31"));
+        assert!(is_real_date("2028-02-29"));
+        assert!(!is_real_date("2027-02-29"));
+        assert!(!is_real_date("2100-02-29"));
+        assert!(is_real_date("2000-02-29"));
+        assert!(!is_real_date("2027-04-31"));
+        assert!(!is_real_date("2027-13-01"));
+        assert!(!is_real_date("2027-00-10"));
+        assert!(!is_real_date("2027-01-00"));
+    }
+}
