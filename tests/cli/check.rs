@@ -170,6 +170,80 @@ fn the_access_stack_without_a_boundary_fails_least_privilege() {
 }
 
 #[test]
+fn the_old_access_stack_fails_for_changes_on_every_resource_of_a_service() {
+    let (code, out, err) = check(&[UNBOUNDED_ACCESS, "--profile", "soc2", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let paths: Vec<&str> = findings_of(&doc, "IAM_MUTATING_ACTIONS_SCOPED")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    // ManageDatabases (`rds:<region>:<account>:*`), ManageClustersAndServices (`ecs:...:*`),
+    // ManageTaskDefinitionsAndScaling (`*`), ManageAlarms (`alarm:*`), ManageLoadBalancing.
+    for statement in [
+        "ExecutionDataPolicy/Properties/PolicyDocument/Statement/9/",
+        "ExecutionComputePolicy/Properties/PolicyDocument/Statement/7/",
+        "ExecutionComputePolicy/Properties/PolicyDocument/Statement/6/",
+        "ExecutionMonitoringPolicy/Properties/PolicyDocument/Statement/1/",
+        "ExecutionNetworkPolicy/Properties/PolicyDocument/Statement/4/",
+    ] {
+        assert!(
+            paths.iter().any(|p| p.contains(statement)),
+            "no finding on {statement}: {paths:#?}"
+        );
+    }
+    // Conditioned statements (ManageProductKeys) and product names (ManageProductTopics) pass.
+    for statement in [
+        "ExecutionDataPolicy/Properties/PolicyDocument/Statement/1/",
+        "ExecutionMonitoringPolicy/Properties/PolicyDocument/Statement/2/",
+    ] {
+        assert!(!paths.iter().any(|p| p.contains(statement)), "{paths:#?}");
+    }
+}
+
+/// Every execution policy that waives IAM_MUTATING_ACTIONS_SCOPED still fails it without the
+/// waiver, so no waiver outlives the statements it was written for.
+#[test]
+fn the_access_stacks_waive_the_unscoped_mutation_rule_only_where_it_fails() {
+    const RULE: &str = "IAM_MUTATING_ACTIONS_SCOPED";
+    for example in ["acme-api", "acme-50"] {
+        let spec = root().join(format!("examples/{example}/byoa.yaml"));
+        let out = synth_to(&spec, Some("prod"), "json");
+        let file = out.path().join("access.json");
+        let mut access: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut waived = Vec::new();
+        for (id, resource) in access["Resources"].as_object_mut().unwrap() {
+            let rules = &resource["Metadata"]["guard"]["SuppressedRules"];
+            if rules.as_array().is_some_and(|r| r.iter().any(|r| r == RULE)) {
+                let reason = &resource["Metadata"]["byoa"]["Exceptions"][0];
+                assert_eq!(reason["Rule"], RULE, "{id}");
+                assert!(reason["Reason"].as_str().is_some_and(|r| r.len() > 20), "{id}");
+                resource.as_object_mut().unwrap().remove("Metadata");
+                waived.push(id.clone());
+            }
+        }
+        assert!(!waived.is_empty(), "{example}: no waiver left; remove this test");
+        let bare = tempfile::tempdir().unwrap();
+        std::fs::write(bare.path().join("access.json"), access.to_string()).unwrap();
+        let dir = bare.path().to_str().unwrap();
+        let (code, report, err) = check(&[dir, "--profile", "soc2", "--format", "json"]);
+        assert_eq!(code, 1, "{example}: {err}");
+        let doc: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let failing: Vec<&str> = findings_of(&doc, RULE)
+            .iter()
+            .map(|f| f["resource"].as_str().unwrap())
+            .collect();
+        for id in &waived {
+            assert!(
+                failing.contains(&id.as_str()),
+                "{example}: {id} waives {RULE} but passes it: remove the waiver"
+            );
+        }
+    }
+}
+
+#[test]
 fn default_input_is_out_synthesized_first_when_the_spec_changed() {
     let spec = root().join("examples/acme-api/byoa.yaml");
     let dir = tempfile::tempdir().unwrap();

@@ -41,6 +41,64 @@ pub(super) fn foundation(model: &Model, needs: &Needs, part: Part) -> Vec<Value>
     }
 }
 
+/// The statements of each part that still allow changes on every resource of a service, and why
+/// (issue 9). IAM_MUTATING_ACTIONS_SCOPED fails them; until they are scoped, the policy waives
+/// the rule the way a spec's lasting exception does (`Metadata.guard.SuppressedRules` with the
+/// reason in `Metadata.byoa.Exceptions`), so the template states what it waives and why. A test
+/// strips the waivers from the examples' access stacks and checks each policy still fails the
+/// rule: a waiver nothing needs any more goes.
+const UNSCOPED: [(Part, &[&str], &str); 4] = [
+    (
+        Part::Network,
+        &[
+            "ManageNetwork",
+            "ManageFlowLogs",
+            "ManageLoadBalancing",
+            "ManageWebAcl",
+            "AttachWebAcl",
+        ],
+        "ManageNetwork: creating VPC resources, and the calls CloudFormation makes on them before \
+         it tags them, cannot require the product's tags (CloudFormation coverage roadmap issue \
+         714); flow logs, load balancers and web ACLs are not scoped to the product yet (issue 9)",
+    ),
+    (
+        Part::Data,
+        &["ManageDatabases"],
+        "ManageDatabases: the engine's default option groups (og:default:*) and the final \
+         snapshot, which CloudFormation names, are not named after the product (issue 9)",
+    ),
+    (
+        Part::Compute,
+        &[
+            "ManageTaskDefinitionsAndScaling",
+            "ManageClustersAndServices",
+        ],
+        "ecs:DeregisterTaskDefinition has no resource type; Application Auto Scaling targets \
+         and task definitions (task-definition/*) are not scoped to the product yet (issue 9)",
+    ),
+    (
+        Part::Monitoring,
+        &["ManageDashboards"],
+        "ManageDashboards: dashboards are not named after the product yet (issue 9)",
+    ),
+];
+
+/// The metadata that waives IAM_MUTATING_ACTIONS_SCOPED for `part`'s policy, when one of
+/// `statements` is among the unscoped ones.
+pub(super) fn unscoped_waiver(part: Part, statements: &[Value]) -> Option<Value> {
+    const RULE: &str = "IAM_MUTATING_ACTIONS_SCOPED";
+    let (_, sids, reason) = UNSCOPED.iter().find(|(p, _, _)| *p == part)?;
+    statements
+        .iter()
+        .any(|s| sids.iter().any(|sid| s["Sid"] == *sid))
+        .then(|| {
+            json!({
+                "guard": {"SuppressedRules": [RULE]},
+                "byoa": {"Exceptions": [{"Rule": RULE, "Reason": reason}]},
+            })
+        })
+}
+
 /// `aws:ResourceTag` conditions matching resources that byoa tagged for this product and
 /// environment.
 pub(super) fn product_tags(model: &Model) -> Value {
