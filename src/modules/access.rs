@@ -601,7 +601,7 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
         if statements.is_empty() {
             continue;
         }
-        let waiver = execution::unscoped_waiver(part, &statements);
+        let waiver = execution::waivers(part, &statements);
         let mut policy = Resource::new(
             "AWS::IAM::ManagedPolicy",
             json!({

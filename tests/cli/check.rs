@@ -169,15 +169,20 @@ fn the_access_stack_without_a_boundary_fails_least_privilege() {
     assert!(!boundary.contains("DeployerRole"), "{boundary}");
 }
 
-#[test]
-fn the_old_access_stack_fails_for_changes_on_every_resource_of_a_service() {
+/// The failing paths of `rule` on the access stack before issue 9 (which fails `soc2`).
+fn old_access_findings(rule: &str) -> Vec<String> {
     let (code, out, err) = check(&[UNBOUNDED_ACCESS, "--profile", "soc2", "--format", "json"]);
     assert_eq!(code, 1, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let paths: Vec<&str> = findings_of(&doc, "IAM_MUTATING_ACTIONS_SCOPED")
+    findings_of(&doc, rule)
         .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_old_access_stack_fails_for_changes_on_every_resource_of_a_service() {
+    let paths = old_access_findings("IAM_MUTATING_ACTIONS_SCOPED");
     // ManageDatabases (`rds:<region>:<account>:*`), ManageClustersAndServices (`ecs:...:*`),
     // ManageTaskDefinitionsAndScaling (`*`), ManageAlarms (`alarm:*`), ManageLoadBalancing.
     for statement in [
@@ -201,11 +206,25 @@ fn the_old_access_stack_fails_for_changes_on_every_resource_of_a_service() {
     }
 }
 
-/// Every execution policy that waives IAM_MUTATING_ACTIONS_SCOPED still fails it without the
-/// waiver, so no waiver outlives the statements it was written for.
 #[test]
-fn the_access_stacks_waive_the_unscoped_mutation_rule_only_where_it_fails() {
-    const RULE: &str = "IAM_MUTATING_ACTIONS_SCOPED";
+fn the_old_access_stack_fails_for_privilege_escalation() {
+    let paths = old_access_findings("IAM_NO_PRIVILEGE_ESCALATION");
+    // ManageProductRoles: UpdateAssumeRolePolicy without a condition, AttachRolePolicy without
+    // iam:PolicyARN; ManageProductPolicies: iam:CreatePolicyVersion (its second action).
+    let roles = "ExecutionComputePolicy/Properties/PolicyDocument/Statement/0/Condition";
+    assert_eq!(
+        paths.iter().filter(|p| p.contains(roles)).count(),
+        2,
+        "{paths:#?}"
+    );
+    let version = "ExecutionComputePolicy/Properties/PolicyDocument/Statement/1/Action/1";
+    assert!(paths.iter().any(|p| p.ends_with(version)), "{paths:#?}");
+}
+
+/// Every execution policy that waives a rule still fails it without the waiver, so no waiver
+/// outlives the statements it was written for.
+#[test]
+fn the_access_stacks_waive_rules_only_where_they_fail() {
     for example in ["acme-api", "acme-50"] {
         let spec = root().join(format!("examples/{example}/byoa.yaml"));
         let out = synth_to(&spec, Some("prod"), "json");
@@ -214,30 +233,33 @@ fn the_access_stacks_waive_the_unscoped_mutation_rule_only_where_it_fails() {
             serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         let mut waived = Vec::new();
         for (id, resource) in access["Resources"].as_object_mut().unwrap() {
-            let rules = &resource["Metadata"]["guard"]["SuppressedRules"];
-            if rules.as_array().is_some_and(|r| r.iter().any(|r| r == RULE)) {
-                let reason = &resource["Metadata"]["byoa"]["Exceptions"][0];
-                assert_eq!(reason["Rule"], RULE, "{id}");
-                assert!(reason["Reason"].as_str().is_some_and(|r| r.len() > 20), "{id}");
-                resource.as_object_mut().unwrap().remove("Metadata");
-                waived.push(id.clone());
+            let Some(rules) = resource["Metadata"]["guard"]["SuppressedRules"].as_array() else {
+                continue;
+            };
+            let reasons = resource["Metadata"]["byoa"]["Exceptions"]
+                .as_array()
+                .unwrap();
+            for rule in rules {
+                let reason = reasons.iter().find(|r| r["Rule"] == *rule).unwrap();
+                assert!(reason["Reason"].as_str().unwrap().len() > 20, "{id}");
+                waived.push((id.clone(), rule.as_str().unwrap().to_owned()));
             }
+            resource.as_object_mut().unwrap().remove("Metadata");
         }
-        assert!(!waived.is_empty(), "{example}: no waiver left; remove this test");
+        assert!(
+            !waived.is_empty(),
+            "{example}: no waiver left; remove this test"
+        );
         let bare = tempfile::tempdir().unwrap();
         std::fs::write(bare.path().join("access.json"), access.to_string()).unwrap();
         let dir = bare.path().to_str().unwrap();
         let (code, report, err) = check(&[dir, "--profile", "soc2", "--format", "json"]);
         assert_eq!(code, 1, "{example}: {err}");
         let doc: serde_json::Value = serde_json::from_str(&report).unwrap();
-        let failing: Vec<&str> = findings_of(&doc, RULE)
-            .iter()
-            .map(|f| f["resource"].as_str().unwrap())
-            .collect();
-        for id in &waived {
+        for (id, rule) in &waived {
             assert!(
-                failing.contains(&id.as_str()),
-                "{example}: {id} waives {RULE} but passes it: remove the waiver"
+                findings_of(&doc, rule).iter().any(|f| f["resource"] == *id),
+                "{example}: {id} waives {rule} but passes it: remove the waiver"
             );
         }
     }

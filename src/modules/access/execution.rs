@@ -41,14 +41,14 @@ pub(super) fn foundation(model: &Model, needs: &Needs, part: Part) -> Vec<Value>
     }
 }
 
-/// The statements of each part that still allow changes on every resource of a service, and why
-/// (issue 9). IAM_MUTATING_ACTIONS_SCOPED fails them; until they are scoped, the policy waives
-/// the rule the way a spec's lasting exception does (`Metadata.guard.SuppressedRules` with the
-/// reason in `Metadata.byoa.Exceptions`), so the template states what it waives and why. A test
-/// strips the waivers from the examples' access stacks and checks each policy still fails the
-/// rule: a waiver nothing needs any more goes.
-const UNSCOPED: [(Part, &[&str], &str); 4] = [
+/// Statements of the execution policies that still fail a rule, and why (issue 9): a policy
+/// holding one waives the rule the way a spec's lasting exception does
+/// (`Metadata.guard.SuppressedRules`, the reason in `Metadata.byoa.Exceptions`), so the template
+/// states what it waives and why. A test strips the waivers from the examples' access stacks and
+/// checks each policy still fails each rule it waives: a waiver nothing needs any more goes.
+const WAIVERS: [(&str, Part, &[&str], &str); 5] = [
     (
+        MUTATING,
         Part::Network,
         &[
             "ManageNetwork",
@@ -62,12 +62,14 @@ const UNSCOPED: [(Part, &[&str], &str); 4] = [
          714); flow logs, load balancers and web ACLs are not scoped to the product yet (issue 9)",
     ),
     (
+        MUTATING,
         Part::Data,
         &["ManageDatabases"],
         "ManageDatabases: the engine's default option groups (og:default:*) and the final \
          snapshot, which CloudFormation names, are not named after the product (issue 9)",
     ),
     (
+        MUTATING,
         Part::Compute,
         &[
             "ManageTaskDefinitionsAndScaling",
@@ -77,26 +79,42 @@ const UNSCOPED: [(Part, &[&str], &str); 4] = [
          and task definitions (task-definition/*) are not scoped to the product yet (issue 9)",
     ),
     (
+        MUTATING,
         Part::Monitoring,
         &["ManageDashboards"],
         "ManageDashboards: dashboards are not named after the product yet (issue 9)",
     ),
+    (
+        "IAM_NO_PRIVILEGE_ESCALATION",
+        Part::Compute,
+        &["ManageProductRoles"],
+        "ManageProductRoles: iam:UpdateAssumeRolePolicy on the product's roles has no condition \
+         yet; the roles carry the permissions boundary (issue 9)",
+    ),
 ];
 
-/// The metadata that waives IAM_MUTATING_ACTIONS_SCOPED for `part`'s policy, when one of
-/// `statements` is among the unscoped ones.
-pub(super) fn unscoped_waiver(part: Part, statements: &[Value]) -> Option<Value> {
-    const RULE: &str = "IAM_MUTATING_ACTIONS_SCOPED";
-    let (_, sids, reason) = UNSCOPED.iter().find(|(p, _, _)| *p == part)?;
-    statements
+const MUTATING: &str = "IAM_MUTATING_ACTIONS_SCOPED";
+
+/// The metadata that waives, for `part`'s policy, the rules some of `statements` still fail.
+pub(super) fn waivers(part: Part, statements: &[Value]) -> Option<Value> {
+    let waived: Vec<(&str, &str)> = WAIVERS
         .iter()
-        .any(|s| sids.iter().any(|sid| s["Sid"] == *sid))
-        .then(|| {
-            json!({
-                "guard": {"SuppressedRules": [RULE]},
-                "byoa": {"Exceptions": [{"Rule": RULE, "Reason": reason}]},
-            })
+        .filter(|(_, p, sids, _)| {
+            *p == part
+                && statements
+                    .iter()
+                    .any(|s| sids.iter().any(|sid| s["Sid"] == *sid))
         })
+        .map(|(rule, _, _, reason)| (*rule, *reason))
+        .collect();
+    (!waived.is_empty()).then(|| {
+        let rules: Vec<&str> = waived.iter().map(|(rule, _)| *rule).collect();
+        let reasons: Vec<Value> = waived
+            .iter()
+            .map(|(rule, reason)| json!({"Rule": rule, "Reason": reason}))
+            .collect();
+        json!({"guard": {"SuppressedRules": rules}, "byoa": {"Exceptions": reasons}})
+    })
 }
 
 /// `aws:ResourceTag` conditions matching resources that byoa tagged for this product and
