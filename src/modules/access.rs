@@ -607,18 +607,17 @@ fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
         if statements.is_empty() {
             continue;
         }
-        t.add_resource(
-            id,
-            Resource::new(
-                "AWS::IAM::ManagedPolicy",
-                json!({
-                    "Description": description,
-                    "Roles": [r#ref("ExecutionRole")],
-                    "PolicyDocument": document(statements),
-                }),
-            ),
-            None,
+        let waiver = execution::waivers(part, &statements);
+        let mut policy = Resource::new(
+            "AWS::IAM::ManagedPolicy",
+            json!({
+                "Description": description,
+                "Roles": [r#ref("ExecutionRole")],
+                "PolicyDocument": document(statements),
+            }),
         );
+        policy.metadata = waiver;
+        t.add_resource(id, policy, None);
         t.trace(
             id,
             "PolicyDocument",

@@ -169,6 +169,102 @@ fn the_access_stack_without_a_boundary_fails_least_privilege() {
     assert!(!boundary.contains("DeployerRole"), "{boundary}");
 }
 
+/// The failing paths of `rule` on the access stack before issue 9 (which fails `soc2`).
+fn old_access_findings(rule: &str) -> Vec<String> {
+    let (code, out, err) = check(&[UNBOUNDED_ACCESS, "--profile", "soc2", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    findings_of(&doc, rule)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_old_access_stack_fails_for_changes_on_every_resource_of_a_service() {
+    let paths = old_access_findings("IAM_MUTATING_ACTIONS_SCOPED");
+    // ManageDatabases (`rds:<region>:<account>:*`), ManageClustersAndServices (`ecs:...:*`),
+    // ManageTaskDefinitionsAndScaling (`*`), ManageAlarms (`alarm:*`), ManageLoadBalancing.
+    for statement in [
+        "ExecutionDataPolicy/Properties/PolicyDocument/Statement/9/",
+        "ExecutionComputePolicy/Properties/PolicyDocument/Statement/7/",
+        "ExecutionComputePolicy/Properties/PolicyDocument/Statement/6/",
+        "ExecutionMonitoringPolicy/Properties/PolicyDocument/Statement/1/",
+        "ExecutionNetworkPolicy/Properties/PolicyDocument/Statement/4/",
+    ] {
+        assert!(
+            paths.iter().any(|p| p.contains(statement)),
+            "no finding on {statement}: {paths:#?}"
+        );
+    }
+    // Conditioned statements (ManageProductKeys) and product names (ManageProductTopics) pass.
+    for statement in [
+        "ExecutionDataPolicy/Properties/PolicyDocument/Statement/1/",
+        "ExecutionMonitoringPolicy/Properties/PolicyDocument/Statement/2/",
+    ] {
+        assert!(!paths.iter().any(|p| p.contains(statement)), "{paths:#?}");
+    }
+}
+
+#[test]
+fn the_old_access_stack_fails_for_privilege_escalation() {
+    let paths = old_access_findings("IAM_NO_PRIVILEGE_ESCALATION");
+    // ManageProductRoles: UpdateAssumeRolePolicy without a condition, AttachRolePolicy without
+    // iam:PolicyARN; ManageProductPolicies: iam:CreatePolicyVersion (its second action).
+    let roles = "ExecutionComputePolicy/Properties/PolicyDocument/Statement/0/Condition";
+    assert_eq!(
+        paths.iter().filter(|p| p.contains(roles)).count(),
+        2,
+        "{paths:#?}"
+    );
+    let version = "ExecutionComputePolicy/Properties/PolicyDocument/Statement/1/Action/1";
+    assert!(paths.iter().any(|p| p.ends_with(version)), "{paths:#?}");
+}
+
+/// Every execution policy that waives a rule still fails it without the waiver, so no waiver
+/// outlives the statements it was written for.
+#[test]
+fn the_access_stacks_waive_rules_only_where_they_fail() {
+    for example in ["acme-api", "acme-50"] {
+        let spec = root().join(format!("examples/{example}/byoa.yaml"));
+        let out = synth_to(&spec, Some("prod"), "json");
+        let file = out.path().join("access.json");
+        let mut access: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut waived = Vec::new();
+        for (id, resource) in access["Resources"].as_object_mut().unwrap() {
+            let Some(rules) = resource["Metadata"]["guard"]["SuppressedRules"].as_array() else {
+                continue;
+            };
+            let reasons = resource["Metadata"]["byoa"]["Exceptions"]
+                .as_array()
+                .unwrap();
+            for rule in rules {
+                let reason = reasons.iter().find(|r| r["Rule"] == *rule).unwrap();
+                assert!(reason["Reason"].as_str().unwrap().len() > 20, "{id}");
+                waived.push((id.clone(), rule.as_str().unwrap().to_owned()));
+            }
+            resource.as_object_mut().unwrap().remove("Metadata");
+        }
+        assert!(
+            !waived.is_empty(),
+            "{example}: no waiver left; remove this test"
+        );
+        let bare = tempfile::tempdir().unwrap();
+        std::fs::write(bare.path().join("access.json"), access.to_string()).unwrap();
+        let dir = bare.path().to_str().unwrap();
+        let (code, report, err) = check(&[dir, "--profile", "soc2", "--format", "json"]);
+        assert_eq!(code, 1, "{example}: {err}");
+        let doc: serde_json::Value = serde_json::from_str(&report).unwrap();
+        for (id, rule) in &waived {
+            assert!(
+                findings_of(&doc, rule).iter().any(|f| f["resource"] == *id),
+                "{example}: {id} waives {rule} but passes it: remove the waiver"
+            );
+        }
+    }
+}
+
 #[test]
 fn default_input_is_out_synthesized_first_when_the_spec_changed() {
     let spec = root().join("examples/acme-api/byoa.yaml");
