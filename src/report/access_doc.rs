@@ -630,6 +630,14 @@ fn conditions(words: &Words<'_>, condition: &Value) -> Vec<String> {
                 ("Bool", "aws:SecureTransport") if list == ["false"] => {
                     "the request does not use TLS".to_owned()
                 }
+                ("ForAnyValue:StringEquals", "aws:TagKeys") => {
+                    format!("the request names the tag key {any}")
+                }
+                ("ForAllValues:StringEquals", "aws:TagKeys") => {
+                    format!("the request names no tag key but {}", quoted.join(", "))
+                }
+                ("Null", key) if list == ["true"] => format!("`{key}` is absent"),
+                ("Null", key) if list == ["false"] => format!("`{key}` is present"),
                 (op, key) => match verb(op) {
                     Some(verb) => format!("`{key}` {verb} {any}"),
                     None => format!("`{key}` `{op}` {}", quoted.join(", ")),
@@ -888,17 +896,38 @@ mod tests {
             &template(json!([{
                 "Sid": "Odd", "Effect": "Allow", "Action": "sns:Publish",
                 "Resource": {"Fn::Join": ["", ["arn:", "x"]]},
-                "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["byoa:product"]},
+                "Condition": {"StringEqualsIgnoreCaseIfExists": {"sns:Protocol": ["HTTPS", "email"]},
                               "StringLike": {"sns:Endpoint": "https://*"}}
             }])),
             &ID,
         );
         has(
             &page,
-            "`aws:TagKeys` `ForAnyValue:StringEquals` `byoa:product`",
+            "`sns:Protocol` `StringEqualsIgnoreCaseIfExists` `HTTPS`, `email`",
         );
         has(&page, "`sns:Endpoint` matches `https://*`");
         has(&page, r#"`{"Fn::Join":["",["arn:","x"]]}`"#);
+    }
+
+    #[test]
+    fn tag_key_and_null_conditions_are_said_in_words() {
+        let page = markdown(
+            &template(json!([{
+                "Sid": "NeverUntagProduct", "Effect": "Deny", "Action": "ec2:DeleteTags",
+                "Resource": "*",
+                "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["byoa:product", "byoa:environment"]}}
+            }, {
+                "Sid": "TagOnCreate", "Effect": "Deny", "Action": "ec2:CreateVpc",
+                "Resource": "*",
+                "Condition": {"Null": {"aws:RequestTag/byoa:product": "true"}}
+            }])),
+            &ID,
+        );
+        has(
+            &page,
+            "- when: the request names the tag key `byoa:product` or `byoa:environment`\n",
+        );
+        has(&page, "- when: `aws:RequestTag/byoa:product` is absent\n");
     }
 
     #[test]
