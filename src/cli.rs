@@ -58,7 +58,8 @@ Examples:
 Examples:
   byoa synth --env dev
   byoa synth examples/acme-api/byoa.yaml --env prod --out build/prod --format json
-  byoa synth --env prod --graph      # also out/graph.md, a diagram of the stacks")]
+  byoa synth --env prod --graph      # also out/graph.md, a diagram of the stacks
+  byoa synth --env prod --access-doc # also out/access.md, the vendor's permissions in words")]
     Synth(SynthArgs),
 
     /// Check templates against the compliance rules (CloudFormation Guard, in-process).
@@ -225,6 +226,11 @@ pub struct SynthArgs {
     /// Also write graph.md: a Mermaid diagram of the stacks and their wiring.
     #[arg(long)]
     pub graph: bool,
+
+    /// Also write access.md: every permission the access template gives the vendor, who may
+    /// assume each role, and what the vendor cannot do, for a customer's security reviewer.
+    #[arg(long)]
+    pub access_doc: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,11 +1,13 @@
 //! Reporting: diagnostics -> text for people (colour on a terminal), JSON or SARIF 2.1.0 for
-//! tools (`sarif`).
+//! tools (`sarif`); and `access_doc`, the page that tells a customer's security reviewer what
+//! the emitted access template lets the vendor do.
 //!
 //! The only module that formats diagnostics, whatever produced them: the spec, synthesis,
 //! `init`, the policy inputs of `check`, I/O. The human form quotes the offending source line
 //! with a caret under the column, in the style of compiler errors. Output is a pure function
 //! of the diagnostics (and, for the quoted lines, of the files they point at).
 
+pub mod access_doc;
 pub mod sarif;
 
 use std::collections::HashMap;

@@ -29,6 +29,9 @@ pub const MANIFEST: &str = "manifest.json";
 /// The stack graph `byoa synth --graph` writes beside the templates.
 pub const GRAPH: &str = "graph.md";
 
+/// The access page `byoa synth --access-doc` writes beside the templates.
+pub const ACCESS_PAGE: &str = "access.md";
+
 /// One emitted template.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -120,6 +123,9 @@ pub struct Output {
     pub manifest: Manifest,
     /// `graph.md`, when asked for (`with_graph`).
     pub graph: Option<String>,
+    /// `access.md`, when asked for (set by the command, which renders it from the emitted
+    /// access template).
+    pub access_page: Option<String>,
 }
 
 /// Renders every stack of `loaded`. `hook_rules` is the in-account hook's Guard rule file
@@ -180,6 +186,7 @@ pub fn synthesize(
         rule_file,
         sources,
         graph: None,
+        access_page: None,
     })
 }
 
@@ -284,6 +291,9 @@ impl Output {
         if let Some(graph) = &self.graph {
             files.push((GRAPH, graph.as_bytes()));
         }
+        if let Some(page) = &self.access_page {
+            files.push((ACCESS_PAGE, page.as_bytes()));
+        }
         let manifest = self.manifest.to_json();
         files.push((MANIFEST, manifest.as_bytes()));
         for (file, bytes) in &files {
@@ -309,7 +319,7 @@ fn owned_names(manifest: Option<&Manifest>) -> BTreeSet<String> {
         .chain(m.rule_file.as_deref())
         .chain(m.sources.as_deref());
     listed
-        .chain([MANIFEST, GRAPH, sources::FILE])
+        .chain([MANIFEST, GRAPH, ACCESS_PAGE, sources::FILE])
         .filter_map(|f| Path::new(f).components().next())
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect()

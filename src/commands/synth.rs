@@ -1,5 +1,5 @@
 //! `byoa synth`: spec -> templates and manifest written atomically into `out/` (and, asked,
-//! the stack graph), then a one-line-per-stack summary.
+//! the stack graph and the access page), then a one-line-per-stack summary.
 
 use std::io;
 use std::path::Path;
@@ -7,7 +7,8 @@ use std::path::Path;
 use super::Ctx;
 use crate::cfn::emit::Format;
 use crate::diag::Diagnostic;
-use crate::{cli, exit, policy, spec, synth};
+use crate::report::access_doc;
+use crate::{cli, diff, exit, policy, spec, synth};
 
 pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
     let (loaded, output) = match load_and_synthesize(&args.spec, args.format) {
@@ -15,22 +16,50 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::SynthArgs) -> io::Result<i32> {
         Err(diags) => return ctx.fail(&diags),
     };
     ctx.warn(&loaded.warnings)?;
-    let output = if args.graph {
+    let mut output = if args.graph {
         output.with_graph()
     } else {
         output
     };
+    if args.access_doc {
+        output.access_page = Some(access_page(&output));
+    }
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);
     }
-    if args.graph && !ctx.quiet {
-        let path = args.out.join(synth::GRAPH);
-        writeln!(ctx.out, "wrote {}", path.display())?;
+    for (asked, file) in [
+        (args.graph, synth::GRAPH),
+        (args.access_doc, synth::ACCESS_PAGE),
+    ] {
+        if asked && !ctx.quiet {
+            writeln!(ctx.out, "wrote {}", args.out.join(file).display())?;
+        }
     }
     if !ctx.quiet {
         summary(ctx, &args.out, &output)?;
     }
     Ok(exit::OK)
+}
+
+/// The access page, read from the access template's emitted bytes (what the customer
+/// launches) and named by the sha256 the manifest records for them.
+fn access_page(output: &synth::Output) -> String {
+    let m = &output.manifest;
+    let access = output.templates.iter().zip(&m.templates);
+    let Some((rendered, entry)) = access.into_iter().find(|(_, e)| e.module == "access") else {
+        return String::new();
+    };
+    // Emitted bytes always parse back (emit -> parse is a tested fixed point); the model's
+    // value is the same template should that ever break.
+    let value = diff::load::parse_value(&rendered.file, &rendered.body)
+        .unwrap_or_else(|_| rendered.stack.template.to_value());
+    let id = access_doc::Identity {
+        product: &m.product,
+        environment: &m.environment,
+        file: &entry.file,
+        sha256: &entry.sha256,
+    };
+    access_doc::markdown(&value, &id)
 }
 
 /// The spec `args` name, loaded with its overlay, and synthesized.

@@ -100,15 +100,18 @@ pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether `YYYY-MM-DD` names a day of the Gregorian calendar.
-fn is_real_date(text: &str) -> bool {
-    let mut parts = text.split('-').map(str::parse::<u32>);
-    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(day)), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+/// Whether `s` is a real calendar date written `YYYY-MM-DD` (the form of an exception's
+/// `expires`; `policy` checks its own dates with it too).
+pub fn is_real_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
         return false;
     };
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -116,7 +119,7 @@ fn is_real_date(text: &str) -> bool {
         2 => 28,
         _ => return false,
     };
-    y >= 1 && (1..=days).contains(&day)
+    (1..=days).contains(&d)
 }
 
 #[cfg(test)]
@@ -134,5 +137,7 @@ mod tests {
         assert!(!is_real_date("2027-13-01"));
         assert!(!is_real_date("2027-00-10"));
         assert!(!is_real_date("2027-01-00"));
+        assert!(!is_real_date("2027-1-5"));
+        assert!(!is_real_date("2027-01-05x"));
     }
 }

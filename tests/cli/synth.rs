@@ -368,23 +368,100 @@ fn examples_point_editors_at_the_schema() {
     }
 }
 
-#[test]
-fn graph_shows_the_wiring_between_stacks() {
+/// acme-api prod synthesized with `flag`, which also writes the page `file`: the output
+/// directory and the page.
+fn synth_with_page(flag: &str, file: &str) -> (tempfile::TempDir, String) {
     let spec = root().join("examples/acme-api/byoa.yaml");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
-    let (code, stdout, err) = byoa(&[
+    let args = [
         "synth",
         spec.to_str().unwrap(),
         "--env",
         "prod",
         "--out",
         out,
-        "--graph",
-    ]);
+        flag,
+    ];
+    let (code, stdout, err) = byoa(&args);
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.contains("graph.md"), "{stdout}");
-    let graph = read(dir.path(), "graph.md");
+    assert!(stdout.contains(file), "{stdout}");
+    let page = read(dir.path(), file);
+    (dir, page)
+}
+
+/// `docs/access.md` is the page `synth --access-doc` writes for acme-api prod, it names the
+/// template it was read from by the manifest's sha256, and every statement of every role and
+/// policy of that template is on it. `BYOA_BLESS=1` writes it again.
+#[test]
+fn committed_access_page_is_current() {
+    let (dir, page) = synth_with_page("--access-doc", "access.md");
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(dir.path(), "manifest.json")).unwrap();
+    let entry = manifest["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["module"] == "access")
+        .unwrap();
+    let sha = entry["sha256"].as_str().unwrap();
+    assert!(
+        page.contains(&format!("\n    {sha}\n")),
+        "the page names another template"
+    );
+    let template: serde_json::Value =
+        serde_saphyr::from_str(&read(dir.path(), "access.yaml")).unwrap();
+    let mut sids = Vec::new();
+    for r in template["Resources"].as_object().unwrap().values() {
+        if !r["Type"].as_str().unwrap().starts_with("AWS::IAM::") {
+            continue;
+        }
+        let p = &r["Properties"];
+        let documents = [&p["PolicyDocument"], &p["AssumeRolePolicyDocument"]]
+            .into_iter()
+            .chain(
+                p["Policies"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|i| &i["PolicyDocument"]),
+            );
+        for d in documents {
+            for st in d["Statement"].as_array().into_iter().flatten() {
+                sids.push(
+                    st["Sid"]
+                        .as_str()
+                        .expect("every statement has a Sid")
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    assert!(sids.len() > 40, "{sids:?}");
+    let missing: Vec<_> = sids
+        .iter()
+        .filter(|sid| !page.contains(&format!("`{sid}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "statements missing from the page: {missing:?}"
+    );
+
+    let path = root().join("docs/access.md");
+    if std::env::var_os("BYOA_BLESS").is_some() {
+        std::fs::write(&path, &page).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == page,
+        "docs/access.md is stale: run `BYOA_BLESS=1 cargo test committed_access_page`"
+    );
+}
+
+#[test]
+fn graph_shows_the_wiring_between_stacks() {
+    let (_dir, graph) = synth_with_page("--graph", "graph.md");
     assert!(graph.starts_with("```mermaid\nflowchart LR\n"), "{graph}");
     assert!(
         graph.contains("Network -->|\"IsolatedSubnetIds, DatabaseSecurityGroupId\"| Database"),
