@@ -600,3 +600,28 @@ fn every_child_parameter_is_fed_by_an_earlier_output_or_a_root_parameter() {
         }
     }
 }
+
+/// The pages `synth` writes on request are its own: a later run without the flag removes them
+/// (the whole of `out/` is replaced), and is not refused as if a user had put them there.
+#[test]
+fn pages_asked_for_once_are_replaced_with_the_rest_of_out() {
+    for (flag, file) in [("--access-doc", "access.md"), ("--graph", "graph.md")] {
+        let (dir, _) = synth_with_page(flag, file);
+        let spec = root().join("examples/acme-api/byoa.yaml");
+        let out = dir.path().to_str().unwrap();
+        let args = [
+            "synth",
+            spec.to_str().unwrap(),
+            "--env",
+            "prod",
+            "--out",
+            out,
+        ];
+        let (code, _, err) = byoa(&args);
+        assert_eq!(code, 0, "{flag}: {err}");
+        assert!(
+            !dir.path().join(file).exists(),
+            "{file} outlived the run without {flag}"
+        );
+    }
+}
