@@ -447,7 +447,7 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "s3:PutLifecycleConfiguration", trail_bucket, Gap("ManageProductBuckets: `s3:::<product>-<env>-*`"), "shorten the audit logs' retention"),
         row(Execution, "logs:DeleteRetentionPolicy", trail_logs, Gap("ManageProductLogGroups"), "change the trail log group's retention"),
         tagged(row(Execution, "kms:PutKeyPolicy", arn.key("dd"), Gap("ManageProductKeys: the trail key carries the product's tags"), "lock the customer out of the trail key")),
-        row(Execution, "iam:UpdateAssumeRolePolicy", task_role.clone(), Gap("ManageProductRoles: no boundary condition"), "make a product role trust the vendor directly"),
+        row(Execution, "iam:UpdateAssumeRolePolicy", task_role.clone(), Gap("ManageProductRoles: IAM has no condition on a trust's content; IAM_PRODUCT_ROLE_TRUSTS_SERVICES refuses such a template in CI and in the in-account hook"), "make a product role trust the vendor directly"),
         row(Execution, "iam:DeleteRole", other_env_role.clone(), overlap_gap, "another environment's role"),
         row(Execution, "iam:PassRole", other_env_role.clone(), overlap_gap, "pass another environment's role").with("iam:PassedToService", "ecs-tasks.amazonaws.com"),
         row(Execution, "cloudformation:DeleteStack", arn.stack(&format!("{overlap}root")), overlap_gap, "delete another environment's stacks"),
