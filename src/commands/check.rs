@@ -193,13 +193,27 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
         None => (None, SpecPolicy::default()),
     };
     let mut resynthesized = None;
-    if let (Some(loaded), Some(path)) = (&loaded, spec_path)
-        && let Some(why) = stale(&args.out, manifest.as_ref(), loaded, path)
-    {
+    if let (Some(loaded), Some(path)) = (&loaded, spec_path) {
+        // Synthesis is cheap: what this byoa makes of the spec now decides whether `out/`
+        // can be trusted as it is.
         let output = super::synth::synthesize(loaded, out_format(manifest.as_ref()))?;
-        output.write(&args.out).map_err(|d| vec![d])?;
-        manifest = Some(output.manifest);
-        resynthesized = Some(why);
+        if let Some(why) = stale(&args.out, manifest.as_ref(), loaded, path, &output.manifest) {
+            output.write(&args.out).map_err(|d| vec![d])?;
+            manifest = Some(output.manifest);
+            resynthesized = Some(why);
+        }
+    } else if let Some(m) = &manifest {
+        let changed = edited(&args.out, m);
+        if !changed.is_empty() {
+            let message = format!(
+                "{} in `{}` changed since byoa wrote them; they are not what the manifest lists",
+                changed.join(", "),
+                args.out.display()
+            );
+            return Err(vec![Diagnostic::new(Code::PolicyInput, message).with_help(
+                "run `byoa synth` again, or pass `--spec` so `check` does it",
+            )]);
+        }
     }
     let Some(manifest) = manifest else {
         let message = format!(
@@ -258,7 +272,18 @@ fn stale(
     manifest: Option<&synth::Manifest>,
     loaded: &spec::Loaded,
     spec_path: &Path,
+    now: &synth::Manifest,
 ) -> Option<String> {
+    let edited = manifest.map(|m| edited(out, m)).unwrap_or_default();
+    let differ = |m: &synth::Manifest| {
+        let files = |m: &synth::Manifest| -> Vec<(String, String)> {
+            m.templates
+                .iter()
+                .map(|t| (t.file.clone(), t.sha256.clone()))
+                .collect()
+        };
+        files(m) != files(now)
+    };
     match manifest {
         None => Some(format!("{} has no manifest", out.display())),
         Some(m) if m.spec_sha256 != loaded.spec_sha256 => Some(format!(
@@ -272,8 +297,33 @@ fn stale(
             m.environment,
             loaded.model.environment
         )),
+        Some(_) if !edited.is_empty() => Some(format!(
+            "{} in {} changed since byoa wrote them",
+            edited.join(", "),
+            out.display()
+        )),
+        Some(m) if differ(m) => Some(format!(
+            "{} is not what this byoa makes of {} (written by byoa {})",
+            out.display(),
+            spec_path.display(),
+            m.byoa_version
+        )),
         Some(_) => None,
     }
+}
+
+/// The templates `manifest` lists whose bytes in `out` are missing or no
+/// longer hash to what it records, as `` `file` `` for a message.
+fn edited(out: &Path, manifest: &synth::Manifest) -> Vec<String> {
+    manifest
+        .templates
+        .iter()
+        .filter(|t| {
+            std::fs::read(out.join(&t.file))
+                .map_or(true, |bytes| crate::hash::sha256_hex(&bytes) != t.sha256)
+        })
+        .map(|t| format!("`{}`", t.file))
+        .collect()
 }
 
 /// The format `out/` was synthesized in (YAML when there is nothing to tell).

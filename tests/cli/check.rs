@@ -265,13 +265,17 @@ fn the_access_stacks_waive_rules_only_where_they_fail() {
     }
 }
 
+/// A copy of acme-api's spec in `dir`, and the `out/` beside it (not yet written).
+fn acme_api_copy(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let spec_copy = dir.join("byoa.yaml");
+    std::fs::copy(root().join("examples/acme-api/byoa.yaml"), &spec_copy).unwrap();
+    (spec_copy, dir.join("out"))
+}
+
 #[test]
 fn default_input_is_out_synthesized_first_when_the_spec_changed() {
-    let spec = root().join("examples/acme-api/byoa.yaml");
     let dir = tempfile::tempdir().unwrap();
-    let spec_copy = dir.path().join("byoa.yaml");
-    std::fs::copy(&spec, &spec_copy).unwrap();
-    let out = dir.path().join("out");
+    let (spec_copy, out) = acme_api_copy(dir.path());
     let (s, o) = (spec_copy.to_str().unwrap(), out.to_str().unwrap());
     let (code, stdout, err) = check(&["--spec", s, "--env", "prod", "--out", o]);
     assert_eq!(code, 0, "{stdout}\n{err}");
@@ -737,4 +741,57 @@ fn named_templates_take_the_base_exceptions_of_a_spec_with_environments() {
     let (code, _, err) = check(&[WEAK, "--spec", &spec]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&format!("  --> {spec}:6:")), "{err}");
+}
+
+/// `out/` is trusted only as byoa wrote it: a template edited by hand, or one an older byoa
+/// wrote differently, is synthesized again before the check (with the reason), and without a
+/// spec to do that with, the check refuses and names the file.
+#[test]
+fn out_is_checked_only_as_this_byoa_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (spec_copy, out) = acme_api_copy(dir.path());
+    let (s, o) = (spec_copy.to_str().unwrap(), out.to_str().unwrap());
+    let (code, _, err) = check(&["--spec", s, "--env", "prod", "--out", o]);
+    assert_eq!(code, 0, "{err}");
+    let network = out.join("network.yaml");
+    let original = std::fs::read_to_string(&network).unwrap();
+    let weakened = original.replace("ELBSecurityPolicy-TLS13-1-2", "ELBSecurityPolicy-2016-08");
+    assert_ne!(
+        weakened, original,
+        "the network template names its TLS policy"
+    );
+
+    // Edited by hand, with the spec at hand: written again, and the check judges byoa's bytes.
+    std::fs::write(&network, &weakened).unwrap();
+    let (code, stdout, err) = check(&["--spec", s, "--out", o]);
+    assert!(
+        err.contains("`network.yaml` in ") && err.contains("changed since byoa wrote them"),
+        "{err}"
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(std::fs::read_to_string(&network).unwrap(), original);
+
+    // Edited by hand, no spec: refused, naming the file.
+    std::fs::write(&network, &weakened).unwrap();
+    let (code, _, err) = check(&["--out", o]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`network.yaml` in") && err.contains("byoa synth"),
+        "{err}"
+    );
+
+    // Consistent with its manifest but not what this byoa makes (an older byoa wrote it).
+    let manifest_path = out.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    for t in manifest["templates"].as_array_mut().unwrap() {
+        if t["file"] == "network.yaml" {
+            t["sha256"] = serde_json::json!(byoa::hash::sha256_hex(weakened.as_bytes()));
+        }
+    }
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let (code, stdout, err) = check(&["--spec", s, "--out", o]);
+    assert!(err.contains("is not what this byoa makes of"), "{err}");
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(std::fs::read_to_string(&network).unwrap(), original);
 }
