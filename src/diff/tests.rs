@@ -449,6 +449,12 @@ fn a_resource_or_condition_that_narrows_a_grant_does_not_broaden_it() {
             Some(json!({"StringEquals": {"aws:ResourceTag/x": "2"}}))
         )
     ));
+    // The same exact resource, now under a condition: narrower.
+    let one = sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:route-table/rtb-1");
+    assert!(!broadened(
+        route_policy(one.clone(), None),
+        route_policy(one, Some(json!({"Bool": {"aws:SecureTransport": "true"}})))
+    ));
     // A pattern with a wildcard inside covers nothing by prefix.
     assert!(broadened(
         route_policy(sub("arn:aws:ec2:*:1:route-table/*"), None),
