@@ -11,6 +11,7 @@ use super::deploy::{connect, finish, interrupt, target};
 use super::terminal::TerminalUi;
 use crate::cfn::emit::Format;
 use crate::cli::StatusArgs;
+use crate::deploy::aws::Aws;
 use crate::deploy::drift;
 use crate::deploy::follow::{self, Progress};
 use crate::deploy::run::{self, Ui};
@@ -19,25 +20,9 @@ use crate::diag::{Code, Diagnostic};
 use crate::exit;
 
 pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
-    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+    let (stack, cloud) = match open(ctx, args)? {
         Ok(both) => both,
-        Err(diags) => return ctx.fail(&diags),
-    };
-    ctx.warn(&loaded.warnings)?;
-    let target = target(args.stack);
-    let Some(stack) = output
-        .manifest
-        .stack_name(target.module())
-        .map(str::to_owned)
-    else {
-        return ctx.fail(&[Diagnostic::new(
-            Code::DeployPlan,
-            "no such stack in the spec",
-        )]);
-    };
-    let cloud = match connect(&args.connect, loaded.model.region.clone()) {
-        Ok(c) => c,
-        Err(d) => return ctx.fail(&d),
+        Err(code) => return Ok(code),
     };
     let state = match cloud.stack(&stack) {
         Ok(Some(s)) => s,
@@ -80,23 +65,12 @@ pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
 
 /// `byoa drift`: detect drift on the stack and its nested stacks, and show it.
 pub fn drift(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
-    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+    let (stack, cloud) = match open(ctx, args)? {
         Ok(both) => both,
-        Err(diags) => return ctx.fail(&diags),
+        Err(code) => return Ok(code),
     };
-    ctx.warn(&loaded.warnings)?;
     let target = target(args.stack);
     let module = target.module();
-    let Some(stack) = output.manifest.stack_name(module).map(str::to_owned) else {
-        return ctx.fail(&[Diagnostic::new(
-            Code::DeployPlan,
-            "no such stack in the spec",
-        )]);
-    };
-    let cloud = match connect(&args.connect, loaded.model.region.clone()) {
-        Ok(c) => c,
-        Err(d) => return ctx.fail(&d),
-    };
     match cloud.stack(&stack) {
         Ok(Some(s)) if !s.is_review() => {}
         Ok(_) => {
@@ -121,6 +95,25 @@ pub fn drift(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<i32> {
         drift::Report::Drifted(_) => exit::FINDINGS,
         drift::Report::Unavailable(_) => exit::ERROR,
     })
+}
+
+/// The name of the stack `args` names and a connection to the spec's region, once the spec
+/// loads (its warnings shown); `Err` holds the exit code of a run that reported why it stopped.
+fn open(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<Result<(String, Aws), i32>> {
+    let (loaded, output) = match super::synth::load_and_synthesize(&args.spec, Format::Yaml) {
+        Ok(both) => both,
+        Err(diags) => return ctx.fail(&diags).map(Err),
+    };
+    ctx.warn(&loaded.warnings)?;
+    let module = target(args.stack).module();
+    let Some(stack) = output.manifest.stack_name(module).map(str::to_owned) else {
+        let missing = Diagnostic::new(Code::DeployPlan, "no such stack in the spec");
+        return ctx.fail(&[missing]).map(Err);
+    };
+    match connect(&args.connect, loaded.model.region.clone()) {
+        Ok(cloud) => Ok(Ok((stack, cloud))),
+        Err(d) => ctx.fail(&d).map(Err),
+    }
 }
 
 /// The stack, its nested stacks and its latest `n` events, oldest first.
