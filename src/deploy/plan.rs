@@ -5,7 +5,8 @@
 //! `templates/<hash>/`, the hash being over every module template, so a key never changes
 //! meaning and a rerun uploads to the same place; `ArtifactBaseUrl` points there. The hook's
 //! rule file goes to its fixed key. A root template over the 51,200 bytes `TemplateBody` takes
-//! is uploaded too and sent by URL.
+//! is uploaded too and sent by URL; the access stack, which creates that bucket, is sent inline
+//! as compact JSON (the same template without whitespace).
 //!
 //! Parameters: a value given on the command line wins; `ArtifactBaseUrl` is byoa's; an update
 //! keeps a parameter's previous value; a parameter with a default may be left out; any other
@@ -25,6 +26,23 @@ use crate::synth::{Output, Rendered};
 
 /// The largest `TemplateBody` CloudFormation takes; larger templates go by URL.
 pub const MAX_BODY: usize = 51_200;
+
+/// `rendered`'s template as JSON without whitespace, when that fits inline.
+fn compact(rendered: &Rendered) -> Result<String, Vec<Diagnostic>> {
+    let body = rendered.stack.template.to_value().to_string();
+    if body.len() > MAX_BODY {
+        return Err(vec![Diagnostic::new(
+            Code::DeployPlan,
+            format!(
+                "`{}` is {} bytes ({} as compact JSON), over the {MAX_BODY} CloudFormation takes inline, and there is no artifact bucket to send it by URL",
+                rendered.file,
+                rendered.body.len(),
+                body.len()
+            ),
+        )]);
+    }
+    Ok(body)
+}
 
 /// Which stack to deploy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,29 +141,23 @@ pub fn plan(
         computed.insert(ARTIFACT_BASE_URL.to_owned(), url(bucket, &prefix));
     }
     let parameters = parameters(rendered, &deployable.parameters, inputs, &computed)?;
-    let template = if rendered.body.len() > MAX_BODY {
-        let Some(bucket) = inputs.bucket else {
-            return Err(vec![Diagnostic::new(
-                Code::DeployPlan,
-                format!(
-                    "`{}` is {} bytes, over the {MAX_BODY} CloudFormation takes inline, and there is no artifact bucket to send it by URL",
-                    rendered.file,
-                    rendered.body.len()
-                ),
-            )]);
-        };
-        let key = format!(
-            "templates/{}/{}",
-            &sha256_hex(rendered.body.as_bytes())[..16],
-            rendered.file
-        );
-        uploads.push(Upload {
-            key: key.clone(),
-            body: rendered.body.clone(),
-        });
-        TemplateSource::Url(url(bucket, &key))
-    } else {
-        TemplateSource::Body(rendered.body.clone())
+    let template = match (rendered.body.len() > MAX_BODY, inputs.bucket) {
+        (false, _) => TemplateSource::Body(rendered.body.clone()),
+        (true, Some(bucket)) => {
+            let key = format!(
+                "templates/{}/{}",
+                &sha256_hex(rendered.body.as_bytes())[..16],
+                rendered.file
+            );
+            uploads.push(Upload {
+                key: key.clone(),
+                body: rendered.body.clone(),
+            });
+            TemplateSource::Url(url(bucket, &key))
+        }
+        // The access stack creates the bucket, so it cannot go by URL: the same template as
+        // compact JSON (no indentation) is what CloudFormation takes inline.
+        (true, None) => TemplateSource::Body(compact(rendered)?),
     };
     let kind = match inputs.existing {
         Some(s) if !s.is_review() => ChangeSetKind::Update,

@@ -250,6 +250,20 @@ fn access_stack(cloud: &dyn Cloud, output: &Output) -> Result<(String, String), 
         ]
     };
     let bucket = physical(ARTIFACT_BUCKET).ok_or_else(|| missing(ARTIFACT_BUCKET))?;
+    let launched = cloud.template(&access).map_err(aws)?;
+    let absent = not_launched(output, &launched);
+    if !absent.is_empty() {
+        return Err(vec![
+            Diagnostic::new(
+                Code::DeployAccessStack,
+                format!(
+                    "the access stack `{access}` was launched from an older `access.yaml`: it has no {}, which this version's product stacks rely on",
+                    absent.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .with_help("the customer updates the access stack with this byoa's `access.yaml` first (a product deploy before that could fail half-way or, for the audit trail, leave the account without one)"),
+        ]);
+    }
     let role = state
         .outputs
         .iter()
@@ -267,6 +281,30 @@ fn access_stack(cloud: &dyn Cloud, output: &Output) -> Result<(String, String), 
         })
         .ok_or_else(|| missing(EXECUTION_ROLE))?;
     Ok((bucket, role))
+}
+
+/// The resources of the synthesized access template that the launched one (`launched`, as
+/// `GetTemplate` returns it) lacks. Resources behind a condition (the compliance hook, which
+/// the customer switches on) may be absent; an unreadable template lacks nothing we can name.
+fn not_launched(output: &Output, launched: &str) -> Vec<String> {
+    let Ok(launched) = diff::load::parse_value("access", launched) else {
+        return vec![];
+    };
+    let Some(access) = output
+        .templates
+        .iter()
+        .find(|r| r.stack.module == naming::ACCESS)
+    else {
+        return vec![];
+    };
+    access
+        .stack
+        .template
+        .resources
+        .iter()
+        .filter(|(id, r)| r.condition.is_none() && launched["Resources"].get(id.as_str()).is_none())
+        .map(|(id, _)| id.clone())
+        .collect()
 }
 
 /// The stack's state, once it can take a change set: a failed first create (nothing in it)

@@ -314,12 +314,18 @@ fn rows(a: &Access) -> Vec<Row> {
     let customer_db = arn.regional("rds", "db:customer-billing");
     let customer_secret = arn.regional("secretsmanager", "secret:customer/payments-AbCdEf");
     let customer_trail = arn.regional("cloudtrail", "trail/organization-trail");
-    let product_trail = arn.regional("cloudtrail", &format!("trail/{p}monitoring-Trail-{SUFFIX}"));
     let product_logs = arn.regional("logs", &format!("log-group:{p}service-api-Logs-{SUFFIX}"));
-    // The audit trail's bucket and log group, as CloudFormation names them in the monitoring
-    // stack: inside the product's name space.
-    let trail_bucket = format!("arn:aws:s3:::{p}monitoring-trailbucket-{SUFFIX}").to_lowercase();
-    let trail_logs = arn.regional("logs", &format!("log-group:{p}monitoring-TrailLogGroup-{SUFFIX}"));
+    // The audit trail is the access stack's: CloudFormation names it, its bucket and its log
+    // group after that stack, inside the product's name space (`<product>-<env>-access-...`).
+    let trail = a.template["Resources"].get("Trail").is_some();
+    let product_trail = if trail { a.physical("Trail").1 } else { customer_trail.clone() };
+    let (trail_bucket, trail_key, trail_group) = if trail {
+        (a.physical("TrailBucket").1, a.physical("TrailKey").1, a.physical("TrailLogGroup").0)
+    } else {
+        ("arn:aws:s3:::customer-trail".to_owned(), arn.key("dd"), "customer-trail".to_owned())
+    };
+    let trail_logs = arn.regional("logs", &format!("log-group:{trail_group}"));
+    let trail_stream = arn.regional("logs", &format!("log-group:{trail_group}:log-stream:{ACCOUNT}_CloudTrail_{}", a.region));
     let bounded = |r: Row| r.with("iam:PermissionsBoundary", arn.boundary());
     let tagged = |r: Row| {
         r.with("aws:ResourceTag/byoa:product", a.product.as_str())
@@ -363,6 +369,10 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Deployer, "s3:GetObject", customer_object.clone(), Denied, "the customer's data"),
         row(Deployer, "rds:DeleteDBInstance", customer_db.clone(), Denied, "an unrelated database"),
         row(Deployer, "cloudtrail:StopLogging", customer_trail.clone(), Denied, "the customer's trail"),
+        row(Deployer, "cloudtrail:UpdateTrail", product_trail.clone(), Denied, "reconfigure the audit trail"),
+        row(Deployer, "logs:GetLogEvents", trail_stream.clone(), Denied, "read the audit trail's copy in CloudWatch Logs (every API call of the account)"),
+        row(Deployer, "logs:FilterLogEvents", trail_logs.clone(), Denied, "search the audit trail's log group"),
+        row(Deployer, "s3:GetObject", format!("{trail_bucket}/AWSLogs/{ACCOUNT}/CloudTrail/x.json.gz"), Denied, "read the audit trail's files"),
         row(Deployer, "secretsmanager:GetSecretValue", customer_secret.clone(), Denied, "the customer's secrets"),
         // --- the execution role: what the product's stacks create ---------------------------
         bounded(row(Execution, "iam:CreateRole", task_role.clone(), Allowed, "a product role with the boundary")),
@@ -390,7 +400,6 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:{p}root-Monitoring-{SUFFIX}-ApiCpuAlarm-{SUFFIX}")), Allowed, "the product's alarms"),
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:TargetTracking-service/{p}root-Cluster-{SUFFIX}-Cluster-{SUFFIX}/api-AlarmHigh-0a1b")), Allowed, "a target-tracking alarm of a product service"),
         row(Execution, "events:PutRule", arn.regional("events", &format!("rule/{p}root-Monitoring-{SUFFIX}-TaskStopped-{SUFFIX}")), Allowed, "the product's event rules"),
-        row(Execution, "cloudtrail:CreateTrail", product_trail.clone(), Allowed, "the product's trail"),
         // --- the execution role: never ------------------------------------------------------
         row(Execution, "iam:CreateRole", task_role.clone(), Denied, "a role without a boundary"),
         row(Execution, "iam:CreateRole", task_role.clone(), Denied, "a role bounded by AdministratorAccess").with("iam:PermissionsBoundary", ADMIN),
@@ -419,9 +428,19 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "kms:PutKeyPolicy", arn.key("cc"), Denied, "a customer key").with("aws:ResourceTag/byoa:product", "customer"),
         row(Execution, "cloudtrail:StopLogging", product_trail.clone(), Denied, "stop the product's trail"),
         row(Execution, "cloudtrail:DeleteTrail", product_trail.clone(), Denied, "delete the product's trail"),
+        row(Execution, "cloudtrail:CreateTrail", arn.regional("cloudtrail", &format!("trail/{p}shadow")), Denied, "create a trail of its own"),
+        row(Execution, "cloudtrail:UpdateTrail", product_trail.clone(), Denied, "reconfigure the audit trail"),
+        row(Execution, "cloudtrail:PutEventSelectors", product_trail.clone(), Denied, "narrow what the audit trail logs"),
+        row(Execution, "s3:PutBucketPolicy", trail_bucket.clone(), Denied, "rewrite the audit trail bucket's policy"),
+        row(Execution, "s3:PutLifecycleConfiguration", trail_bucket.clone(), Denied, "shorten the audit logs' retention"),
+        row(Execution, "s3:DeleteObject", format!("{trail_bucket}/AWSLogs/{ACCOUNT}/CloudTrail/x.json.gz"), Denied, "delete audit log files"),
+        row(Execution, "logs:DeleteRetentionPolicy", trail_logs.clone(), Denied, "change the trail log group's retention"),
+        row(Execution, "logs:PutRetentionPolicy", trail_logs.clone(), Denied, "shorten the trail log group's retention"),
+        tagged(row(Execution, "kms:PutKeyPolicy", trail_key.clone(), Denied, "lock the customer out of the trail key")),
+        tagged(row(Execution, "kms:DisableKey", trail_key.clone(), Denied, "make the audit files unreadable")),
         row(Execution, "cloudtrail:StopLogging", customer_trail.clone(), Denied, "stop the customer's trail"),
         row(Execution, "cloudtrail:UpdateTrail", customer_trail.clone(), Denied, "reconfigure the customer's trail"),
-        row(Execution, "logs:DeleteLogGroup", arn.regional("logs", &format!("log-group:{p}monitoring-TrailLogs-{SUFFIX}")), Denied, "delete logs"),
+        row(Execution, "logs:DeleteLogGroup", trail_logs.clone(), Denied, "delete the audit trail's log group"),
         row(Execution, "secretsmanager:GetSecretValue", customer_secret.clone(), Denied, "read the customer's secrets"),
         row(Execution, "secretsmanager:UpdateSecret", customer_secret.clone(), Denied, "overwrite a customer secret"),
         row(Execution, "ec2:AuthorizeSecurityGroupIngress", arn.regional("ec2", "security-group/sg-0c0ffee000000001"), Denied, "open a customer security group"),
@@ -441,12 +460,6 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "events:RemoveTargets", arn.regional("events", "rule/customer-guardduty-alerts"), Denied, "silence the customer's event rules"),
         row(Execution, "cloudformation:SetTypeConfiguration", "*".to_owned(), Denied, "reconfigure hooks (AWS scopes it to `*` only)"),
         // --- the execution role: known gaps (issue 9) ---------------------------------------
-        row(Execution, "cloudtrail:UpdateTrail", product_trail.clone(), Gap("ManageProductTrail"), "reconfigure the product's audit trail"),
-        row(Execution, "cloudtrail:PutEventSelectors", product_trail.clone(), Gap("ManageProductTrail"), "narrow what the audit trail logs"),
-        row(Execution, "s3:PutBucketPolicy", trail_bucket.clone(), Gap("ManageProductBuckets: `s3:::<product>-<env>-*`"), "rewrite the audit trail bucket's policy"),
-        row(Execution, "s3:PutLifecycleConfiguration", trail_bucket, Gap("ManageProductBuckets: `s3:::<product>-<env>-*`"), "shorten the audit logs' retention"),
-        row(Execution, "logs:DeleteRetentionPolicy", trail_logs, Gap("ManageProductLogGroups"), "change the trail log group's retention"),
-        tagged(row(Execution, "kms:PutKeyPolicy", arn.key("dd"), Gap("ManageProductKeys: the trail key carries the product's tags"), "lock the customer out of the trail key")),
         row(Execution, "iam:UpdateAssumeRolePolicy", task_role.clone(), Gap("ManageProductRoles: IAM has no condition on a trust's content; IAM_PRODUCT_ROLE_TRUSTS_SERVICES refuses such a template in CI and in the in-account hook"), "make a product role trust the vendor directly"),
         row(Execution, "iam:DeleteRole", other_env_role.clone(), overlap_gap, "another environment's role"),
         row(Execution, "iam:PassRole", other_env_role.clone(), overlap_gap, "pass another environment's role").with("iam:PassedToService", "ecs-tasks.amazonaws.com"),
@@ -458,6 +471,9 @@ fn rows(a: &Access) -> Vec<Row> {
         row(ProductRole, "iam:PassRole", task_role.clone(), Denied, "pass a role").with("iam:PassedToService", "ec2.amazonaws.com"),
         row(ProductRole, "iam:DeleteRolePermissionsBoundary", task_role.clone(), Denied, "drop its own boundary"),
         row(ProductRole, "cloudtrail:StopLogging", customer_trail.clone(), Denied, "stop a trail"),
+        row(ProductRole, "logs:PutLogEvents", trail_stream.clone(), Denied, "forge audit trail entries"),
+        row(ProductRole, "logs:GetLogEvents", trail_stream.clone(), Denied, "read the audit trail"),
+        tagged(row(ProductRole, "kms:Decrypt", trail_key.clone(), Denied, "decrypt the audit files")),
         row(ProductRole, "s3:PutObject", template.clone(), Denied, "the vendor's templates"),
         row(ProductRole, "s3:GetObject", customer_object.clone(), Denied, "the customer's data"),
         row(ProductRole, "rds:DeleteDBInstance", customer_db.clone(), Denied, "an unrelated database"),

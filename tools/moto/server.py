@@ -1,4 +1,4 @@
-"""moto's server, with the one correction byoa's templates need to execute on it.
+"""moto's server, with the corrections byoa's templates need to execute on it.
 
 scripts/test starts this instead of `moto_server` (same arguments). Each correction makes
 moto behave as AWS documents; none makes byoa's tests easier than AWS would. Delete a
@@ -11,6 +11,7 @@ correction when the pinned moto fixes it (tools/requirements.lock).
 2. Deleting an AWS::IAM::ManagedPolicy detaches it from the roles, users and groups it is
    attached to and deletes it, as CloudFormation does; moto 5.2.5 does neither, so the role
    it is attached to can never be deleted (DeleteConflict) and no stack holding both can be.
+3. AWS::CloudTrail::Trail is created through CloudFormation (cloudtrail.py).
 """
 
 import sys
@@ -48,6 +49,10 @@ def delete_managed_policy(cls, resource_name, cloudformation_json, account_id, r
 
 
 iam.ManagedPolicy.delete_from_cloudformation_json = classmethod(delete_managed_policy)
+
+# Defining the model registers it with moto's CloudFormation (`CloudFormationModel` subclasses).
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import cloudtrail  # noqa: E402,F401
 
 if __name__ == "__main__":
     from moto.server import main

@@ -184,25 +184,57 @@ fn a_root_template_over_the_body_limit_goes_by_url() {
     assert!(p.uploads.iter().any(|x| u.ends_with(&x.key)));
 }
 
+fn access<'a>(output: &'a Output, given: &'a [(String, String)]) -> Inputs<'a> {
+    Inputs {
+        output,
+        target: Target::Access,
+        existing: None,
+        given,
+        bucket: None,
+        role_arn: None,
+    }
+}
+
+fn access_template(out: &mut Output) -> &mut Rendered {
+    out.templates
+        .iter_mut()
+        .find(|r| r.stack.module == "access")
+        .unwrap()
+}
+
 #[test]
 fn the_access_stack_needs_no_bucket_and_uploads_nothing() {
     let out = output();
     let g = given(&[("ExternalId", "abcd-1234-efgh-5678")]);
-    let p = plan(
-        &Inputs {
-            output: &out,
-            target: Target::Access,
-            existing: None,
-            given: &g,
-            bucket: None,
-            role_arn: None,
-        },
-        &url,
-    )
-    .unwrap();
+    let p = plan(&access(&out, &g), &url).unwrap();
     assert!(p.uploads.is_empty());
     assert_eq!(p.request.stack_name, "acme-api-dev-access");
     assert_eq!(p.request.capabilities, ["CAPABILITY_NAMED_IAM"]);
+}
+
+#[test]
+fn an_access_template_over_the_body_limit_goes_inline_as_compact_json() {
+    let mut out = output();
+    let g = given(&[("ExternalId", "abcd-1234-efgh-5678")]);
+    let a = access_template(&mut out);
+    a.body.push_str(&format!("\n# {}\n", "x".repeat(MAX_BODY)));
+    let want = a.stack.template.to_value();
+    let p = plan(&access(&out, &g), &url).unwrap();
+    let TemplateSource::Body(body) = &p.request.template else {
+        panic!("sent by URL")
+    };
+    assert!(body.len() <= MAX_BODY, "{}", body.len());
+    assert!(!body.contains('\n'));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(body).unwrap(),
+        want
+    );
+
+    // Too large even as compact JSON: refused, naming both sizes.
+    let a = access_template(&mut out);
+    a.stack.template.description = "x".repeat(MAX_BODY);
+    let e = plan(&access(&out, &g), &url).unwrap_err();
+    assert!(e[0].message.contains("as compact JSON"), "{}", e[0].message);
 }
 
 #[test]

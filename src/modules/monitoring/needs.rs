@@ -1,8 +1,8 @@
-//! What the monitoring stack needs from the access stack: alarms, the topic, the dashboard,
-//! the deployment events rule and the audit trail with its bucket.
+//! What the monitoring stack needs from the access stack: alarms, the topic, the dashboard and
+//! the deployment events rule. (The audit trail is in the access stack: the execution role
+//! needs nothing for it.)
 
-use crate::modules::needs::{Decides, Grant, Needs, On, Part, ResourceActions};
-use crate::modules::secure;
+use crate::modules::needs::{Grant, Needs, On, Part, ResourceActions};
 use crate::spec::Model;
 
 pub(super) fn needs(model: &Model) -> Needs {
@@ -17,19 +17,6 @@ pub(super) fn needs(model: &Model) -> Needs {
     );
     if !model.services.is_empty() {
         needs.grants.push(EVENT_RULES);
-    }
-    let trail = model.monitoring.audit_trail;
-    needs.grant_if(
-        trail,
-        "monitoring.audit_trail",
-        &[DESCRIBE_TRAILS, PRODUCT_TRAIL, secure::PRODUCT_BUCKETS],
-    );
-    needs.decided(Decides::Roles, "monitoring.audit_trail");
-    if trail {
-        // The trail delivers to CloudWatch Logs through `TrailLogRole`: setting the trail's
-        // `CloudWatchLogsRoleArn` needs `iam:PassRole` on it.
-        needs.passes_roles_to.push("cloudtrail.amazonaws.com");
-        needs.role_actions.extend(super::trail::TRAIL_ROLE_ACTIONS);
     }
     needs
 }
@@ -116,34 +103,6 @@ const EVENT_RULES: Grant = Grant {
     on: On::Arn("events:${AWS::Region}:${AWS::AccountId}:rule/{prefix}*"),
 };
 
-// The vendor's own actions are what the trail records: the role can create and start the
-// product's trail but never stop or delete it (the trail is retained).
-const DESCRIBE_TRAILS: Grant = Grant {
-    part: Part::Monitoring,
-    sid: "DescribeTrails",
-    actions: &["cloudtrail:DescribeTrails", "cloudtrail:ListTrails"],
-    on: On::Any,
-};
-
-const PRODUCT_TRAIL: Grant = Grant {
-    part: Part::Monitoring,
-    sid: "ManageProductTrail",
-    actions: &[
-        "cloudtrail:AddTags",
-        "cloudtrail:CreateTrail",
-        "cloudtrail:GetEventSelectors",
-        "cloudtrail:GetInsightSelectors",
-        "cloudtrail:GetTrail",
-        "cloudtrail:GetTrailStatus",
-        "cloudtrail:ListTags",
-        "cloudtrail:PutEventSelectors",
-        "cloudtrail:RemoveTags",
-        "cloudtrail:StartLogging",
-        "cloudtrail:UpdateTrail",
-    ],
-    on: On::Arn("cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/{prefix}*"),
-};
-
 /// The actions CloudFormation calls for each resource type the monitoring stack emits.
 pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
     (
@@ -209,26 +168,6 @@ pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
             "events:TagResource",
             "events:UntagResource",
             "events:ListTagsForResource",
-        ],
-    ),
-    (
-        "AWS::CloudTrail::Trail",
-        &[
-            "cloudtrail:CreateTrail",
-            "cloudtrail:UpdateTrail",
-            "cloudtrail:StartLogging",
-            "cloudtrail:GetTrail",
-            "cloudtrail:GetTrailStatus",
-            "cloudtrail:DescribeTrails",
-            "cloudtrail:ListTrails",
-            "cloudtrail:GetEventSelectors",
-            "cloudtrail:PutEventSelectors",
-            "cloudtrail:GetInsightSelectors",
-            "cloudtrail:AddTags",
-            "cloudtrail:RemoveTags",
-            "cloudtrail:ListTags",
-            // The role that delivers the trail to CloudWatch Logs.
-            "iam:PassRole",
         ],
     ),
 ];

@@ -38,6 +38,14 @@ pub(super) fn needs(model: &Model) -> Needs {
     );
     needs.decided(Decides::Roles, enabled);
     needs.decided(Decides::Dashboard, enabled);
+    // The access-log bucket is the only bucket a product stack creates.
+    let access_logs = net.load_balancer.as_ref().is_some_and(|lb| lb.access_logs);
+    needs.grant_if(
+        access_logs,
+        "network.load_balancer.access_logs",
+        &[secure::PRODUCT_BUCKETS],
+    );
+    needs.decided(Decides::Grants(secure::PRODUCT_BUCKETS.part), enabled);
     if let Some(lb) = &net.load_balancer {
         needs
             .service_linked_roles
@@ -46,11 +54,6 @@ pub(super) fn needs(model: &Model) -> Needs {
             lb.waf,
             "network.load_balancer.waf",
             &[MANAGE_WEB_ACL, ATTACH_WEB_ACL],
-        );
-        needs.grant_if(
-            lb.access_logs,
-            "network.load_balancer.access_logs",
-            &[secure::PRODUCT_BUCKETS],
         );
         needs.alarm_inputs.push(load_balancer_full_name());
         let lb = [("LoadBalancer", r#ref(wire::LOAD_BALANCER_FULL_NAME))];

@@ -3,7 +3,8 @@
 //! unnamed), and the policies of a role gathered from wherever the template attaches them.
 //!
 //! The resolution is deliberately small: `Ref`, `Fn::GetAtt ... Arn`, `Fn::Sub` (string form)
-//! over pseudo parameters, `ExternalId` and the template's own roles, policies, bucket and key.
+//! over pseudo parameters, `ExternalId` and the template's own roles, policies, buckets, keys,
+//! log groups and trail.
 //! Anything else panics rather than being evaluated as something it is not.
 
 use std::path::Path;
@@ -96,9 +97,27 @@ impl Access {
                 (name.clone(), format!("arn:aws:s3:::{name}"))
             }
             "AWS::KMS::Key" => {
-                let key = "0a1b2c3d-0000-4000-8000-00000000000a".to_owned();
+                // One key id per logical id, so a statement on one key never covers another.
+                let n = self.template["Resources"]
+                    .as_object()
+                    .expect("Resources")
+                    .keys()
+                    .position(|k| k == id)
+                    .expect("the key");
+                let key = format!("0a1b2c3d-0000-4000-8000-{n:012}");
                 let arn = format!("arn:aws:kms:{region}:{account}:key/{key}");
                 (key, arn)
+            }
+            // `Fn::GetAtt Arn` of a log group ends with `:*`, the resource reference says.
+            "AWS::Logs::LogGroup" => {
+                let name = named("LogGroupName");
+                let arn = format!("arn:aws:logs:{region}:{account}:log-group:{name}:*");
+                (name, arn)
+            }
+            "AWS::CloudTrail::Trail" => {
+                let name = named("TrailName");
+                let arn = format!("arn:aws:cloudtrail:{region}:{account}:trail/{name}");
+                (name, arn)
             }
             other => panic!("{}: no physical name for `{id}` ({other})", self.label()),
         }

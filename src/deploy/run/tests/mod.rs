@@ -32,6 +32,15 @@ fn renamed_database(text: String) -> String {
     text.replacen("\ndatabase:\n", "\ndatabase:\n  name: orders\n", 1)
 }
 
+/// The template `out` holds for `module`.
+fn body<'a>(out: &'a Output, module: &str) -> &'a str {
+    &out.templates
+        .iter()
+        .find(|r| r.stack.module == module)
+        .unwrap()
+        .body
+}
+
 /// A scripted account where `deployed` is the root stack as it runs now.
 fn account(deployed: &Output) -> Scripted {
     let mut cloud = Scripted {
@@ -57,6 +66,9 @@ fn account(deployed: &Output) -> Scripted {
             },
         ],
     );
+    cloud
+        .templates
+        .insert(ACCESS.into(), body(deployed, "access").to_owned());
     let root = deployed
         .templates
         .iter()
@@ -488,14 +500,45 @@ fn the_root_needs_the_access_stack_first() {
     let before = output(&|t| t);
     let cloud = account(&before);
     cloud.stacks.borrow_mut().remove(ACCESS);
-    let err = deploy(
-        &cloud,
-        &request(&before, &[], &[]),
-        &mut Recorder::default(),
-    )
-    .unwrap_err();
-    assert_eq!(err[0].code, Code::DeployAccessStack);
+    let err = refused(&cloud, &before);
     assert!(err[0].message.contains(ACCESS));
+}
+
+/// A root deploy refused for the access stack's sake.
+fn refused(cloud: &Scripted, out: &Output) -> Vec<Diagnostic> {
+    let err = deploy(cloud, &request(out, &[], &[]), &mut Recorder::default()).unwrap_err();
+    assert_eq!(err[0].code, Code::DeployAccessStack);
+    err
+}
+
+#[test]
+fn the_root_needs_an_access_stack_launched_from_this_access_template() {
+    let before = output(&|t| t);
+    let mut cloud = account(&before);
+    // An access stack launched before the audit trail moved into it.
+    let older: String = body(&before, "access")
+        .replace("\n  Trail:\n", "\n  Before:\n")
+        .replace("\n  TrailKey:\n", "\n  BeforeKey:\n");
+    cloud.templates.insert(ACCESS.into(), older);
+    let err = refused(&cloud, &before);
+    assert!(
+        err[0].message.contains("no `TrailKey`, `Trail`"),
+        "{}",
+        err[0].message
+    );
+    assert!(cloud.requests.borrow().is_empty(), "a change set was made");
+    // The compliance hook is created only when the customer switches it on: never missing.
+    let enforced = output(&|t| {
+        t.replacen(
+            "\ncompliance:\n",
+            "\ncompliance:\n  enforce_in_account: true\n",
+            1,
+        )
+    });
+    let launched = body(&enforced, "access");
+    assert!(launched.contains("\n  GuardHook:\n"));
+    let without_hook = launched.replace("\n  GuardHook:\n", "\n  Switched:\n");
+    assert!(not_launched(&enforced, &without_hook).is_empty());
 }
 
 #[test]

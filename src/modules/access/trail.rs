@@ -1,6 +1,12 @@
-//! The monitoring stack's audit trail: a multi-region CloudTrail trail with log file
+//! The audit trail, in the access stack: a multi-region CloudTrail trail with log file
 //! validation into a retained, KMS-encrypted bucket, with a copy in CloudWatch Logs. The key and
 //! the bucket accept only CloudTrail of this account.
+//!
+//! It records what the vendor does, so it belongs to the customer: it is created by the stack
+//! the customer launches and updates, and neither vendor role nor any product role may change,
+//! read or stop it (`denies`). In a product stack the execution role would have to manage it,
+//! and every grant that creates a trail also reconfigures it (`UpdateTrail`,
+//! `PutEventSelectors`, the bucket's policy and lifecycle, the log group's retention).
 
 use serde_json::{Value, json};
 
@@ -11,9 +17,8 @@ use crate::modules::secure;
 /// Days CloudTrail logs are kept. PCI DSS 10.5.1 asks for twelve months.
 const AUDIT_LOG_DAYS: u32 = 365;
 
-/// What `TrailLogRole` may do (on the trail's log group only); the permissions boundary
-/// allows it.
-pub(super) const TRAIL_ROLE_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+/// What `TrailLogRole` may do (on the trail's log group only).
+const TRAIL_ROLE_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
 
 /// The CloudTrail service of this account, the source of the trail's calls.
 fn trail_condition() -> Value {
@@ -114,19 +119,23 @@ pub(super) fn build(t: &mut Template) {
         .keep(Policy::Retain),
         None,
     );
+    // Every statement of the access stack has a `Sid`: docs/access.md names each one.
+    let mut trust = secure::service_trust(
+        "cloudtrail.amazonaws.com",
+        "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/*",
+    );
+    trust["Statement"][0]["Sid"] = json!("CloudTrailOfThisAccount");
     t.add_resource(
         "TrailLogRole",
         Resource::new(
             "AWS::IAM::Role",
             json!({
                 "Description": "Lets CloudTrail deliver the trail to its log group",
-                "AssumeRolePolicyDocument": secure::service_trust(
-                    "cloudtrail.amazonaws.com",
-                    "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/*",
-                ),
+                "AssumeRolePolicyDocument": trust,
                 "Policies": [{
                     "PolicyName": "deliver-trail",
                     "PolicyDocument": secure::document(vec![json!({
+                        "Sid": "DeliverTrailToLogGroup",
                         "Effect": "Allow",
                         "Action": TRAIL_ROLE_ACTIONS,
                         "Resource": sub("${TrailLogGroup.Arn}"),
@@ -155,4 +164,28 @@ pub(super) fn build(t: &mut Template) {
         .keep(Policy::Retain),
         None,
     );
+}
+
+/// Denies the vendor roles and every product role any call on the trail and on what holds its
+/// records: the trail itself, its bucket and objects, its key, its log group (the copy in
+/// CloudWatch Logs lists every API call of the account, in every region, so reading it is
+/// denied too) and the role that delivers to it. CloudFormation names the bucket and the log
+/// group after this stack, which the customer may name with the product's prefix: without this
+/// statement the grants on `<product>-<environment>-*` would reach them.
+pub(super) fn deny() -> Value {
+    json!({
+        "Sid": "NeverTouchAuditTrail",
+        "Effect": "Deny",
+        "Action": ["cloudtrail:*", "iam:*", "kms:*", "logs:*", "s3:*"],
+        "Resource": [
+            get_att("Trail", "Arn"),
+            get_att("TrailBucket", "Arn"),
+            sub("${TrailBucket.Arn}/*"),
+            get_att("TrailKey", "Arn"),
+            // `Arn` ends with `:*` (the log streams); some calls name the group without it.
+            get_att("TrailLogGroup", "Arn"),
+            sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${TrailLogGroup}"),
+            get_att("TrailLogRole", "Arn"),
+        ],
+    })
 }
