@@ -46,8 +46,10 @@
 //! create a role that does more than the boundary allows. What still reaches past the
 //! product's own resources is listed, with the reason, by the evaluator table
 //! (`tests/cli/access_eval.rs`, rows marked `Gap`): creating resources (AWS cannot scope a
-//! create by tags CloudFormation adds later), another spec's environment whose name starts with
-//! this one's, and a product role's trust (IAM has no condition on a trust policy's content).
+//! create by tags CloudFormation adds later), what another spec's environment whose name starts
+//! with this one's did not tag (its byoa-tagged stacks and roles are denied:
+//! `NeverTouchOtherEnvironments`) and its buckets, and a product role's trust (IAM has no
+//! condition on a trust policy's content).
 //! Neither role can change, deactivate or reconfigure the compliance hook, its role or its
 //! reports: the hook is the customer's control.
 
@@ -377,7 +379,9 @@ fn deployer_role(t: &mut Template, model: &Model) {
         "cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{p}*/*"
     ));
     let mut statements = vec![
-        allow(
+        // Another spec's environment can share the prefix (`prod` and `prod-eu`): its stacks
+        // carry its own environment tag.
+        allow_if(
             "DriveProductStacks",
             &[
                 "cloudformation:CreateChangeSet",
@@ -402,6 +406,7 @@ fn deployer_role(t: &mut Template, model: &Model) {
                 "cloudformation:UntagResource",
             ],
             product_stacks,
+            execution::owned(model),
         ),
         // These CloudFormation calls do not support resource-level permissions, so their
         // resource must be `*`. All of them only read or validate: none changes a stack.
@@ -747,6 +752,7 @@ fn guardrail(t: &mut Template, model: &Model) {
         }),
     ];
     statements.push(never_change_trails());
+    statements.extend(never_touch_other_environments(model));
     if model.monitoring.audit_trail {
         statements.push(trail::deny());
     }
@@ -765,6 +771,41 @@ fn guardrail(t: &mut Template, model: &Model) {
         ),
         None,
     );
+}
+
+/// Another spec's environment can share this one's prefix (`prod` of one spec and `prod-eu` of
+/// another; within one spec `env.overlap` refuses it), and so the execution role's grants on
+/// `<prefix>*` names. Its stacks and roles carry its own `byoa:` tags: deny every call on a
+/// stack or role whose tag is present and says another product or environment. (A negated
+/// operator alone would also match a role being created, which has no tags yet: hence `Null`.)
+fn never_touch_other_environments(model: &Model) -> Vec<Value> {
+    let p = prefix(model);
+    let resources = json!([
+        arn(&format!("iam::${{AWS::AccountId}}:role/{p}*")),
+        arn(&format!(
+            "cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{p}*/*"
+        )),
+    ]);
+    [
+        ("NeverTouchOtherProducts", "byoa:product", &model.product),
+        (
+            "NeverTouchOtherEnvironments",
+            "byoa:environment",
+            &model.environment,
+        ),
+    ]
+    .into_iter()
+    .map(|(sid, tag, ours)| {
+        let key = format!("aws:ResourceTag/{tag}");
+        json!({
+            "Sid": sid,
+            "Effect": "Deny",
+            "Action": ["cloudformation:*", "iam:*"],
+            "Resource": resources,
+            "Condition": {"Null": {&key: "false"}, "StringNotEquals": {&key: ours}},
+        })
+    })
+    .collect()
 }
 
 /// Deny statements that keep a vendor role away from the compliance hook: the registry calls

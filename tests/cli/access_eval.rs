@@ -297,7 +297,13 @@ fn rows(a: &Access) -> Vec<Row> {
     let overlap = format!("{p}eu-");
     // Within one spec `byoa validate` refuses such a pair (`env.overlap`); a separate spec
     // can still spell the same prefix.
-    let overlap_gap = Gap("`<product>-<env>-*` also matches `<product>-<env>-eu-*` of another spec");
+    let overlap_gap = Gap("`<product>-<env>-*` also matches `<product>-<env>-eu-*` of another spec, where its resource carries no byoa tags");
+    let other_env = format!("{}-eu", a.env);
+    // What byoa tags the other environment's stacks and roles with.
+    let theirs = |r: Row| {
+        r.with("aws:ResourceTag/byoa:product", a.product.as_str())
+            .with("aws:ResourceTag/byoa:environment", other_env.as_str())
+    };
     let via_s3 = format!("s3.{}.amazonaws.com", a.region);
     let root = arn.stack(&format!("{p}root"));
     let access = arn.stack(&a.stack);
@@ -359,7 +365,10 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Deployer, "cloudformation:UpdateStack", access.clone(), Denied, "change the access stack"),
         row(Deployer, "cloudformation:DeleteStack", access.clone(), Denied, "delete the access stack"),
         row(Deployer, "cloudformation:CreateChangeSet", other_product.clone(), Denied, "another product's stack"),
-        row(Deployer, "cloudformation:CreateChangeSet", arn.stack(&format!("{overlap}root")), overlap_gap, "another environment's stack"),
+        theirs(row(Deployer, "cloudformation:CreateChangeSet", arn.stack(&format!("{overlap}root")), Denied, "another spec's environment's stack, tagged by byoa")),
+        theirs(row(Deployer, "cloudformation:ExecuteChangeSet", arn.stack(&format!("{overlap}root")), Denied, "execute a change set there")),
+        row(Deployer, "cloudformation:CreateChangeSet", arn.stack(&format!("{overlap}root")), overlap_gap, "another spec's environment's stack, untagged"),
+        row(Deployer, "cloudformation:CreateChangeSet", root.clone(), Allowed, "the product's root, tagged by byoa").with("aws:ResourceTag/byoa:product", a.product.as_str()).with("aws:ResourceTag/byoa:environment", a.env.as_str()),
         row(Deployer, "iam:PassRole", execution.clone(), Denied, "the execution role to another service").with("iam:PassedToService", "ec2.amazonaws.com"),
         row(Deployer, "iam:PassRole", task_role.clone(), Denied, "a product role, outside CloudFormation").with("iam:PassedToService", "ecs-tasks.amazonaws.com"),
         bounded(row(Deployer, "iam:CreateRole", task_role.clone(), Denied, "IAM outside CloudFormation")),
@@ -461,10 +470,15 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudformation:SetTypeConfiguration", "*".to_owned(), Denied, "reconfigure hooks (AWS scopes it to `*` only)"),
         // --- the execution role: known gaps (issue 9) ---------------------------------------
         row(Execution, "iam:UpdateAssumeRolePolicy", task_role.clone(), Gap("ManageProductRoles: IAM has no condition on a trust's content; IAM_PRODUCT_ROLE_TRUSTS_SERVICES refuses such a template in CI and in the in-account hook"), "make a product role trust the vendor directly"),
-        row(Execution, "iam:DeleteRole", other_env_role.clone(), overlap_gap, "another environment's role"),
-        row(Execution, "iam:PassRole", other_env_role.clone(), overlap_gap, "pass another environment's role").with("iam:PassedToService", "ecs-tasks.amazonaws.com"),
-        row(Execution, "cloudformation:DeleteStack", arn.stack(&format!("{overlap}root")), overlap_gap, "delete another environment's stacks"),
-        row(Execution, "s3:PutBucketPolicy", format!("arn:aws:s3:::{overlap}data-{SUFFIX}").to_lowercase(), overlap_gap, "another environment's bucket"),
+        theirs(row(Execution, "iam:DeleteRole", other_env_role.clone(), Denied, "another spec's environment's role, tagged by byoa")),
+        theirs(row(Execution, "iam:PassRole", other_env_role.clone(), Denied, "pass it").with("iam:PassedToService", "ecs-tasks.amazonaws.com")),
+        theirs(bounded(row(Execution, "iam:PutRolePolicy", other_env_role.clone(), Denied, "widen it within the boundary"))),
+        theirs(row(Execution, "cloudformation:DeleteStack", arn.stack(&format!("{overlap}root")), Denied, "delete its stacks")),
+        row(Execution, "iam:DeleteRole", other_env_role.clone(), overlap_gap, "another spec's environment's role, untagged"),
+        row(Execution, "cloudformation:DeleteStack", arn.stack(&format!("{overlap}root")), overlap_gap, "its stacks, untagged"),
+        row(Execution, "cloudformation:DeleteStack", arn.stack(&format!("{p}root")), Allowed, "the product's own root, tagged by byoa").with("aws:ResourceTag/byoa:product", a.product.as_str()).with("aws:ResourceTag/byoa:environment", a.env.as_str()),
+        bounded(row(Execution, "iam:CreateRole", task_role.clone(), Allowed, "a role being created, with byoa's tags in the request")).with("aws:RequestTag/byoa:environment", a.env.as_str()),
+        row(Execution, "s3:PutBucketPolicy", format!("arn:aws:s3:::{overlap}data-{SUFFIX}").to_lowercase(), Gap("`s3:::<product>-<env>-*` also matches another spec's `<env>-eu` buckets: byoa does not use S3's tag conditions on buckets"), "another spec's environment's bucket"),
         // --- a product role, bounded: never -------------------------------------------------
         row(ProductRole, "logs:PutLogEvents", format!("{product_logs}:log-stream:task"), Allowed, "write its logs"),
         row(ProductRole, "iam:CreateRole", arn.role("admin"), Denied, "any IAM"),

@@ -117,6 +117,14 @@ pub(super) fn waivers(part: Part, statements: &[Value]) -> Option<Value> {
     })
 }
 
+/// The condition of a grant on what byoa names with the product prefix, which another spec's
+/// environment can share (`prod` and `prod-eu` of two specs): a resource tagged by byoa belongs
+/// to this product and environment. A resource being created, whose tags are not yet its own,
+/// passes, and so does one byoa never tagged.
+pub(super) fn owned(model: &Model) -> Value {
+    json!({"StringEqualsIfExists": product_tags(model)})
+}
+
 /// `aws:ResourceTag` conditions matching resources that byoa tagged for this product and
 /// environment.
 pub(super) fn product_tags(model: &Model) -> Value {
