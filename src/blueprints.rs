@@ -11,6 +11,7 @@ use handlebars::Handlebars;
 use serde_json::json;
 
 use crate::diag::{Code, Diagnostic};
+use crate::spec::catalogue::RuleCatalogue;
 use crate::spec::schema::schema_text;
 use crate::synth::{create_dir, write_atomic};
 
@@ -53,8 +54,14 @@ pub fn render(
     })
 }
 
-/// `byoa init`: writes `byoa.yaml` and `byoa.schema.json` into `args.dir`.
-pub fn init(args: &crate::cli::InitArgs) -> Result<PathBuf, Diagnostic> {
+/// `byoa init`: writes `byoa.yaml` and `byoa.schema.json` into `args.dir`, and returns the
+/// spec's path with its warnings. The spec is validated (every environment) before anything is
+/// written: an argument that makes it invalid (`--region us-east-7`, an account id of 11
+/// digits) is refused as `init.argument`, and nothing is written.
+pub fn init(
+    args: &crate::cli::InitArgs,
+    catalogue: &RuleCatalogue,
+) -> Result<(PathBuf, Vec<Diagnostic>), Diagnostic> {
     let dir = &args.dir;
     let spec = dir.join("byoa.yaml");
     if spec.exists() && !args.force {
@@ -82,10 +89,25 @@ pub fn init(args: &crate::cli::InitArgs) -> Result<PathBuf, Diagnostic> {
         &args.vendor_account_id,
         &args.region,
     )?;
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        crate::spec::check_str(&spec, &text, catalogue)
+            .into_iter()
+            .partition(Diagnostic::is_error);
+    if let Some(e) = errors.into_iter().next() {
+        let mut refused = Diagnostic::new(
+            Code::InitArgument,
+            format!(
+                "nothing written: the spec would not validate: {}",
+                e.message
+            ),
+        );
+        refused.help = e.help;
+        return Err(refused);
+    }
     create_dir(dir)?;
     write_atomic(&dir.join("byoa.schema.json"), schema_text().as_bytes())?;
     write_atomic(&spec, text.as_bytes())?;
-    Ok(spec)
+    Ok((spec, warnings))
 }
 
 fn default_name(dir: &Path) -> String {

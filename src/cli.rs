@@ -176,8 +176,9 @@ pub struct InitArgs {
     #[arg(long)]
     pub name: Option<String>,
 
-    /// The vendor's 12-digit AWS account id.
-    #[arg(long, default_value = "123456789012")]
+    /// The vendor's 12-digit AWS account id (the default is AWS's documentation example: replace
+    /// it before anyone launches the access stack).
+    #[arg(long, default_value = crate::spec::validate::PLACEHOLDER_ACCOUNT)]
     pub vendor_account_id: String,
 
     /// Region to deploy into.

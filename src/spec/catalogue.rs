@@ -52,6 +52,11 @@ impl RuleCatalogue {
         })
     }
 
+    /// The rules it knows, by name.
+    pub fn rules(&self) -> impl Iterator<Item = &str> {
+        self.rules.keys().map(String::as_str)
+    }
+
     /// The resource types `rule` judges; empty for an unknown rule or a template rule.
     pub fn resource_types(&self, rule: &str) -> &[String] {
         self.rules.get(rule).map_or(&[], |r| &r.resource_types)

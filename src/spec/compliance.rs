@@ -6,7 +6,8 @@
 //! for that rule (with its reason) accepts the deviation and silences the conflict here; the
 //! finding then shows as suppressed in every report.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::spec::catalogue::RuleCatalogue;
 use crate::spec::types::Spec;
 
 /// One spec value that a rule forbids.
@@ -162,6 +163,39 @@ fn conflicts(spec: &Spec) -> Vec<Conflict> {
                 "set `read_only_root_fs: true` (byoa mounts a writable /tmp)",
             );
         }
+    }
+    out
+}
+
+/// Exceptions naming a rule the catalogue (byoa's own rules) does not know: a typo silences
+/// nothing, and the finding it meant to accept fails every check. A warning, not an error: the
+/// rule may be one of the team's own (`byoa check --rules DIR`), which validation does not
+/// load. An empty catalogue (no rule set loaded) judges nothing.
+pub fn unknown_rules(spec: &Spec, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
+    if catalogue.rules().next().is_none() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, e) in spec.compliance.exceptions.iter().enumerate() {
+        if catalogue.rules().any(|r| r == e.rule) {
+            continue;
+        }
+        let help = match did_you_mean(&e.rule, catalogue.rules()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => "the control matrix (`byoa check --format markdown`) names every rule of byoa; ignore this if the rule is one of yours (`byoa check --rules DIR`)".to_owned(),
+        };
+        out.push(
+            Diagnostic::error(
+                Code::ComplianceUnknownRule,
+                format!("/compliance/exceptions/{i}/rule"),
+                format!(
+                    "the exception names `{}`, which is not one of byoa's rules: it accepts nothing unless the rule is your own",
+                    e.rule
+                ),
+            )
+            .with_help(help)
+            .as_warning(),
+        );
     }
     out
 }
@@ -391,6 +425,33 @@ mod tests {
             found(&weak),
             pairs(&[("RDS_MULTI_AZ_SUPPORT", "/database/multi_az")])
         );
+    }
+
+    #[test]
+    fn an_exception_for_an_unknown_rule_is_a_warning_with_the_closest_rule() {
+        let with = |rule: &str| {
+            spec(json!({"compliance": {"exceptions": [{"rule": rule, "reason": "accepted"}]}}))
+        };
+        let mut catalogue = RuleCatalogue::default();
+        catalogue.add_rule("RDS_MULTI_AZ_SUPPORT", &["AWS::RDS::DBInstance".to_owned()]);
+        catalogue.add_rule("S3_BUCKET_VERSIONING_ENABLED", &[]);
+        assert!(unknown_rules(&with("RDS_MULTI_AZ_SUPPORT"), &catalogue).is_empty());
+        let d = unknown_rules(&with("RDS_MULTI_AZ"), &catalogue);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, Code::ComplianceUnknownRule);
+        assert!(!d[0].is_error());
+        assert_eq!(
+            d[0].pointer.as_deref(),
+            Some("/compliance/exceptions/0/rule")
+        );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("did you mean `RDS_MULTI_AZ_SUPPORT`?")
+        );
+        let own = unknown_rules(&with("TEAM_TAGGING_POLICY"), &catalogue);
+        assert!(own[0].help.as_deref().unwrap().contains("--rules"));
+        // No rule set loaded: nothing is judged.
+        assert!(unknown_rules(&with("ANYTHING"), &RuleCatalogue::default()).is_empty());
     }
 
     #[test]

@@ -140,18 +140,29 @@ pub fn load_source(
 /// Validates the spec and every environment in it; returns every problem found, warnings
 /// included.
 pub fn check_all(path: &Path, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
-    let source = match source::load(path) {
-        Ok(s) => s,
-        Err(d) => return vec![d],
-    };
-    let (environments, mut diags) = check_base(&source);
+    match source::load(path) {
+        Ok(source) => check_source(&source, catalogue),
+        Err(d) => vec![d],
+    }
+}
+
+/// `check_all` of spec text not yet on disk (`byoa init` checks what it would write).
+pub fn check_str(path: &Path, text: &str, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
+    match source::parse(path, text) {
+        Ok(source) => check_source(&source, catalogue),
+        Err(d) => vec![d],
+    }
+}
+
+fn check_source(source: &Source, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
+    let (environments, mut diags) = check_base(source);
     let views: Vec<Option<&str>> = if environments.is_empty() {
         vec![None]
     } else {
         environments.iter().map(|e| Some(e.as_str())).collect()
     };
     for env in views {
-        match view(&source, env, catalogue) {
+        match view(source, env, catalogue) {
             Ok((_, _, warnings)) => diags.extend(warnings),
             Err(errors) => diags.extend(errors),
         }

@@ -29,6 +29,8 @@ const MIN_SUBNET_PREFIX: u8 = 28;
 const MIN_ALB_SUBNET_PREFIX: u8 = 27;
 /// Derived layouts reserve room for this many zones so adding a zone never moves a subnet.
 const ZONE_SLOTS: usize = 8;
+/// The account id AWS's documentation uses in its examples, and `byoa init`'s default.
+pub const PLACEHOLDER_ACCOUNT: &str = "123456789012";
 /// AWS allows this many user tags per resource; byoa uses five of them.
 const MAX_USER_TAGS: usize = 45;
 
@@ -61,6 +63,7 @@ pub fn validate(
     d.extend(crate::spec::compliance::check(spec, &|rule| {
         catalogue.controls(rule, &profiles)
     }));
+    d.extend(crate::spec::compliance::unknown_rules(spec, catalogue));
     retention(
         spec.monitoring.log_retention_days,
         "/monitoring/log_retention_days",
@@ -165,6 +168,16 @@ fn check_product(spec: &Spec, d: &mut Vec<Diagnostic>) {
                 format!("vendor account id `{id}` is not 12 digits"),
             )
             .with_help("an AWS account id has exactly 12 digits, leading zeros included; quote it"),
+        );
+    } else if id == PLACEHOLDER_ACCOUNT {
+        d.push(
+            Diagnostic::error(
+                Code::ProductPlaceholderAccount,
+                "/product/vendor_account_id",
+                format!("vendor account id `{id}` is the example AWS's documentation uses: the customer's deployer role would trust that account"),
+            )
+            .with_help("put your own account id here and in `access.vendor_role_arn` (`byoa init --vendor-account-id <id>` writes both)")
+            .as_warning(),
         );
     }
     if p.tags.len() > MAX_USER_TAGS {

@@ -178,7 +178,7 @@ pub(crate) fn spec() -> impl Strategy<Value = Generated> {
                     network["subnets"] = explicit_subnets(vpc, count.into(), order);
                 }
                 let mut spec = json!({
-                    "product": {"name": product, "vendor_account_id": "123456789012"},
+                    "product": {"name": product, "vendor_account_id": "210987654321"},
                     "region": "us-east-1",
                     "network": network,
                     "services": services,
@@ -186,7 +186,7 @@ pub(crate) fn spec() -> impl Strategy<Value = Generated> {
                     "access": if whole_account {
                         json!({"trust_whole_account": true})
                     } else {
-                        json!({"vendor_role_arn": "arn:aws:iam::123456789012:role/byoa-deploy"})
+                        json!({"vendor_role_arn": "arn:aws:iam::210987654321:role/byoa-deploy"})
                     },
                 });
                 if let Some((storage, multi_az, replicas)) = db {

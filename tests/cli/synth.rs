@@ -316,6 +316,47 @@ fn init_writes_a_spec_that_validates_and_synthesizes() {
 }
 
 #[test]
+fn init_refuses_arguments_that_would_not_validate_and_warns_of_the_placeholder_account() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value, said) in [
+        (
+            "--region",
+            "us-east-7",
+            "`us-east-7` is not a commercial AWS region",
+        ),
+        ("--vendor-account-id", "12345", "`12345` is not 12 digits"),
+    ] {
+        let target = dir.path().join(value);
+        let (code, _, err) = byoa(&["init", target.to_str().unwrap(), flag, value]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.starts_with("error[init.argument]: nothing written: the spec would not validate: "),
+            "{err}"
+        );
+        assert!(err.contains(said), "{err}");
+        assert!(!target.exists(), "{flag} {value}: something was written");
+    }
+    // The default account id is AWS's documentation example: written, with a warning there.
+    let target = dir.path().join("shop");
+    let (code, _, err) = byoa(&["init", target.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with("warning[product.placeholder-account]: vendor account id `123456789012`"),
+        "{err}"
+    );
+    let spec = target.join("byoa.yaml");
+    assert!(err.contains(&format!("--> {}:", spec.display())), "{err}");
+    let (code, _, err) = byoa(&["validate", spec.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning[product.placeholder-account]"),
+        "{err}"
+    );
+    let (code, _, err) = byoa(&["-q", "init", target.to_str().unwrap(), "--force"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
 fn an_unwritable_output_directory_is_an_io_diagnostic_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("out");
