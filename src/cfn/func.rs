@@ -34,6 +34,11 @@ pub fn if_(condition: &str, then: Value, otherwise: Value) -> Value {
     json!({ "Fn::If": [condition, then, otherwise] })
 }
 
+/// `Fn::FindInMap`.
+pub fn find_in_map(map: &str, top: Value, second: &str) -> Value {
+    json!({ "Fn::FindInMap": [map, top, second] })
+}
+
 /// `Fn::Equals`.
 pub fn equals(a: Value, b: Value) -> Value {
     json!({ "Fn::Equals": [a, b] })

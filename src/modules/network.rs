@@ -13,7 +13,7 @@ mod needs;
 
 use serde_json::{Value, json};
 
-use crate::cfn::func::{get_att, join, r#ref, select, sub};
+use crate::cfn::func::{equals, find_in_map, get_att, if_, join, r#ref, select, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::needs::{Group, Ingress};
 use crate::modules::{Compiled, secure};
@@ -733,12 +733,7 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         "LifecycleConfiguration",
         ["network.load_balancer.access_log_retention_days"],
     );
-    let principal = match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == model.region) {
-        Some((_, account)) => {
-            json!({"AWS": sub(&format!("arn:${{AWS::Partition}}:iam::{account}:root"))})
-        }
-        None => json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}),
-    };
+    let principal = log_delivery_principal(t, model);
     t.add_resource(
         "AccessLogBucketPolicy",
         Resource::new(
@@ -759,8 +754,43 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         ),
         None,
     );
-    // The log-writing principal is the region's load balancer account.
-    t.trace("AccessLogBucketPolicy", "PolicyDocument", ["region"]);
+    // The log-writing principals are those of the regions the residency allows.
+    t.trace("AccessLogBucketPolicy", "PolicyDocument", ["residency"]);
+}
+
+/// Who writes the load balancer's access logs in the region the stack runs in: the region's
+/// ELB account in the regions `ELB_LOG_ACCOUNTS` lists, the log-delivery service elsewhere. The
+/// template may launch in any region the residency allows (its `RegionAllowed` rule), not only
+/// the spec's, so the choice is made at launch from `AWS::Region` (mapping
+/// `LoadBalancerLogDelivery`, for the allowed regions only). A single kind of principal needs no
+/// condition.
+fn log_delivery_principal(t: &mut Template, model: &Model) -> Value {
+    const SERVICE: &str = "service";
+    let service = json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"});
+    let mut by_region = serde_json::Map::new();
+    for region in crate::spec::regions::allowed_codes(model.residency) {
+        let writer = ELB_LOG_ACCOUNTS
+            .iter()
+            .find(|(r, _)| *r == region)
+            // The ELB accounts are in the commercial partition, as are byoa's regions.
+            .map_or(SERVICE.to_owned(), |(_, account)| {
+                format!("arn:aws:iam::{account}:root")
+            });
+        by_region.insert(region.to_owned(), json!({"Writer": writer}));
+    }
+    let kinds: std::collections::BTreeSet<bool> =
+        by_region.values().map(|v| v["Writer"] == SERVICE).collect();
+    if kinds == std::collections::BTreeSet::from([true]) {
+        return service;
+    }
+    let writer = find_in_map("LoadBalancerLogDelivery", r#ref("AWS::Region"), "Writer");
+    let account = json!({"AWS": writer});
+    t.add_mapping("LoadBalancerLogDelivery", Value::Object(by_region));
+    if kinds.len() == 1 {
+        return account;
+    }
+    t.add_condition("LogsDeliveredByService", equals(writer, json!(SERVICE)));
+    if_("LogsDeliveredByService", service, account)
 }
 
 fn outputs(t: &mut Template, model: &Model) {
@@ -863,6 +893,47 @@ mod tests {
             port,
             protocol: "PostgreSQL",
         }
+    }
+
+    #[test]
+    fn access_logs_are_writable_in_every_region_the_residency_allows() {
+        let principal = |residency: &str, region: &str| {
+            let spec = format!("{SPEC}residency: {residency}\n").replace("us-east-1", region);
+            let model =
+                crate::spec::load_str(Path::new("byoa.yaml"), &spec, None, &Default::default())
+                    .expect("valid")
+                    .model;
+            let t = build(&model, &[]).template.to_value();
+            let policy = &t["Resources"]["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"];
+            (
+                t["Mappings"]["LoadBalancerLogDelivery"].clone(),
+                policy["Statement"][0]["Principal"].clone(),
+            )
+        };
+        // Europe mixes ELB accounts and the log-delivery service: chosen at launch.
+        let (map, p) = principal("eu", "eu-west-1");
+        let allowed = crate::spec::regions::allowed_codes(crate::spec::types::Residency::Eu);
+        let regions: Vec<&String> = map.as_object().unwrap().keys().collect();
+        assert_eq!(regions, allowed);
+        assert_eq!(map["eu-west-1"]["Writer"], "arn:aws:iam::156460612806:root");
+        assert_eq!(
+            map["eu-central-1"]["Writer"],
+            "arn:aws:iam::054676820928:root"
+        );
+        assert_eq!(map["eu-central-2"]["Writer"], "service");
+        assert_eq!(p["Fn::If"][0], "LogsDeliveredByService");
+        assert_eq!(
+            p["Fn::If"][1]["Service"],
+            "logdelivery.elasticloadbalancing.amazonaws.com"
+        );
+        assert_eq!(
+            p["Fn::If"][2]["AWS"]["Fn::FindInMap"][1],
+            json!({"Ref": "AWS::Region"})
+        );
+        // The US regions all have an ELB account: no condition.
+        let (map, p) = principal("us", "us-east-2");
+        assert_eq!(map["us-east-2"]["Writer"], "arn:aws:iam::033677994240:root");
+        assert_eq!(p["AWS"]["Fn::FindInMap"][0], "LoadBalancerLogDelivery");
     }
 
     #[test]

@@ -461,7 +461,8 @@ const CASES: &[Case] = &[
             "network.flow_logs.enabled",
         )
     },
-    case("prod", "/region", r#""us-west-2""#, "region"),
+    // The region itself changes no template: they launch in any region the residency allows.
+    case("prod", "/residency", r#""us""#, "residency"),
 ];
 
 fn acme_api() -> Value {
