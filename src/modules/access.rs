@@ -753,6 +753,7 @@ fn guardrail(t: &mut Template, model: &Model) {
     ];
     statements.push(never_change_trails());
     statements.extend(never_touch_other_environments(model));
+    statements.push(never_untag_the_product());
     if model.monitoring.audit_trail {
         statements.push(trail::deny());
     }
@@ -806,6 +807,40 @@ fn never_touch_other_environments(model: &Model) -> Vec<Value> {
         })
     })
     .collect()
+}
+
+/// The calls that remove tags, for every service whose resources the product's stacks tag.
+const UNTAG_ACTIONS: &[&str] = &[
+    "application-autoscaling:UntagResource",
+    "cloudformation:UntagResource",
+    "cloudwatch:UntagResource",
+    "ec2:DeleteTags",
+    "ecr:UntagResource",
+    "ecs:UntagResource",
+    "elasticloadbalancing:RemoveTags",
+    "events:UntagResource",
+    "iam:UntagPolicy",
+    "iam:UntagRole",
+    "kms:UntagResource",
+    "logs:UntagResource",
+    "rds:RemoveTagsFromResource",
+    "secretsmanager:UntagResource",
+    "servicediscovery:UntagResource",
+    "sns:UntagResource",
+    "wafv2:UntagResource",
+];
+
+/// byoa's product and environment tags decide what the execution role may change (keys,
+/// network resources, other environments' stacks and roles): removing one would take a
+/// resource out of those conditions, so no call may remove them. Other tags come and go.
+fn never_untag_the_product() -> Value {
+    json!({
+        "Sid": "NeverUntagTheProduct",
+        "Effect": "Deny",
+        "Action": UNTAG_ACTIONS,
+        "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["byoa:product", "byoa:environment"]}},
+    })
 }
 
 /// Deny statements that keep a vendor role away from the compliance hook: the registry calls
