@@ -16,10 +16,18 @@
    references changes value. moto 5.2.5 compares the raw inputs, so such an update counts as a
    change and updates every nested stack referencing the parameter. DescribeStacks reports a list
    parameter as the comma-separated text it was given (moto 5.2.5: a Python list's repr).
+5. A change set lists as `Modify` every resource whose properties reference a parameter whose
+   value changes, by `Ref` or by `${Name}` in `Fn::Sub` (CloudFormation User Guide, "Change
+   sets": such a row has `ChangeSource: ParameterReference`), and executing it updates them;
+   moto 5.2.5 lists only resources whose template text changed and follows `Ref` only, so a
+   nested stack whose `TemplateURL` is `Fn::Sub` of a changed parameter is never updated.
 Not emulated: per-resource events of the child, rollback of the parent when a child fails.
 """
 
+import re
+
 from moto.cloudformation import models as cfn
+from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import ValidationError
 from moto.utilities.utils import get_partition
 
@@ -117,3 +125,47 @@ def parameter_list(self):
 
 
 cfn.Stack.parameter_list = property(parameter_list)
+
+_references = parsing.get_references_from_template
+
+
+def get_references_from_template(template):
+    """`Ref` targets and `${Name}` / `${Name.Attribute}` of `Fn::Sub` strings (not `${!Literal}`)."""
+    found = _references(template)
+    subs = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Fn::Sub":
+                    text = value[0] if isinstance(value, list) else value
+                    if isinstance(text, str):
+                        subs.extend(re.findall(r"\$\{([^!}][^}.]*)", text))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(template)
+    return found + subs
+
+
+parsing.get_references_from_template = get_references_from_template
+
+
+def change_set_diff(self):
+    actions = self.stack.resource_map.build_resource_diff(self.template_dict, self.parameters)
+    old = self.stack.resource_map._resource_json_map
+    new = self.template_dict.get("Resources", {})
+    return [
+        cfn.Change(
+            action=action,
+            logical_resource_id=name,
+            resource_type=(new.get(name) or old.get(name))["Type"],
+        )
+        for action, names in actions.items()
+        for name in names
+    ]
+
+
+cfn.ChangeSet.diff = change_set_diff

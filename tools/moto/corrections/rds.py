@@ -107,11 +107,11 @@ def update_instance(
         )
         backend.delete_db_instance(original_resource.db_instance_identifier)
         return replacement
-    kwargs = _instance_kwargs(original_resource.db_instance_identifier, new)
-    for key in ("db_instance_identifier", "db_name", "master_username", "tags"):
-        kwargs.pop(key)
-    kwargs.pop("master_user_password")
-    instance = backend.modify_db_instance(original_resource.db_instance_identifier, kwargs)
+    # In place: only the settings that changed, as ModifyDBInstance takes them.
+    identifier = original_resource.db_instance_identifier
+    before, after = _instance_kwargs(identifier, old), _instance_kwargs(identifier, new)
+    changed = {k: v for k, v in after.items() if v != before[k] and k != "tags"}
+    instance = backend.modify_db_instance(identifier, changed)
     instance.cfn_properties = new
     return instance
 
