@@ -2,7 +2,8 @@
 //! stacks is created, a rerun changes nothing, a mutable edit (the database's instance class)
 //! updates the instance in place, and an edit that replaces the database (`database.name`) is
 //! refused with exit 3 naming the resource, the forcing property and the spec field, then
-//! executed with `--allow-replace`. What moto does not emulate of these stacks is listed in
+//! executed with `--allow-replace`; destroying the root lists its data stores and deletes it
+//! when confirmed. What moto does not emulate of these stacks is listed in
 //! `tools/moto/corrections`; the checks below read real moto state (CloudFormation, RDS, ECS),
 //! not byoa's own account of it.
 
@@ -249,5 +250,34 @@ fn the_root_deploys_reruns_unchanged_updates_in_place_and_replaces_the_database_
     assert!(
         stdout.starts_with("acme-api-dev-root: UPDATE_COMPLETE"),
         "{stdout}"
+    );
+
+    // Destroy: the root's data stores are listed from the nested stacks; deleted when confirmed.
+    let destroy = |extra: &[&str]| {
+        let mut args = vec!["destroy", spec_arg, "--env", "dev"];
+        args.extend(extra);
+        text(&byoa_as(account, &args))
+    };
+    let (code, stdout, err) = destroy(&[]);
+    assert_eq!(code, 3, "{stdout}\n{err}");
+    assert!(
+        stdout.contains(&format!(
+            "database/Database (AWS::RDS::DBInstance) {}",
+            dbs[0].0
+        )) && stdout.contains("deleted; a final snapshot is kept"),
+        "{stdout}"
+    );
+    let (code, stdout, err) = destroy(&["--confirm", "acme-api-dev-root"]);
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(stdout.contains("deleted acme-api-dev-root"), "{stdout}");
+    let (code, stdout, _) = status();
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("acme-api-dev-root: not deployed"),
+        "{stdout}"
+    );
+    assert!(
+        db_instances(account).is_empty(),
+        "the database outlived its stack"
     );
 }

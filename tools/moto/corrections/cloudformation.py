@@ -15,7 +15,8 @@
    information didn't contain changes"), and a nested stack is updated only when a parameter it
    references changes value. moto 5.2.5 compares the raw inputs, so such an update counts as a
    change and updates every nested stack referencing the parameter. DescribeStacks reports a list
-   parameter as the comma-separated text it was given (moto 5.2.5: a Python list's repr).
+   parameter as the comma-separated text it was given (moto 5.2.5: a Python list's repr), and
+   a NoEcho parameter as `****` (moto 5.2.5 compares values with the parameter names).
 5. A change set lists as `Modify` every resource whose properties reference a parameter whose
    value changes, by `Ref` or by `${Name}` in `Fn::Sub` (CloudFormation User Guide, "Change
    sets": such a row has `ChangeSource: ParameterReference`), and executing it updates them;
@@ -68,12 +69,12 @@ _execute_change_set = cfn.CloudFormationBackend.execute_change_set
 
 
 def execute_change_set(self, change_set_name, stack_name=None):
+    stack = self.stacks[self.describe_change_set(change_set_name).stack_id]
     _execute_change_set(self, change_set_name, stack_name)
-    for stack in self.stacks.values():
-        if stack.template and stack.template_dict != stack.parse_template(stack.template):
-            stack._parse_template()
-            stack.description = stack.template_dict.get("Description")
-            stack.output_map = stack._create_output_map()
+    # moto sets the executed template's text only: parse it and take its outputs.
+    stack._parse_template()
+    stack.description = stack.template_dict.get("Description")
+    stack.output_map = stack._create_output_map()
 
 
 cfn.CloudFormationBackend.execute_change_set = execute_change_set
