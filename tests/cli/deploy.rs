@@ -56,6 +56,14 @@ pub(crate) fn byoa_as(account: &str, args: &[&str]) -> Output {
     cmd.output().expect("byoa runs")
 }
 
+/// `byoa COMMAND examples/acme-api/byoa.yaml --env dev EXTRA...` as `account`'s deployer.
+pub(crate) fn on_spec(account: &str, command: &str, extra: &[&str]) -> (i32, String, String) {
+    let spec = spec();
+    let mut args = vec![command, spec.to_str().unwrap(), "--env", "dev"];
+    args.extend(extra);
+    text(&byoa_as(account, &args))
+}
+
 pub(crate) fn text(o: &Output) -> (i32, String, String) {
     (
         o.status.code().unwrap_or(-1),
@@ -327,11 +335,7 @@ fn destroy_says_what_stays_and_deletes_only_when_confirmed() {
     let out = tmp.path().join("out");
     let spec = spec();
     let spec = spec.to_str().unwrap();
-    let destroy = |extra: &[&str]| {
-        let mut args = vec!["destroy", spec, "--env", "dev"];
-        args.extend(extra);
-        text(&byoa_as(account, &args))
-    };
+    let destroy = |extra: &[&str]| on_spec(account, "destroy", extra);
     // Nothing deployed: nothing to do.
     let (code, stdout, err) = destroy(&[]);
     assert_eq!(code, 0, "{stdout}\n{err}");

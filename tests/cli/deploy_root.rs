@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::deploy::{ACCESS, byoa_as, deploy, fresh_account, moto_http, spec, text};
+use crate::deploy::{ACCESS, deploy, fresh_account, moto_http, on_spec, spec, text};
 
 /// One AWS API call to moto as `account`: a JSON call when `target` is given (the
 /// `X-Amz-Target` of the operation), else a query-protocol form. moto takes the service from
@@ -145,12 +145,7 @@ fn the_root_deploys_reruns_unchanged_updates_in_place_and_replaces_the_database_
         );
     }
     assert!(stdout.contains("deployed: CREATE_COMPLETE"), "{stdout}");
-    let spec_path = spec();
-    let spec_arg = spec_path.to_str().unwrap();
-    let status = || {
-        let args = ["status", spec_arg, "--env", "dev", "--stack", "root"];
-        text(&byoa_as(account, &args))
-    };
+    let status = || on_spec(account, "status", &["--stack", "root"]);
     let (code, stdout, err) = status();
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(
@@ -253,11 +248,7 @@ fn the_root_deploys_reruns_unchanged_updates_in_place_and_replaces_the_database_
     );
 
     // Destroy: the root's data stores are listed from the nested stacks; deleted when confirmed.
-    let destroy = |extra: &[&str]| {
-        let mut args = vec!["destroy", spec_arg, "--env", "dev"];
-        args.extend(extra);
-        text(&byoa_as(account, &args))
-    };
+    let destroy = |extra: &[&str]| on_spec(account, "destroy", extra);
     let (code, stdout, err) = destroy(&[]);
     assert_eq!(code, 3, "{stdout}\n{err}");
     assert!(
