@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::deploy::{ACCESS, deploy, fresh_account, moto_http, on_spec, spec, text};
+use crate::deploy::{ACCESS, byoa_as, deploy, fresh_account, moto_http, on_spec, spec, text};
 
 /// One AWS API call to moto as `account`: a JSON call when `target` is given (the
 /// `X-Amz-Target` of the operation), else a query-protocol form. moto takes the service from
@@ -32,7 +32,8 @@ fn aws(account: &str, service: &str, target: Option<&str>, body: &str) -> String
 }
 
 /// The customer's certificate for the HTTPS listener, requested in ACM as a customer would
-/// (the root stack takes its ARN as a parameter).
+/// (the root stack takes its ARN as a parameter). moto's load balancer takes it while its
+/// validation is pending; AWS needs it issued (the customer validates the domain first).
 fn certificate(account: &str) -> String {
     let body = aws(
         account,
@@ -159,6 +160,13 @@ fn the_root_deploys_reruns_unchanged_updates_in_place_and_replaces_the_database_
             .unwrap_or_else(|| panic!("no nested stack {module}: {stdout}"));
         assert!(line.ends_with("CREATE_COMPLETE"), "{line}");
     }
+    // What is deployed, nested templates included, is what byoa wrote.
+    let (code, stdout, err) = text(&byoa_as(
+        account,
+        &["diff", "--deployed", out.to_str().unwrap()],
+    ));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(stdout.contains("No changes: 7 stacks compared"), "{stdout}");
     // Real resources behind them: the database and both services.
     let dbs = db_instances(account);
     assert_eq!(dbs.len(), 1, "{dbs:?}");
