@@ -21,15 +21,17 @@ conditional replacements (e.g. a `MultiAZ` or `Engine` change), storage and moni
 from moto.cloudformation.parsing import generate_resource_name
 from moto.rds import models as rds
 
-# The instance's `createOnlyProperties` (AWS::RDS::DBInstance provider schema): changing one
-# replaces the instance.
+# The instance's `createOnlyProperties` (AWS::RDS::DBInstance provider schema, as bundled with
+# the pinned cfn-lint): changing one replaces the instance.
 CREATE_ONLY = (
+    "BackupTarget",
     "CharacterSetName",
     "CustomIAMInstanceProfile",
     "DBClusterIdentifier",
     "DBInstanceIdentifier",
     "DBName",
     "DBSubnetGroupName",
+    "DBSystemId",
     "KmsKeyId",
     "MasterUsername",
     "NcharCharacterSetName",
