@@ -86,6 +86,9 @@ pub fn change_set(
             .any(|(m, c)| *m == h.stack && c.logical_id == h.logical_id);
         if !listed {
             let _ = write!(out, "\n  {}: {} {}", h.stack, h.logical_id, h.reason);
+            if h.allowed {
+                let _ = write!(out, " (allowed by --allow-replace)");
+            }
         }
     }
     out

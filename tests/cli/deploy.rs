@@ -1,10 +1,12 @@
-//! `byoa deploy` against the local moto server that `scripts/test` starts (moto with the one
-//! correction `tools/moto/server.py` documents). Each test assumes a deployer role in an
+//! `byoa deploy` against the local moto server that `scripts/test` starts (moto with the
+//! corrections `tools/moto/corrections` documents). Each test assumes a deployer role in an
 //! account of its own (moto maps the assumed role's credentials to the role's account), so
-//! tests run in parallel without sharing stacks, and the assume-role path is exercised.
+//! tests run in parallel without sharing stacks, and the assume-role path is exercised. The
+//! access stack's paths are here; the root's deploy, rerun, update and replacement are in
+//! `deploy_root.rs`.
 //!
 //! moto executes change sets synchronously and without per-resource events, replacement
-//! details, rollback states or nested-stack outputs; those paths are tested in
+//! details, nested change sets or rollback states; those paths are tested in
 //! `src/deploy/run/tests.rs` against scripted AWS answers.
 
 use std::io::{Read, Write};
@@ -16,7 +18,7 @@ use crate::root;
 
 /// moto's endpoint, with `localhost` for `127.0.0.1`: moto reads the bucket of a path-style
 /// `TemplateURL` from the host when the host is an IP address.
-fn endpoint() -> String {
+pub(crate) fn endpoint() -> String {
     let url = std::env::var("BYOA_MOTO_ENDPOINT").unwrap_or_else(|_| {
         panic!("BYOA_MOTO_ENDPOINT is not set: run the suite with `scripts/test` (it starts moto)")
     });
@@ -24,7 +26,7 @@ fn endpoint() -> String {
 }
 
 /// Runs `byoa deploy` as a customer's deployer in `account`, against moto.
-fn deploy(account: &str, spec: &Path, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn deploy(account: &str, spec: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["deploy", spec.to_str().unwrap(), "--env", "dev", "--out"];
     args.push(out.to_str().unwrap());
     args.extend(extra);
@@ -32,7 +34,7 @@ fn deploy(account: &str, spec: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 /// Runs the byoa binary with `args` as a customer's deployer in `account`, against moto.
-fn byoa_as(account: &str, args: &[&str]) -> Output {
+pub(crate) fn byoa_as(account: &str, args: &[&str]) -> Output {
     let role = format!("arn:aws:iam::{account}:role/acme-api-dev-deployer");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_byoa"));
     cmd.args(args)
@@ -54,7 +56,15 @@ fn byoa_as(account: &str, args: &[&str]) -> Output {
     cmd.output().expect("byoa runs")
 }
 
-fn text(o: &Output) -> (i32, String, String) {
+/// `byoa COMMAND examples/acme-api/byoa.yaml --env dev EXTRA...` as `account`'s deployer.
+pub(crate) fn on_spec(account: &str, command: &str, extra: &[&str]) -> (i32, String, String) {
+    let spec = spec();
+    let mut args = vec![command, spec.to_str().unwrap(), "--env", "dev"];
+    args.extend(extra);
+    text(&byoa_as(account, &args))
+}
+
+pub(crate) fn text(o: &Output) -> (i32, String, String) {
     (
         o.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -63,15 +73,15 @@ fn text(o: &Output) -> (i32, String, String) {
 }
 
 /// Deploying the access stack, with the external id every test's deployer role uses.
-const ACCESS: [&str; 4] = [
+pub(crate) const ACCESS: [&str; 4] = [
     "--stack",
     "access",
     "--parameter",
     "ExternalId=byoa-test-external-id-0001",
 ];
 
-/// The root stack's change set with its required parameters, left for review (moto cannot
-/// execute the root: see the module's note).
+/// The root stack's change set with its required parameters, left for review (the certificate
+/// need not exist until the change set executes).
 const ROOT_FOR_REVIEW: [&str; 5] = [
     "--review",
     "--parameter",
@@ -83,24 +93,40 @@ const ROOT_FOR_REVIEW: [&str; 5] = [
 /// A plain HTTP GET of a path on moto as `account` (moto answers unsigned S3 requests and
 /// takes the account from a header).
 fn get(account: &str, path: &str) -> String {
+    moto_http(account, "GET", path, &[], "")
+}
+
+/// One plain HTTP/1.0 request to moto as `account` (taken from a header); the response body.
+pub(crate) fn moto_http(
+    account: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> String {
     let url = endpoint();
     let hostport = url.trim_start_matches("http://");
     let addr = hostport.replace("localhost", "127.0.0.1");
     let mut s = TcpStream::connect(addr).expect("moto answers");
-    write!(
-        s,
-        "GET {path} HTTP/1.0\r\nHost: {hostport}\r\nx-moto-account-id: {account}\r\n\r\n"
-    )
-    .unwrap();
-    let mut body = String::new();
-    s.read_to_string(&mut body).unwrap();
-    body.split_once("\r\n\r\n")
+    let mut head = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {hostport}\r\nx-moto-account-id: {account}\r\n\
+         Content-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    write!(s, "{head}\r\n{body}").unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    response
+        .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default()
 }
 
 /// An account no earlier run used: moto keeps its state for as long as it runs.
-fn fresh_account() -> String {
+pub(crate) fn fresh_account() -> String {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -110,7 +136,7 @@ fn fresh_account() -> String {
     format!("2{:011}", (nanos / 1000 + n * 7919) % 100_000_000_000)
 }
 
-fn spec() -> std::path::PathBuf {
+pub(crate) fn spec() -> std::path::PathBuf {
     root().join("examples/acme-api/byoa.yaml")
 }
 
@@ -309,11 +335,7 @@ fn destroy_says_what_stays_and_deletes_only_when_confirmed() {
     let out = tmp.path().join("out");
     let spec = spec();
     let spec = spec.to_str().unwrap();
-    let destroy = |extra: &[&str]| {
-        let mut args = vec!["destroy", spec, "--env", "dev"];
-        args.extend(extra);
-        text(&byoa_as(account, &args))
-    };
+    let destroy = |extra: &[&str]| on_spec(account, "destroy", extra);
     // Nothing deployed: nothing to do.
     let (code, stdout, err) = destroy(&[]);
     assert_eq!(code, 0, "{stdout}\n{err}");

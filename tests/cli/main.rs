@@ -5,6 +5,7 @@
 mod access_eval;
 mod check;
 mod deploy;
+mod deploy_root;
 mod diagnostics;
 mod diff;
 mod inputs;

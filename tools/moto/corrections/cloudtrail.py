@@ -1,4 +1,4 @@
-"""AWS::CloudTrail::Trail for moto's CloudFormation (imported by server.py).
+"""AWS::CloudTrail::Trail through CloudFormation, created in moto's own CloudTrail.
 
 moto 5.2.5 emulates the CloudTrail API but has no CloudFormation model for a trail: a stack
 holding one skips it, and any `Fn::GetAtt` on it fails the whole stack. This model creates the
