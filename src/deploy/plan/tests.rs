@@ -230,6 +230,16 @@ fn an_access_template_over_the_body_limit_goes_inline_as_compact_json() {
         want
     );
 
+    // Exactly the limit as compact JSON still goes inline.
+    let a = access_template(&mut out);
+    let len = a.stack.template.to_value().to_string().len();
+    a.stack
+        .template
+        .description
+        .push_str(&"x".repeat(MAX_BODY - len));
+    let p = plan(&access(&out, &g), &url).unwrap();
+    assert!(matches!(&p.request.template, TemplateSource::Body(b) if b.len() == MAX_BODY));
+
     // Too large even as compact JSON: refused, naming both sizes.
     let a = access_template(&mut out);
     a.stack.template.description = "x".repeat(MAX_BODY);
