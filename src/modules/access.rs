@@ -1637,7 +1637,8 @@ monitoring: {audit_trail: false, dashboard: false}
         let policy = &t["Resources"]["ArtifactBucketPolicy"]["Properties"]["PolicyDocument"];
         let deny = &policy["Statement"][0];
         assert_eq!(deny["Effect"], "Deny");
-        assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], "false");
+        // A boolean, as checkov and cfn-lint expect (not the string "false").
+        assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], false);
     }
 
     #[test]
@@ -1931,7 +1932,7 @@ monitoring: {audit_trail: false, dashboard: false}
         assert_eq!(policy["Bucket"], r#ref("GuardHookLogBucket"));
         assert_eq!(
             policy["PolicyDocument"]["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"],
-            "false"
+            false
         );
         let tags = b["Properties"]["Tags"].as_array().unwrap();
         assert!(

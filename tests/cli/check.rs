@@ -795,3 +795,13 @@ fn out_is_checked_only_as_this_byoa_writes_it() {
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(std::fs::read_to_string(&network).unwrap(), original);
 }
+
+/// An exception reaches checkov and cfn-lint through the rule's equivalents: a mapped name that
+/// is no byoa rule would never be written.
+#[test]
+fn scanner_equivalents_name_rules_byoa_has() {
+    let set = byoa::policy::PolicySet::embedded();
+    for rule in byoa::modules::scanners::mapped_rules() {
+        assert!(set.rules.iter().any(|r| r.name == rule), "{rule}");
+    }
+}
