@@ -284,6 +284,15 @@ impl Arns<'_> {
     }
 }
 
+/// A region other than `region` (for calls the product's stacks never make there).
+fn other_region(region: &str) -> &'static str {
+    if region == "eu-west-1" {
+        "ap-southeast-2"
+    } else {
+        "eu-west-1"
+    }
+}
+
 /// The calls of one product and environment: what byoa's deploy needs, and what the vendor
 /// must never be able to do. One row a line, so the table reads as one.
 #[rustfmt::skip]
@@ -390,6 +399,8 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:{p}root-Monitoring-{SUFFIX}-ApiCpuAlarm-{SUFFIX}")), Allowed, "the product's alarms"),
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:TargetTracking-service/{p}root-Cluster-{SUFFIX}-Cluster-{SUFFIX}/api-AlarmHigh-0a1b")), Allowed, "a target-tracking alarm of a product service"),
         row(Execution, "events:PutRule", arn.regional("events", &format!("rule/{p}root-Monitoring-{SUFFIX}-TaskStopped-{SUFFIX}")), Allowed, "the product's event rules"),
+        row(Execution, "application-autoscaling:RegisterScalableTarget", arn.regional("application-autoscaling", "scalable-target/0a1b2c3d4e5f60718293a4b5c6d7e8f9"), Allowed, "a service's scalable target (its ARN ends in an id AWS generates)"),
+        row(Execution, "application-autoscaling:PutScalingPolicy", arn.regional("application-autoscaling", "scalable-target/0a1b2c3d4e5f60718293a4b5c6d7e8f9"), Allowed, "its scaling policy"),
         row(Execution, "cloudtrail:CreateTrail", product_trail.clone(), Allowed, "the product's trail"),
         // --- the execution role: never ------------------------------------------------------
         row(Execution, "iam:CreateRole", task_role.clone(), Denied, "a role without a boundary"),
@@ -439,6 +450,7 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", "alarm:TargetTracking-service/customer-cluster/billing-AlarmHigh-1"), Denied, "rewrite a customer service's scaling alarm"),
         row(Execution, "events:PutRule", arn.regional("events", "rule/customer-guardduty-alerts"), Denied, "change the customer's event rules"),
         row(Execution, "events:RemoveTargets", arn.regional("events", "rule/customer-guardduty-alerts"), Denied, "silence the customer's event rules"),
+        row(Execution, "application-autoscaling:DeregisterScalableTarget", format!("arn:aws:application-autoscaling:{}:{ACCOUNT}:scalable-target/0c0ffee00000000000000000000000001", other_region(&a.region)), Denied, "stop a scalable target in another region from scaling"),
         row(Execution, "cloudformation:SetTypeConfiguration", "*".to_owned(), Denied, "reconfigure hooks (AWS scopes it to `*` only)"),
         // --- the execution role: known gaps (issue 9) ---------------------------------------
         row(Execution, "cloudtrail:UpdateTrail", product_trail.clone(), Gap("ManageProductTrail"), "reconfigure the product's audit trail"),
