@@ -23,7 +23,7 @@ use crate::cfn::func::{equals, get_att, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
 use crate::modules::alarm::Alarm;
 use crate::modules::needs::{Decides, Input, Needs};
-use crate::modules::{Compiled, secure};
+use crate::modules::{Compiled, scanners, secure};
 use crate::naming::{self, console};
 use crate::spec::Model;
 
@@ -65,6 +65,16 @@ pub fn build(model: &Model, watched: &Needs) -> Compiled {
         let since = t.resources.len();
         trail::build(&mut t);
         t.trace_resources_since(since, &["monitoring.audit_trail"]);
+        // Until the trail moves into the access stack, whose server access log bucket it then
+        // logs to (`access::server_access_logs`), its bucket logs nowhere: said, not hidden.
+        if let Some(bucket) = t.resources.get_mut("TrailBucket") {
+            scanners::suppress(
+                bucket,
+                "S3_BUCKET_LOGGING_ENABLED",
+                scanners::ACCESS_LOGGING,
+                "the audit trail bucket logs to the access stack's server access log bucket once the trail moves there",
+            );
+        }
     }
     outputs(&mut t, model);
     Compiled {

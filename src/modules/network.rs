@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{get_att, join, r#ref, select, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::needs::{Group, Ingress};
-use crate::modules::{Compiled, secure};
+use crate::modules::{Compiled, scanners, secure};
 use crate::naming::{console, wire};
 use crate::spec::Model;
 use crate::spec::model::Zones;
@@ -733,6 +733,14 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         "LifecycleConfiguration",
         ["network.load_balancer.access_log_retention_days"],
     );
+    if let Some(bucket) = t.resources.get_mut("AccessLogBucket") {
+        scanners::suppress(
+            bucket,
+            "S3_BUCKET_LOGGING_ENABLED",
+            scanners::ACCESS_LOGGING,
+            "the load balancer's access log destination: its writes are the load balancer's log deliveries",
+        );
+    }
     let principal = match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == model.region) {
         Some((_, account)) => {
             json!({"AWS": sub(&format!("arn:${{AWS::Partition}}:iam::{account}:root"))})

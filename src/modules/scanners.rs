@@ -23,6 +23,14 @@ pub struct Ids<'a> {
     pub cfn_lint: &'a [&'a str],
 }
 
+/// A bucket without server access logs: byoa's and the AWS Guard rules registry's rule, and
+/// checkov's check.
+pub const ACCESS_LOGGING: Ids<'static> = Ids {
+    guard: &["S3_BUCKET_LOGGING_ENABLED"],
+    checkov: &["CKV_AWS_18"],
+    cfn_lint: &[],
+};
+
 /// What byoa's rules are in checkov and cfn-lint, where the other tool checks the same thing on
 /// CloudFormation (ids from checkov's CloudFormation checks and cfn-lint's rule list). A rule
 /// missing here has no counterpart known to byoa: its exception reaches Guard only.
@@ -74,6 +82,7 @@ const EQUIVALENTS: &[(&str, &[&str], &[&str])] = &[
     ("RDS_LOGGING_ENABLED", &["CKV_AWS_129"], &[]),
     ("RDS_MULTI_AZ_SUPPORT", &["CKV_AWS_157"], &[]),
     ("RDS_STORAGE_ENCRYPTED", &["CKV_AWS_16"], &[]),
+    ("S3_BUCKET_LOGGING_ENABLED", &["CKV_AWS_18"], &[]),
     ("S3_BUCKET_VERSIONING_ENABLED", &["CKV_AWS_21"], &[]),
     ("SNS_ENCRYPTED_KMS", &["CKV_AWS_26"], &[]),
     ("STATEFUL_RESOURCES_RETAINED", &[], &["I3011"]),

@@ -316,6 +316,7 @@ fn rows(a: &Access) -> Vec<Row> {
     let task_role = arn.product_role();
     let other_env_role = arn.role(&format!("{overlap}service-api-TaskRole-{SUFFIX}"));
     let artifact_bucket = a.physical("ArtifactBucket").1;
+    let access_logs = a.physical("ServerAccessLogBucket").1;
     let artifact_key = a.physical("ArtifactKey").1;
     let template = arn.artifact("templates/root.json");
     let customer_bucket = "arn:aws:s3:::customer-data".to_owned();
@@ -369,6 +370,7 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Deployer, "iam:UpdateAssumeRolePolicy", deployer.clone(), Denied, "its own trust"),
         row(Deployer, "s3:DeleteObject", template.clone(), Denied, "delete templates"),
         row(Deployer, "s3:PutBucketPolicy", artifact_bucket.clone(), Denied, "open the artifact bucket"),
+        row(Deployer, "s3:GetObject", format!("{access_logs}/ArtifactBucket/2026-11-30-00-00-00-0A1B2C3D"), Denied, "read the customer's bucket access logs"),
         row(Deployer, "s3:GetObject", customer_object.clone(), Denied, "the customer's data"),
         row(Deployer, "rds:DeleteDBInstance", customer_db.clone(), Denied, "an unrelated database"),
         row(Deployer, "cloudtrail:StopLogging", customer_trail.clone(), Denied, "the customer's trail"),
@@ -425,6 +427,9 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudformation:DeleteStack", other_product.clone(), Denied, "another product's stack"),
         row(Execution, "s3:DeleteObject", template.clone(), Denied, "the vendor's templates"),
         row(Execution, "s3:PutBucketPolicy", artifact_bucket.clone(), Denied, "the artifact bucket's policy"),
+        row(Execution, "s3:PutBucketPolicy", access_logs.clone(), Denied, "the access log bucket's policy"),
+        row(Execution, "s3:PutLifecycleConfiguration", access_logs.clone(), Denied, "shorten the access logs' retention"),
+        row(Execution, "s3:DeleteObject", format!("{access_logs}/ArtifactBucket/2026-11-30-00-00-00-0A1B2C3D"), Denied, "erase an access log"),
         row(Execution, "s3:PutBucketPolicy", customer_bucket.clone(), Denied, "a customer bucket's policy"),
         row(Execution, "kms:ScheduleKeyDeletion", artifact_key.clone(), Denied, "destroy the artifact key"),
         row(Execution, "kms:PutKeyPolicy", arn.key("cc"), Denied, "a customer key").with("aws:ResourceTag/byoa:product", "customer"),
