@@ -67,6 +67,7 @@ impl Stack {
             bound_roles(model, &mut template);
         }
         waive(model, &mut template);
+        scanners::design_choices(&mut template);
         trace_tags(&mut template);
         Stack {
             module: module.to_owned(),

@@ -166,6 +166,20 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
         .depends_on("VpcGatewayAttachment"),
         None,
     );
+    if let Some(route) = t.resources.get_mut("PublicDefaultRoute") {
+        scanners::suppress(
+            route,
+            "NO_UNRESTRICTED_ROUTE_TO_IGW",
+            scanners::Ids {
+                guard: &["NO_UNRESTRICTED_ROUTE_TO_IGW"],
+                checkov: &[],
+                cfn_lint: &[],
+            },
+            "only the public (edge) subnets route to the internet gateway, for the load \
+             balancer and NAT gateways; services and databases sit in private subnets \
+             (VPC_IGW_ROUTES_ONLY_FROM_EDGE_SUBNETS)",
+        );
+    }
     for i in 1..=net.public.len() {
         associate(&mut t, "Public", i, "PublicRouteTable");
     }
@@ -465,6 +479,19 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
                 None,
             );
             t.trace_resource(id, ["network.load_balancer.enabled"]);
+        }
+        if let Some(ingress) = t.resources.get_mut("LoadBalancerHttpIngress") {
+            scanners::suppress(
+                ingress,
+                "CKV_AWS_260",
+                scanners::Ids {
+                    guard: &[],
+                    checkov: &["CKV_AWS_260"],
+                    cfn_lint: &[],
+                },
+                "port 80 is open only so the load balancer's HTTP listener can redirect to \
+                 HTTPS (HTTP 301); it forwards nothing",
+            );
         }
     }
     if !model.services.is_empty() {

@@ -123,6 +123,53 @@ pub fn suppress(resource: &mut Resource, label: &str, ids: Ids<'_>, reason: &str
     );
 }
 
+/// Inline role policies: flagged by the AWS Guard rules registry (IAM_NO_INLINE_POLICY_CHECK).
+const INLINE_POLICIES: Ids<'static> = Ids {
+    guard: &["IAM_NO_INLINE_POLICY_CHECK"],
+    checkov: &[],
+    cfn_lint: &[],
+};
+
+/// Buckets without cross-region replication: flagged by the AWS Guard rules registry
+/// (S3_BUCKET_REPLICATION_ENABLED).
+const NO_REPLICATION: Ids<'static> = Ids {
+    guard: &["S3_BUCKET_REPLICATION_ENABLED"],
+    checkov: &[],
+    cfn_lint: &[],
+};
+
+/// Writes byoa's deliberate deviations from other rule sets into every resource of `template`
+/// that has one: each role's inline policies, each bucket without replication. The network's
+/// public route and port 80 say theirs where they are built (`network`).
+pub fn design_choices(template: &mut crate::cfn::Template) {
+    for resource in template.resources.values_mut() {
+        match resource.kind.as_str() {
+            "AWS::IAM::Role" if resource.properties.get("Policies").is_some() => suppress(
+                resource,
+                "IAM_NO_INLINE_POLICY_CHECK",
+                INLINE_POLICIES,
+                "a role's permissions are written inline so they exist only with that role and \
+                 no other principal can attach them; the permissions boundary caps them",
+            ),
+            "AWS::S3::Bucket"
+                if resource
+                    .properties
+                    .get("ReplicationConfiguration")
+                    .is_none() =>
+            {
+                suppress(
+                    resource,
+                    "S3_BUCKET_REPLICATION_ENABLED",
+                    NO_REPLICATION,
+                    "single-region by design: the product's data stays in the region the \
+                     customer chose (residency); versioning and retention protect it there",
+                )
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Appends `item` to the list at `slot` (made when absent) unless it is there already.
 fn push_once(slot: &mut Value, item: Value) {
     if slot.is_null() {
@@ -170,6 +217,34 @@ mod tests {
         );
         assert_eq!(m["cfn-lint"]["config"]["ignore_checks"], json!(["I3011"]));
         assert_eq!(m["byoa"]["Exceptions"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn design_choices_mark_inline_policies_and_unreplicated_buckets_only() {
+        let mut t = crate::cfn::Template::new("t".to_owned(), vec![]);
+        t.add_resource(
+            "Role",
+            Resource::new("AWS::IAM::Role", json!({"Policies": []})),
+            None,
+        );
+        t.add_resource("Bare", Resource::new("AWS::IAM::Role", json!({})), None);
+        t.add_resource("Bucket", Resource::new("AWS::S3::Bucket", json!({})), None);
+        let replicated = json!({"ReplicationConfiguration": {}});
+        t.add_resource("Copy", Resource::new("AWS::S3::Bucket", replicated), None);
+        design_choices(&mut t);
+        let guard = |id: &str| {
+            t.resources[id]
+                .metadata
+                .as_ref()
+                .map(|m| m["guard"]["SuppressedRules"].clone())
+        };
+        assert_eq!(guard("Role"), Some(json!(["IAM_NO_INLINE_POLICY_CHECK"])));
+        assert_eq!(
+            guard("Bucket"),
+            Some(json!(["S3_BUCKET_REPLICATION_ENABLED"]))
+        );
+        assert_eq!(guard("Bare"), None);
+        assert_eq!(guard("Copy"), None);
     }
 
     #[test]
