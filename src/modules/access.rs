@@ -63,6 +63,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, get_att, if_, no_value, not, r#ref, sub};
 use crate::cfn::{Parameter, Resource, Template};
 use crate::modules::needs::{Decides, Needs, Part};
+use crate::modules::scanners;
 use crate::modules::secure::{self, document};
 use crate::naming::{self, RULE_FILE_KEY, camel};
 use crate::spec::Model;
@@ -130,6 +131,21 @@ pub fn build(model: &Model, needs: &Needs) -> Template {
         compliance_hook(&mut t, model);
         t.trace_resources_since(since, &["compliance.enforce_in_account"]);
     }
+    access_log_delivery(&mut t);
+    // The trail's bucket is one of the buckets whose logs the policy admits.
+    t.trace(
+        "ServerAccessLogBucketPolicy",
+        "PolicyDocument",
+        ["monitoring.audit_trail"],
+    );
+    if model.compliance.enforce_in_account {
+        // The hook's report bucket is one of the buckets whose logs the policy admits.
+        t.trace(
+            "ServerAccessLogBucketPolicy",
+            "PolicyDocument",
+            ["compliance.enforce_in_account"],
+        );
+    }
     outputs(&mut t, model);
     t
 }
@@ -193,12 +209,106 @@ fn artifact_store(t: &mut Template) {
         None,
     );
     t.add_resource(
+        ACCESS_LOG_BUCKET,
+        secure::private_bucket(
+            // S3 server access log delivery writes only to a destination bucket whose default
+            // encryption is SSE-S3: the S3 User Guide ("Enabling Amazon S3 server access
+            // logging") states SSE-KMS default encryption is not supported there.
+            secure::sse_s3(),
+            json!({
+                "Id": "expire-access-logs",
+                "Status": "Enabled",
+                "ExpirationInDays": 365,
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+            }),
+        ),
+        None,
+    );
+    if let Some(bucket) = t.resources.get_mut(ACCESS_LOG_BUCKET) {
+        // byoa's S3_BUCKET_LOGGING_ENABLED exempts a bucket the template's buckets log into;
+        // checkov's check knows no such exemption.
+        scanners::suppress(
+            bucket,
+            "S3_BUCKET_LOGGING_ENABLED",
+            scanners::Ids {
+                guard: &[],
+                ..scanners::ACCESS_LOGGING
+            },
+            "the server access log destination: logging its own requests into itself would loop",
+        );
+        scanners::suppress(
+            bucket,
+            "S3_DEFAULT_ENCRYPTION_KMS",
+            scanners::Ids {
+                guard: &["S3_DEFAULT_ENCRYPTION_KMS"],
+                checkov: &[],
+                cfn_lint: &[],
+            },
+            "S3 server access log delivery supports only SSE-S3 (AES256) on the destination bucket",
+        );
+    }
+    if let Some(bucket) = t.resources.get_mut("ArtifactBucket") {
+        bucket.properties["LoggingConfiguration"] = server_access_logs("ArtifactBucket");
+    }
+    t.add_resource(
         "ArtifactBucketPolicy",
         Resource::new(
             "AWS::S3::BucketPolicy",
             json!({
                 "Bucket": r#ref("ArtifactBucket"),
                 "PolicyDocument": document(vec![secure::deny_insecure_transport("ArtifactBucket")]),
+            }),
+        ),
+        None,
+    );
+}
+
+/// The access stack's bucket for S3 server access logs (customer-owned, retained).
+pub const ACCESS_LOG_BUCKET: &str = "ServerAccessLogBucket";
+
+/// `LoggingConfiguration` of an access-stack bucket `bucket` (a logical id): its server access
+/// logs go to `ACCESS_LOG_BUCKET` under `<bucket>/`. The log bucket's policy admits S3 log
+/// delivery for every bucket of the stack configured so (`access_log_delivery`).
+pub fn server_access_logs(bucket: &str) -> Value {
+    json!({"DestinationBucketName": r#ref(ACCESS_LOG_BUCKET), "LogFilePrefix": format!("{bucket}/")})
+}
+
+/// The log bucket's policy: S3 log delivery (`logging.s3.amazonaws.com`) may put objects for
+/// this account's buckets that log there (`aws:SourceAccount`, `aws:SourceArn`, the confused
+/// deputy guard S3 documents), and nothing reaches it without TLS. Built last, from the
+/// buckets' own `LoggingConfiguration`, so a bucket pointed at the log bucket is admitted.
+fn access_log_delivery(t: &mut Template) {
+    let sources: Vec<Value> = t
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.kind == "AWS::S3::Bucket"
+                && r.properties["LoggingConfiguration"]["DestinationBucketName"]
+                    == r#ref(ACCESS_LOG_BUCKET)
+        })
+        .map(|(id, _)| get_att(id, "Arn"))
+        .collect();
+    t.add_resource(
+        "ServerAccessLogBucketPolicy",
+        Resource::new(
+            "AWS::S3::BucketPolicy",
+            json!({
+                "Bucket": r#ref(ACCESS_LOG_BUCKET),
+                "PolicyDocument": document(vec![
+                    json!({
+                        "Sid": "S3ServerAccessLogDelivery",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": sub(&format!("${{{ACCESS_LOG_BUCKET}.Arn}}/*")),
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": r#ref("AWS::AccountId")},
+                            "ArnEquals": {"aws:SourceArn": sources},
+                        },
+                    }),
+                    secure::deny_insecure_transport(ACCESS_LOG_BUCKET),
+                ]),
             }),
         ),
         None,
@@ -219,6 +329,8 @@ fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
         get_att("ArtifactBucket", "Arn"),
         sub("${ArtifactBucket.Arn}/*"),
         get_att("ArtifactKey", "Arn"),
+        get_att(ACCESS_LOG_BUCKET, "Arn"),
+        sub(&format!("${{{ACCESS_LOG_BUCKET}.Arn}}/*")),
     ];
     if model.compliance.enforce_in_account {
         vendor_access.extend([
@@ -739,6 +851,16 @@ fn guardrail(t: &mut Template, model: &Model) {
                 get_att("ArtifactKey", "Arn"),
             ],
         }),
+        // The server access logs are the customer's record of who touched the buckets.
+        json!({
+            "Sid": "NeverChangeAccessLogs",
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": [
+                get_att(ACCESS_LOG_BUCKET, "Arn"),
+                sub(&format!("${{{ACCESS_LOG_BUCKET}.Arn}}/*")),
+            ],
+        }),
         json!({
             "Sid": "NeverChangeAccessStack",
             "Effect": "Deny",
@@ -944,6 +1066,9 @@ fn compliance_hook(t: &mut Template, model: &Model) {
         ),
         None,
     );
+    if let Some(bucket) = t.resources.get_mut("GuardHookLogBucket") {
+        bucket.properties["LoggingConfiguration"] = server_access_logs("GuardHookLogBucket");
+    }
     t.add_resource(
         "GuardHookLogBucketPolicy",
         Resource::new(
@@ -1866,6 +1991,58 @@ monitoring: {audit_trail: false, dashboard: false}
     }
 
     #[test]
+    fn access_stack_buckets_log_to_the_server_access_log_bucket() {
+        for (t, sources) in [
+            (prod(), vec!["ArtifactBucket", "TrailBucket"]),
+            (
+                enforced(),
+                vec!["ArtifactBucket", "TrailBucket", "GuardHookLogBucket"],
+            ),
+        ] {
+            for bucket in &sources {
+                let logging = &t["Resources"][bucket]["Properties"]["LoggingConfiguration"];
+                assert_eq!(logging["DestinationBucketName"], r#ref(ACCESS_LOG_BUCKET));
+                assert_eq!(logging["LogFilePrefix"], format!("{bucket}/"));
+            }
+            let logs = &t["Resources"][ACCESS_LOG_BUCKET];
+            assert_eq!(logs["DeletionPolicy"], "Retain");
+            // S3 log delivery writes only into SSE-S3 destinations.
+            let enc =
+                &logs["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+            assert_eq!(
+                enc["ServerSideEncryptionByDefault"]["SSEAlgorithm"],
+                "AES256"
+            );
+            let rule = &logs["Properties"]["LifecycleConfiguration"]["Rules"][0];
+            assert!(rule["ExpirationInDays"].as_u64().unwrap() >= 365);
+            assert!(logs["Properties"]["LoggingConfiguration"].is_null());
+            let skip = &logs["Metadata"]["checkov"]["skip"];
+            assert!(
+                skip.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["id"] == "CKV_AWS_18")
+            );
+            let policy =
+                &t["Resources"]["ServerAccessLogBucketPolicy"]["Properties"]["PolicyDocument"];
+            let delivery = by_sid(&statements(policy), "S3ServerAccessLogDelivery");
+            assert_eq!(delivery["Principal"]["Service"], "logging.s3.amazonaws.com");
+            assert_eq!(delivery["Action"], "s3:PutObject");
+            let arns: Vec<Value> = sources.iter().map(|b| get_att(b, "Arn")).collect();
+            assert_eq!(
+                delivery["Condition"]["ArnEquals"]["aws:SourceArn"],
+                json!(arns)
+            );
+            assert_eq!(
+                delivery["Condition"]["StringEquals"]["aws:SourceAccount"],
+                r#ref("AWS::AccountId")
+            );
+            let deny = by_sid(&statements(policy), "DenyInsecureTransport");
+            assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], false);
+        }
+    }
+
+    #[test]
     fn artifact_bucket_is_encrypted_private_and_retained() {
         let t = prod();
         let b = &t["Resources"]["ArtifactBucket"];
@@ -1894,7 +2071,8 @@ monitoring: {audit_trail: false, dashboard: false}
         let policy = &t["Resources"]["ArtifactBucketPolicy"]["Properties"]["PolicyDocument"];
         let deny = &policy["Statement"][0];
         assert_eq!(deny["Effect"], "Deny");
-        assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], "false");
+        // A boolean, as checkov and cfn-lint expect (not the string "false").
+        assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], false);
     }
 
     #[test]
@@ -2188,7 +2366,7 @@ monitoring: {audit_trail: false, dashboard: false}
         assert_eq!(policy["Bucket"], r#ref("GuardHookLogBucket"));
         assert_eq!(
             policy["PolicyDocument"]["Statement"][0]["Condition"]["Bool"]["aws:SecureTransport"],
-            "false"
+            false
         );
         let tags = b["Properties"]["Tags"].as_array().unwrap();
         assert!(

@@ -21,6 +21,7 @@ pub mod monitoring;
 pub mod needs;
 pub mod network;
 pub mod root;
+pub mod scanners;
 pub mod secure;
 pub mod service;
 
@@ -66,6 +67,7 @@ impl Stack {
             bound_roles(model, &mut template);
         }
         waive(model, &mut template);
+        scanners::design_choices(&mut template);
         trace_tags(&mut template);
         Stack {
             module: module.to_owned(),
@@ -215,8 +217,10 @@ fn trace_tags(template: &mut Template) {
 
 /// Writes the model's waivers (lasting spec exceptions for named resources) into the
 /// template: the resource's `Metadata.guard.SuppressedRules` (which the Guard rules, and so the
-/// in-account hook, honour) and `Metadata.byoa.Exceptions` with each reason, so the deployed
-/// template is its own audit trail. Only resources of a type the rule judges are touched.
+/// in-account hook, honour), the checkov and cfn-lint keys where those tools check the same
+/// thing (`scanners::equivalents`), and `Metadata.byoa.Exceptions` with each reason, so the
+/// deployed template is its own audit trail and every scanner honours the same decision. Only
+/// resources of a type the rule judges are touched.
 fn waive(model: &Model, template: &mut Template) {
     for w in &model.waivers {
         let resource = template
@@ -224,23 +228,13 @@ fn waive(model: &Model, template: &mut Template) {
             .get_mut(&w.resource)
             .filter(|r| w.resource_types.contains(&r.kind));
         if let Some(resource) = resource {
-            let meta = resource.metadata.get_or_insert_with(|| json!({}));
-            let rules = &mut meta["guard"]["SuppressedRules"];
-            if rules.is_null() {
-                *rules = json!([]);
-            }
-            if let Some(list) = rules.as_array_mut()
-                && !list.iter().any(|r| r == &w.rule)
-            {
-                list.push(json!(w.rule));
-            }
-            let reasons = &mut meta["byoa"]["Exceptions"];
-            if reasons.is_null() {
-                *reasons = json!([]);
-            }
-            if let Some(list) = reasons.as_array_mut() {
-                list.push(json!({"Rule": w.rule, "Reason": w.reason}));
-            }
+            let (checkov, cfn_lint) = scanners::equivalents(&w.rule);
+            let ids = scanners::Ids {
+                guard: &[w.rule.as_str()],
+                checkov,
+                cfn_lint,
+            };
+            scanners::suppress(resource, &w.rule, ids, &w.reason);
         }
     }
 }
@@ -300,6 +294,11 @@ mod tests {
         assert_eq!(
             db["byoa"]["Exceptions"][0]["Reason"],
             "one zone is enough here"
+        );
+        // checkov checks the same thing (CKV_AWS_157): it honours the same decision.
+        assert_eq!(
+            db["checkov"]["skip"],
+            serde_json::json!([{"id": "CKV_AWS_157", "comment": "one zone is enough here"}])
         );
         // The root's nested stack of the same logical id is not what the rule judges.
         assert!(root.is_null(), "{root}");

@@ -179,7 +179,7 @@ fn topic_policy(t: &mut Template, model: &Model) {
         "Principal": "*",
         "Action": "sns:Publish",
         "Resource": r#ref("AlarmTopic"),
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Condition": {"Bool": {"aws:SecureTransport": false}},
     }));
     t.add_resource(
         "AlarmTopicPolicy",

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, find_in_map, get_att, if_, join, r#ref, select, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::needs::{Group, Ingress};
-use crate::modules::{Compiled, secure};
+use crate::modules::{Compiled, scanners, secure};
 use crate::naming::{console, wire};
 use crate::spec::Model;
 use crate::spec::model::Zones;
@@ -166,6 +166,20 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
         .depends_on("VpcGatewayAttachment"),
         None,
     );
+    if let Some(route) = t.resources.get_mut("PublicDefaultRoute") {
+        scanners::suppress(
+            route,
+            "NO_UNRESTRICTED_ROUTE_TO_IGW",
+            scanners::Ids {
+                guard: &["NO_UNRESTRICTED_ROUTE_TO_IGW"],
+                checkov: &[],
+                cfn_lint: &[],
+            },
+            "only the public (edge) subnets route to the internet gateway, for the load \
+             balancer and NAT gateways; services and databases sit in private subnets \
+             (VPC_IGW_ROUTES_ONLY_FROM_EDGE_SUBNETS)",
+        );
+    }
     for i in 1..=net.public.len() {
         associate(&mut t, "Public", i, "PublicRouteTable");
     }
@@ -466,6 +480,19 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
             );
             t.trace_resource(id, ["network.load_balancer.enabled"]);
         }
+        if let Some(ingress) = t.resources.get_mut("LoadBalancerHttpIngress") {
+            scanners::suppress(
+                ingress,
+                "CKV_AWS_260",
+                scanners::Ids {
+                    guard: &[],
+                    checkov: &["CKV_AWS_260"],
+                    cfn_lint: &[],
+                },
+                "port 80 is open only so the load balancer's HTTP listener can redirect to \
+                 HTTPS (HTTP 301); it forwards nothing",
+            );
+        }
     }
     if !model.services.is_empty() {
         let mut egress = vec![json!({
@@ -733,6 +760,14 @@ fn access_log_bucket(t: &mut Template, model: &Model, retention_days: u32) {
         "LifecycleConfiguration",
         ["network.load_balancer.access_log_retention_days"],
     );
+    if let Some(bucket) = t.resources.get_mut("AccessLogBucket") {
+        scanners::suppress(
+            bucket,
+            "S3_BUCKET_LOGGING_ENABLED",
+            scanners::ACCESS_LOGGING,
+            "the load balancer's access log destination: its writes are the load balancer's log deliveries",
+        );
+    }
     let principal = log_delivery_principal(t, model);
     t.add_resource(
         "AccessLogBucketPolicy",

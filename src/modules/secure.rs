@@ -184,7 +184,7 @@ pub fn deny_insecure_transport(bucket: &str) -> Value {
         "Principal": "*",
         "Action": "s3:*",
         "Resource": [get_att(bucket, "Arn"), sub(&format!("${{{bucket}.Arn}}/*"))],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Condition": {"Bool": {"aws:SecureTransport": false}},
     })
 }
 

@@ -284,6 +284,15 @@ impl Arns<'_> {
     }
 }
 
+/// A region other than `region` (for calls the product's stacks never make there).
+fn other_region(region: &str) -> &'static str {
+    if region == "eu-west-1" {
+        "ap-southeast-2"
+    } else {
+        "eu-west-1"
+    }
+}
+
 /// The calls of one product and environment: what byoa's deploy needs, and what the vendor
 /// must never be able to do. One row a line, so the table reads as one.
 #[rustfmt::skip]
@@ -313,6 +322,7 @@ fn rows(a: &Access) -> Vec<Row> {
     let task_role = arn.product_role();
     let other_env_role = arn.role(&format!("{overlap}service-api-TaskRole-{SUFFIX}"));
     let artifact_bucket = a.physical("ArtifactBucket").1;
+    let access_logs = a.physical("ServerAccessLogBucket").1;
     let artifact_key = a.physical("ArtifactKey").1;
     let template = arn.artifact("templates/root.json");
     let customer_bucket = "arn:aws:s3:::customer-data".to_owned();
@@ -375,6 +385,7 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Deployer, "iam:UpdateAssumeRolePolicy", deployer.clone(), Denied, "its own trust"),
         row(Deployer, "s3:DeleteObject", template.clone(), Denied, "delete templates"),
         row(Deployer, "s3:PutBucketPolicy", artifact_bucket.clone(), Denied, "open the artifact bucket"),
+        row(Deployer, "s3:GetObject", format!("{access_logs}/ArtifactBucket/2026-11-30-00-00-00-0A1B2C3D"), Denied, "read the customer's bucket access logs"),
         row(Deployer, "s3:GetObject", customer_object.clone(), Denied, "the customer's data"),
         row(Deployer, "rds:DeleteDBInstance", customer_db.clone(), Denied, "an unrelated database"),
         row(Deployer, "cloudtrail:StopLogging", customer_trail.clone(), Denied, "the customer's trail"),
@@ -409,6 +420,8 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:{p}root-Monitoring-{SUFFIX}-ApiCpuAlarm-{SUFFIX}")), Allowed, "the product's alarms"),
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", &format!("alarm:TargetTracking-service/{p}root-Cluster-{SUFFIX}-Cluster-{SUFFIX}/api-AlarmHigh-0a1b")), Allowed, "a target-tracking alarm of a product service"),
         row(Execution, "events:PutRule", arn.regional("events", &format!("rule/{p}root-Monitoring-{SUFFIX}-TaskStopped-{SUFFIX}")), Allowed, "the product's event rules"),
+        row(Execution, "application-autoscaling:RegisterScalableTarget", arn.regional("application-autoscaling", "scalable-target/0a1b2c3d4e5f60718293a4b5c6d7e8f9"), Allowed, "a service's scalable target (its ARN ends in an id AWS generates)"),
+        row(Execution, "application-autoscaling:PutScalingPolicy", arn.regional("application-autoscaling", "scalable-target/0a1b2c3d4e5f60718293a4b5c6d7e8f9"), Allowed, "its scaling policy"),
         // --- the execution role: never ------------------------------------------------------
         row(Execution, "iam:CreateRole", task_role.clone(), Denied, "a role without a boundary"),
         row(Execution, "iam:CreateRole", task_role.clone(), Denied, "a role bounded by AdministratorAccess").with("iam:PermissionsBoundary", ADMIN),
@@ -432,6 +445,9 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudformation:DeleteStack", other_product.clone(), Denied, "another product's stack"),
         row(Execution, "s3:DeleteObject", template.clone(), Denied, "the vendor's templates"),
         row(Execution, "s3:PutBucketPolicy", artifact_bucket.clone(), Denied, "the artifact bucket's policy"),
+        row(Execution, "s3:PutBucketPolicy", access_logs.clone(), Denied, "the access log bucket's policy"),
+        row(Execution, "s3:PutLifecycleConfiguration", access_logs.clone(), Denied, "shorten the access logs' retention"),
+        row(Execution, "s3:DeleteObject", format!("{access_logs}/ArtifactBucket/2026-11-30-00-00-00-0A1B2C3D"), Denied, "erase an access log"),
         row(Execution, "s3:PutBucketPolicy", customer_bucket.clone(), Denied, "a customer bucket's policy"),
         row(Execution, "kms:ScheduleKeyDeletion", artifact_key.clone(), Denied, "destroy the artifact key"),
         row(Execution, "kms:PutKeyPolicy", arn.key("cc"), Denied, "a customer key").with("aws:ResourceTag/byoa:product", "customer"),
@@ -471,6 +487,7 @@ fn rows(a: &Access) -> Vec<Row> {
         row(Execution, "cloudwatch:PutMetricAlarm", arn.regional("cloudwatch", "alarm:TargetTracking-service/customer-cluster/billing-AlarmHigh-1"), Denied, "rewrite a customer service's scaling alarm"),
         row(Execution, "events:PutRule", arn.regional("events", "rule/customer-guardduty-alerts"), Denied, "change the customer's event rules"),
         row(Execution, "events:RemoveTargets", arn.regional("events", "rule/customer-guardduty-alerts"), Denied, "silence the customer's event rules"),
+        row(Execution, "application-autoscaling:DeregisterScalableTarget", format!("arn:aws:application-autoscaling:{}:{ACCOUNT}:scalable-target/0c0ffee00000000000000000000000001", other_region(&a.region)), Denied, "stop a scalable target in another region from scaling"),
         row(Execution, "cloudformation:SetTypeConfiguration", "*".to_owned(), Denied, "reconfigure hooks (AWS scopes it to `*` only)"),
         // --- the execution role: known gaps (issue 9) ---------------------------------------
         row(Execution, "iam:UpdateAssumeRolePolicy", task_role.clone(), Gap("ManageProductRoles: IAM has no condition on a trust's content; IAM_PRODUCT_ROLE_TRUSTS_SERVICES refuses such a template in CI and in the in-account hook"), "make a product role trust the vendor directly"),

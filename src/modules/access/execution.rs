@@ -75,14 +75,16 @@ const WAIVERS: [(&str, Part, &[&str], &str); 5] = [
             "ManageTaskDefinitionsAndScaling",
             "ManageClustersAndServices",
         ],
-        "ecs:DeregisterTaskDefinition has no resource type; Application Auto Scaling targets \
-         and task definitions (task-definition/*) are not scoped to the product yet (issue 9)",
+        "ecs:DeregisterTaskDefinition has no resource type; task definitions \
+         (task-definition/*) are not scoped to the product yet (issue 9)",
     ),
     (
         MUTATING,
         Part::Monitoring,
-        &["ManageDashboards"],
-        "ManageDashboards: dashboards are not named after the product yet (issue 9)",
+        &["ManageDashboards", "ManageScalableTargets"],
+        "ManageDashboards: dashboards are not named after the product yet (issue 9); \
+         ManageScalableTargets: a scalable target's ARN ends in an id AWS generates and \
+         CloudFormation cannot tag it, so the account and region are the narrowest scope",
     ),
     (
         "IAM_NO_PRIVILEGE_ESCALATION",

@@ -75,6 +75,9 @@ pub(super) fn build(t: &mut Template) {
         ),
         None,
     );
+    if let Some(bucket) = t.resources.get_mut("TrailBucket") {
+        bucket.properties["LoggingConfiguration"] = super::server_access_logs("TrailBucket");
+    }
     let mut write = trail_condition();
     write["StringEquals"]["s3:x-amz-acl"] = json!("bucket-owner-full-control");
     t.add_resource(

@@ -25,6 +25,7 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
     let mut needs = Needs {
         grants: vec![
             TASK_DEFINITIONS_AND_SCALING,
+            SCALABLE_TARGETS,
             CLUSTERS_AND_SERVICES,
             PRODUCT_REPOSITORIES,
         ],
@@ -326,8 +327,8 @@ pub(super) fn cluster(discovery: bool) -> Needs {
     needs
 }
 
-// Task definitions, scaling targets and policies do not support resource-level permissions
-// (or have ARNs only after creation): exact actions, resource `*`.
+// Task definitions do not support resource-level permissions, nor do the autoscaling reads:
+// exact actions, resource `*`.
 const TASK_DEFINITIONS_AND_SCALING: Grant = Grant {
     part: Part::Compute,
     sid: "ManageTaskDefinitionsAndScaling",
@@ -339,18 +340,30 @@ const TASK_DEFINITIONS_AND_SCALING: Grant = Grant {
         "ecs:ListServices",
         "ecs:ListTaskDefinitions",
         "ecs:RegisterTaskDefinition",
-        "application-autoscaling:DeleteScalingPolicy",
-        "application-autoscaling:DeregisterScalableTarget",
         "application-autoscaling:DescribeScalableTargets",
         "application-autoscaling:DescribeScalingPolicies",
         "application-autoscaling:DescribeScheduledActions",
+    ],
+    on: On::Any,
+};
+
+// The autoscaling writes (and tag reads) act on a scalable target, whose ARN ends in an id AWS
+// generates (`scalable-target/<id>`) and which CloudFormation cannot tag: scoped to the
+// account and region, not by name or tag. In the monitoring policy, beside the alarms scaling
+// acts on, because the compute policy is near IAM's 6,144-character limit.
+const SCALABLE_TARGETS: Grant = Grant {
+    part: Part::Monitoring,
+    sid: "ManageScalableTargets",
+    actions: &[
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:DeregisterScalableTarget",
         "application-autoscaling:ListTagsForResource",
         "application-autoscaling:PutScalingPolicy",
         "application-autoscaling:RegisterScalableTarget",
         "application-autoscaling:TagResource",
         "application-autoscaling:UntagResource",
     ],
-    on: On::Any,
+    on: On::Arn("application-autoscaling:${AWS::Region}:${AWS::AccountId}:scalable-target/*"),
 };
 
 const CLUSTERS_AND_SERVICES: Grant = Grant {
