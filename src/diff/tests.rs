@@ -77,6 +77,23 @@ fn predicts_replacement_for_each_stateful_type() {
     }
 }
 
+/// Declaring RDS's log groups needs a fixed instance identifier: giving one to a database
+/// CloudFormation named replaces it, and the deploy guard must stop on that (issue 12).
+#[test]
+fn a_fixed_identifier_on_a_generated_database_replaces_it_with_data_loss() {
+    let db = |props: Value| {
+        one(json!({"Database": {"Type": "AWS::RDS::DBInstance", "Properties": props}}))
+    };
+    let s = run(
+        db(json!({"DBInstanceClass": "db.t4g.micro"})),
+        db(json!({"DBInstanceClass": "db.t4g.micro", "DBInstanceIdentifier": "acme-prod-db"})),
+    );
+    let r = row(&s, "Database");
+    assert_eq!(r.impact, Impact::Replace, "{r:#?}");
+    assert!(r.data_loss.is_some(), "{r:#?}");
+    assert_eq!(r.properties[0].path, "DBInstanceIdentifier");
+}
+
 #[test]
 fn a_conditional_property_keeps_its_verdict_and_gains_the_hand_kept_note() {
     let r = change("AWS::RDS::DBInstance", "MultiAZ", json!(false), json!(true));
