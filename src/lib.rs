@@ -25,6 +25,7 @@ pub mod hash;
 pub mod modules;
 pub mod naming;
 pub mod out_dir;
+pub mod parallel;
 pub mod policy;
 pub mod report;
 pub mod spec;

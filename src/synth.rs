@@ -140,8 +140,7 @@ pub fn synthesize(
     let model = &loaded.model;
     let mut problems = Vec::new();
     let mut templates = Vec::new();
-    for stack in modules::build_all(model, format.extension())? {
-        let (rendered, found) = render_one(stack, format);
+    for (rendered, found) in render_all(modules::build_all(model, format.extension())?, format) {
         problems.extend(found);
         templates.push(rendered);
     }
@@ -238,6 +237,14 @@ fn deployable(r: &Rendered, capabilities: Vec<Capability>) -> Deployable {
     }
 }
 
+/// Every stack rendered, in order, the stacks shared out over the machine's cores (rendering
+/// and checking a template is pure and dominates synthesis of many services).
+fn render_all(stacks: Vec<Stack>, format: emit::Format) -> Vec<(Rendered, Vec<Diagnostic>)> {
+    crate::parallel::map(stacks, crate::parallel::cores(4), |stack| {
+        render_one(stack, format)
+    })
+}
+
 /// One stack's bytes, and what is wrong with its template.
 fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<Diagnostic>) {
     let value = stack.template.to_value();
@@ -296,13 +303,7 @@ impl Output {
         }
         let manifest = self.manifest.to_json();
         files.push((MANIFEST, manifest.as_bytes()));
-        for (file, bytes) in &files {
-            let path = staging.path().join(file);
-            if let Some(parent) = path.parent() {
-                create_dir(parent)?;
-            }
-            write_durable(&path, bytes)?;
-        }
+        staging.write(&files)?;
         staging.commit()?;
         Ok(files.iter().map(|(file, _)| dir.join(file)).collect())
     }
@@ -344,16 +345,6 @@ pub fn create_dir(dir: &Path) -> Result<(), Diagnostic> {
 pub fn read_manifest(dir: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
     serde_json::from_str(&text).ok()
-}
-
-/// Writes `bytes` to the new file `path` (in a staging directory) and flushes it to disk.
-fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let result = (|| {
-        let mut f = std::fs::File::create_new(path)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
-    result.map_err(|e| io_error(path, format!("cannot write `{}`: {e}", path.display())))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over

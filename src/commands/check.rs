@@ -3,7 +3,9 @@
 //!
 //! The spec is read and validated once per run; its model feeds the re-synthesis and its
 //! source map the positions of its exceptions, which `policy` receives as data with the
-//! templates (policy never reads the spec or runs synthesis itself).
+//! templates (policy never reads the spec or runs synthesis itself). When it checks `out/`,
+//! the outcomes of each (rule, template) pair are kept beside it for the next run
+//! (`.out.byoa-cache.json`, see `cache_path`): an unchanged template is not evaluated again.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,9 +29,16 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         }
         None => policy::today_utc(),
     };
-    let policies = match policy::PolicySet::load(&args.rules) {
-        Ok(p) => p,
-        Err(errors) => return fail_all(ctx, &errors),
+    // The embedded set is parsed once per process (validation needs it too).
+    let with_user_rules;
+    let policies = if args.rules.is_empty() {
+        policy::PolicySet::embedded()
+    } else {
+        with_user_rules = match policy::PolicySet::load(&args.rules) {
+            Ok(p) => p,
+            Err(errors) => return fail_all(ctx, &errors),
+        };
+        &with_user_rules
     };
     let spec_path = match &args.spec {
         Some(p) => Some(p.clone()),
@@ -60,7 +69,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
         Err(message) => return ctx.fail(&[Diagnostic::new(Code::PolicyProfile, message)]),
     };
     let origins = inputs.origins;
-    let mut report = match policy::check(
+    let cache_file = inputs.cache;
+    let mut cache = cache_file
+        .as_deref()
+        .map_or_else(policy::Cache::default, read_cache);
+    let mut report = match policy::check_cached(
         &policy::guard::Guard,
         policy::CheckInput {
             selection,
@@ -68,10 +81,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CheckArgs) -> io::Result<i32> {
             exceptions: inputs.spec.exceptions,
             today,
         },
+        &mut cache,
     ) {
         Ok(r) => r,
         Err(errors) => return fail_all(ctx, &errors),
     };
+    if let (Some(path), Some(text)) = (cache_file, cache.into_kept()) {
+        // The cache only saves time: a run that cannot keep it reports the same, and one that
+        // loses it to a crash evaluates again (so it is renamed into place, never flushed).
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        if std::fs::write(&tmp, text).is_err() || std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
     if let Some((loaded, map)) = &origins {
         place_on_spec(&mut report, loaded, map);
     }
@@ -162,6 +184,36 @@ struct Inputs {
     resynthesized: Option<String>,
     /// The spec's warnings (values that may be secrets), shown before the report.
     warnings: Vec<Diagnostic>,
+    /// Where outcomes are kept across runs: beside `out/` when checking it.
+    cache: Option<PathBuf>,
+}
+
+/// The outcome cache of the templates in `out`: `.<out>.byoa-cache.json` beside it (like the
+/// lock and staging directories of `out_dir`), so it goes with the project and never enters
+/// `out/`, which synthesis replaces as a whole.
+fn cache_path(out: &Path) -> Option<PathBuf> {
+    let out = std::path::absolute(out).ok()?;
+    let name = out.file_name()?.to_str()?;
+    Some(out.with_file_name(format!(".{name}.byoa-cache.json")))
+}
+
+/// The cache at `path` when this very build wrote it (byoa's version and its executable's size
+/// and time), else an empty one: another build may evaluate or report differently.
+fn read_cache(path: &Path) -> policy::Cache {
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    let Ok(exe) = exe else {
+        return policy::Cache::default();
+    };
+    let modified = exe
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let build = format!("{} {} {modified}", env!("CARGO_PKG_VERSION"), exe.len());
+    match std::fs::read_to_string(path) {
+        Ok(text) => policy::Cache::read(&text, &build),
+        Err(_) => policy::Cache::new(&build),
+    }
 }
 
 /// The templates (the ones named, else those of `out/`, brought up to date with the spec first)
@@ -180,6 +232,7 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
             origins: None,
             resynthesized: None,
             warnings: loaded.map(|l| l.warnings).unwrap_or_default(),
+            cache: None,
         });
     }
     let mut manifest = synth::read_manifest(&args.out);
@@ -240,6 +293,7 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
         origins: loaded.zip(map),
         resynthesized,
         warnings,
+        cache: cache_path(&args.out),
     })
 }
 

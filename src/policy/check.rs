@@ -1,15 +1,17 @@
 //! Evaluation: the selected rules x the templates -> a `Report`.
 //!
 //! Input: the selection (profiles and their rules), parsed templates, the spec's exceptions
-//! and the date to judge them on. Output: the report. Evaluation goes through the
-//! `guard::Engine` trait, sparing it the rule/template pairs that cannot fail and grouping
-//! templates that need the same rules into one call (see `evaluate_by_type`). Output never
-//! depends on the clock except through the date the caller passes.
+//! and the date to judge them on (and, from the command layer, the outcomes of earlier runs).
+//! Output: the report. Evaluation goes through the `guard::Engine` trait, sparing it the
+//! rule/template pairs that cannot fail or that the cache holds, grouping templates that need
+//! the same rules into calls run on every core (see `evaluate`). Output never depends on the
+//! clock except through the date the caller passes, nor on the cache.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use super::PolicyError;
+use super::cache::Cache;
 use super::exception::{Exception, apply_exceptions, reason_text};
 use super::guard::{self, Engine, Outcome, RuleInput, Status, TemplateInput};
 use super::rule::Rule;
@@ -28,8 +30,18 @@ pub struct CheckInput<'a> {
     pub today: String,
 }
 
-/// Evaluates the selected rules against the templates (one engine call) and builds the report.
+/// Evaluates the selected rules against the templates and builds the report.
 pub fn check(engine: &dyn Engine, input: CheckInput<'_>) -> Result<Report, Vec<PolicyError>> {
+    check_cached(engine, input, &mut Cache::default())
+}
+
+/// `check`, taking the outcomes of pairs `cache` holds from it instead of the engine, and
+/// adding the pairs it evaluates.
+pub fn check_cached(
+    engine: &dyn Engine,
+    input: CheckInput<'_>,
+    cache: &mut Cache,
+) -> Result<Report, Vec<PolicyError>> {
     let CheckInput {
         selection,
         templates,
@@ -37,7 +49,7 @@ pub fn check(engine: &dyn Engine, input: CheckInput<'_>) -> Result<Report, Vec<P
         today,
     } = input;
     let started = Instant::now();
-    let (outcomes, engine_calls) = evaluate_by_type(engine, &selection.rules, &templates)
+    let (outcomes, engine_calls) = evaluate(engine, &selection.rules, &templates, cache)
         .map_err(|e| engine_errors(e, &selection.rules, &templates))?;
     let engine_time = started.elapsed();
 
@@ -59,16 +71,19 @@ pub fn check(engine: &dyn Engine, input: CheckInput<'_>) -> Result<Report, Vec<P
     })
 }
 
-/// Evaluates `rules` over `templates`, sparing the engine the pairs that cannot fail: a rule
-/// whose `# Resources:` types are all absent from a template selects nothing there (cfn-guard
-/// would say not applicable after loading the template once per rule, which dominated the run
-/// time). Templates with the same applicable rules share one engine call (fifty service stacks
-/// are one call). Rules applicable nowhere still run once against the first template, so a
-/// syntax error in any rule is reported. Returns the outcomes and the number of calls.
-fn evaluate_by_type(
+/// Evaluates `rules` over `templates`, sparing the engine the pairs that cannot fail and those
+/// `cache` holds. A rule whose `# Resources:` types are all absent from a template selects
+/// nothing there (cfn-guard would say not applicable after loading the template once per rule,
+/// which dominated the run time). Rules applicable nowhere still run once against the first
+/// template, so a syntax error in any rule is reported. Templates that need the same rules
+/// share engine calls (fifty service stacks are one group), each group cut in as many calls as
+/// there are threads, and the calls run on the machine's cores. Returns the outcomes and the
+/// number of calls.
+pub(super) fn evaluate(
     engine: &dyn Engine,
     rules: &[&Rule],
     templates: &[Template],
+    cache: &mut Cache,
 ) -> Result<(Vec<Outcome>, usize), guard::EngineError> {
     let applies = |r: &Rule, t: &Template| {
         r.resources.is_empty()
@@ -76,43 +91,75 @@ fn evaluate_by_type(
                 .iter()
                 .any(|res| r.resources.contains(&res.kind))
     };
-    let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    let mut wanted: Vec<(usize, usize)> = Vec::new();
     for (ti, t) in templates.iter().enumerate() {
-        let applicable = (0..rules.len())
-            .filter(|&ri| applies(rules[ri], t))
-            .collect();
-        groups.entry(applicable).or_default().push(ti);
+        wanted.extend(
+            (0..rules.len())
+                .filter(|&ri| applies(rules[ri], t))
+                .map(|ri| (ri, ti)),
+        );
     }
-    let used: BTreeSet<usize> = groups.keys().flatten().copied().collect();
-    let unused: Vec<usize> = (0..rules.len()).filter(|ri| !used.contains(ri)).collect();
+    let used: BTreeSet<usize> = wanted.iter().map(|(ri, _)| *ri).collect();
+    if !templates.is_empty() {
+        wanted.extend(
+            (0..rules.len())
+                .filter(|ri| !used.contains(ri))
+                .map(|ri| (ri, 0)),
+        );
+    }
+    let rule_hashes: Vec<String> = rules
+        .iter()
+        .map(|r| Cache::rule_hash(&r.name, &r.text))
+        .collect();
+    let template_hashes: Vec<String> = templates
+        .iter()
+        .map(|t| Cache::template_hash(&t.text))
+        .collect();
+    let key = |ri: usize, ti: usize| Cache::key(&rule_hashes[ri], &template_hashes[ti]);
     let mut outcomes = Vec::new();
-    let mut calls = 0;
-    let mut run = |rule_ids: &[usize], template_ids: &[usize]| -> Result<(), guard::EngineError> {
-        if rule_ids.is_empty() || template_ids.is_empty() {
-            return Ok(());
+    let mut missing: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(ri, ti) in &wanted {
+        match cache.get(&key(ri, ti)) {
+            Some(known) => outcomes.extend(known.iter().map(|o| Outcome {
+                rule: ri,
+                template: ti,
+                ..o.clone()
+            })),
+            None => missing.entry(ti).or_default().push(ri),
         }
-        let ri: Vec<RuleInput<'_>> = rule_ids.iter().map(|&i| rules[i].input()).collect();
-        let ti: Vec<TemplateInput<'_>> =
-            template_ids.iter().map(|&i| templates[i].input()).collect();
-        let result = engine.evaluate(&ri, &ti).map_err(|e| match e {
-            guard::EngineError::Syntax(errors) => guard::EngineError::Syntax(
-                errors.into_iter().map(|(r, m)| (rule_ids[r], m)).collect(),
-            ),
-            guard::EngineError::Template(t, m) => guard::EngineError::Template(template_ids[t], m),
-            other => other,
-        })?;
-        calls += 1;
-        outcomes.extend(result.into_iter().map(|mut o| {
-            o.rule = rule_ids[o.rule];
-            o.template = template_ids[o.template];
-            o
-        }));
-        Ok(())
-    };
-    for (rule_ids, template_ids) in &groups {
-        run(rule_ids, template_ids)?;
     }
-    run(&unused, &[0][..templates.len().min(1)])?;
+    let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for (ti, rule_ids) in missing {
+        groups.entry(rule_ids).or_default().push(ti);
+    }
+    let threads = crate::parallel::cores(4);
+    let calls: Vec<(&[usize], &[usize])> = groups
+        .iter()
+        .flat_map(|(rule_ids, template_ids)| {
+            let chunk = template_ids.len().div_ceil(threads).max(1);
+            template_ids
+                .chunks(chunk)
+                .map(move |part| (rule_ids.as_slice(), part))
+        })
+        .collect();
+    for (call, result) in calls
+        .iter()
+        .zip(run_calls(engine, rules, templates, &calls, threads))
+    {
+        let (rule_ids, template_ids) = *call;
+        let fresh = result?;
+        for &ti in template_ids {
+            for &ri in rule_ids {
+                let pair: Vec<Outcome> = fresh
+                    .iter()
+                    .filter(|o| (o.rule, o.template) == (ri, ti))
+                    .cloned()
+                    .collect();
+                cache.insert(key(ri, ti), pair);
+            }
+        }
+        outcomes.extend(fresh);
+    }
     let evaluated: BTreeSet<(usize, usize)> =
         outcomes.iter().map(|o| (o.rule, o.template)).collect();
     for ti in 0..templates.len() {
@@ -133,7 +180,39 @@ fn evaluate_by_type(
     }
     // Pair by pair; within a pair the engine's order (the order of the rule's clauses) stays.
     outcomes.sort_by_key(|o| (o.rule, o.template));
-    Ok((outcomes, calls))
+    Ok((outcomes, calls.len()))
+}
+
+/// Runs each call (rule ids, template ids) on up to `threads` threads; the results in call
+/// order, with the engine's indices mapped back to the caller's.
+fn run_calls(
+    engine: &dyn Engine,
+    rules: &[&Rule],
+    templates: &[Template],
+    calls: &[(&[usize], &[usize])],
+    threads: usize,
+) -> Vec<Result<Vec<Outcome>, guard::EngineError>> {
+    let one = |(rule_ids, template_ids): (&[usize], &[usize])| {
+        let ri: Vec<RuleInput<'_>> = rule_ids.iter().map(|&i| rules[i].input()).collect();
+        let ti: Vec<TemplateInput<'_>> =
+            template_ids.iter().map(|&i| templates[i].input()).collect();
+        let result = engine.evaluate(&ri, &ti).map_err(|e| match e {
+            guard::EngineError::Syntax(errors) => guard::EngineError::Syntax(
+                errors.into_iter().map(|(r, m)| (rule_ids[r], m)).collect(),
+            ),
+            guard::EngineError::Template(t, m) => guard::EngineError::Template(template_ids[t], m),
+            other => other,
+        })?;
+        Ok(result
+            .into_iter()
+            .map(|mut o| {
+                o.rule = rule_ids[o.rule];
+                o.template = template_ids[o.template];
+                o
+            })
+            .collect())
+    };
+    crate::parallel::map(calls.to_vec(), threads, one)
 }
 
 fn engine_errors(
@@ -265,14 +344,15 @@ fn to_checks(
     findings: &[Finding],
 ) -> Vec<Check> {
     let mut checks = Vec::new();
+    // Looked up once per pair: scanning every outcome per pair grows with rules² x templates².
+    let skipped: BTreeSet<(usize, usize)> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::NotApplicable)
+        .map(|o| (o.rule, o.template))
+        .collect();
     for (ri, rule) in selection.rules.iter().enumerate() {
         for (ti, template) in templates.iter().enumerate() {
-            let mine = |s: Status| {
-                outcomes
-                    .iter()
-                    .any(|o| o.rule == ri && o.template == ti && o.status == s)
-            };
-            let not_applicable = mine(Status::NotApplicable);
+            let not_applicable = skipped.contains(&(ri, ti));
             let in_template: Vec<&Finding> = findings
                 .iter()
                 .filter(|f| f.rule == rule.name && f.template == template.file)

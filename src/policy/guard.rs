@@ -5,9 +5,10 @@
 //! output and error streams are in-memory buffers, and its JSON report is parsed here.
 //!
 //! How cfn-guard is driven (see `shared/FACTS.md`): `ValidateBuilder` in payload mode with
-//! structured JSON output, one call for ALL rules and ALL templates. Inside that call cfn-guard
+//! structured JSON output, one call for many rules and templates. Inside that call cfn-guard
 //! parses every rule file once and every template once, then evaluates each rule file against
-//! each template; so one call is the fewest parses there can be. `run_checks` is never used (it
+//! each template, each in a scope of its own (so outcomes do not depend on what else the call
+//! holds, which lets `check` group, split and cache calls freely). `run_checks` is never used (it
 //! truncates its output past 8 KiB).
 //!
 //! Quirks handled here: a Guard syntax error is not an `Err` but exit status 5 with the message
@@ -28,7 +29,7 @@ use cfn_guard::commands::Executable;
 use cfn_guard::commands::validate::{OutputFormatType, ShowSummaryType};
 use cfn_guard::utils::reader::{ReadBuffer, Reader};
 use cfn_guard::utils::writer::{WriteBuffer, Writer};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One Guard rule file handed to the engine.
@@ -50,7 +51,7 @@ pub struct TemplateInput<'a> {
 }
 
 /// What a rule made of a template (or of one resource in it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Status {
     /// The rule applied and every check held.
     Pass,
@@ -60,8 +61,8 @@ pub enum Status {
     NotApplicable,
 }
 
-/// One result of evaluating a rule against a template.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One result of evaluating a rule against a template (serialized for the outcome cache).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Outcome {
     /// Index into the rules given to `evaluate`.
     pub rule: usize,
@@ -113,8 +114,8 @@ impl std::fmt::Display for EngineError {
 }
 
 /// A policy engine: evaluates every rule against every template and returns what it found.
-/// `Guard` is the real one; tests may script another.
-pub trait Engine {
+/// `Guard` is the real one; tests may script another. Calls may run on several threads at once.
+pub trait Engine: Sync {
     /// Evaluates `rules` against `templates`. Outcomes come back sorted by (rule, template).
     /// Every (rule, template) pair yields either one `Pass`, one `NotApplicable`, or one `Fail`
     /// per failed check.

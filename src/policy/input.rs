@@ -82,20 +82,24 @@ pub fn templates_from_paths(
             ));
         }
     }
-    let mut templates = Vec::new();
-    for file in files {
+    // Parsing (YAML twice: values, then positions) is most of a check whose outcomes are cached.
+    let read = crate::parallel::map(files, crate::parallel::cores(4), |file| {
         let shown = file.display().to_string();
         match std::fs::read_to_string(&file) {
-            Ok(text) => match Template::parse(&shown, text) {
-                Ok(t) => templates.push(t),
-                Err(e) => errors.push(e),
-            },
-            Err(e) => errors.push(PolicyError::new(
+            Ok(text) => Template::parse(&shown, text),
+            Err(e) => Err(PolicyError::new(
                 Code::PolicyInput,
                 &shown,
                 None,
                 format!("cannot read: {e}"),
             )),
+        }
+    });
+    let mut templates = Vec::new();
+    for result in read {
+        match result {
+            Ok(t) => templates.push(t),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {

@@ -9,18 +9,22 @@
 //!
 //! Invariants: every rule file defines exactly the one named rule its header announces; every
 //! control names at least one rule and only rules that exist; a rule that no profile maps is
-//! reported under the `custom` profile. Evaluation goes through the `guard::Engine` trait in
-//! one call for all selected rules and all templates (see `guard` for why one call is the
-//! cheapest). Output never depends on the clock except through the date the caller passes.
+//! reported under the `custom` profile. Evaluation goes through the `guard::Engine` trait, only
+//! for the (rule, template) pairs a rule can select and an earlier run did not evaluate (see
+//! `check`); its outcomes are exactly those of each rule evaluated alone (a test compares
+//! them). Output never depends on the clock except through the date the caller passes, nor on
+//! the outcome cache.
 //!
 //! One job per file: `rule` (rule files and their headers), `profile` (profile files), `set`
 //! (the rule set, the profiles a run selects, the catalogue spec validation receives),
 //! `template` (templates and the lines of their resources), `input` (template files and the
 //! spec's compliance settings, as the command layer hands them over), `exception`, `check`
-//! (evaluation), `verdict` (what a run found), `date`, `hook` (the in-account hook's rule
-//! file), `guard` (the cfn-guard wall) and `report` (renderers). Policy sits beside the
-//! stages: it reads the spec's types but never loads a spec, and never runs synthesis.
+//! (evaluation), `cache` (outcomes of (rule, template) pairs kept across runs), `verdict`
+//! (what a run found), `date`, `hook` (the in-account hook's rule file), `guard` (the cfn-guard
+//! wall) and `report` (renderers). Policy sits beside the stages: it reads the spec's types but
+//! never loads a spec, and never runs synthesis.
 
+mod cache;
 mod check;
 mod date;
 mod exception;
@@ -38,7 +42,8 @@ use std::fmt;
 
 use crate::diag::{Code, Diagnostic};
 
-pub use check::{CheckInput, check};
+pub use cache::Cache;
+pub use check::{CheckInput, check, check_cached};
 pub use date::{is_date, today_utc};
 pub use exception::{Applied, Exception, ExceptionOutcome, reason_text};
 pub use profile::{Control, Profile, parse_profile};

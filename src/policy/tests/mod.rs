@@ -1,10 +1,12 @@
 //! Unit tests of the policy model, one file per job like the code: `rules` (headers and rule
 //! test files), `set` (profiles and the rule set), `templates` (lines, error codes, exception
 //! positions), `check` (evaluation with a scripted engine and with cfn-guard, exceptions, the
-//! matrix, dates), `hook` (the combined hook file against each rule alone). Shared here: a good
-//! rule, a profile and the set they make.
+//! matrix, dates), `hook` (the combined hook file against each rule alone), `evaluation` (the
+//! grouped, parallel and cached evaluation against each rule on every template). Shared here: a
+//! good rule, a profile and the set they make.
 
 mod check;
+mod evaluation;
 mod hook;
 mod rules;
 mod set;
