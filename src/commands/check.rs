@@ -275,6 +275,21 @@ fn gather(args: &cli::CheckArgs, spec_path: Option<&Path>) -> Result<Inputs, Vec
         );
         return Err(vec![Diagnostic::new(Code::PolicyInput, message)]);
     };
+    // Without a spec nothing can be synthesized for another environment: checking out/ as it is
+    // would report on the wrong one.
+    if let (None, Some(asked)) = (&loaded, &args.env)
+        && *asked != manifest.environment
+    {
+        let message = format!(
+            "`--env {asked}` asked, but `{}` holds the templates of `{}` and no spec is here to synthesize `{asked}`",
+            args.out.display(),
+            manifest.environment
+        );
+        return Err(vec![Diagnostic::new(Code::PolicyInput, message).with_help(format!(
+            "run in the spec's directory, or pass `--spec <byoa.yaml>`; or check `{}` with `--env {}`",
+            manifest.environment, manifest.environment
+        ))]);
+    }
     let files: Vec<PathBuf> = manifest
         .templates
         .iter()

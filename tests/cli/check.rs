@@ -798,6 +798,16 @@ fn out_is_checked_only_as_this_byoa_writes_it() {
     assert!(err.contains("is not what this byoa makes of"), "{err}");
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(std::fs::read_to_string(&network).unwrap(), original);
+
+    // No spec, and another environment asked: refused, never `prod` checked in its place.
+    let (code, _, err) = check(&["--env", "dev", "--out", o]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`--env dev` asked, but") && err.contains("the templates of `prod`"),
+        "{err}"
+    );
+    let (code, _, err) = check(&["--env", "prod", "--out", o]);
+    assert_eq!(code, 0, "{err}");
 }
 
 /// An exception reaches checkov and cfn-lint through the rule's equivalents: a mapped name that
