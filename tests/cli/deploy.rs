@@ -1,7 +1,8 @@
 //! `byoa deploy` against the local moto server that `scripts/test` starts (moto with the
-//! corrections `tools/moto/corrections` documents). Each test assumes a deployer role in an
-//! account of its own (moto maps the assumed role's credentials to the role's account), so
-//! tests run in parallel without sharing stacks, and the assume-role path is exercised. The
+//! corrections `tools/moto/corrections` documents). Each test assumes a role in an account of
+//! its own (`customer_admin`, made there first: moto assumes only existing roles that trust the
+//! caller, and maps the assumed role's credentials to the role's account), so tests run in
+//! parallel without sharing stacks, and the assume-role path is exercised. The
 //! access stack's paths are here; the root's deploy, rerun, update and replacement are in
 //! `deploy_root.rs`.
 //!
@@ -35,13 +36,19 @@ pub(crate) fn deploy(account: &str, spec: &Path, out: &Path, extra: &[&str]) -> 
 
 /// Runs the byoa binary with `args` as a customer's deployer in `account`, against moto.
 pub(crate) fn byoa_as(account: &str, args: &[&str]) -> Output {
-    let role = format!("arn:aws:iam::{account}:role/acme-api-dev-deployer");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_byoa"));
+    let role = customer_admin(account);
+    let mut cmd = byoa_cmd();
     cmd.args(args)
         .args(["--endpoint-url", &endpoint(), "--role-arn", &role])
-        .args(["--external-id", "byoa-test-external-id-0001"])
-        // Only these credentials: nothing from the machine's AWS configuration.
-        .env_clear()
+        .args(["--external-id", "byoa-test-external-id-0001"]);
+    cmd.output().expect("byoa runs")
+}
+
+/// The byoa binary with the vendor's credentials only (moto's account 123456789012), nothing
+/// from the machine's AWS configuration.
+pub(crate) fn byoa_cmd() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_byoa"));
+    cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -53,7 +60,61 @@ pub(crate) fn byoa_as(account: &str, args: &[&str]) -> Output {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         // moto answers what it does not emulate with HTTP 500: do not retry those.
         .env("AWS_MAX_ATTEMPTS", "1");
-    cmd.output().expect("byoa runs")
+    cmd
+}
+
+/// A role in `account` standing for the customer's own administrator (who launches the access
+/// stack from the console in real life): made once per account, outside byoa, and trusted by
+/// the test's credentials with the test's external id. moto assumes a role only when it exists
+/// and trusts the caller (tools/moto/corrections/sts.py). Its ARN.
+pub(crate) fn customer_admin(account: &str) -> String {
+    let trust = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "byoa-test-external-id-0001"}},
+        }],
+    });
+    let body = format!(
+        "Action=CreateRole&Version=2010-05-08&RoleName={ADMIN_ROLE}&AssumeRolePolicyDocument={}",
+        percent(&trust.to_string())
+    );
+    // An unsigned request: moto takes the service from the credential scope and the account
+    // from its header. A second call answers EntityAlreadyExists, which is as good.
+    let answer = moto_http(
+        account,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+            ),
+        ],
+        &body,
+    );
+    assert!(
+        answer.contains("<Arn>") || answer.contains("EntityAlreadyExists"),
+        "{answer}"
+    );
+    format!("arn:aws:iam::{account}:role/{ADMIN_ROLE}")
+}
+
+const ADMIN_ROLE: &str = "byoa-test-customer-admin";
+
+/// `text` percent-encoded for a form body.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// `byoa COMMAND examples/acme-api/byoa.yaml --env dev EXTRA...` as `account`'s deployer.

@@ -18,5 +18,6 @@ from . import (  # noqa: F401
     rds,
     s3,
     sns,
+    sts,
     wafv2,
 )
