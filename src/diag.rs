@@ -135,6 +135,13 @@ codes! {
     DeployStackState = "deploy.stack-state": "the stack is busy or in a state that takes no change set until it is recovered",
     DeployDataLoss = "deploy.data-loss": "the change set would replace, may replace or delete stored data, or broaden the vendor's access, and nobody allowed it",
     DeployFailed = "deploy.failed": "the stack operation failed: the message names the root cause and the recovery step",
+    AccessAssumeRefused = "access.assume-refused": "the customer's deployer role refused its own external id: the access stack is not launched, launched with another id, or switched off",
+    AccessExternalIdNotEnforced = "access.external-id-not-enforced": "the deployer role can be assumed with a wrong or no external id: its trust does not require the customer's",
+    AccessUnverifiable = "access.unverifiable": "AWS neither allowed nor refused an `AssumeRole` of `byoa access verify` (network, endpoint, throttling): nothing is proven",
+    AccessStackMissing = "access.stack-missing": "the customer's access stack does not exist or is not settled",
+    AccessOutputMismatch = "access.output-mismatch": "an output of the customer's access stack is missing or not what this spec's access template gives",
+    RolloutArguments = "rollout.arguments": "a `byoa rollout` or `byoa fleet` argument cannot be used (a zero batch size, a customer in another region than its environment's templates)",
+    RolloutNotDeployed = "rollout.not-deployed": "a customer of a rollout failed, was stopped by the data-loss guard or was halted by the failure threshold",
 }
 
 impl Code {

@@ -57,15 +57,8 @@ pub struct Aws {
 impl Aws {
     /// Connects: loads credentials and, with a role, assumes it. The error names what failed.
     pub fn connect(c: &Connection) -> CloudResult<Aws> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| CloudError::new("start", "the AWS client", e.to_string()))?;
-        let endpoint_url = c.endpoint_url.clone().or_else(|| {
-            std::env::var("AWS_ENDPOINT_URL")
-                .ok()
-                .filter(|v| !v.is_empty())
-        });
+        let runtime = runtime()?;
+        let endpoint_url = endpoint(c);
         let config = runtime.block_on(load(c, endpoint_url.as_deref()))?;
         let cfn = cfn::Client::new(&config);
         let ecs = ecs::Client::new(&config);
@@ -84,6 +77,50 @@ impl Aws {
             started: Instant::now(),
         })
     }
+}
+
+fn runtime() -> CloudResult<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CloudError::new("start", "the AWS client", e.to_string()))
+}
+
+/// `--endpoint-url`, else the SDK's own `AWS_ENDPOINT_URL`.
+fn endpoint(c: &Connection) -> Option<String> {
+    c.endpoint_url.clone().or_else(|| {
+        std::env::var("AWS_ENDPOINT_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// One `AssumeRole` into `role` from the connection's own credentials (its `role_arn` is not
+/// used), with `external_id` or none: the session's ARN, or AWS's answer with its code
+/// (`AccessDenied` when the trust refuses). `byoa access verify` proves refusals with it.
+pub fn assume_role(c: &Connection, role: &str, external_id: Option<&str>) -> CloudResult<String> {
+    let runtime = runtime()?;
+    let endpoint_url = endpoint(c);
+    let own = Connection {
+        role_arn: None,
+        external_id: None,
+        ..c.clone()
+    };
+    runtime.block_on(async {
+        let config = load(&own, endpoint_url.as_deref()).await?;
+        let out = aws_sdk_sts::Client::new(&config)
+            .assume_role()
+            .role_arn(role)
+            .role_session_name("byoa-verify")
+            .set_external_id(external_id.map(str::to_owned))
+            .send()
+            .await
+            .map_err(|e| fail("AssumeRole", role, e))?;
+        Ok(out
+            .assumed_role_user()
+            .map(|u| u.arn().to_owned())
+            .unwrap_or_default())
+    })
 }
 
 async fn load(c: &Connection, endpoint_url: Option<&str>) -> CloudResult<SdkConfig> {
@@ -194,6 +231,20 @@ impl Cloud for Aws {
                 .iter()
                 .filter_map(|p| p.parameter_key().map(str::to_owned))
                 .collect(),
+            values: s
+                .parameters()
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.parameter_key()?.to_owned(),
+                        p.parameter_value().unwrap_or_default().to_owned(),
+                    ))
+                })
+                .collect(),
+            drift: s
+                .drift_information()
+                .and_then(|d| d.stack_drift_status())
+                .map(|d| d.as_str().to_owned()),
             outputs: s
                 .outputs()
                 .iter()

@@ -17,6 +17,7 @@
 //! id or confirmed on a terminal; the prediction (`diff`) and AWS's change set are merged and
 //! the stricter wins; the access stack is the customer's and is deployed only when named.
 
+pub mod access_check;
 pub mod aws;
 pub mod destroy;
 pub mod drift;
@@ -24,7 +25,9 @@ pub mod follow;
 pub mod guard;
 pub mod plan;
 pub mod render;
+pub mod rollout;
 pub mod run;
+pub mod waves;
 
 use std::fmt;
 use std::time::Duration;
@@ -40,6 +43,11 @@ pub struct StackState {
     pub reason: Option<String>,
     /// Parameter keys the deployed stack has (an update may keep their previous values).
     pub parameters: Vec<String>,
+    /// Their values as `DescribeStacks` reports them (a `NoEcho` one as `****`).
+    pub values: Vec<(String, String)>,
+    /// The result of the last drift detection (`DriftInformation`): `IN_SYNC`, `DRIFTED`,
+    /// `NOT_CHECKED` or `UNKNOWN`; `None` when AWS sent none.
+    pub drift: Option<String>,
     /// Outputs, once CloudFormation computed them.
     pub outputs: Vec<(String, String)>,
 }

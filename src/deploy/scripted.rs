@@ -60,6 +60,8 @@ pub fn state(name: &str, status: &str, parameters: &[&str]) -> StackState {
         status: status.into(),
         reason: None,
         parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
+        values: Vec::new(),
+        drift: None,
         outputs: Vec::new(),
     }
 }
