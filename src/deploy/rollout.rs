@@ -15,7 +15,6 @@
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use super::waves::{Board, State, Wave};
@@ -28,11 +27,6 @@ pub struct Done {
     pub code: Option<String>,
 }
 
-enum Message<'a> {
-    Started(&'a str),
-    Done(&'a str, Done),
-}
-
 /// Runs every wave of `waves` through `deploy`, updating `board` and telling `seen`.
 pub fn run<F>(
     waves: &[Wave],
@@ -43,29 +37,34 @@ pub fn run<F>(
 ) where
     F: Fn(&str) -> Done + Sync,
 {
-    let stop = AtomicBool::new(false);
+    let shared = Mutex::new(board);
     for wave in waves {
-        if !board.may_start() {
+        if !lock(&shared).may_start() {
             break;
         }
         let queue: Mutex<VecDeque<&str>> =
             Mutex::new(wave.customers.iter().map(String::as_str).collect());
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::channel::<()>();
         let workers = concurrency.max(1).min(wave.customers.len());
         std::thread::scope(|s| {
             for _ in 0..workers {
                 let tx = tx.clone();
-                let (queue, stop, deploy) = (&queue, &stop, &deploy);
+                let (queue, shared, deploy) = (&queue, &shared, &deploy);
                 s.spawn(move || {
                     loop {
-                        if stop.load(Ordering::SeqCst) {
-                            return;
-                        }
-                        let Some(customer) = queue.lock().ok().and_then(|mut q| q.pop_front())
-                        else {
-                            return;
+                        // The verdict of every result so far decides, under one lock.
+                        let customer = {
+                            let mut board = lock(shared);
+                            if !board.may_start() {
+                                return;
+                            }
+                            let Some(c) = lock(queue).pop_front() else {
+                                return;
+                            };
+                            board.set(c, State::Deploying, "", None);
+                            c
                         };
-                        let _ = tx.send(Message::Started(customer));
+                        let _ = tx.send(());
                         let done = catch_unwind(AssertUnwindSafe(|| deploy(customer)))
                             .unwrap_or_else(|_| Done {
                                 state: State::Failed,
@@ -73,32 +72,33 @@ pub fn run<F>(
                                     .to_owned(),
                                 code: None,
                             });
-                        let _ = tx.send(Message::Done(customer, done));
+                        lock(shared).set(customer, done.state, &done.detail, done.code.as_deref());
+                        let _ = tx.send(());
                     }
                 });
             }
             drop(tx);
-            for message in rx {
-                match message {
-                    Message::Started(c) => board.set(c, State::Deploying, "", None),
-                    Message::Done(c, d) => board.set(c, d.state, &d.detail, d.code.as_deref()),
-                }
-                if !board.may_start() {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                seen(board);
+            for () in rx {
+                seen(&lock(&shared));
             }
         });
     }
+    let board = shared.into_inner().unwrap_or_else(|e| e.into_inner());
     board.close();
     seen(board);
+}
+
+/// A lock even after a panic elsewhere: the board and the queue stay consistent (each update
+/// is one call).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::deploy::waves::plan;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn ok() -> Done {
         Done {
