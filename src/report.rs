@@ -9,6 +9,7 @@
 
 pub mod access_doc;
 pub mod sarif;
+pub mod table;
 
 use std::collections::HashMap;
 use std::io::{self, Write};

@@ -21,6 +21,7 @@ pub mod access_check;
 pub mod aws;
 pub mod destroy;
 pub mod drift;
+pub mod fleet;
 pub mod follow;
 pub mod guard;
 pub mod plan;

@@ -120,12 +120,8 @@ pub fn plan(
                 "the root stack needs the access stack's artifact bucket",
             )]);
         };
-        let modules: Vec<&Rendered> = output
-            .templates
-            .iter()
-            .filter(|r| r.stack.module != naming::ROOT && r.stack.module != naming::ACCESS)
-            .collect();
-        let prefix = format!("templates/{}", set_hash(&modules));
+        let modules = modules(output);
+        let prefix = format!("{TEMPLATES}/{}", set_hash(&modules));
         for r in &modules {
             uploads.push(Upload {
                 key: format!("{prefix}/{}", r.file),
@@ -192,6 +188,32 @@ pub fn plan(
         uploads,
         request,
     })
+}
+
+/// The key prefix of the module templates in the artifact bucket: `templates/<set hash>`.
+const TEMPLATES: &str = "templates";
+
+/// The module templates the root stack nests (not the root, not the access stack).
+fn modules(output: &Output) -> Vec<&Rendered> {
+    output
+        .templates
+        .iter()
+        .filter(|r| r.stack.module != naming::ROOT && r.stack.module != naming::ACCESS)
+        .collect()
+}
+
+/// The version of the product's templates `output` deploys: the hash of its module templates,
+/// which the root stack's `ArtifactBaseUrl` ends with once deployed (see `deployed_set`).
+pub fn template_set(output: &Output) -> String {
+    set_hash(&modules(output))
+}
+
+/// The template set a deployed root stack runs, read from its `ArtifactBaseUrl` parameter
+/// (`<bucket URL>/templates/<set hash>`).
+pub fn deployed_set(artifact_base_url: &str) -> Option<&str> {
+    let (rest, hash) = artifact_base_url.trim_end_matches('/').rsplit_once('/')?;
+    (rest.ends_with(TEMPLATES) && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(hash)
 }
 
 /// A short hash over the module templates' names and bytes.
