@@ -17,6 +17,8 @@ use super::terminal::TerminalUi;
 use crate::cfn::emit::Format;
 use crate::cli::{ConnectArgs, DeployArgs, DeployStack, EventFormat};
 use crate::deploy::aws::{Aws, Connection};
+use crate::deploy::follow::Settled;
+use crate::deploy::guard::Hazard;
 use crate::deploy::plan::Target;
 use crate::deploy::run::{self, Outcome, Request};
 use crate::diag::{Code, Diagnostic};
@@ -137,7 +139,7 @@ pub fn connect(args: &ConnectArgs, region: String) -> Result<Aws, Vec<Diagnostic
 }
 
 /// `KEY=VALUE` pairs, in order.
-fn parameters(raw: &[String]) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
+pub fn parameters(raw: &[String]) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for p in raw {
@@ -174,32 +176,7 @@ pub fn finish(ctx: &mut Ctx<'_>, outcome: Outcome, resume: &str) -> io::Result<i
             Ok(exit::OK)
         }
         Outcome::Blocked { hazards } => {
-            let diags: Vec<Diagnostic> = hazards
-                .iter()
-                .map(|h| {
-                    let forcing = if h.forcing.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", forced by {}", h.forcing.join(", "))
-                    };
-                    let spec = if h.spec.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; changed in byoa.yaml by {}", h.spec.join(", "))
-                    };
-                    Diagnostic::new(
-                        Code::DeployDataLoss,
-                        format!(
-                            "`{}` ({}) in stack `{}`: {}{forcing}{spec} [{}]",
-                            h.logical_id, h.kind, h.stack, h.reason, h.source
-                        ),
-                    )
-                    .with_help(format!(
-                        "if that is intended, rerun with `--allow-replace {}`; otherwise undo the spec change",
-                        h.id()
-                    ))
-                })
-                .collect();
+            let diags = blocked(&hazards);
             ctx.report(&diags, crate::report::DiagFormat::Human)?;
             writeln!(
                 ctx.err,
@@ -225,45 +202,77 @@ pub fn finish(ctx: &mut Ctx<'_>, outcome: Outcome, resume: &str) -> io::Result<i
             }
             Ok(exit::OK)
         }
-        Outcome::Failed { settled, recovery } => {
-            let cause = settled.root_cause.as_ref().map_or_else(
-                || settled.reason.clone().unwrap_or_default(),
-                |e| {
-                    format!(
-                        "root cause: `{}` ({}) in `{}` {}: {}",
-                        e.logical_id,
-                        e.kind,
-                        e.stack_name,
-                        e.status,
-                        e.reason.as_deref().unwrap_or("no reason given")
-                    )
-                },
-            );
-            let tasks = if settled.stopped_tasks.is_empty() {
+        Outcome::Failed { settled, recovery } => ctx.fail(&[failed(&settled, recovery)]),
+    }
+}
+
+/// One `deploy.data-loss` diagnostic per hazard the guard stopped, with the way to allow it.
+pub fn blocked(hazards: &[Hazard]) -> Vec<Diagnostic> {
+    hazards
+        .iter()
+        .map(|h| {
+            let forcing = if h.forcing.is_empty() {
                 String::new()
             } else {
-                format!("; ECS tasks stopped: {}", settled.stopped_tasks.join(" | "))
+                format!(", forced by {}", h.forcing.join(", "))
             };
-            let mut d = Diagnostic::new(
-                Code::DeployFailed,
+            let spec = if h.spec.is_empty() {
+                String::new()
+            } else {
+                format!("; changed in byoa.yaml by {}", h.spec.join(", "))
+            };
+            Diagnostic::new(
+                Code::DeployDataLoss,
                 format!(
-                    "the deployment failed, the stack is {}; {cause}{tasks}",
-                    settled.status
+                    "`{}` ({}) in stack `{}`: {}{forcing}{spec} [{}]",
+                    h.logical_id, h.kind, h.stack, h.reason, h.source
                 ),
-            );
-            if let Some(step) = recovery {
-                d = d.with_help(step);
-            }
-            ctx.fail(&[d])
-        }
+            )
+            .with_help(format!(
+                "if that is intended, rerun with `--allow-replace {}`; otherwise undo the spec change",
+                h.id()
+            ))
+        })
+        .collect()
+}
+
+/// The `deploy.failed` diagnostic of a failed stack operation: its root cause, the ECS tasks
+/// that stopped, the recovery step.
+pub fn failed(settled: &Settled, recovery: Option<String>) -> Diagnostic {
+    let cause = settled.root_cause.as_ref().map_or_else(
+        || settled.reason.clone().unwrap_or_default(),
+        |e| {
+            format!(
+                "root cause: `{}` ({}) in `{}` {}: {}",
+                e.logical_id,
+                e.kind,
+                e.stack_name,
+                e.status,
+                e.reason.as_deref().unwrap_or("no reason given")
+            )
+        },
+    );
+    let tasks = if settled.stopped_tasks.is_empty() {
+        String::new()
+    } else {
+        format!("; ECS tasks stopped: {}", settled.stopped_tasks.join(" | "))
+    };
+    let d = Diagnostic::new(
+        Code::DeployFailed,
+        format!(
+            "the deployment failed, the stack is {}; {cause}{tasks}",
+            settled.status
+        ),
+    );
+    match recovery {
+        Some(step) => d.with_help(step),
+        None => d,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deploy::follow::Settled;
-    use crate::deploy::guard::Hazard;
 
     fn finish_text(outcome: Outcome) -> (i32, String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -29,7 +29,8 @@ use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use super::{
     ChangeSet, ChangeSetKind, ChangeSetRequest, Cloud, CloudError, CloudResult, DriftDetection,
-    ResourceChange, ResourceDrift, Rollout, StackEvent, StackResource, StackState, TemplateSource,
+    ParameterValue, ResourceChange, ResourceDrift, Rollout, StackEvent, StackInstance,
+    StackResource, StackSetRequest, StackSetTargets, StackSets, StackState, TemplateSource,
 };
 
 /// How to reach the account.
@@ -335,13 +336,7 @@ impl Cloud for Aws {
             TemplateSource::Body(b) => call.template_body(b),
             TemplateSource::Url(u) => call.template_url(u),
         };
-        for p in &r.parameters {
-            let b = t::Parameter::builder().parameter_key(&p.key);
-            call = call.parameters(match &p.value {
-                Some(v) => b.parameter_value(v).build(),
-                None => b.use_previous_value(true).build(),
-            });
-        }
+        call = call.set_parameters((!r.parameters.is_empty()).then(|| parameters(&r.parameters)));
         for c in &r.capabilities {
             call = call.capabilities(t::Capability::from(c.as_str()));
         }
@@ -644,6 +639,204 @@ impl Cloud for Aws {
 
     fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+/// `Parameter`s of a request: a value, or the previous one.
+fn parameters(values: &[ParameterValue]) -> Vec<t::Parameter> {
+    values
+        .iter()
+        .map(|p| {
+            let b = t::Parameter::builder().parameter_key(&p.key);
+            match &p.value {
+                Some(v) => b.parameter_value(v).build(),
+                None => b.use_previous_value(true).build(),
+            }
+        })
+        .collect()
+}
+
+/// `--concurrency` and `--max-failures` as StackSets takes them (see `stacksets::preferences`).
+fn preferences(r: &StackSetRequest) -> t::StackSetOperationPreferences {
+    t::StackSetOperationPreferences::builder()
+        .max_concurrent_count(r.max_concurrent as i32)
+        .failure_tolerance_count(r.failure_tolerance as i32)
+        .region_concurrency_type(t::RegionConcurrencyType::Parallel)
+        .build()
+}
+
+impl StackSets for Aws {
+    fn stack_set_exists(&self, name: &str) -> CloudResult<bool> {
+        match self
+            .runtime
+            .block_on(self.cfn.describe_stack_set().stack_set_name(name).send())
+        {
+            Ok(out) => Ok(out
+                .stack_set()
+                .and_then(|s| s.status())
+                .is_some_and(|s| s.as_str() != "DELETED")),
+            Err(e) => {
+                let e = fail("DescribeStackSet", name, e);
+                if e.code.as_deref() == Some("StackSetNotFoundException") || e.is_not_found() {
+                    Ok(false)
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    fn create_stack_set(&self, r: &StackSetRequest) -> CloudResult<()> {
+        let mut call = self
+            .cfn
+            .create_stack_set()
+            .stack_set_name(&r.name)
+            .description(&r.description)
+            .set_parameters((!r.parameters.is_empty()).then(|| parameters(&r.parameters)))
+            .set_capabilities(Some(
+                r.capabilities
+                    .iter()
+                    .map(|c| t::Capability::from(c.as_str()))
+                    .collect(),
+            ))
+            .set_tags(Some(
+                r.tags
+                    .iter()
+                    .map(|(k, v)| t::Tag::builder().key(k).value(v).build())
+                    .collect(),
+            ));
+        call = match &r.template {
+            TemplateSource::Body(b) => call.template_body(b),
+            TemplateSource::Url(u) => call.template_url(u),
+        };
+        if r.service_managed {
+            call = call
+                .permission_model(t::PermissionModels::ServiceManaged)
+                .auto_deployment(
+                    t::AutoDeployment::builder()
+                        .enabled(true)
+                        .retain_stacks_on_account_removal(true)
+                        .build(),
+                );
+        }
+        self.runtime
+            .block_on(call.send())
+            .map(|_| ())
+            .map_err(|e| fail("CreateStackSet", &r.name, e))
+    }
+
+    fn update_stack_set(&self, r: &StackSetRequest) -> CloudResult<String> {
+        let mut call = self
+            .cfn
+            .update_stack_set()
+            .stack_set_name(&r.name)
+            .description(&r.description)
+            .set_parameters((!r.parameters.is_empty()).then(|| parameters(&r.parameters)))
+            .set_capabilities(Some(
+                r.capabilities
+                    .iter()
+                    .map(|c| t::Capability::from(c.as_str()))
+                    .collect(),
+            ))
+            .operation_preferences(preferences(r));
+        call = match &r.template {
+            TemplateSource::Body(b) => call.template_body(b),
+            TemplateSource::Url(u) => call.template_url(u),
+        };
+        let out = self
+            .runtime
+            .block_on(call.send())
+            .map_err(|e| fail("UpdateStackSet", &r.name, e))?;
+        Ok(out.operation_id().unwrap_or_default().to_owned())
+    }
+
+    fn create_instances(
+        &self,
+        r: &StackSetRequest,
+        targets: &StackSetTargets,
+        regions: &[String],
+        overrides: &[ParameterValue],
+    ) -> CloudResult<String> {
+        let mut call = self
+            .cfn
+            .create_stack_instances()
+            .stack_set_name(&r.name)
+            .set_regions(Some(regions.to_vec()))
+            .set_parameter_overrides((!overrides.is_empty()).then(|| parameters(overrides)))
+            .operation_preferences(preferences(r));
+        call = match targets {
+            StackSetTargets::Accounts(a) => call.set_accounts(Some(a.clone())),
+            StackSetTargets::OrgUnits(u) => call.deployment_targets(
+                t::DeploymentTargets::builder()
+                    .set_organizational_unit_ids(Some(u.clone()))
+                    .build(),
+            ),
+        };
+        let out = self
+            .runtime
+            .block_on(call.send())
+            .map_err(|e| fail("CreateStackInstances", &r.name, e))?;
+        Ok(out.operation_id().unwrap_or_default().to_owned())
+    }
+
+    fn operation(&self, name: &str, id: &str) -> CloudResult<(String, Option<String>)> {
+        let out = self
+            .runtime
+            .block_on(
+                self.cfn
+                    .describe_stack_set_operation()
+                    .stack_set_name(name)
+                    .operation_id(id)
+                    .send(),
+            )
+            .map_err(|e| fail("DescribeStackSetOperation", id, e))?;
+        let op = out.stack_set_operation();
+        Ok((
+            op.and_then(|o| o.status())
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            op.and_then(|o| o.status_reason()).map(str::to_owned),
+        ))
+    }
+
+    fn instances(&self, name: &str) -> CloudResult<Vec<StackInstance>> {
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .runtime
+                .block_on(
+                    self.cfn
+                        .list_stack_instances()
+                        .stack_set_name(name)
+                        .set_next_token(token)
+                        .send(),
+                )
+                .map_err(|e| fail("ListStackInstances", name, e))?;
+            out.extend(page.summaries().iter().map(|i| {
+                StackInstance {
+                    account: i.account().unwrap_or_default().to_owned(),
+                    region: i.region().unwrap_or_default().to_owned(),
+                    status: i
+                        .status()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    detailed: i
+                        .stack_instance_status()
+                        .and_then(|s| s.detailed_status())
+                        .map(|s| s.as_str().to_owned()),
+                    reason: i.status_reason().map(str::to_owned),
+                }
+            }));
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn pause(&self, duration: Duration) {
+        std::thread::sleep(duration);
     }
 }
 

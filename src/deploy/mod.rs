@@ -28,6 +28,7 @@ pub mod plan;
 pub mod render;
 pub mod rollout;
 pub mod run;
+pub mod stacksets;
 pub mod waves;
 
 use std::fmt;
@@ -298,6 +299,71 @@ pub trait Cloud {
     fn sleep(&self, duration: Duration);
     /// Time since the deploy started.
     fn elapsed(&self) -> Duration;
+}
+
+/// How a stack set reaches the customers' accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StackSetTargets {
+    /// Self-managed permissions: these accounts, through the administration and execution
+    /// role pair.
+    Accounts(Vec<String>),
+    /// Service-managed permissions: every account of these Organization units.
+    OrgUnits(Vec<String>),
+}
+
+/// `CreateStackSet` / `UpdateStackSet`, and the operation preferences of every operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackSetRequest {
+    pub name: String,
+    pub template: TemplateSource,
+    pub parameters: Vec<ParameterValue>,
+    pub capabilities: Vec<String>,
+    pub tags: Vec<(String, String)>,
+    pub description: String,
+    /// `SERVICE_MANAGED` (with automatic deployment to new accounts of the units) when true.
+    pub service_managed: bool,
+    /// `MaxConcurrentCount`.
+    pub max_concurrent: u32,
+    /// `FailureToleranceCount`.
+    pub failure_tolerance: u32,
+}
+
+/// One stack instance (`ListStackInstances`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StackInstance {
+    pub account: String,
+    pub region: String,
+    /// `CURRENT`, `OUTDATED` or `INOPERABLE`.
+    pub status: String,
+    /// `StackInstanceStatus.DetailedStatus`: `PENDING`, `RUNNING`, `SUCCEEDED`, `FAILED`,
+    /// `CANCELLED`, `INOPERABLE`, `SKIPPED_SUSPENDED_ACCOUNT`.
+    pub detailed: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The few StackSets operations `byoa rollout --engine stacksets` needs, called with the
+/// vendor's own credentials (the administrator account, or the Organization's delegated
+/// administrator).
+pub trait StackSets {
+    /// `DescribeStackSet`: whether it exists (and is not deleted).
+    fn stack_set_exists(&self, name: &str) -> CloudResult<bool>;
+    fn create_stack_set(&self, request: &StackSetRequest) -> CloudResult<()>;
+    /// `UpdateStackSet` of every instance: the operation's id.
+    fn update_stack_set(&self, request: &StackSetRequest) -> CloudResult<String>;
+    /// `CreateStackInstances` in `regions` with `overrides`: the operation's id.
+    fn create_instances(
+        &self,
+        request: &StackSetRequest,
+        targets: &StackSetTargets,
+        regions: &[String],
+        overrides: &[ParameterValue],
+    ) -> CloudResult<String>;
+    /// `DescribeStackSetOperation`: its status (`RUNNING`, `SUCCEEDED`, `FAILED`, `STOPPED`,
+    /// ...) and reason.
+    fn operation(&self, name: &str, id: &str) -> CloudResult<(String, Option<String>)>;
+    /// `ListStackInstances`, every page.
+    fn instances(&self, name: &str) -> CloudResult<Vec<StackInstance>>;
+    fn pause(&self, duration: Duration);
 }
 
 #[cfg(test)]
