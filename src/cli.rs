@@ -157,6 +157,39 @@ Examples:
 Exit codes: 0 the stack is settled and healthy (or absent), 2 error, failed or stuck.")]
     Status(StatusArgs),
 
+    /// Prove a customer's access works as it should: their external id opens the deployer
+    /// role, a wrong or missing one does not, the access stack's outputs are byoa's.
+    #[command(subcommand)]
+    Access(AccessCommand),
+
+    /// Deploy this version of the product to many customers' accounts, in waves.
+    #[command(after_help = "\
+Customers come from customers.yaml beside the spec (--customers FILE for another). The canaries
+(`canary: true`) deploy first, together; then the others in batches of --batch-size, at most
+--concurrency at a time, each through its own deployer role and external id, in its own region,
+with its parameters over the root stack's. Each customer goes through the deploy's change set and
+data-loss guard: a change set that would lose data stops that customer (blocked, never allowed
+by a rollout). A customer not deployed counts against --max-failures; past it (or when a canary
+is not deployed) the customers left are not started. Every customer keeps its row: a live table
+on a terminal, a line per change in a log, and a JSON report (--report FILE, --format json).
+
+With --engine stacksets, CloudFormation StackSets deploys instead (see docs/fleet.md): the
+same flags become the operation's preferences.
+
+Examples:
+  byoa rollout --all
+  byoa rollout --customer acme-corp,globex --concurrency 2
+  byoa rollout --all --batch-size 20 --max-failures 2 --report rollout.json
+  byoa rollout --all --engine stacksets --org-unit ou-abcd-12345678
+
+Exit codes: 0 every customer deployed or unchanged, 2 a customer failed or was halted (or
+an error), 3 only stopped by the data-loss guard.")]
+    Rollout(RolloutArgs),
+
+    /// The fleet: every customer's deployed version, stack status, drift and access, read live.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
+
     /// Print the JSON Schema of byoa.yaml (editors complete and check specs with it).
     #[command(after_help = "Example:\n  byoa schema > schemas/byoa.schema.json")]
     Schema,
@@ -489,4 +522,158 @@ pub struct DiffArgs {
     /// Add a unified text diff of each changed template.
     #[arg(long)]
     pub text: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// Assume the customer's deployer role with its external id (must work), with a wrong one
+    /// and with none (both must be refused), and compare the access stack's outputs with what
+    /// byoa expects.
+    #[command(after_help = "\
+Examples:
+  byoa access verify --customer acme-corp
+
+Exit codes: 0 every check passed, 1 a check failed, 2 error (or AWS gave no answer that proves
+anything).")]
+    Verify(AccessVerifyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// One line per customer: deployed version (current or behind this synthesis), stack status,
+    /// drift, access.
+    #[command(after_help = "\
+The version is the hash of the templates deployed (the root stack's template and the module
+templates its ArtifactBaseUrl names), compared with this synthesis. Drift is the last detection's
+result (`byoa drift` runs one).
+
+Examples:
+  byoa fleet status
+  byoa fleet status --format json > fleet.json
+
+Exit codes: 0 every customer current, settled, in sync and reachable; 1 otherwise; 2 error.")]
+    Status(FleetStatusArgs),
+}
+
+/// The customers a fleet command acts on.
+#[derive(Debug, Args)]
+pub struct CustomerArgs {
+    /// Path to the spec.
+    #[arg(default_value = "byoa.yaml")]
+    pub spec: PathBuf,
+
+    /// The customers file (default: customers.yaml beside the spec).
+    #[arg(long = "customers", value_name = "FILE")]
+    pub customers_file: Option<PathBuf>,
+
+    /// AWS profile for the vendor's own credentials (default: the standard chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Send every AWS call to this endpoint (an AWS-compatible server such as moto).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AccessVerifyArgs {
+    #[command(flatten)]
+    pub fleet: CustomerArgs,
+
+    /// The customer's id in customers.yaml.
+    #[arg(long)]
+    pub customer: String,
+}
+
+/// How a fleet command prints its table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// What deploys the customers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// byoa's own waves, one change set per customer through its deployer role.
+    #[default]
+    Waves,
+    /// CloudFormation StackSets from the vendor's (or the Organization's administrator) account.
+    Stacksets,
+}
+
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    #[command(flatten)]
+    pub fleet: CustomerArgs,
+
+    /// The customers to deploy (ids, repeatable or comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub customer: Vec<String>,
+
+    /// Every customer in the file.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Customers per wave after the canaries.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: u32,
+
+    /// Customers deploying at the same time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: u32,
+
+    /// Customers that may fail (or be blocked) before the remaining ones are not started.
+    #[arg(long, default_value_t = 0)]
+    pub max_failures: u32,
+
+    /// A value for a root stack parameter, for every customer (repeatable); a customer's own
+    /// `parameters` win.
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+
+    /// Also write the JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Print the final table as text, or the JSON report on standard output.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TableFormat,
+
+    /// What deploys: byoa's waves, or CloudFormation StackSets.
+    #[arg(long, value_enum, default_value_t)]
+    pub engine: Engine,
+
+    /// With --engine stacksets: the vendor's template bucket (readable by the customers'
+    /// accounts) the templates are uploaded to, content-addressed.
+    #[arg(long, value_name = "BUCKET")]
+    pub bucket: Option<String>,
+
+    /// With --engine stacksets: deploy to the accounts of these Organization units
+    /// (service-managed permissions) instead of the customers' account ids (self-managed).
+    #[arg(long = "org-unit", value_name = "OU")]
+    pub org_units: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetStatusArgs {
+    #[command(flatten)]
+    pub fleet: CustomerArgs,
+
+    /// Only these customers (ids, repeatable or comma-separated); default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub customer: Vec<String>,
+
+    /// Accounts read at the same time.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: u32,
+
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TableFormat,
 }

@@ -104,6 +104,9 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
     match command {
         Command::Schema => commands::schema::run(ctx),
         Command::Customers(args) => commands::customers::run(ctx, &args),
+        Command::Access(cli::AccessCommand::Verify(args)) => commands::access::verify(ctx, &args),
+        Command::Rollout(args) => commands::rollout::run(ctx, &args),
+        Command::Fleet(cli::FleetCommand::Status(args)) => commands::fleet::status(ctx, &args),
         Command::Init(args) => commands::init::run(ctx, &args),
         Command::Validate(args) => commands::validate::run(ctx, &args),
         Command::Check(args) => commands::check::run(ctx, &args),

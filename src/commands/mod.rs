@@ -4,13 +4,17 @@
 //! Output: an exit code (see `crate::exit`). Each command calls the stages (spec, synth, policy)
 //! and hands what they return to the one printer (`report`); no stage prints.
 
+pub mod access;
 pub mod check;
 pub mod customers;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
+pub mod fleet;
 pub mod init;
+pub mod rollout;
 pub mod schema;
+pub mod stacksets;
 pub mod status;
 pub mod synth;
 pub mod terminal;

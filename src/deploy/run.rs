@@ -47,6 +47,26 @@ pub trait Ui: Progress {
     fn confirm(&mut self, question: &str) -> bool;
 }
 
+/// Nobody watching: events and progress go nowhere, and nobody answers the guard's question
+/// (a rollout's customers: each one's outcome is its row).
+pub struct Unattended;
+
+impl Progress for Unattended {
+    fn event(&mut self, _: &super::StackEvent) {}
+    fn tick(&mut self, _: usize, _: usize, _: Duration) {}
+    fn rollout(&mut self, _: &str, _: &super::Rollout, _: &[String]) {}
+    fn interrupted(&mut self) -> bool {
+        false
+    }
+}
+
+impl Ui for Unattended {
+    fn say(&mut self, _: &str) {}
+    fn confirm(&mut self, _: &str) -> bool {
+        false
+    }
+}
+
 /// How a deploy ended.
 #[derive(Debug)]
 pub enum Outcome {

@@ -34,7 +34,7 @@ fn aws(account: &str, service: &str, target: Option<&str>, body: &str) -> String
 /// The customer's certificate for the HTTPS listener, requested in ACM as a customer would
 /// (the root stack takes its ARN as a parameter). moto's load balancer takes it while its
 /// validation is pending; AWS needs it issued (the customer validates the domain first).
-fn certificate(account: &str) -> String {
+pub(crate) fn certificate(account: &str) -> String {
     let body = aws(
         account,
         "acm",

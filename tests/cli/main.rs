@@ -9,6 +9,7 @@ mod deploy;
 mod deploy_root;
 mod diagnostics;
 mod diff;
+mod fleet;
 mod inputs;
 mod layers;
 mod lint;

@@ -5,16 +5,7 @@ use crate::deploy::CloudError;
 use crate::deploy::scripted::{Scripted, event};
 
 /// A follower that records nothing and never stops.
-struct Quiet;
-
-impl Progress for Quiet {
-    fn event(&mut self, _: &StackEvent) {}
-    fn tick(&mut self, _: usize, _: usize, _: Duration) {}
-    fn rollout(&mut self, _: &str, _: &Rollout, _: &[String]) {}
-    fn interrupted(&mut self) -> bool {
-        false
-    }
-}
+use crate::deploy::run::Unattended as Quiet;
 
 #[test]
 fn a_stack_that_no_longer_answers_is_gone_but_other_errors_stop_the_follower() {

@@ -26,12 +26,38 @@ import ipaddress
 import json
 import re
 from urllib.parse import unquote
+from xml.sax.saxutils import escape
 
-from moto.core.exceptions import AccessDeniedError
+from werkzeug.exceptions import HTTPException
 from moto.iam.models import iam_backends
 from moto.sts import responses as sts_responses
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
+
+class AccessDenied(HTTPException):
+    """STS's refusal, in the query protocol's error shape (`ErrorResponse/Error`, which the AWS
+    SDKs parse; moto's own AccessDeniedError nests it in `Errors`, which they do not)."""
+
+    code = 403
+
+    def __init__(self, caller, role_arn):
+        super().__init__()
+        message = (
+            f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+        )
+        self.description = (
+            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+            "<Error><Type>Sender</Type><Code>AccessDenied</Code>"
+            f"<Message>{escape(message)}</Message></Error>"
+            "<RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>"
+        )
+
+    def get_headers(self, *args, **kwargs):
+        return [("X-Amzn-ErrorType", "AccessDenied"), ("Content-Type", "text/xml")]
+
+    def get_body(self, *args, **kwargs):
+        return self.description
+
 
 ROLE_ARN = re.compile(r"^arn:([^:]+):iam::(\d{12}):role/(?:.*/)?([^/]+)$")
 
@@ -113,7 +139,8 @@ def trusted(document, caller, context):
     if isinstance(statements, dict):
         statements = [statements]
     allowed = False
-    for s in statements:
+    # moto renders `Fn::If [..., AWS::NoValue]` in a list as None; AWS drops the element.
+    for s in (s for s in statements if isinstance(s, dict)):
         if not action_matches(s.get("Action", [])):
             continue
         if not principal_matches(s.get("Principal", {}), caller):
@@ -129,7 +156,7 @@ def trusted(document, caller, context):
 def assume_role(self):
     role_arn = self._get_param("RoleArn")
     caller = caller_arn(self)
-    refused = AccessDeniedError(caller, f"sts:AssumeRole on resource: {role_arn}")
+    refused = AccessDenied(caller, role_arn)
     m = ROLE_ARN.match(role_arn or "")
     if not m:
         raise refused
