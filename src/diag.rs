@@ -147,6 +147,8 @@ codes! {
     AccessStackMissing = "access.stack-missing": "the customer's access stack does not exist or is not settled",
     AccessOutputMismatch = "access.output-mismatch": "an output of the customer's access stack is missing or not what this spec's access template gives",
     RolloutArguments = "rollout.arguments": "a `byoa rollout` or `byoa fleet` argument cannot be used (a zero batch size, a customer in another region than its environment's templates)",
+    RolloutConcurrencyLowered = "rollout.concurrency-lowered": "StackSets runs at most `--max-failures` + 1 accounts at a time: a higher `--concurrency` was lowered",
+    FleetUnreadable = "fleet.unreadable": "a customer's account could not be read through its deployer role (refused, or AWS failed): its row says unknown",
     RolloutNotDeployed = "rollout.not-deployed": "a customer of a rollout failed, was stopped by the data-loss guard or was halted by the failure threshold",
 }
 

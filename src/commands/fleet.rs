@@ -165,7 +165,7 @@ pub fn status(ctx: &mut Ctx<'_>, args: &FleetStatusArgs) -> io::Result<i32> {
                 "{}",
                 table::render(
                     &[
-                        "customer", "account", "region", "env", "version", "", "stack",
+                        "customer", "account", "region", "env", "version", "currency", "stack",
                         "drift", "access"
                     ],
                     &cells
@@ -174,16 +174,26 @@ pub fn status(ctx: &mut Ctx<'_>, args: &FleetStatusArgs) -> io::Result<i32> {
             for (env, c) in &current {
                 writeln!(ctx.out, "this synthesis of `{env}`: {}", c.template_set)?;
             }
-            for r in rows.iter().filter(|r| r.problem.is_some()) {
-                writeln!(
-                    ctx.err,
-                    "{}: {}",
-                    r.customer,
-                    r.problem.as_deref().unwrap_or_default()
-                )?;
-            }
         }
     }
+    let unreadable: Vec<Diagnostic> = rows
+        .iter()
+        .filter_map(|r| {
+            let problem = r.problem.as_deref()?;
+            Some(
+                Diagnostic::new(
+                    Code::FleetUnreadable,
+                    format!("customer `{}`: {problem}", r.customer),
+                )
+                .with_help(format!(
+                    "`byoa access verify --customer {}` says what is wrong with the access",
+                    r.customer
+                ))
+                .as_warning(),
+            )
+        })
+        .collect();
+    ctx.report(&unreadable, crate::report::DiagFormat::Human)?;
     Ok(if rows.iter().all(Row::healthy) {
         exit::OK
     } else {

@@ -65,11 +65,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RolloutArgs) -> io::Result<i32> {
         match super::stacksets::run(args, &selected, &outputs, &common, &mut board, &mut |b| {
             live.show(b)
         }) {
-            Ok(notes) => {
-                for n in notes {
-                    writeln!(ctx.err, "note: {n}")?;
-                }
-            }
+            Ok(notes) => ctx.warn(&notes)?,
             Err(d) => {
                 live.finish();
                 return ctx.fail(&d);

@@ -30,7 +30,7 @@ pub fn run(
     common: &[(String, String)],
     board: &mut Board,
     seen: &mut dyn FnMut(&Board),
-) -> Result<Vec<String>, Vec<Diagnostic>> {
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let Some(bucket) = &args.bucket else {
         return Err(vec![Diagnostic::new(
             Code::RolloutArguments,
@@ -38,10 +38,12 @@ pub fn run(
         )
         .with_help("create a bucket whose policy lets the customers' accounts (or the Organization) read `templates/*`, and pass its name")]);
     };
-    let mut notes = Vec::new();
     let (max_concurrent, failure_tolerance, note) =
         stacksets::preferences(args.concurrency, args.max_failures);
-    notes.extend(note);
+    let notes: Vec<Diagnostic> = note
+        .into_iter()
+        .map(|n| Diagnostic::new(Code::RolloutConcurrencyLowered, n).as_warning())
+        .collect();
     for (env, output) in outputs {
         let customers: Vec<&Customer> = selected.iter().filter(|c| &c.environment == env).collect();
         let Some(first) = customers.first() else {

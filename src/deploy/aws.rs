@@ -154,13 +154,35 @@ async fn load(c: &Connection, endpoint_url: Option<&str>) -> CloudResult<SdkConf
     provider
         .provide_credentials()
         .await
-        .map_err(|e| CloudError::new("AssumeRole", role, DisplayErrorContext(&e).to_string()))?;
+        .map_err(|e| refused(role, &e))?;
     Ok(base
         .into_builder()
         .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
             provider,
         ))
         .build())
+}
+
+/// A failed assume as AWS answered it (its code, `AccessDenied` for a refused trust, and its
+/// message), found in the credential provider's error chain; else the whole chain.
+fn refused(role: &str, e: &(dyn std::error::Error + 'static)) -> CloudError {
+    type AssumeError =
+        aws_sdk_sts::error::SdkError<aws_sdk_sts::operation::assume_role::AssumeRoleError>;
+    let mut source = Some(e);
+    while let Some(s) = source {
+        if let Some(sdk) = s.downcast_ref::<AssumeError>()
+            && let Some(message) = sdk.message()
+        {
+            return CloudError {
+                operation: "AssumeRole",
+                target: role.to_owned(),
+                code: sdk.code().map(str::to_owned),
+                message: message.to_owned(),
+            };
+        }
+        source = s.source();
+    }
+    CloudError::new("AssumeRole", role, DisplayErrorContext(e).to_string())
 }
 
 async fn check_credentials(config: &SdkConfig, source: &str) -> CloudResult<()> {

@@ -3,9 +3,11 @@
 //! passes for one with its external id, and fails, coded, with a wrong one in the file; a
 //! rollout to all three deploys the two and isolates the third (its deployer role does not
 //! exist: AssumeRole is refused); `byoa fleet status` reads the versions back from the
-//! accounts. moto evaluates the deployer role's trust (tools/moto/corrections/sts.py) but no
-//! permissions, and emulates no drift: drift and the StackSets preferences are tested against
-//! scripted answers (src/deploy/fleet.rs, src/deploy/stacksets/tests.rs).
+//! accounts. The StackSets engine's plumbing runs on moto too. moto evaluates the deployer
+//! role's trust (tools/moto/corrections/sts.py) but no permissions, emulates no drift, and
+//! ends stack set operations at once ignoring their preferences: drift and the StackSets
+//! preferences are tested against scripted answers (src/deploy/fleet.rs,
+//! src/deploy/stacksets/tests.rs).
 
 use std::path::Path;
 
@@ -207,4 +209,65 @@ fn access_verify_rollout_and_fleet_status_across_three_accounts_with_one_failing
     let (code, stdout, err) = vendor(&["rollout", spec_arg, "--customer", "acme-corp,initech"]);
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(stdout.contains("rollout: no-changes 2"), "{stdout}");
+}
+
+/// The StackSets engine's plumbing on moto (which finishes each operation at once and ignores
+/// the preferences: those are tested against scripted answers): the templates go to the
+/// vendor's bucket, the stack set is created with an instance per customer (its own parameters
+/// as overrides), the table comes from the instances; a second rollout updates the stack set.
+#[test]
+fn a_stackset_rollout_creates_then_updates_one_instance_per_customer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec(tmp.path());
+    let customers: Vec<Customer> = ["acme-corp", "initech"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| Customer {
+            id,
+            account: fresh_account(),
+            external_id: format!("SetExtId{i}abcdefghijklmnopqrstuvwxyz0123456"),
+            canary: false,
+        })
+        .collect();
+    let certificates: Vec<String> = customers.iter().map(|c| certificate(&c.account)).collect();
+    std::fs::write(
+        tmp.path().join("customers.yaml"),
+        customers_yaml(&customers, &certificates),
+    )
+    .unwrap();
+    // The vendor's template bucket, in the vendor's account.
+    let bucket = format!("vendor-templates-{}", fresh_account());
+    crate::deploy::moto_http("123456789012", "PUT", &format!("/{bucket}"), &[], "");
+    let args = [
+        "rollout",
+        spec.to_str().unwrap(),
+        "--all",
+        "--engine",
+        "stacksets",
+        "--bucket",
+        &bucket,
+        "--concurrency",
+        "4",
+        "--max-failures",
+        "1",
+        "--format",
+        "json",
+    ];
+    let (code, stdout, err) = vendor(&args);
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(
+        err.contains("warning[rollout.concurrency-lowered]: StackSets runs at most --max-failures + 1 = 2 accounts at a time"),
+        "{err}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["engine"], "stacksets");
+    for (row, c) in json["customers"].as_array().unwrap().iter().zip(&customers) {
+        assert_eq!(row["customer"], c.id);
+        assert_eq!(row["state"], "deployed", "{json:#}");
+        assert_eq!(row["account_id"], c.account.as_str());
+    }
+    // Again: the stack set exists, so it is updated (every instance).
+    let (code, stdout, err) = vendor(&args);
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(stdout.contains("\"summary\": \"deployed 2\""), "{stdout}");
 }

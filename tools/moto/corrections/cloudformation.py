@@ -22,10 +22,20 @@
    sets": such a row has `ChangeSource: ParameterReference`), and executing it updates them;
    moto 5.2.5 lists only resources whose template text changed and follows `Ref` only, so a
    nested stack whose `TemplateURL` is `Fn::Sub` of a changed parameter is never updated.
+6. CreateStackInstances' `ParameterOverrides` override the stack set's parameters for those
+   instances, the others keeping the stack set's values (API reference, CreateStackInstances:
+   "A list of stack set parameters whose values you want to override in the selected stack
+   instances"); moto 5.2.5 gives the instances the overrides only, so a stack set with one
+   override and a required parameter fails with "Missing parameter".
+7. A self-managed stack instance's stack is named `StackSet-<stack set name>-<id>` (StackSets
+   User Guide, "Stack instances"); moto 5.2.5 names it `StackSet:<name>`, and the colon reaches
+   the physical names CloudFormation generates from the stack name (an RDS identifier with a
+   colon is refused).
 Not emulated: per-resource events of the child, rollback of the parent when a child fails.
 """
 
 import re
+import uuid
 
 from moto.cloudformation import models as cfn
 from moto.cloudformation import parsing
@@ -170,3 +180,31 @@ def change_set_diff(self):
 
 
 cfn.ChangeSet.diff = change_set_diff
+
+
+_create_stack_instances = cfn.StackSet.create_stack_instances
+
+
+def create_stack_instances(self, accounts, regions, deployment_targets, parameters):
+    if parameters:
+        given = {p["ParameterKey"]: p.get("ParameterValue") for p in parameters}
+        merged = dict(self.parameters or {})
+        merged.update(given)
+        parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in merged.items()]
+    return _create_stack_instances(self, accounts, regions, deployment_targets, parameters)
+
+
+cfn.StackSet.create_stack_instances = create_stack_instances
+
+
+_create_stack = cfn.CloudFormationBackend.create_stack
+
+
+def create_stack(self, name, *args, **kwargs):
+    if name.startswith("StackSet:"):
+        name = f"StackSet-{name[len('StackSet:'):]}-{uuid.uuid4()}"
+    return _create_stack(self, name, *args, **kwargs)
+
+
+cfn.CloudFormationBackend.create_stack = create_stack
+

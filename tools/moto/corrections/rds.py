@@ -14,12 +14,29 @@
    (a new generated identifier), and deletes the old one. moto 5.2.5 has no update at all (the
    resource is lost from the stack). Updating a subnet or parameter group keeps it (its changes
    are not applied).
+5. A generated DB instance or cluster identifier is at most 63 characters (RDS's limit;
+   CloudFormation shortens what it generates from a long stack name, such as a stack set
+   instance's `StackSet-<name>-<id>` nested stacks); moto 5.2.5 does not shorten it and then
+   refuses its own identifier.
 Not emulated: the final snapshot of `DeletionPolicy`/`UpdateReplacePolicy: Snapshot`, the
 conditional replacements (e.g. a `MultiAZ` or `Engine` change), storage and monitoring settings.
 """
 
-from moto.cloudformation.parsing import generate_resource_name
+from moto.cloudformation import parsing
 from moto.rds import models as rds
+
+_generate_resource_name = parsing.generate_resource_name
+
+
+def generate_resource_name(resource_type, stack_name, logical_id):
+    name = _generate_resource_name(resource_type, stack_name, logical_id)
+    if resource_type in ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster") and len(name) > 63:
+        head, _, tail = name.rpartition("-")
+        name = f"{head[: 62 - len(tail)].rstrip('-')}-{tail}"
+    return name
+
+
+parsing.generate_resource_name = generate_resource_name
 
 # The instance's `createOnlyProperties` (AWS::RDS::DBInstance provider schema, as bundled with
 # the pinned cfn-lint): changing one replaces the instance.
