@@ -23,6 +23,7 @@ pub mod diag;
 pub mod diff;
 pub mod graph;
 pub mod hash;
+pub mod launch;
 pub mod modules;
 pub mod naming;
 pub mod out_dir;
@@ -104,6 +105,7 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
     match command {
         Command::Schema => commands::schema::run(ctx),
         Command::Customers(args) => commands::customers::run(ctx, &args),
+        Command::Launch(args) => commands::launch::run(ctx, &args),
         Command::Init(args) => commands::init::run(ctx, &args),
         Command::Validate(args) => commands::validate::run(ctx, &args),
         Command::Check(args) => commands::check::run(ctx, &args),

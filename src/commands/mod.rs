@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod destroy;
 pub mod diff;
 pub mod init;
+pub mod launch;
 pub mod schema;
 pub mod status;
 pub mod synth;

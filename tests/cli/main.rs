@@ -10,6 +10,7 @@ mod deploy_root;
 mod diagnostics;
 mod diff;
 mod inputs;
+mod launch;
 mod layers;
 mod lint;
 mod out_dir;
