@@ -196,6 +196,70 @@ an error), 3 only stopped by the data-loss guard.")]
 
     /// Manage customers.yaml: the customer accounts of the product.
     Customers(CustomersArgs),
+
+    /// Publish the templates and print each customer's quick-create links (and launch page).
+    #[command(after_help = "\
+The access stack's link prefills the customer's external id; the root stack's prefills where
+its nested templates are and the customer's `parameters` from customers.yaml. Everything
+else is chosen in the console's form. The bucket must let the customers' CloudFormation read
+its objects (a bucket policy for their accounts or organization); keys are content-addressed,
+so a link sent earlier keeps launching what it launched then.
+
+Examples:
+  byoa launch --customer acme-corp --bucket acme-launch-templates
+  byoa launch --all --base-url https://templates.example.com/acme --format json")]
+    Launch(LaunchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LaunchArgs {
+    /// Path to the spec.
+    #[arg(default_value = "byoa.yaml")]
+    pub spec: PathBuf,
+
+    /// The customer to launch (repeatable).
+    #[arg(long = "customer", value_name = "ID", required_unless_present = "all")]
+    pub customers: Vec<String>,
+
+    /// Every customer of customers.yaml.
+    #[arg(long, conflicts_with = "customers")]
+    pub all: bool,
+
+    /// The customers file (default: customers.yaml beside the spec).
+    #[arg(long = "customers-file", value_name = "FILE")]
+    pub customers_file: Option<PathBuf>,
+
+    /// Upload the templates to this S3 bucket (in the vendor's account) and link to them.
+    #[arg(
+        long,
+        required_unless_present = "base_url",
+        conflicts_with = "base_url"
+    )]
+    pub bucket: Option<String>,
+
+    /// Link to templates hosted under this URL instead (upload the printed keys yourself).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Directory the launch pages are written to (`<dir>/<customer>.html`).
+    #[arg(long, default_value = "out/launch")]
+    pub pages: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: EventFormat,
+
+    /// The bucket's region (default: the spec's region).
+    #[arg(long)]
+    pub region: Option<String>,
+
+    /// AWS profile for the credentials (default: the standard chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+
+    /// Send every AWS call to this endpoint (an AWS-compatible server such as moto).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub mod diag;
 pub mod diff;
 pub mod graph;
 pub mod hash;
+pub mod launch;
 pub mod modules;
 pub mod naming;
 pub mod out_dir;
@@ -104,6 +105,7 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
     match command {
         Command::Schema => commands::schema::run(ctx),
         Command::Customers(args) => commands::customers::run(ctx, &args),
+        Command::Launch(args) => commands::launch::run(ctx, &args),
         Command::Access(cli::AccessCommand::Verify(args)) => commands::access::verify(ctx, &args),
         Command::Rollout(args) => commands::rollout::run(ctx, &args),
         Command::Fleet(cli::FleetCommand::Status(args)) => commands::fleet::status(ctx, &args),

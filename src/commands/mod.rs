@@ -12,6 +12,7 @@ pub mod destroy;
 pub mod diff;
 pub mod fleet;
 pub mod init;
+pub mod launch;
 pub mod rollout;
 pub mod schema;
 pub mod stacksets;

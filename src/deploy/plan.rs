@@ -120,7 +120,7 @@ pub fn plan(
                 "the root stack needs the access stack's artifact bucket",
             )]);
         };
-        let modules = modules(output);
+        let modules = nested(output);
         let prefix = format!("{TEMPLATES}/{}", set_hash(&modules));
         for r in &modules {
             uploads.push(Upload {
@@ -193,8 +193,8 @@ pub fn plan(
 /// The key prefix of the module templates in the artifact bucket: `templates/<set hash>`.
 const TEMPLATES: &str = "templates";
 
-/// The module templates the root stack nests (not the root, not the access stack).
-fn modules(output: &Output) -> Vec<&Rendered> {
+/// The templates the root stack nests (every one but the root and the access stack).
+pub fn nested(output: &Output) -> Vec<&Rendered> {
     output
         .templates
         .iter()
@@ -205,7 +205,7 @@ fn modules(output: &Output) -> Vec<&Rendered> {
 /// The version of the product's templates `output` deploys: the hash of its module templates,
 /// which the root stack's `ArtifactBaseUrl` ends with once deployed (see `deployed_set`).
 pub fn template_set(output: &Output) -> String {
-    set_hash(&modules(output))
+    set_hash(&nested(output))
 }
 
 /// The template set a deployed root stack runs, read from its `ArtifactBaseUrl` parameter
@@ -216,8 +216,9 @@ pub fn deployed_set(artifact_base_url: &str) -> Option<&str> {
         .then_some(hash)
 }
 
-/// A short hash over the module templates' names and bytes.
-fn set_hash(modules: &[&Rendered]) -> String {
+/// A short hash over the module templates' names and bytes: the folder they are uploaded to,
+/// so a folder's content never changes (old stacks and links keep reading what they read).
+pub fn set_hash(modules: &[&Rendered]) -> String {
     let mut text = String::new();
     for r in modules {
         text.push_str(&r.file);

@@ -11,6 +11,7 @@ mod diagnostics;
 mod diff;
 mod fleet;
 mod inputs;
+mod launch;
 mod layers;
 mod lint;
 mod out_dir;
