@@ -120,15 +120,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RolloutArgs) -> io::Result<i32> {
         })
         .collect();
     ctx.report(&not_deployed, crate::report::DiagFormat::Human)?;
-    Ok(
-        if board.count(State::Failed) + board.count(State::Halted) > 0 {
-            exit::ERROR
-        } else if board.count(State::Blocked) > 0 {
-            exit::BLOCKED
-        } else {
-            exit::OK
-        },
-    )
+    Ok(exit_code(&board))
 }
 
 /// One customer's deploy, as the rollout sees it.
@@ -138,14 +130,9 @@ fn deploy_customer(
     output: &Output,
     common: &[(String, String)],
 ) -> Done {
-    let failed = |d: &[Diagnostic]| Done {
-        state: State::Failed,
-        detail: d.first().map(|d| d.message.clone()).unwrap_or_default(),
-        code: d.first().map(|d| d.code.as_str().to_owned()),
-    };
     let cloud = match Aws::connect(&connection(&args.fleet, customer, output)) {
         Ok(c) => c,
-        Err(e) => return failed(&run::aws(e)),
+        Err(e) => return done(Err(run::aws(e))),
     };
     let given = merged(common, &customer.parameters);
     let request = Request {
@@ -158,8 +145,18 @@ fn deploy_customer(
         drift: false,
         continue_rollback: false,
     };
-    let mut ui = run::Unattended;
-    match run::deploy(&cloud, &request, &mut ui) {
+    done(run::deploy(&cloud, &request, &mut run::Unattended))
+}
+
+/// A customer's row from how its deploy ended: the first diagnostic's message and code for
+/// what did not deploy (a blocked deploy names how many resources stopped it).
+fn done(result: Result<Outcome, Vec<Diagnostic>>) -> Done {
+    let failed = |d: &[Diagnostic]| Done {
+        state: State::Failed,
+        detail: d.first().map(|d| d.message.clone()).unwrap_or_default(),
+        code: d.first().map(|d| d.code.as_str().to_owned()),
+    };
+    match result {
         Err(d) => failed(&d),
         Ok(Outcome::NoChanges) => Done {
             state: State::NoChanges,
@@ -171,10 +168,18 @@ fn deploy_customer(
             detail: s.status,
             code: None,
         },
-        Ok(Outcome::Blocked { hazards }) => Done {
-            state: State::Blocked,
-            ..failed(&super::deploy::blocked(&hazards))
-        },
+        Ok(Outcome::Blocked { hazards }) => {
+            let d = failed(&super::deploy::blocked(&hazards));
+            Done {
+                state: State::Blocked,
+                detail: format!(
+                    "{} resource(s) would lose data or widen access, nothing executed: {}",
+                    hazards.len(),
+                    d.detail
+                ),
+                ..d
+            }
+        }
         Ok(Outcome::Failed { settled, recovery }) => {
             failed(&[super::deploy::failed(&settled, recovery)])
         }
@@ -188,6 +193,17 @@ fn deploy_customer(
             detail: format!("change set {change_set} left for review"),
             code: None,
         },
+    }
+}
+
+/// 2 when a customer failed or was halted, 3 when customers were only blocked, else 0.
+fn exit_code(board: &Board) -> i32 {
+    if board.count(State::Failed) + board.count(State::Halted) > 0 {
+        exit::ERROR
+    } else if board.count(State::Blocked) > 0 {
+        exit::BLOCKED
+    } else {
+        exit::OK
     }
 }
 
@@ -369,4 +385,64 @@ impl<'a> Report<'a> {
 
 fn write_report(path: &Path, json: &str) -> Result<(), Diagnostic> {
     crate::synth::write_atomic(path, format!("{json}\n").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::guard::Hazard;
+    use crate::deploy::waves::plan;
+
+    fn hazard(id: &str) -> Hazard {
+        Hazard {
+            stack: "database".into(),
+            logical_id: id.into(),
+            kind: "AWS::RDS::DBInstance".into(),
+            reason: "replaced: the new resource starts empty".into(),
+            forcing: vec!["DBName".into()],
+            spec: vec![],
+            source: "byoa and aws",
+            allowed: false,
+        }
+    }
+
+    #[test]
+    fn a_guarded_customer_is_blocked_with_the_data_loss_code_never_deployed() {
+        let d = done(Ok(Outcome::Blocked {
+            hazards: vec![hazard("Database"), hazard("Replica")],
+        }));
+        assert_eq!(d.state, State::Blocked);
+        assert_eq!(d.code.as_deref(), Some("deploy.data-loss"));
+        assert!(
+            d.detail.starts_with("2 resource(s) would lose data or widen access, nothing executed: `Database` (AWS::RDS::DBInstance)"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn errors_and_outcomes_map_to_states_with_their_codes() {
+        let err = done(Err(vec![Diagnostic::new(
+            crate::diag::Code::DeployAccessStack,
+            "the access stack `x` does not exist",
+        )]));
+        assert_eq!(
+            (err.state, err.code.as_deref()),
+            (State::Failed, Some("deploy.access-stack"))
+        );
+        assert_eq!(done(Ok(Outcome::NoChanges)).state, State::NoChanges);
+    }
+
+    #[test]
+    fn blocked_alone_exits_3_a_failure_or_halt_exits_2() {
+        let waves = plan(&[("a".into(), false), ("b".into(), false)], 5);
+        let mut board = Board::new(&waves, 5);
+        board.set("a", State::Deployed, "", None);
+        board.set("b", State::Blocked, "", None);
+        assert_eq!(exit_code(&board), exit::BLOCKED);
+        board.set("b", State::Failed, "", None);
+        assert_eq!(exit_code(&board), exit::ERROR);
+        board.set("b", State::NoChanges, "", None);
+        assert_eq!(exit_code(&board), exit::OK);
+    }
 }
