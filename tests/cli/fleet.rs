@@ -271,3 +271,29 @@ fn a_stackset_rollout_creates_then_updates_one_instance_per_customer() {
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(stdout.contains("\"summary\": \"deployed 2\""), "{stdout}");
 }
+
+/// Templates are made for their environment's region: a customer elsewhere is refused before
+/// any account is touched (no AWS call: the test needs no moto).
+#[test]
+fn a_customer_outside_its_environments_region_is_refused_before_anything_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec(tmp.path());
+    let mut text = customers_yaml(
+        &[Customer {
+            id: "acme-corp",
+            account: "222222222222".into(),
+            external_id: "AcmeExternalId0123456789abcdefghijklmn".into(),
+            canary: false,
+        }],
+        &["arn:aws:acm:eu-west-1:222222222222:certificate/x".into()],
+    );
+    text = text.replace("region: us-east-1", "region: eu-west-1");
+    std::fs::write(tmp.path().join("customers.yaml"), text).unwrap();
+    let (code, stdout, err) = crate::byoa(&["rollout", spec.to_str().unwrap(), "--all"]);
+    assert_eq!(code, 2, "{stdout}\n{err}");
+    assert!(
+        err.contains("error[rollout.arguments]: customer `acme-corp` is in `eu-west-1`, but the `dev` templates are made for `us-east-1`"),
+        "{err}"
+    );
+    assert!(stdout.is_empty(), "{stdout}");
+}
