@@ -3,7 +3,7 @@
 //! passes for one with its external id, and fails, coded, with a wrong one in the file; a
 //! rollout to all three deploys the two and isolates the third (its deployer role does not
 //! exist: AssumeRole is refused); `byoa fleet status` reads the versions back from the
-//! accounts. The StackSets engine's plumbing runs on moto too. moto evaluates the deployer
+//! accounts, current, then behind a new version of the spec. The StackSets engine's plumbing runs on moto too. moto evaluates the deployer
 //! role's trust (tools/moto/corrections/sts.py) but no permissions, emulates no drift, and
 //! ends stack set operations at once ignoring their preferences: drift and the StackSets
 //! preferences are tested against scripted answers (src/deploy/fleet.rs,
@@ -209,6 +209,34 @@ fn access_verify_rollout_and_fleet_status_across_three_accounts_with_one_failing
     let (code, stdout, err) = vendor(&["rollout", spec_arg, "--customer", "acme-corp,initech"]);
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(stdout.contains("rollout: no-changes 2"), "{stdout}");
+
+    // A new version of the product (a larger database): both customers are now behind it.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(
+        &spec,
+        text.replace(
+            "instance_class: db.t4g.medium",
+            "instance_class: db.t4g.large",
+        ),
+    )
+    .unwrap();
+    let (code, stdout, err) = vendor(&[
+        "fleet",
+        "status",
+        spec_arg,
+        "--customer",
+        "acme-corp,initech",
+    ]);
+    assert_eq!(code, 1, "{stdout}\n{err}");
+    for id in ["acme-corp", "initech"] {
+        let line = stdout.lines().find(|l| l.starts_with(id)).unwrap();
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cells[4..7],
+            [version.as_str(), "behind", "CREATE_COMPLETE"],
+            "{line}"
+        );
+    }
 }
 
 /// The StackSets engine's plumbing on moto (which finishes each operation at once and ignores
