@@ -3,11 +3,11 @@
 //! passes for one with its external id, and fails, coded, with a wrong one in the file; a
 //! rollout to all three deploys the two and isolates the third (its deployer role does not
 //! exist: AssumeRole is refused); `byoa fleet status` reads the versions back from the
-//! accounts, current, then behind a new version of the spec. The StackSets engine's plumbing runs on moto too. moto evaluates the deployer
-//! role's trust (tools/moto/corrections/sts.py) but no permissions, emulates no drift, and
-//! ends stack set operations at once ignoring their preferences: drift and the StackSets
-//! preferences are tested against scripted answers (src/deploy/fleet.rs,
-//! src/deploy/stacksets/tests.rs).
+//! accounts, current, then behind a new version of the spec. The StackSets engine's plumbing
+//! runs on moto too. moto evaluates the deployer role's trust (tools/moto/corrections/sts.py)
+//! but no permissions, emulates no drift, and ends stack set operations at once ignoring their
+//! preferences: drift and the StackSets preferences are tested against scripted answers
+//! (src/deploy/fleet.rs, src/deploy/stacksets/tests.rs).
 
 use std::path::Path;
 
