@@ -8,7 +8,9 @@
 //! accounts), uploads, and runs `deploy::stacksets`. The stack set's parameter values are the
 //! common `--parameter`s over the first customer's; each customer's own are its instance's
 //! overrides (self-managed; service-managed stack sets take overrides per unit, not per
-//! account, so there the stack set's values apply to every account).
+//! account, so there the stack set's values apply to every account). An update runs only when
+//! byoa's prediction finds nothing the data-loss guard would stop; else every customer of the
+//! stack set is `blocked` and nothing is sent.
 
 use std::collections::BTreeMap;
 
@@ -17,8 +19,8 @@ use crate::customers::Customer;
 use crate::deploy::aws::{Aws, Connection};
 use crate::deploy::plan::{self, Target};
 use crate::deploy::stacksets::{self, Member};
-use crate::deploy::waves::Board;
-use crate::deploy::{Cloud, ParameterValue, StackSetRequest, run};
+use crate::deploy::waves::{Board, State};
+use crate::deploy::{Cloud, ParameterValue, StackSetRequest, StackSets, run};
 use crate::diag::{Code, Diagnostic};
 use crate::synth::Output;
 
@@ -109,6 +111,33 @@ pub fn run(
                     .collect(),
             })
             .collect();
+        // No change set per account: byoa's prediction is the guard, and what it would stop
+        // is not updated (the waves engine, or `byoa deploy --allow-replace` per account, can).
+        if let Some(deployed) = cloud.stack_set(&request.name).map_err(run::aws)? {
+            let hazards =
+                stacksets::predict(&cloud, bucket, &deployed, output).map_err(run::aws)?;
+            if !hazards.is_empty() {
+                let first = super::deploy::blocked(&hazards);
+                let detail = format!(
+                    "stack set not updated: {} resource(s) would lose data or widen access: {}",
+                    hazards.len(),
+                    first
+                        .first()
+                        .map(|d| d.message.as_str())
+                        .unwrap_or_default()
+                );
+                for m in &members {
+                    board.set(
+                        &m.id,
+                        State::Blocked,
+                        &detail,
+                        Some(Code::DeployDataLoss.as_str()),
+                    );
+                }
+                seen(board);
+                continue;
+            }
+        }
         stacksets::run(&cloud, &request, &members, &args.org_units, board, seen)
             .map_err(run::aws)?;
     }

@@ -28,9 +28,10 @@ use aws_sdk_sts::config::ProvideCredentials;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use super::{
-    ChangeSet, ChangeSetKind, ChangeSetRequest, Cloud, CloudError, CloudResult, DriftDetection,
-    ParameterValue, ResourceChange, ResourceDrift, Rollout, StackEvent, StackInstance,
-    StackResource, StackSetRequest, StackSetTargets, StackSets, StackState, TemplateSource,
+    ChangeSet, ChangeSetKind, ChangeSetRequest, Cloud, CloudError, CloudResult, DeployedSet,
+    DriftDetection, ParameterValue, ResourceChange, ResourceDrift, Rollout, StackEvent,
+    StackInstance, StackResource, StackSetRequest, StackSetTargets, StackSets, StackState,
+    TemplateSource,
 };
 
 /// How to reach the account.
@@ -688,24 +689,60 @@ fn preferences(r: &StackSetRequest) -> t::StackSetOperationPreferences {
 }
 
 impl StackSets for Aws {
-    fn stack_set_exists(&self, name: &str) -> CloudResult<bool> {
+    fn stack_set(&self, name: &str) -> CloudResult<Option<DeployedSet>> {
         match self
             .runtime
             .block_on(self.cfn.describe_stack_set().stack_set_name(name).send())
         {
             Ok(out) => Ok(out
                 .stack_set()
-                .and_then(|s| s.status())
-                .is_some_and(|s| s.as_str() != "DELETED")),
+                .filter(|s| s.status().is_none_or(|s| s.as_str() != "DELETED"))
+                .map(|s| DeployedSet {
+                    template: s.template_body().unwrap_or_default().to_owned(),
+                    parameters: s
+                        .parameters()
+                        .iter()
+                        .filter_map(|p| {
+                            Some((
+                                p.parameter_key()?.to_owned(),
+                                p.parameter_value().unwrap_or_default().to_owned(),
+                            ))
+                        })
+                        .collect(),
+                })),
             Err(e) => {
                 let e = fail("DescribeStackSet", name, e);
                 if e.code.as_deref() == Some("StackSetNotFoundException") || e.is_not_found() {
-                    Ok(false)
+                    Ok(None)
                 } else {
                     Err(e)
                 }
             }
         }
+    }
+
+    fn get_object(&self, bucket: &str, key: &str) -> CloudResult<Option<String>> {
+        let target = format!("s3://{bucket}/{key}");
+        let out = match self
+            .runtime
+            .block_on(self.s3.get_object().bucket(bucket).key(key).send())
+        {
+            Ok(out) => out,
+            Err(e) => {
+                let e = fail("GetObject", &target, e);
+                return if matches!(e.code.as_deref(), Some("NoSuchKey")) {
+                    Ok(None)
+                } else {
+                    Err(e)
+                };
+            }
+        };
+        let bytes = self
+            .runtime
+            .block_on(out.body.collect())
+            .map_err(|e| CloudError::new("GetObject", &target, e.to_string()))?
+            .into_bytes();
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     }
 
     fn create_stack_set(&self, r: &StackSetRequest) -> CloudResult<()> {

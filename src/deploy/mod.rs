@@ -328,6 +328,13 @@ pub struct StackSetRequest {
     pub failure_tolerance: u32,
 }
 
+/// A stack set as `DescribeStackSet` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeployedSet {
+    pub template: String,
+    pub parameters: Vec<(String, String)>,
+}
+
 /// One stack instance (`ListStackInstances`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StackInstance {
@@ -345,8 +352,11 @@ pub struct StackInstance {
 /// vendor's own credentials (the administrator account, or the Organization's delegated
 /// administrator).
 pub trait StackSets {
-    /// `DescribeStackSet`: whether it exists (and is not deleted).
-    fn stack_set_exists(&self, name: &str) -> CloudResult<bool>;
+    /// `DescribeStackSet`: its template and parameter values, when it exists (and is not
+    /// deleted).
+    fn stack_set(&self, name: &str) -> CloudResult<Option<DeployedSet>>;
+    /// `GetObject` of a text object; `None` when there is no such key.
+    fn get_object(&self, bucket: &str, key: &str) -> CloudResult<Option<String>>;
     fn create_stack_set(&self, request: &StackSetRequest) -> CloudResult<()>;
     /// `UpdateStackSet` of every instance: the operation's id.
     fn update_stack_set(&self, request: &StackSetRequest) -> CloudResult<String>;

@@ -522,7 +522,7 @@ fn parse(name: &str, stack: &str, text: &str) -> Result<diff::Stack, Vec<Diagnos
 }
 
 /// The new templates a target deploys, as `diff` pairs them.
-fn new_templates(output: &Output, target: Target) -> Vec<diff::Stack> {
+pub fn new_templates(output: &Output, target: Target) -> Vec<diff::Stack> {
     output
         .templates
         .iter()

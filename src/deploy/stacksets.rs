@@ -18,16 +18,24 @@
 //! `FailureToleranceCount`; AWS refuses a concurrency over the tolerance plus one, so it is
 //! lowered to that and said. AWS, not byoa, stops the operation past the tolerance (the
 //! instances it did not reach are `CANCELLED`: halted rows). What StackSets does not have:
-//! canary waves (canaries are ordinary members here), per-account change sets and so byoa's
-//! data-loss guard per account (docs/fleet.md says who should accept that), and the deployer
-//! role with its external id (the administration and execution roles act instead).
+//! canary waves (canaries are ordinary members here), per-account change sets (so the data-loss
+//! guard runs on byoa's prediction alone, `predict`: the stack set's current templates against
+//! the new ones, and what it would stop is not updated), and the deployer role with its
+//! external id (the administration and execution roles act instead; docs/fleet.md says who
+//! should accept that).
 
 use std::time::Duration;
 
+use super::guard::{self, Hazard};
+use super::plan::{self, Target};
 use super::waves::{Board, State};
 use super::{
-    CloudError, ParameterValue, StackInstance, StackSetRequest, StackSetTargets, StackSets,
+    CloudError, DeployedSet, ParameterValue, StackInstance, StackSetRequest, StackSetTargets,
+    StackSets, run as deploy,
 };
+use crate::diff;
+use crate::naming::{self, console::ARTIFACT_BASE_URL};
+use crate::synth::Output;
 
 /// How often an operation is polled.
 pub const POLL: Duration = Duration::from_secs(5);
@@ -118,7 +126,7 @@ pub fn run(
     seen: &mut dyn FnMut(&Board),
 ) -> Result<(), CloudError> {
     let name = &request.name;
-    let created = !sets.stack_set_exists(name)?;
+    let created = sets.stack_set(name)?.is_none();
     if created {
         sets.create_stack_set(request)?;
     } else {
@@ -196,6 +204,66 @@ pub fn run(
     board.close();
     seen(board);
     Ok(())
+}
+
+/// byoa's data-loss prediction for updating a stack set, which has no change set per account:
+/// the stack set's current root template and the module templates its `ArtifactBaseUrl` names
+/// (read back from `bucket`) against `output`'s, through the deploy's own guard. Anything the
+/// guard would stop is returned; the caller updates nothing then. Old templates that cannot be
+/// read make the prediction impossible: an error, never a silent pass.
+pub fn predict(
+    sets: &dyn StackSets,
+    bucket: &str,
+    deployed: &DeployedSet,
+    output: &Output,
+) -> Result<Vec<Hazard>, CloudError> {
+    let name = output
+        .manifest
+        .stack_name(naming::ROOT)
+        .unwrap_or(naming::ROOT);
+    let unreadable = |why: String| CloudError::new("predict the update", name, why);
+    let root = diff::load::parse_value(name, &deployed.template)
+        .map_err(|(m, _)| unreadable(format!("its template does not parse: {m}")))?;
+    let set = deployed
+        .parameters
+        .iter()
+        .find(|(k, _)| k == ARTIFACT_BASE_URL)
+        .and_then(|(_, v)| plan::deployed_set(v))
+        .ok_or_else(|| {
+            unreadable(format!(
+                "its `{ARTIFACT_BASE_URL}` names no byoa template set"
+            ))
+        })?
+        .to_owned();
+    let mut old = Vec::new();
+    let nested = root["Resources"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudFormation::Stack");
+    for (_, r) in nested {
+        let Some(module) = diff::nested::child_name(r) else {
+            continue;
+        };
+        let key = format!("templates/{set}/{module}.yaml");
+        let text = sets.get_object(bucket, &key)?.ok_or_else(|| {
+            unreadable(format!(
+                "s3://{bucket}/{key}, which it runs, is not in the bucket"
+            ))
+        })?;
+        let value = diff::load::parse_value(&key, &text)
+            .map_err(|(m, _)| unreadable(format!("s3://{bucket}/{key} does not parse: {m}")))?;
+        old.push(diff::Stack::new(
+            module,
+            format!("s3://{bucket}/{key}"),
+            value,
+        ));
+    }
+    old.push(diff::Stack::new(naming::ROOT, name, root));
+    let new = deploy::new_templates(output, Target::Root);
+    let mut predicted = diff::diff(&old, &new);
+    diff::annotate(&mut predicted, None, &output.sources);
+    Ok(guard::hazards(Some(&predicted), &[], &[]))
 }
 
 /// Polls operation `op` until it ends, the rows following its instances.

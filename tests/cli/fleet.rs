@@ -242,7 +242,8 @@ fn access_verify_rollout_and_fleet_status_across_three_accounts_with_one_failing
 /// The StackSets engine's plumbing on moto (which finishes each operation at once and ignores
 /// the preferences: those are tested against scripted answers): the templates go to the
 /// vendor's bucket, the stack set is created with an instance per customer (its own parameters
-/// as overrides), the table comes from the instances; a second rollout updates the stack set.
+/// as overrides), the table comes from the instances; a second rollout updates the stack set;
+/// a third, whose templates would replace the database, is stopped by byoa's prediction.
 #[test]
 fn a_stackset_rollout_creates_then_updates_one_instance_per_customer() {
     let tmp = tempfile::tempdir().unwrap();
@@ -298,6 +299,28 @@ fn a_stackset_rollout_creates_then_updates_one_instance_per_customer() {
     let (code, stdout, err) = vendor(&args);
     assert_eq!(code, 0, "{stdout}\n{err}");
     assert!(stdout.contains("\"summary\": \"deployed 2\""), "{stdout}");
+    // A version that replaces the database: StackSets has no change set per account, so byoa's
+    // prediction is the guard, and the stack set is not updated.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(
+        &spec,
+        text.replacen("\ndatabase:\n", "\ndatabase:\n  name: orders\n", 1),
+    )
+    .unwrap();
+    let (code, stdout, err) = vendor(&args);
+    assert_eq!(code, 3, "{stdout}\n{err}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for row in json["customers"].as_array().unwrap() {
+        assert_eq!(row["state"], "blocked", "{json:#}");
+        assert_eq!(row["code"], "deploy.data-loss");
+        assert!(
+            row["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("stack set not updated: "),
+            "{json:#}"
+        );
+    }
 }
 
 /// Templates are made for their environment's region: a customer elsewhere is refused before

@@ -8,11 +8,14 @@ use std::time::Duration;
 
 use super::*;
 use crate::deploy::waves::plan;
-use crate::deploy::{CloudResult, StackSets, TemplateSource};
+use crate::deploy::{CloudResult, DeployedSet, StackSets, TemplateSource};
 
 #[derive(Default)]
 struct Script {
     exists: bool,
+    /// What `DescribeStackSet` answers when it exists, and the bucket's objects by key.
+    deployed: DeployedSet,
+    objects: std::collections::BTreeMap<String, String>,
     /// `DescribeStackSetOperation` answers, one per call (the last one repeats).
     operation: Vec<(&'static str, Option<&'static str>)>,
     /// `ListStackInstances` answers, one per call (the last one repeats).
@@ -30,8 +33,11 @@ fn pick<T: Clone>(answers: &[T], n: &Cell<usize>) -> T {
 }
 
 impl StackSets for Script {
-    fn stack_set_exists(&self, _: &str) -> CloudResult<bool> {
-        Ok(self.exists)
+    fn stack_set(&self, _: &str) -> CloudResult<Option<DeployedSet>> {
+        Ok(self.exists.then(|| self.deployed.clone()))
+    }
+    fn get_object(&self, _: &str, key: &str) -> CloudResult<Option<String>> {
+        Ok(self.objects.get(key).cloned())
     }
     fn create_stack_set(&self, r: &StackSetRequest) -> CloudResult<()> {
         self.calls.borrow_mut().push(format!(
@@ -269,4 +275,76 @@ fn service_managed_targets_the_units_and_a_customer_outside_them_is_named() {
         "{}",
         board.rows[1].detail
     );
+}
+
+/// acme-api's dev templates, `edit`ed first.
+fn output(edit: &dyn Fn(String) -> String) -> Output {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme-api/byoa.yaml");
+    let text = edit(std::fs::read_to_string(path).unwrap());
+    let loaded = crate::spec::load_str(
+        std::path::Path::new("byoa.yaml"),
+        &text,
+        Some("dev"),
+        &Default::default(),
+    )
+    .unwrap_or_else(|d| panic!("{d:?}"));
+    crate::synth::synthesize(&loaded, crate::cfn::emit::Format::Yaml, None).unwrap()
+}
+
+/// A stack set running `deployed`'s templates, as `byoa rollout --engine stacksets` left it:
+/// the root template in the stack set, the module templates in the bucket.
+fn running(deployed: &Output) -> Script {
+    let set = plan::template_set(deployed);
+    let mut objects = std::collections::BTreeMap::new();
+    for r in plan::nested(deployed) {
+        objects.insert(format!("templates/{set}/{}", r.file), r.body.clone());
+    }
+    let root = deployed
+        .templates
+        .iter()
+        .find(|r| r.stack.module == naming::ROOT)
+        .unwrap();
+    Script {
+        exists: true,
+        deployed: DeployedSet {
+            template: root.body.clone(),
+            parameters: vec![(
+                ARTIFACT_BASE_URL.into(),
+                format!("https://b.s3.us-east-1.amazonaws.com/templates/{set}"),
+            )],
+        },
+        objects,
+        ..Script::default()
+    }
+}
+
+#[test]
+fn an_update_that_replaces_the_database_is_predicted_and_stopped() {
+    let before = output(&|t| t);
+    let script = running(&before);
+    assert!(
+        predict(&script, "b", &script.deployed, &before)
+            .unwrap()
+            .is_empty()
+    );
+    let renamed = output(&|t| t.replacen("\ndatabase:\n", "\ndatabase:\n  name: orders\n", 1));
+    let hazards = predict(&script, "b", &script.deployed, &renamed).unwrap();
+    let h = hazards
+        .iter()
+        .find(|h| h.logical_id == "Database")
+        .unwrap_or_else(|| panic!("{hazards:?}"));
+    assert_eq!(h.stack, "database");
+    assert_eq!(h.spec, ["database.name"]);
+}
+
+#[test]
+fn old_templates_missing_from_the_bucket_make_the_prediction_fail_not_pass() {
+    let before = output(&|t| t);
+    let mut script = running(&before);
+    script.objects.clear();
+    let e = predict(&script, "b", &script.deployed, &before).unwrap_err();
+    assert!(e.message.contains("is not in the bucket"), "{e}");
+    script.deployed.parameters.clear();
+    let e = predict(&script, "b", &script.deployed, &before).unwrap_err();
+    assert!(e.message.contains("names no byoa template set"), "{e}");
 }
