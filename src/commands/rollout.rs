@@ -63,7 +63,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RolloutArgs) -> io::Result<i32> {
         let all: Vec<(String, bool)> = selected.iter().map(|c| (c.id.clone(), false)).collect();
         board = Board::new(&waves::plan(&all, usize::MAX), args.max_failures as usize);
         match super::stacksets::run(args, &selected, &outputs, &common, &mut board, &mut |b| {
-            live.show(b)
+            live.show(b, &by_id)
         }) {
             Ok(notes) => ctx.warn(&notes)?,
             Err(d) => {
@@ -82,7 +82,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RolloutArgs) -> io::Result<i32> {
             args.concurrency as usize,
             &mut board,
             deploy_one,
-            &mut |b| live.show(b),
+            &mut |b| live.show(b, &by_id),
         );
     }
     live.finish();
@@ -241,13 +241,13 @@ impl Live {
         }
     }
 
-    fn show(&mut self, board: &Board) {
+    fn show(&mut self, board: &Board, customers: &BTreeMap<&str, &Customer>) {
         if self.quiet {
             return;
         }
         let mut err = io::stderr().lock();
         if self.terminal {
-            let text = render(board, &BTreeMap::new());
+            let text = render(board, customers);
             if self.drawn > 0 {
                 let _ = write!(err, "\x1b[{}A\x1b[J", self.drawn);
             }
