@@ -19,6 +19,9 @@ Examples:
   byoa check --profile hipaa --format sarif > check.sarif
   byoa diff /tmp/before out
   byoa deploy --env dev --parameter CertificateArn=arn:...
+  byoa access verify --customer acme-corp
+  byoa rollout --all --report rollout.json
+  byoa fleet status
   byoa schema > schemas/byoa.schema.json
 
 Exit codes: 0 success, 1 findings, 2 error, 3 stopped by the deploy's data-loss guard.")]
