@@ -22,6 +22,7 @@ pub mod diag;
 pub mod diff;
 pub mod graph;
 pub mod hash;
+pub mod launch;
 pub mod modules;
 pub mod naming;
 pub mod out_dir;

@@ -1,0 +1,44 @@
+//! The launch kit: what a customer's cloud admin reads and clicks to launch the product.
+//!
+//! `permissions` reads the access template into plain words, `diagram` draws the stack graph
+//! as an inline SVG, and `page` renders both, with the launch buttons, into one
+//! self-contained HTML page (`blueprints/launch.html.hbs`). All three are pure: synthesis
+//! output in, text out; the command that writes the page owns the I/O.
+
+pub mod permissions;
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::path::Path;
+
+    use crate::cfn::emit::Format;
+    use crate::synth::Output;
+
+    /// The synthesis of `examples/<example>/byoa.yaml` for `env`, in memory.
+    pub fn output(example: &str, env: &str) -> Output {
+        output_with(example, env, |spec| spec)
+    }
+
+    /// The same, the spec's text edited by `edit` first.
+    pub fn output_with(example: &str, env: &str, edit: impl Fn(String) -> String) -> Output {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example)
+            .join("byoa.yaml");
+        let text = edit(std::fs::read_to_string(&path).expect("example spec"));
+        let loaded = crate::spec::load_str(
+            Path::new("byoa.yaml"),
+            &text,
+            Some(env),
+            &Default::default(),
+        )
+        .expect("example loads");
+        crate::synth::synthesize(&loaded, Format::Yaml, None).expect("example synthesizes")
+    }
+
+    /// The access template of `output` as a JSON value.
+    pub fn access(output: &Output) -> serde_json::Value {
+        let access = output.templates.iter().find(|r| r.stack.module == "access");
+        access.expect("an access stack").stack.template.to_value()
+    }
+}
