@@ -5,6 +5,8 @@
 //! self-contained HTML page (`blueprints/launch.html.hbs`). All three are pure: synthesis
 //! output in, text out; the command that writes the page owns the I/O.
 
+pub mod diagram;
+pub mod page;
 pub mod permissions;
 
 #[cfg(test)]
@@ -21,19 +23,30 @@ pub(crate) mod fixtures {
 
     /// The same, the spec's text edited by `edit` first.
     pub fn output_with(example: &str, env: &str, edit: impl Fn(String) -> String) -> Output {
+        let loaded = load(example, env, edit);
+        crate::synth::synthesize(&loaded, Format::Yaml, None).expect("example synthesizes")
+    }
+
+    fn load(example: &str, env: &str, edit: impl Fn(String) -> String) -> crate::spec::Loaded {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("examples")
             .join(example)
             .join("byoa.yaml");
         let text = edit(std::fs::read_to_string(&path).expect("example spec"));
-        let loaded = crate::spec::load_str(
+        crate::spec::load_str(
             Path::new("byoa.yaml"),
             &text,
             Some(env),
             &Default::default(),
         )
-        .expect("example loads");
-        crate::synth::synthesize(&loaded, Format::Yaml, None).expect("example synthesizes")
+        .expect("example loads")
+    }
+
+    /// The validated model and the synthesis of the example, as the page takes them.
+    pub fn model_and_output(example: &str, env: &str) -> (crate::spec::model::Model, Output) {
+        let loaded = load(example, env, |spec| spec);
+        let output = crate::synth::synthesize(&loaded, Format::Yaml, None).expect("synthesizes");
+        (loaded.model, output)
     }
 
     /// The access template of `output` as a JSON value.

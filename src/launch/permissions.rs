@@ -373,8 +373,27 @@ fn resources(words: &Words<'_>, st: &Value, services: &[&str]) -> String {
     let mut said: Vec<String> = Vec::new();
     // Account-wide kinds are said once: "any subnets, route tables and VPCs in the account".
     let mut anywhere: Vec<String> = Vec::new();
+    // So are the access stack's own resources, by kind: "roles `A` and `B`".
+    let mut own: Vec<Own> = Vec::new();
     for r in list_of(&st[key]) {
         let text = words.readable(r);
+        if let Some((id, objects)) = own_id(&text)
+            && let Some(noun) = own_noun(words, &id)
+        {
+            match own.iter_mut().find(|o| o.id == id) {
+                Some(o) => {
+                    o.objects |= objects;
+                    o.itself |= !objects;
+                }
+                None => own.push(Own {
+                    noun,
+                    itself: !objects,
+                    objects,
+                    id,
+                }),
+            }
+            continue;
+        }
         if let (Scope::AccountWide, Some((_, kind))) = (scope(&text), arn_type(&text)) {
             let kind = plural(&kind);
             if !anywhere.contains(&kind) {
@@ -382,10 +401,13 @@ fn resources(words: &Words<'_>, st: &Value, services: &[&str]) -> String {
             }
             continue;
         }
-        let phrase = resource(words, &text, services);
+        let phrase = resource(&text, services);
         if !said.contains(&phrase) {
             said.push(phrase);
         }
+    }
+    if !own.is_empty() {
+        said.insert(0, own_phrase(&own));
     }
     if !anywhere.is_empty() {
         said.push(format!("any {} in the account", and_list(&anywhere)));
@@ -396,10 +418,7 @@ fn resources(words: &Words<'_>, st: &Value, services: &[&str]) -> String {
     }
 }
 
-fn resource(words: &Words<'_>, text: &str, services: &[&str]) -> String {
-    if let Some(own) = own_resource(words, text) {
-        return own;
-    }
+fn resource(text: &str, services: &[&str]) -> String {
     let names: Vec<String> = services
         .iter()
         .filter(|s| **s != "*")
@@ -416,8 +435,6 @@ fn resource(words: &Words<'_>, text: &str, services: &[&str]) -> String {
         (Scope::Named, Some((name, _))) if name == "<access stack>" => {
             "this access stack".to_owned()
         }
-        (Scope::Named, Some((name, kind))) if name.starts_with('<') => own_resource(words, &name)
-            .unwrap_or_else(|| format!("{} named `{name}`", plural(&kind))),
         (Scope::Named, Some((name, kind))) if !name.is_empty() => {
             format!("{} named `{name}`", plural(&kind))
         }
@@ -426,20 +443,77 @@ fn resource(words: &Words<'_>, text: &str, services: &[&str]) -> String {
     }
 }
 
-/// `<Trail ARN>` or `<Trail>`, a resource of the access stack itself: "the access stack's
-/// trail `Trail`".
-fn own_resource(words: &Words<'_>, text: &str) -> Option<String> {
-    let inner = text.strip_prefix('<')?;
+/// A resource of the access stack itself that a statement names.
+struct Own {
+    /// Its kind in words (`log group`).
+    noun: String,
+    id: String,
+    /// The statement names the resource itself.
+    itself: bool,
+    /// The statement names what it holds (`<Bucket ARN>/*`).
+    objects: bool,
+}
+
+/// The logical id in `<Trail ARN>`, `<Trail>`, `<Bucket ARN>/*` (its objects) or an ARN whose
+/// name is one (`arn:...:log-group:<TrailLogGroup>`). `<access stack>` is not a resource.
+fn own_id(text: &str) -> Option<(String, bool)> {
+    let at = match text.strip_prefix("arn:") {
+        Some(_) => text.rfind([':', '/']).map(|i| i + 1)?,
+        None => 0,
+    };
+    let inner = text[at..].strip_prefix('<')?;
     let (id, rest) = inner.split_once('>')?;
     let id = id.strip_suffix(" ARN").unwrap_or(id);
-    let kind = words.template["Resources"][id]["Type"].as_str()?;
-    let noun = kind.rsplit("::").next().map(spaced).unwrap_or_default();
-    let what = if rest.is_empty() {
-        format!("the access stack's {noun} `{id}`")
-    } else {
-        format!("the objects of the access stack's {noun} `{id}`")
-    };
-    Some(what)
+    Some((id.to_owned(), !rest.is_empty()))
+}
+
+/// `AWS::Logs::LogGroup` of the resource `id` -> `log group`; `None` when `id` is not a
+/// resource of the template.
+fn own_noun(words: &Words<'_>, id: &str) -> Option<String> {
+    let kind = words.template["Resources"].get(id)?["Type"].as_str()?;
+    kind.rsplit("::").next().map(spaced)
+}
+
+/// "the access stack's roles `A` and `B`, bucket `C` and its objects and key `D`"; what a
+/// statement names only the objects of is said apart: "the objects in the access stack's
+/// bucket `E`".
+fn own_phrase(own: &[Own]) -> String {
+    let (inside, own): (Vec<&Own>, Vec<&Own>) = own.iter().partition(|o| !o.itself);
+    let mut nouns: Vec<&str> = Vec::new();
+    for o in &own {
+        if !nouns.contains(&o.noun.as_str()) {
+            nouns.push(&o.noun);
+        }
+    }
+    let groups: Vec<String> = nouns
+        .iter()
+        .map(|noun| {
+            let of: Vec<&&Own> = own.iter().filter(|o| o.noun == *noun).collect();
+            let ids: Vec<String> = of
+                .iter()
+                .map(|o| match o.objects {
+                    true => format!("`{}` and its objects", o.id),
+                    false => format!("`{}`", o.id),
+                })
+                .collect();
+            let noun = match of.len() {
+                1 => (*noun).to_owned(),
+                _ => plural(noun),
+            };
+            format!("{noun} {}", and_list(&ids))
+        })
+        .collect();
+    let mut said: Vec<String> = Vec::new();
+    if !groups.is_empty() {
+        said.push(format!("the access stack's {}", and_list(&groups)));
+    }
+    for o in inside {
+        said.push(format!(
+            "the objects in the access stack's {} `{}`",
+            o.noun, o.id
+        ));
+    }
+    and_list(&said)
 }
 
 /// An ARN's resource type in words and its name pattern: `loadbalancer/app/*` -> (`app/*`,
@@ -717,6 +791,29 @@ mod tests {
         assert_eq!(
             iam.text,
             "never do anything to any IAM resource in the account"
+        );
+    }
+
+    #[test]
+    fn the_access_stacks_own_resources_are_named_by_kind() {
+        let summary = summarize(&prod());
+        let s3 = group(&summary.direct, "S3");
+        assert!(
+            s3.contains(&"put object on the objects in the access stack's bucket `ArtifactBucket`"),
+            "{s3:#?}"
+        );
+        let roles = summary
+            .never
+            .iter()
+            .find(|l| l.sid == "NeverChangeAccessRoles")
+            .unwrap();
+        assert!(
+            roles.text.starts_with(
+                "never do anything to the access stack's roles `DeployerRole` and \
+                 `ExecutionRole` and managed policies `PermissionsBoundary`, "
+            ),
+            "{}",
+            roles.text
         );
     }
 

@@ -9,6 +9,7 @@ mod deploy_root;
 mod diagnostics;
 mod diff;
 mod inputs;
+mod launch_page;
 mod layers;
 mod lint;
 mod out_dir;
