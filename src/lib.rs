@@ -17,6 +17,7 @@ pub mod blueprints;
 pub mod cfn;
 pub mod cli;
 pub mod commands;
+pub mod customers;
 pub mod deploy;
 pub mod diag;
 pub mod diff;
@@ -103,6 +104,8 @@ pub fn run<'a>(
 fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
     match command {
         Command::Schema => commands::schema::run(ctx),
+        Command::Customers(args) => commands::customers::run(ctx, &args),
+        Command::Launch(args) => commands::launch::run(ctx, &args),
         Command::Init(args) => commands::init::run(ctx, &args),
         Command::Validate(args) => commands::validate::run(ctx, &args),
         Command::Check(args) => commands::check::run(ctx, &args),

@@ -45,6 +45,23 @@ pub fn boundary_policy(product: &str, environment: &str) -> String {
     format!("{}boundary", stack_prefix(product, environment))
 }
 
+/// `<product>-<environment>-deployer`: the name of the role the vendor assumes, fixed so the
+/// vendor can name it in every customer's account from the account id alone (`customers.yaml`).
+/// Under `BOUNDARY_PATH`, like the boundary, so no `role/<product>-<environment>-*` grant
+/// reaches it. At most 58 characters (IAM allows 64).
+pub fn deployer_role(product: &str, environment: &str) -> String {
+    format!("{}deployer", stack_prefix(product, environment))
+}
+
+/// The deployer role's path and name as its ARN shows them: `byoa/acme-prod-deployer`.
+pub fn deployer_role_path_name(product: &str, environment: &str) -> String {
+    format!(
+        "{}{}",
+        BOUNDARY_PATH.trim_start_matches('/'),
+        deployer_role(product, environment)
+    )
+}
+
 /// The stack name of `module`, e.g. `acme-prod-network`.
 pub fn stack_name(product: &str, environment: &str, module: &str) -> String {
     format!("{}{module}", stack_prefix(product, environment))

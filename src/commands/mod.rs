@@ -5,10 +5,12 @@
 //! and hands what they return to the one printer (`report`); no stage prints.
 
 pub mod check;
+pub mod customers;
 pub mod deploy;
 pub mod destroy;
 pub mod diff;
 pub mod init;
+pub mod launch;
 pub mod schema;
 pub mod status;
 pub mod synth;

@@ -120,11 +120,7 @@ pub fn plan(
                 "the root stack needs the access stack's artifact bucket",
             )]);
         };
-        let modules: Vec<&Rendered> = output
-            .templates
-            .iter()
-            .filter(|r| r.stack.module != naming::ROOT && r.stack.module != naming::ACCESS)
-            .collect();
+        let modules = nested(output);
         let prefix = format!("templates/{}", set_hash(&modules));
         for r in &modules {
             uploads.push(Upload {
@@ -194,8 +190,18 @@ pub fn plan(
     })
 }
 
-/// A short hash over the module templates' names and bytes.
-fn set_hash(modules: &[&Rendered]) -> String {
+/// The templates the root stack nests (every one but the root and the access stack).
+pub fn nested(output: &Output) -> Vec<&Rendered> {
+    output
+        .templates
+        .iter()
+        .filter(|r| r.stack.module != naming::ROOT && r.stack.module != naming::ACCESS)
+        .collect()
+}
+
+/// A short hash over the module templates' names and bytes: the folder they are uploaded to,
+/// so a folder's content never changes (old stacks and links keep reading what they read).
+pub fn set_hash(modules: &[&Rendered]) -> String {
     let mut text = String::new();
     for r in modules {
         text.push_str(&r.file);

@@ -1,13 +1,16 @@
-//! The launch kit: what a customer's cloud admin reads and clicks to launch the product.
-//!
+//! Launch kit: what the customer's cloud admin needs to launch the product without installing
+//! byoa. Stage: after synthesis and deploy's upload plan. `links` builds the console's
+//! quick-create links, `publish` lays the templates out under content-addressed keys.
 //! `permissions` reads the access template into plain words, `diagram` draws the stack graph
 //! as an inline SVG, and `page` renders both, with the launch buttons, into one
-//! self-contained HTML page (`blueprints/launch.html.hbs`). All three are pure: synthesis
-//! output in, text out; the command that writes the page owns the I/O.
+//! self-contained HTML page (`blueprints/launch.html.hbs`). All are pure: synthesis output
+//! in, text out; the command owns the I/O.
 
 pub mod diagram;
+pub mod links;
 pub mod page;
 pub mod permissions;
+pub mod publish;
 
 #[cfg(test)]
 pub(crate) mod fixtures {

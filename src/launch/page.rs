@@ -31,9 +31,9 @@ use crate::synth::Output;
 /// The page's template.
 const TEMPLATE: &str = include_str!("../../blueprints/launch.html.hbs");
 
-/// The access-stack parameter that switches the vendor's trust on and off (`Enabled` or
+/// The access-stack parameter that switches the vendor's access on and off (`Enabled` or
 /// `Disabled`): when the template declares it, the page tells the customer how to use it.
-pub const KILL_SWITCH: &str = "VendorAccess";
+use crate::modules::access::revoke::PARAMETER as KILL_SWITCH;
 
 /// What one launch page shows.
 pub struct Page<'a> {
@@ -304,21 +304,19 @@ mod tests {
     #[test]
     fn the_kill_switch_is_explained_only_when_the_access_template_has_it() {
         let (model, mut output) = fixtures::model_and_output("acme-api", "prod");
-        let switch = "parameter <code>VendorAccess</code> to <code>Disabled</code>";
-        assert!(!page_html(&output, &model, None).contains(switch));
+        let switch = "set its parameter <code>VendorAccess</code> to <code>Disabled</code>";
+        let html = page_html(&output, &model, None);
+        assert!(html.contains(switch), "{html}");
+        let at_once = html.find(switch).unwrap();
+        let for_good = html.find("For good: delete the access stack").unwrap();
+        assert!(at_once < for_good, "the switch comes first");
         let access = output
             .templates
             .iter_mut()
             .find(|r| r.stack.module == "access")
             .unwrap();
-        let external = access.stack.template.parameters["ExternalId"].clone();
-        access
-            .stack
-            .template
-            .parameters
-            .insert(KILL_SWITCH.to_owned(), external);
-        let html = page_html(&output, &model, None);
-        assert!(html.contains(switch), "{html}");
+        access.stack.template.parameters.shift_remove(KILL_SWITCH);
+        assert!(!page_html(&output, &model, None).contains(switch));
     }
 
     #[test]

@@ -16,7 +16,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::report::access_doc::{Scope, Words, conditions, list_of, policies, scope, statements};
+use crate::report::access_doc::{
+    Policy, Scope, Words, conditions, guarded, list_of, policies, scope, statements,
+};
 
 /// The service a role trusts when it is CloudFormation's to assume.
 const CLOUDFORMATION: &str = "cloudformation.amazonaws.com";
@@ -75,23 +77,22 @@ pub fn summarize(template: &Value) -> Summary {
     let mut entry = Vec::new();
     for role in &roles.vendor {
         let trust = &resources[role]["Properties"]["AssumeRolePolicyDocument"];
-        for st in statements(trust).filter(|st| st["Effect"] == "Allow") {
+        for st in standing(trust).filter(|st| st["Effect"] == "Allow") {
             entry.push(trust_line(&words, role, st));
         }
     }
     let held_by = |names: &[String]| -> Vec<&Value> {
-        all.iter()
+        always(&all)
             .filter(|p| p.roles.iter().any(|r| names.contains(r)))
-            .flat_map(|p| statements(p.document))
+            .flat_map(|p| standing(p.document))
             .collect()
     };
     let direct = held_by(&roles.vendor);
     let through = held_by(&roles.cloudformation);
     let mut never: Vec<Line> = Vec::new();
-    let boundary: Vec<&Value> = all
-        .iter()
+    let boundary: Vec<&Value> = always(&all)
         .filter(|p| p.boundary)
-        .flat_map(|p| statements(p.document))
+        .flat_map(|p| standing(p.document))
         .collect();
     for (who, list) in [
         ("the vendor", &direct),
@@ -119,6 +120,21 @@ pub fn summarize(template: &Value) -> Summary {
         through_cloudformation: groups(&words, &through),
         never,
     }
+}
+
+/// The policies that exist whatever the stack's parameters say. One created only under a
+/// template condition (the kill switch's deny-all) describes a state the customer chooses, not
+/// what the vendor gets: the page explains the switch where it says how to revoke access.
+fn always<'p, 'a>(all: &'p [Policy<'a>]) -> impl Iterator<Item = &'p Policy<'a>> {
+    all.iter().filter(|p| p.condition.is_none())
+}
+
+/// The statements of `document` that hold whatever the parameters say (`Fn::If` ones do not).
+fn standing(document: &Value) -> impl Iterator<Item = &Value> {
+    guarded(document)
+        .into_iter()
+        .filter(|(condition, _)| condition.is_none())
+        .map(|(_, st)| st)
 }
 
 fn roles(resources: &Map<String, Value>) -> Roles {
@@ -814,6 +830,27 @@ mod tests {
             ),
             "{}",
             roles.text
+        );
+    }
+
+    #[test]
+    fn the_kill_switch_is_a_state_the_customer_chooses_not_a_standing_deny() {
+        let template = prod();
+        let revoked = &template["Resources"]["VendorAccessRevoked"];
+        assert_eq!(revoked["Condition"], "VendorAccessDisabled", "{revoked}");
+        let summary = summarize(&template);
+        assert_eq!(
+            summary.entry.len(),
+            1,
+            "the conditional trust deny is no way in"
+        );
+        assert!(
+            !summary
+                .never
+                .iter()
+                .any(|l| l.sid == "VendorAccessDisabled"),
+            "{:#?}",
+            summary.never
         );
     }
 

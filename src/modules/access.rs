@@ -56,6 +56,7 @@
 mod denies;
 mod execution;
 mod hook;
+pub mod revoke;
 mod trail;
 
 pub use execution::RESOURCE_ACTIONS;
@@ -104,6 +105,7 @@ pub fn build(model: &Model, needs: &Needs) -> Template {
     external_id.min_length = Some(2);
     external_id.max_length = Some(1224);
     t.add_parameter("ExternalId", external_id);
+    revoke::switch(&mut t, GROUP_ACCESS);
 
     artifact_store(&mut t);
     if model.monitoring.audit_trail {
@@ -644,14 +646,16 @@ fn deployer_role(t: &mut Template, model: &Model) {
             "AWS::IAM::Role",
             json!({
                 "Description": format!("Assumed by the vendor of {} to deploy it with CloudFormation change sets", model.product),
+                "RoleName": naming::deployer_role(&model.product, &model.environment),
+                "Path": naming::BOUNDARY_PATH,
                 "MaxSessionDuration": u32::from(access.max_session_hours) * 3600,
-                "AssumeRolePolicyDocument": document(vec![json!({
+                "AssumeRolePolicyDocument": document(revoke::trust(json!({
                     "Sid": "VendorAssumesWithExternalId",
                     "Effect": "Allow",
                     "Principal": {"AWS": principal},
                     "Action": "sts:AssumeRole",
                     "Condition": condition,
-                })]),
+                }))),
                 "Policies": [{
                     "PolicyName": "deploy-with-cloudformation",
                     "PolicyDocument": document(statements),
@@ -660,6 +664,7 @@ fn deployer_role(t: &mut Template, model: &Model) {
         ),
         None,
     );
+    revoke::deny_all(t, "DeployerRole");
     // Who may assume the role, and from where: the vendor's account or role, MFA, addresses.
     t.trace(
         "DeployerRole",
@@ -687,6 +692,7 @@ fn deployer_role(t: &mut Template, model: &Model) {
         ],
     );
     t.trace("DeployerRole", "Description", ["product.name"]);
+    t.trace("DeployerRole", "RoleName", ["product.name"]);
 }
 
 fn execution_role(t: &mut Template, model: &Model, needs: &Needs) {
@@ -1074,7 +1080,7 @@ monitoring: {audit_trail: false, dashboard: false}
         for t in [prod(), build_from(PLAIN, None)] {
             let trust = &t["Resources"]["DeployerRole"]["Properties"]["AssumeRolePolicyDocument"];
             let all = statements(trust);
-            assert_eq!(all.len(), 1);
+            assert_eq!(all.len(), 2, "the allow, and the kill switch's deny");
             let s = &all[0];
             assert_eq!(s["Action"], "sts:AssumeRole");
             assert_eq!(
@@ -1090,6 +1096,48 @@ monitoring: {audit_trail: false, dashboard: false}
                 "quick-create links cannot prefill NoEcho"
             );
         }
+    }
+
+    #[test]
+    fn the_customer_can_disable_the_vendor_at_once() {
+        let t = prod();
+        let p = &t["Parameters"][revoke::PARAMETER];
+        assert_eq!(p["AllowedValues"], json!(["Enabled", "Disabled"]));
+        assert_eq!(p["Default"], "Enabled");
+        assert_eq!(
+            t["Conditions"][revoke::DISABLED],
+            json!({"Fn::Equals": [{"Ref": "VendorAccess"}, "Disabled"]})
+        );
+        let role = &t["Resources"]["DeployerRole"]["Properties"];
+        // No new session: a deny for the very principal the allow names.
+        let trust = statements(&role["AssumeRolePolicyDocument"]);
+        let [then, otherwise] = &trust[1]["Fn::If"].as_array().unwrap()[1..] else {
+            panic!("{}", trust[1])
+        };
+        assert_eq!(trust[1]["Fn::If"][0], revoke::DISABLED);
+        assert_eq!(then["Effect"], "Deny");
+        assert_eq!(then["Principal"], trust[0]["Principal"]);
+        assert_eq!(then["Action"], "sts:AssumeRole");
+        assert!(
+            then.get("Condition").is_none(),
+            "the deny holds with any external id"
+        );
+        assert_eq!(*otherwise, json!({"Ref": "AWS::NoValue"}));
+        // No open session keeps a permission.
+        let deny_all = &t["Resources"]["VendorAccessRevoked"];
+        assert_eq!(deny_all["Condition"], revoke::DISABLED);
+        assert_eq!(
+            deny_all["Properties"]["RoleName"],
+            json!({"Ref": "DeployerRole"})
+        );
+        let s = &deny_all["Properties"]["PolicyDocument"]["Statement"][0];
+        assert_eq!(
+            (&s["Effect"], &s["Action"], &s["Resource"]),
+            (&json!("Deny"), &json!("*"), &json!("*"))
+        );
+        // The vendor names the role from the account id alone.
+        assert_eq!(role["RoleName"], "acme-api-prod-deployer");
+        assert_eq!(role["Path"], "/byoa/");
     }
 
     #[test]
@@ -1140,8 +1188,12 @@ monitoring: {audit_trail: false, dashboard: false}
                         .iter()
                         .map(|a| a.as_str().unwrap().to_owned())
                         .collect();
+                    // Only a deny may name every action: the kill switch's.
                     for a in &actions {
-                        assert!(a != "*" && a != "*:*", "{name}: {s}");
+                        assert!(
+                            s["Effect"] == "Deny" || (a != "*" && a != "*:*"),
+                            "{name}: {s}"
+                        );
                     }
                     if s["Effect"] != "Allow" {
                         continue;

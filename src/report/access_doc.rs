@@ -36,6 +36,8 @@ pub(crate) struct Policy<'a> {
     /// A role of this stack or a condition names it as a permissions boundary.
     pub(crate) boundary: bool,
     pub(crate) document: &'a Value,
+    /// The template condition the policy resource exists under, if any.
+    pub(crate) condition: Option<&'a str>,
 }
 
 impl Policy<'_> {
@@ -135,6 +137,7 @@ impl Page<'_> {
                 .filter(|st| reach(&self.words, st).is_some())
                 .count();
             let trusted: Vec<String> = statements(&body["Properties"]["AssumeRolePolicyDocument"])
+                .filter(|st| st["Effect"] == "Allow")
                 .map(|st| principals(&self.words, &st["Principal"]))
                 .collect();
             let names: Vec<String> = held.iter().map(|p| format!("`{}`", p.name)).collect();
@@ -155,11 +158,12 @@ impl Page<'_> {
             s.push_str(&format!("{d}.\n\n"));
         }
         s.push_str("Who may assume it:\n\n");
-        for st in statements(&p["AssumeRolePolicyDocument"]) {
+        for (condition, st) in guarded(&p["AssumeRolePolicyDocument"]) {
             s.push_str(&format!(
-                "- {} `{}`: {} ({})",
+                "- {} `{}`{}: {} ({})",
                 sid(st),
                 effect(st),
+                while_condition(condition),
                 principals(&self.words, &st["Principal"]),
                 actions_inline(st)
             ));
@@ -210,7 +214,11 @@ impl Page<'_> {
                  permit, and never what its denies forbid, whatever the role's own policies say.\n\n",
             );
         }
-        s.push_str(&format!("Applies to {}.\n", policy.holders()));
+        s.push_str(&format!(
+            "Applies to {}{}.\n",
+            policy.holders(),
+            while_condition(policy.condition)
+        ));
         for st in statements(policy.document) {
             s.push('\n');
             s.push_str(&statement(&self.words, st));
@@ -229,9 +237,10 @@ impl Page<'_> {
             for st in statements(policy.document).filter(|st| st["Effect"] == "Deny") {
                 any = true;
                 s.push_str(&format!(
-                    "- {} ({}): never {} on {}",
+                    "- {} ({}{}): never {} on {}",
                     sid(st),
                     policy.holders(),
+                    while_condition(policy.condition),
                     actions_inline(st),
                     resources_inline(&self.words, st)
                 ));
@@ -269,6 +278,7 @@ pub(crate) fn policies<'a>(
                 arn: None,
                 boundary: false,
                 document: &inline["PolicyDocument"],
+                condition: None,
             });
         }
     }
@@ -307,6 +317,7 @@ pub(crate) fn policies<'a>(
             arn,
             boundary: false,
             document: &p["PolicyDocument"],
+            condition: r["Condition"].as_str(),
         });
     }
     let named: Vec<String> = boundaries(words, resources, &out);
@@ -349,7 +360,28 @@ fn boundaries(
 
 /// The statements of a policy document (one statement may stand alone).
 pub(crate) fn statements(document: &Value) -> impl Iterator<Item = &Value> {
+    guarded(document).into_iter().map(|(_, st)| st)
+}
+
+/// The statements with the template condition each one depends on: a statement written as
+/// `Fn::If [Condition, statement, AWS::NoValue]` exists only while `Condition` holds.
+pub(crate) fn guarded(document: &Value) -> Vec<(Option<&str>, &Value)> {
     list_of(&document["Statement"])
+        .filter_map(|st| match st.get("Fn::If").and_then(Value::as_array) {
+            Some(branches) if branches.len() == 3 => Some((
+                branches[0].as_str(),
+                Some(&branches[1]).filter(|b| b.get("Ref").is_none())?,
+            )),
+            _ => Some((None, st)),
+        })
+        .collect()
+}
+
+/// `, only while the stack's condition `X` holds` for a statement or policy that depends on one.
+fn while_condition(condition: Option<&str>) -> String {
+    condition.map_or(String::new(), |c| {
+        format!(" (only while the stack's condition `{c}` holds: see its parameters)")
+    })
 }
 
 fn sid(st: &Value) -> String {
@@ -761,6 +793,29 @@ mod tests {
     /// Fails showing the whole page when `page` lacks `text`.
     fn has(page: &str, text: &str) {
         assert!(page.contains(text), "no {text:?} in:\n{page}");
+    }
+
+    #[test]
+    fn a_statement_under_a_condition_says_so_and_never_counts_as_trust() {
+        let mut t = template(json!([]));
+        let trust =
+            &mut t["Resources"]["Role"]["Properties"]["AssumeRolePolicyDocument"]["Statement"];
+        let allow = trust[0].clone();
+        let mut deny = allow.clone();
+        deny["Sid"] = json!("Off");
+        deny["Effect"] = json!("Deny");
+        trust
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"Fn::If": ["Disabled", deny, {"Ref": "AWS::NoValue"}]}));
+        let page = markdown(&t, &ID);
+        has(
+            &page,
+            "- `Off` `Deny` (only while the stack's condition `Disabled` holds",
+        );
+        // The roles table names who may assume it once: the deny trusts nobody.
+        let row = page.lines().find(|l| l.starts_with("| `Role` |")).unwrap();
+        assert_eq!(row.matches("111122223333").count(), 1, "{row}");
     }
 
     /// A template with one role holding one managed policy of `statements`.

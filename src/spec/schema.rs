@@ -35,12 +35,19 @@ pub fn schema_text() -> String {
     text
 }
 
-fn build() -> Value {
+/// The draft 2020-12 schema of what deserializes into `T`, without the `null` branches
+/// schemars adds for optional fields (an absent field is how YAML says "none").
+pub fn generate<T: schemars::JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12()
         .for_deserialize()
         .into_generator();
-    let mut root = generator.into_root_schema_for::<Spec>().to_value();
+    let mut root = generator.into_root_schema_for::<T>().to_value();
     strip_null(&mut root);
+    root
+}
+
+fn build() -> Value {
+    let mut root = generate::<Spec>();
     let obj = root.as_object_mut().expect("the root schema is an object");
     obj.insert("$id".into(), json!(SCHEMA_ID));
     obj.insert("title".into(), json!("byoa product specification"));
@@ -161,21 +168,31 @@ pub fn check(value: &Value) -> Vec<Diagnostic> {
     let validator = VALIDATOR.get_or_init(|| {
         jsonschema::validator_for(schema()).expect("the generated schema is valid")
     });
+    check_with(schema(), validator, value)
+}
+
+/// Checks `value` against another generated schema (`root`, compiled into `validator`) with the
+/// same messages: `customers.yaml` is checked this way.
+pub fn check_with(
+    root: &Value,
+    validator: &jsonschema::Validator,
+    value: &Value,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for error in validator.iter_errors(value) {
-        translate(&error, &mut out);
+        translate(root, &error, &mut out);
     }
     out
 }
 
-fn translate(error: &jsonschema::ValidationError<'_>, out: &mut Vec<Diagnostic>) {
+fn translate(root: &Value, error: &jsonschema::ValidationError<'_>, out: &mut Vec<Diagnostic>) {
     use jsonschema::error::ValidationErrorKind as K;
     let pointer = error.instance_path().as_str().to_owned();
     let field = shown(&pointer);
     let found = error.instance();
     match error.kind() {
         K::AdditionalProperties { unexpected } => {
-            let allowed = allowed_fields(&pointer);
+            let allowed = allowed_fields(root, &pointer);
             for key in unexpected {
                 let mut d = Diagnostic::error(
                     Code::SpecUnknownField,
@@ -283,7 +300,7 @@ fn translate(error: &jsonschema::ValidationError<'_>, out: &mut Vec<Diagnostic>)
                 // Otherwise report the branch that came closest: the fewest problems.
                 _ => {
                     if let Some(best) = context.iter().min_by_key(|errors| errors.len()) {
-                        best.iter().for_each(|e| translate(e, out));
+                        best.iter().for_each(|e| translate(root, e, out));
                     }
                 }
             }
@@ -410,8 +427,7 @@ fn pattern_help(pattern: &str) -> String {
 }
 
 /// The field names the schema allows at `pointer` (for did-you-mean).
-fn allowed_fields(pointer: &str) -> Vec<String> {
-    let root = schema();
+fn allowed_fields(root: &Value, pointer: &str) -> Vec<String> {
     let mut node = resolve(root, root);
     for segment in pointer.split('/').skip(1) {
         let next = if segment.bytes().all(|b| b.is_ascii_digit()) {

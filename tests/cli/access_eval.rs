@@ -561,6 +561,28 @@ fn rows(a: &Access) -> Vec<Row> {
     t
 }
 
+/// The calls of a stack the customer updated with `VendorAccess` = `Disabled`: the vendor
+/// starts no session, a session it already holds can do nothing, and CloudFormation still
+/// works the product's stacks (nothing the customer runs breaks).
+#[rustfmt::skip]
+fn disabled_rows(a: &Access) -> Vec<Row> {
+    use Expect::{Allowed, Denied};
+    use Who::*;
+    let arn = Arns { a };
+    let root = arn.stack(&format!("{}root", a.prefix()));
+    let execution = a.physical("ExecutionRole").1;
+    let deployer = a.physical("DeployerRole").1;
+    let external_id = a.reference("ExternalId");
+    vec![
+        row(Vendor, "sts:AssumeRole", deployer.clone(), Denied, "the vendor, with the external id").with("sts:ExternalId", external_id.as_str()),
+        row(Deployer, "cloudformation:CreateChangeSet", root.clone(), Denied, "a session opened before: a change set on the root"),
+        row(Deployer, "cloudformation:DescribeStacks", root.clone(), Denied, "a session opened before: read the root"),
+        row(Deployer, "iam:PassRole", execution.clone(), Denied, "a session opened before: hand over the execution role").with("iam:PassedToService", "cloudformation.amazonaws.com"),
+        row(Deployer, "s3:PutObject", arn.artifact("templates/root.json"), Denied, "a session opened before: upload a template"),
+        row(CloudFormation, "sts:AssumeRole", execution.clone(), Allowed, "CloudFormation keeps the product's stacks running").with("aws:SourceAccount", ACCOUNT),
+    ]
+}
+
 // ------------------------------------------------------------------------------------------
 // Evaluation.
 
@@ -756,8 +778,18 @@ fn vendor_roles_can_deploy_the_product_and_nothing_else() {
         Access::synth(&example("acme-50"), "dev", false),
         Access::synth(&example("acme-50"), "prod", false),
         Access::synth(&enforced.path().join("byoa.yaml"), "prod", true),
+        Access::synth(&example("acme-api"), "prod", false).disabled(),
     ];
-    let tables: Vec<Vec<Row>> = accesses.iter().map(rows).collect();
+    let tables: Vec<Vec<Row>> = accesses
+        .iter()
+        .map(|a| {
+            if a.disabled {
+                disabled_rows(a)
+            } else {
+                rows(a)
+            }
+        })
+        .collect();
     let cases: Vec<Case<'_>> = accesses
         .iter()
         .zip(&tables)

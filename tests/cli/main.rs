@@ -4,11 +4,13 @@
 
 mod access_eval;
 mod check;
+mod customers;
 mod deploy;
 mod deploy_root;
 mod diagnostics;
 mod diff;
 mod inputs;
+mod launch;
 mod launch_page;
 mod layers;
 mod lint;

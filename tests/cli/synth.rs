@@ -470,6 +470,8 @@ fn committed_access_page_is_current() {
             );
         for d in documents {
             for st in d["Statement"].as_array().into_iter().flatten() {
+                // A statement that exists under a condition: `Fn::If [C, statement, NoValue]`.
+                let st = st.get("Fn::If").map_or(st, |branches| &branches[1]);
                 sids.push(
                     st["Sid"]
                         .as_str()

@@ -31,6 +31,8 @@ pub(super) struct Access {
     pub(super) database: bool,
     /// The spec sets `compliance.enforce_in_account`: the template carries the Guard hook.
     pub(super) enforced: bool,
+    /// The customer updated the stack with `VendorAccess` = `Disabled` (the kill switch).
+    pub(super) disabled: bool,
 }
 
 impl Access {
@@ -51,7 +53,60 @@ impl Access {
             template: read("access.json"),
             database: manifest.templates.iter().any(|t| t.module == "database"),
             enforced,
+            disabled: false,
         }
+    }
+
+    /// The same stack after the customer set `VendorAccess` to `Disabled`.
+    pub(super) fn disabled(mut self) -> Self {
+        self.disabled = true;
+        self
+    }
+
+    /// The value of a parameter the conditions read, as this stack was launched: the hook
+    /// switched on where the spec asks for it (the worst case: its role exists), the newest
+    /// rule file, and vendor access as `disabled` says.
+    fn parameter(&self, name: &str) -> &'static str {
+        match name {
+            "VendorAccess" if self.disabled => "Disabled",
+            "VendorAccess" => "Enabled",
+            "EnforceCompliance" if self.enforced => "true",
+            "EnforceCompliance" => "false",
+            "RuleFileVersion" => "",
+            _ => panic!("{}: no value for parameter `{name}`", self.label()),
+        }
+    }
+
+    /// Whether template condition `name` holds: `Fn::Equals` of a parameter and a literal,
+    /// and `Fn::Not`; anything else panics.
+    pub(super) fn holds(&self, name: &str) -> bool {
+        let c = &self.template["Conditions"][name];
+        self.truth(c)
+    }
+
+    fn truth(&self, c: &Value) -> bool {
+        if let Some(pair) = c.get("Fn::Equals").and_then(Value::as_array) {
+            let side = |v: &Value| match v.get("Ref").and_then(Value::as_str) {
+                Some(p) => self.parameter(p).to_owned(),
+                None => v.as_str().expect("a literal").to_owned(),
+            };
+            return side(&pair[0]) == side(&pair[1]);
+        }
+        if let Some(inner) = c.get("Fn::Not").and_then(|n| n.get(0)) {
+            return !self.truth(inner);
+        }
+        if let Some(name) = c.get("Condition").and_then(Value::as_str) {
+            return self.holds(name);
+        }
+        panic!("{}: cannot evaluate condition {c}", self.label())
+    }
+
+    /// Whether resource `id` exists in the stack (its `Condition`, if any, holds).
+    pub(super) fn exists(&self, id: &str) -> bool {
+        self.resource(id)
+            .get("Condition")
+            .and_then(Value::as_str)
+            .is_none_or(|c| self.holds(c))
     }
 
     /// `<product>-<env>-`, the start of every stack and generated name of this environment.
@@ -61,7 +116,12 @@ impl Access {
 
     pub(super) fn label(&self) -> String {
         let hook = if self.enforced { "+hook" } else { "" };
-        format!("{}/{}{hook}", self.product, self.env)
+        let off = if self.disabled {
+            " (access disabled)"
+        } else {
+            ""
+        };
+        format!("{}/{}{hook}{off}", self.product, self.env)
     }
 
     pub(super) fn resource(&self, id: &str) -> &Value {
@@ -128,11 +188,27 @@ impl Access {
     /// function does not understand must not be evaluated as something else.
     pub(super) fn resolve(&self, value: &Value) -> Value {
         match value {
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
+            // `AWS::NoValue` (null here) leaves a list without the item.
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.resolve(v))
+                    .filter(|v| !v.is_null())
+                    .collect(),
+            ),
             Value::Object(map) if map.len() == 1 => {
                 let (key, arg) = map.iter().next().expect("one key");
                 match key.as_str() {
+                    "Ref" if arg == "AWS::NoValue" => Value::Null,
                     "Ref" => json!(self.reference(arg.as_str().expect("Ref takes a name"))),
+                    "Fn::If" => {
+                        let branch = if self.holds(arg[0].as_str().expect("a condition name")) {
+                            &arg[1]
+                        } else {
+                            &arg[2]
+                        };
+                        self.resolve(branch)
+                    }
                     "Fn::GetAtt" => {
                         let parts: Vec<&str> = match arg {
                             Value::String(s) => s.splitn(2, '.').collect(),
@@ -264,7 +340,7 @@ impl Access {
                 }
                 _ => false,
             };
-            if attached {
+            if attached && self.exists(id) {
                 set.identity.push(named(id, self.document(id)));
             }
         }
