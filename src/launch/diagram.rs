@@ -17,9 +17,9 @@ use crate::modules::{Stack, root};
 use crate::naming::child_id;
 
 /// The drawing's width in SVG units; the page scales it to its column.
-const WIDTH: f64 = 640.0;
+const WIDTH: f64 = 480.0;
 /// Stacks per row before a row wraps.
-const COLUMNS: usize = 4;
+const COLUMNS: usize = 3;
 const NODE_H: f64 = 46.0;
 const GAP_X: f64 = 16.0;
 /// Vertical room between rows, where the edges run.
@@ -29,7 +29,7 @@ const PAD: f64 = 14.0;
 /// The height of a frame's title line.
 const TITLE_H: f64 = 22.0;
 /// Characters of a stack's name shown before it is cut (the full name is its tooltip).
-const NAME_CHARS: usize = 18;
+const NAME_CHARS: usize = 17;
 /// What the modules of services start with.
 const SERVICE: &str = "service-";
 

@@ -333,6 +333,20 @@ mod tests {
     }
 
     #[test]
+    fn fifty_services_fit_one_page() {
+        let (model, output) = fixtures::model_and_output("acme-50", "prod");
+        let html = page_html(&output, &model, None);
+        assert_eq!(
+            html.matches("<g class=\"node").count(),
+            output.templates.len()
+        );
+        assert_eq!(
+            html.matches("<tr data-stack=").count(),
+            output.templates.len()
+        );
+    }
+
+    #[test]
     fn backticks_become_code_after_escaping() {
         assert_eq!(words_html("a `<b>` c"), "a <code>&lt;b&gt;</code> c");
         assert_eq!(words_html("odd ` one"), "odd ` one");
