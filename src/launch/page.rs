@@ -116,6 +116,7 @@ fn context(page: &Page<'_>) -> Value {
         "vendor_account": model.vendor_account_id,
         "buttons": page.buttons,
         "entry": lines(&summary.entry),
+        "entry_notes": access_stack.map(|s| parameter_notes(s, &summary.entry)).unwrap_or_default(),
         "direct": groups(&summary.direct),
         "through": groups(&summary.through_cloudformation),
         "never": lines(&summary.never),
@@ -134,12 +135,13 @@ fn revoke(access: Option<&Stack>, root: Option<&Stack>) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(access) = access {
         let name = &access.stack_name;
-        if access.template.parameters.contains_key(KILL_SWITCH) {
+        if let Some(switch) = access.template.parameters.get(KILL_SWITCH) {
+            // What the switch does is the parameter's own description: the words the customer
+            // also reads in the console form, kept by the module that builds the switch.
             out.push(format!(
                 "At once: update the access stack `{name}` and set its parameter \
-                 `{KILL_SWITCH}` to `Disabled`. The vendor's role stops trusting the vendor and \
-                 the sessions it already holds are cut. Set it back to `Enabled` to let the \
-                 vendor in again."
+                 `{KILL_SWITCH}` to `Disabled`. {}",
+                switch.description
             ));
         }
         out.push(format!(
@@ -153,6 +155,29 @@ fn revoke(access: Option<&Stack>, root: Option<&Stack>) -> Vec<String> {
              the root stack to remove it.",
             root.stack_name
         ));
+    }
+    out
+}
+
+/// The access stack's parameters the trust lines name (`<the parameter ExternalId>`), each
+/// with its description from the template: what the customer fills in, in the template's words.
+fn parameter_notes(access: &Stack, entry: &[Line]) -> Vec<String> {
+    const NAMED: &str = "<the parameter ";
+    let mut out: Vec<String> = Vec::new();
+    for line in entry {
+        for (i, _) in line.text.match_indices(NAMED) {
+            let rest = &line.text[i + NAMED.len()..];
+            let Some(name) = rest.split('>').next() else {
+                continue;
+            };
+            let Some(p) = access.template.parameters.get(name) else {
+                continue;
+            };
+            let note = format!("`{name}`: {}", p.description);
+            if !out.contains(&note) {
+                out.push(note);
+            }
+        }
     }
     out
 }
@@ -320,16 +345,34 @@ mod tests {
     }
 
     #[test]
+    fn the_trusts_parameters_are_explained_in_the_templates_words() {
+        let (model, output) = fixtures::model_and_output("acme-api", "prod");
+        let html = page_html(&output, &model, None);
+        assert!(
+            html.contains("<code>ExternalId</code>: The external ID the vendor gave you."),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn the_permissions_and_the_counts_are_the_templates() {
         let (model, output) = fixtures::model_and_output("acme-api", "prod");
         let html = page_html(&output, &model, None);
         assert!(html.contains("stacks named <code>acme-api-prod-*</code>"));
         assert!(html.contains("data-sid=\"NeverTouchAuditTrail\""));
-        assert!(
-            html.contains("<td>EC2 Subnet</td><td class=\"n\">6</td>")
-                || html.contains("EC2 Subnet"),
-            "{html}"
+        let network = &output.templates[0].stack;
+        let subnets = network
+            .template
+            .resources
+            .values()
+            .filter(|r| r.kind == "AWS::EC2::Subnet")
+            .count();
+        assert!(subnets > 0);
+        let row = format!(
+            "<td class=\"n\">{}</td>\n        <td class=\"kinds\">EC2 Subnet × {subnets}, ",
+            network.template.resources.len()
         );
+        assert!(html.contains(&row), "{row} in {html}");
     }
 
     #[test]
