@@ -10,15 +10,65 @@ use crate::root;
 const FORBIDDEN: &[(&str, &[&str])] = &[
     (
         "spec",
-        &["modules", "policy", "synth", "commands", "deploy"],
+        &[
+            "modules",
+            "policy",
+            "synth",
+            "commands",
+            "deploy",
+            "customers",
+            "launch",
+        ],
     ),
-    ("modules", &["policy", "synth", "commands", "deploy"]),
-    ("cfn", &["spec", "modules", "policy", "synth", "commands"]),
-    ("synth", &["policy", "commands", "deploy"]),
-    ("policy", &["synth", "commands", "deploy"]),
-    ("diff", &["policy", "commands", "deploy"]),
+    (
+        "modules",
+        &[
+            "policy",
+            "synth",
+            "commands",
+            "deploy",
+            "customers",
+            "launch",
+        ],
+    ),
+    (
+        "cfn",
+        &[
+            "spec",
+            "modules",
+            "policy",
+            "synth",
+            "commands",
+            "customers",
+            "launch",
+        ],
+    ),
+    (
+        "synth",
+        &["policy", "commands", "deploy", "customers", "launch"],
+    ),
+    (
+        "policy",
+        &["synth", "commands", "deploy", "customers", "launch"],
+    ),
+    (
+        "diff",
+        &["policy", "commands", "deploy", "customers", "launch"],
+    ),
     // Deploy sits after synth and diff; it never reaches back into the front of the pipeline.
-    ("deploy", &["modules", "policy", "commands", "report"]),
+    (
+        "deploy",
+        &["modules", "policy", "commands", "report", "launch"],
+    ),
+    // Customers sit beside the spec: they read the spec's regions, nothing compiled.
+    (
+        "customers",
+        &[
+            "modules", "cfn", "policy", "synth", "commands", "deploy", "diff", "launch",
+        ],
+    ),
+    // Launch comes last: it reads synthesized output and deploy's upload plan.
+    ("launch", &["policy", "commands"]),
     (
         "yaml_positions",
         &["spec", "modules", "policy", "synth", "commands"],
