@@ -716,7 +716,8 @@ mod tests {
         let stacks = group(&summary.direct, "CloudFormation");
         assert!(
             stacks[0].starts_with(
-                "create, read, update, tag, untag and delete stacks named `acme-api-prod-*`"
+                "create, read, update, tag, untag and delete stacks named `acme-api-prod-*`, \
+                 only when `aws:ResourceTag/byoa:product` is `acme-api` or absent and "
             ),
             "{stacks:#?}"
         );

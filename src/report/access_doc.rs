@@ -671,6 +671,7 @@ pub(crate) fn conditions(words: &Words<'_>, condition: &Value) -> Vec<String> {
                 ("ForAllValues:StringEquals", "aws:TagKeys") => {
                     format!("the request names no tag key but {}", quoted.join(", "))
                 }
+                ("StringEqualsIfExists", key) => format!("`{key}` is {any} or absent"),
                 ("Null", key) if list == ["true"] => format!("`{key}` is absent"),
                 ("Null", key) if list == ["false"] => format!("`{key}` is present"),
                 (op, key) => match verb(op) {
