@@ -110,7 +110,6 @@ fn context(page: &Page<'_>) -> Value {
     json!({
         "product": model.product,
         "environment": model.environment,
-        "region": model.region,
         "customer": page.customer,
         "vendor": owner,
         "vendor_account": model.vendor_account_id,

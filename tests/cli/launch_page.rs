@@ -1,9 +1,10 @@
-//! The launch page in a real browser: acme-api's page rendered through the library, opened
-//! in headless Chromium (`BYOA_CHROMIUM`, which `scripts/test` installs and exports), its
-//! DOM checked (buttons in order, the permission lists, one diagram node per stack, no URL but
-//! the buttons'), and screenshots taken at desktop and phone widths. `BYOA_BLESS=1` writes the
-//! screenshots to `docs/` for the README; they are never compared byte for byte (fonts
-//! differ between machines).
+//! The launch page in a real browser: acme-api's page for a customer, with the quick-create
+//! links `byoa launch` prints for it (`--base-url`: nothing is uploaded), rendered through the
+//! library, opened in headless Chromium (`BYOA_CHROMIUM`, which `scripts/test` installs and
+//! exports), its DOM checked (buttons in order, the permission lists, one diagram node per
+//! stack, no URL but the buttons'), and screenshots taken at desktop and phone widths.
+//! `BYOA_BLESS=1` writes the screenshots to `docs/` for the README; they are never compared
+//! byte for byte (fonts differ between machines).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,7 +14,7 @@ use byoa::cfn::emit::Format;
 use byoa::launch::page::{self, Button, Page};
 use byoa::launch::permissions;
 
-use crate::root;
+use crate::{byoa, root};
 
 /// How long one Chromium run may take before the test gives up on it.
 const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(90);
@@ -31,43 +32,80 @@ fn chromium() -> PathBuf {
     PathBuf::from(path)
 }
 
-/// Placeholder quick-create links (the real ones come from `byoa launch`): the characters a
-/// link holds that HTML must escape (`&`) are in them.
-fn buttons() -> Vec<Button> {
-    ["access", "root"]
+/// The customer the page is for, as `byoa customers add` records it.
+const CUSTOMER: (&str, &str, &str, &str) = ("acme-corp", "Acme Corp", "222222222222", "eu-west-1");
+
+/// Where `byoa launch --base-url` says the templates are (an S3 address: the console reads
+/// only those); nothing is uploaded.
+const BASE_URL: &str = "https://acme-launch.s3.eu-west-1.amazonaws.com/launch";
+
+/// A copy of acme-api's spec in `dir` with one customer, and the buttons for the links
+/// `byoa launch` prints for that customer, in its order.
+fn launched(dir: &Path) -> (PathBuf, Vec<Button>) {
+    let spec = dir.join("byoa.yaml");
+    std::fs::copy(root().join("examples/acme-api/byoa.yaml"), &spec).unwrap();
+    let (id, name, account, region) = CUSTOMER;
+    let spec_arg = spec.to_str().unwrap();
+    let (code, _, err) = byoa(&[
+        "customers",
+        "add",
+        id,
+        "--name",
+        name,
+        "--account",
+        account,
+        "--region",
+        region,
+        "--env",
+        "prod",
+        "--spec",
+        spec_arg,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = byoa(&[
+        "launch",
+        spec_arg,
+        "--customer",
+        id,
+        "--base-url",
+        BASE_URL,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let row = &rows[0];
+    let buttons = row["links"]
+        .as_array()
+        .expect("links")
         .iter()
-        .map(|m| {
-            let stack = format!("acme-api-prod-{m}");
-            Button {
-                label: format!("Launch the {m} stack"),
-                url: format!(
-                    "https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1\
-                     #/stacks/quickcreate?templateURL=https%3A%2F%2Fexample-bucket.s3.amazonaws.com\
-                     %2F{m}.yaml&stackName={stack}&param_ExternalId=abc"
-                ),
-                stack_name: stack,
-                region: "us-east-1".into(),
-            }
+        .map(|l| Button {
+            label: format!("Launch the {} stack", l["stack"].as_str().unwrap()),
+            stack_name: l["stack_name"].as_str().unwrap().to_owned(),
+            region: row["region"].as_str().unwrap().to_owned(),
+            url: l["url"].as_str().unwrap().to_owned(),
         })
-        .collect()
+        .collect();
+    (spec, buttons)
 }
 
-/// acme-api's prod page, written into `dir`, with the synthesis it describes.
-fn write_page(dir: &Path) -> (PathBuf, byoa::synth::Output) {
-    let spec = root().join("examples/acme-api/byoa.yaml");
+/// acme-api's prod page for the customer, written into `dir`, with the synthesis it
+/// describes and its buttons.
+fn write_page(dir: &Path) -> (PathBuf, byoa::synth::Output, Vec<Button>) {
+    let (spec, buttons) = launched(dir);
     let loaded = byoa::spec::load(&spec, Some("prod"), byoa::policy::catalogue()).expect("loads");
     let output = byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("synthesizes");
     let html = page::render(&Page {
         model: &loaded.model,
         output: &output,
-        customer: "Globex Corporation",
-        buttons: buttons(),
+        customer: CUSTOMER.1,
+        buttons: buttons.clone(),
         cost: None,
     })
     .expect("renders");
     let path = dir.join("launch.html");
     std::fs::write(&path, html).unwrap();
-    (path, output)
+    (path, output, buttons)
 }
 
 /// Runs Chromium headless on `page` with `extra` arguments; returns its standard output.
@@ -131,11 +169,13 @@ fn part<'a>(dom: &'a str, start: &str, end: &str) -> &'a str {
 #[test]
 fn launch_page_renders_in_chromium_with_buttons_permissions_and_diagram() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, output) = write_page(dir.path());
+    let (path, output, buttons) = write_page(dir.path());
     let dom = run_chromium(&dir.path().join("profile"), &path, &["--dump-dom"]);
 
     // The buttons, in launch order, each the link it was given (HTML-escaped in the DOM).
-    let given: Vec<String> = buttons()
+    assert_eq!(buttons.len(), 2, "the access stack's link, then the root's");
+    assert!(buttons[0].url.contains("stackName=acme-api-prod-access"));
+    let given: Vec<String> = buttons
         .iter()
         .map(|b| b.url.replace('&', "&amp;"))
         .collect();
@@ -210,7 +250,7 @@ fn launch_page_renders_in_chromium_with_buttons_permissions_and_diagram() {
 #[test]
 fn launch_page_screenshots_at_desktop_and_phone_widths() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, _) = write_page(dir.path());
+    let (path, _, _) = write_page(dir.path());
     let bless = std::env::var_os("BYOA_BLESS").is_some();
     for (i, (committed, window)) in SHOTS.iter().enumerate() {
         let shot = dir.path().join(format!("shot-{i}.png"));
