@@ -41,7 +41,7 @@ const BASE_URL: &str = "https://acme-launch.s3.eu-west-1.amazonaws.com/launch";
 
 /// A copy of acme-api's spec in `dir` with one customer, and the buttons for the links
 /// `byoa launch` prints for that customer, in its order.
-fn launched(dir: &Path) -> (PathBuf, Vec<Button>) {
+fn launched(dir: &Path) -> (PathBuf, Vec<Button>, PathBuf) {
     let spec = dir.join("byoa.yaml");
     std::fs::copy(root().join("examples/acme-api/byoa.yaml"), &spec).unwrap();
     let (id, name, account, region) = CUSTOMER;
@@ -62,6 +62,7 @@ fn launched(dir: &Path) -> (PathBuf, Vec<Button>) {
         spec_arg,
     ]);
     assert_eq!(code, 0, "{err}");
+    let pages = dir.join("pages");
     let (code, out, err) = byoa(&[
         "launch",
         spec_arg,
@@ -71,6 +72,8 @@ fn launched(dir: &Path) -> (PathBuf, Vec<Button>) {
         BASE_URL,
         "--format",
         "json",
+        "--pages",
+        pages.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     let rows: serde_json::Value = serde_json::from_str(&out).expect("JSON");
@@ -86,13 +89,15 @@ fn launched(dir: &Path) -> (PathBuf, Vec<Button>) {
             url: l["url"].as_str().unwrap().to_owned(),
         })
         .collect();
-    (spec, buttons)
+    let page = PathBuf::from(row["page"].as_str().expect("the page byoa launch wrote"));
+    assert_eq!(page, pages.join("acme-corp.html"));
+    (spec, buttons, page)
 }
 
-/// acme-api's prod page for the customer, written into `dir`, with the synthesis it
-/// describes and its buttons.
+/// acme-api's prod page for the customer as `byoa launch` wrote it into `dir`, with the
+/// synthesis it describes and its buttons. The page is the one the library renders from them.
 fn write_page(dir: &Path) -> (PathBuf, byoa::synth::Output, Vec<Button>) {
-    let (spec, buttons) = launched(dir);
+    let (spec, buttons, path) = launched(dir);
     let loaded = byoa::spec::load(&spec, Some("prod"), byoa::policy::catalogue()).expect("loads");
     let output = byoa::commands::synth::synthesize(&loaded, Format::Yaml).expect("synthesizes");
     let html = page::render(&Page {
@@ -103,8 +108,10 @@ fn write_page(dir: &Path) -> (PathBuf, byoa::synth::Output, Vec<Button>) {
         cost: None,
     })
     .expect("renders");
-    let path = dir.join("launch.html");
-    std::fs::write(&path, html).unwrap();
+    assert!(
+        std::fs::read_to_string(&path).unwrap() == html,
+        "byoa launch wrote the page for its links"
+    );
     (path, output, buttons)
 }
 
