@@ -117,6 +117,7 @@ codes! {
     InitBlueprint = "init.blueprint": "the blueprint does not exist or does not render",
     InitName = "init.name": "the product name given to (or guessed by) `byoa init` is not valid",
     InitArgument = "init.argument": "an argument of `byoa init` would give a spec that does not validate; nothing is written",
+    LaunchPage = "launch.page": "the launch page does not render (a byoa bug: please report it)",
     IoWrite = "io.write": "an output file or directory could not be written, renamed or removed",
     IoOutputForeign = "io.output-foreign": "the output directory holds files byoa did not write, so byoa will not replace it",
     IoOutputLocked = "io.output-locked": "another byoa run is writing an output directory beside the same one",

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::cfn::Template;
 use crate::modules::Stack;
 use crate::modules::root;
 use crate::naming::child_id;
@@ -37,9 +38,43 @@ pub fn markdown(stacks: &[Stack]) -> String {
         s.push_str("```\n");
         return s;
     };
+    for edge in wiring(&root.template) {
+        let names = &edge.outputs;
+        let mut label: Vec<String> = names.iter().take(LABEL_NAMES).cloned().collect();
+        if names.len() > LABEL_NAMES {
+            label.push(format!("+{} more", names.len() - LABEL_NAMES));
+        }
+        s.push_str(&format!(
+            "  {} -->|\"{}\"| {}\n",
+            edge.from,
+            label.join(", "),
+            edge.to
+        ));
+    }
+    let root_id = child_id(root::MODULE);
+    for id in root.template.resources.keys() {
+        s.push_str(&format!("  {root_id} -.-> {id}\n"));
+    }
+    s.push_str("```\n");
+    s
+}
+
+/// One wire of the root template: the nested stack `to` takes outputs of the nested stack
+/// `from` as parameters (`Fn::GetAtt [from, Outputs.X]`). Both are logical ids of the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    /// The output names, in the order the parameters of `to` name them.
+    pub outputs: Vec<String>,
+}
+
+/// Every wire of `root`, one per pair of stacks, sorted by the template order of `from`, then
+/// of `to`. A `GetAtt` on something that is not a resource of the root is not a wire.
+pub fn wiring(root: &Template) -> Vec<Edge> {
+    let order: Vec<&String> = root.resources.keys().collect();
     let mut edges: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
-    let order: Vec<String> = root.template.resources.keys().cloned().collect();
-    for (to, resource) in &root.template.resources {
+    for (t, resource) in root.resources.values().enumerate() {
         let params = resource
             .properties
             .get("Parameters")
@@ -52,10 +87,7 @@ pub fn markdown(stacks: &[Stack]) -> String {
             else {
                 continue;
             };
-            let (Some(f), Some(t)) = (
-                order.iter().position(|o| o == from),
-                order.iter().position(|o| o == to),
-            ) else {
+            let Some(f) = order.iter().position(|o| *o == from) else {
                 continue;
             };
             edges
@@ -64,22 +96,12 @@ pub fn markdown(stacks: &[Stack]) -> String {
                 .push(attr.trim_start_matches("Outputs.").to_owned());
         }
     }
-    for ((f, t), names) in &edges {
-        let mut label: Vec<String> = names.iter().take(LABEL_NAMES).cloned().collect();
-        if names.len() > LABEL_NAMES {
-            label.push(format!("+{} more", names.len() - LABEL_NAMES));
-        }
-        s.push_str(&format!(
-            "  {} -->|\"{}\"| {}\n",
-            order[*f],
-            label.join(", "),
-            order[*t]
-        ));
-    }
-    let root_id = child_id(root::MODULE);
-    for id in &order {
-        s.push_str(&format!("  {root_id} -.-> {id}\n"));
-    }
-    s.push_str("```\n");
-    s
+    edges
+        .into_iter()
+        .map(|((f, t), outputs)| Edge {
+            from: order[f].clone(),
+            to: order[t].clone(),
+            outputs,
+        })
+        .collect()
 }

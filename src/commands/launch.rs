@@ -20,6 +20,7 @@ use crate::deploy::aws::{Aws, Connection};
 use crate::diag::{Code, Diagnostic};
 use crate::exit;
 use crate::launch::links::{self, TemplateParameter};
+use crate::launch::page::{self, Button, Page};
 use crate::launch::publish::{self, Layout};
 use crate::naming::{self, console::ARTIFACT_BASE_URL};
 use crate::synth::Output;
@@ -42,6 +43,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LaunchArgs) -> io::Result<i32> {
     };
     // One synthesis per environment, shared by its customers.
     let mut outputs: BTreeMap<String, Output> = BTreeMap::new();
+    let mut models: BTreeMap<String, crate::spec::Model> = BTreeMap::new();
     for c in &picked {
         if outputs.contains_key(&c.environment) {
             continue;
@@ -51,8 +53,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LaunchArgs) -> io::Result<i32> {
             env: (c.environment != crate::spec::DEFAULT_ENVIRONMENT).then(|| c.environment.clone()),
         };
         match super::synth::load_and_synthesize(&spec, Format::Yaml) {
-            Ok((_, output)) => {
+            Ok((loaded, output)) => {
                 outputs.insert(c.environment.clone(), output);
+                models.insert(c.environment.clone(), loaded.model);
             }
             Err(d) => return ctx.fail(&d),
         }
@@ -91,15 +94,20 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LaunchArgs) -> io::Result<i32> {
                 );
             }
         }
-        report.push((c, links));
+        let page = match write_page(args, c, &models[&c.environment], output, &links) {
+            Ok(p) => p,
+            Err(d) => return ctx.fail(&[d]),
+        };
+        report.push((c, links, page));
     }
     ctx.warn(&warnings)?;
     match args.format {
         EventFormat::Json => {
             let rows: Vec<_> = report
                 .iter()
-                .map(|(c, links)| {
+                .map(|(c, links, page)| {
                     json!({
+                        "page": page.display().to_string(),
                         "customer": c.id,
                         "account_id": c.account_id,
                         "region": c.region,
@@ -111,7 +119,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LaunchArgs) -> io::Result<i32> {
             writeln!(ctx.out, "{}", serde_json::to_string_pretty(&rows)?)?;
         }
         EventFormat::Text => {
-            for (c, links) in &report {
+            for (c, links, page) in &report {
                 writeln!(
                     ctx.out,
                     "{} ({}, account {}, {}, environment {})",
@@ -127,10 +135,41 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LaunchArgs) -> io::Result<i32> {
                         l.url
                     )?;
                 }
+                writeln!(ctx.out, "  launch page: {}", page.display())?;
             }
         }
     }
     Ok(exit::OK)
+}
+
+/// Writes customer `c`'s launch page (`<pages>/<id>.html`, atomically) and returns its path.
+fn write_page(
+    args: &LaunchArgs,
+    c: &Customer,
+    model: &crate::spec::Model,
+    output: &Output,
+    links: &[Link],
+) -> Result<std::path::PathBuf, Diagnostic> {
+    let buttons = links
+        .iter()
+        .map(|l| Button {
+            label: format!("Launch the {} stack", l.module),
+            stack_name: l.stack_name.clone(),
+            region: c.region.clone(),
+            url: l.url.clone(),
+        })
+        .collect();
+    let html = page::render(&Page {
+        model,
+        output,
+        customer: &c.name,
+        buttons,
+        cost: None,
+    })?;
+    crate::synth::create_dir(&args.pages)?;
+    let path = args.pages.join(format!("{}.html", c.id));
+    crate::synth::write_atomic(&path, html.as_bytes())?;
+    Ok(path)
 }
 
 /// How a published key becomes the URL a link names.

@@ -24,20 +24,20 @@ pub struct Identity<'a> {
 }
 
 /// One identity policy of the template, wherever it is declared.
-struct Policy<'a> {
+pub(crate) struct Policy<'a> {
     /// The inline policy's name, or the managed policy's logical id.
-    name: String,
+    pub(crate) name: String,
     kind: &'static str,
     description: Option<&'a str>,
     /// The logical ids of the roles of this stack that hold it.
-    roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
     /// The ARN of a named managed policy, in words.
     arn: Option<String>,
     /// A role of this stack or a condition names it as a permissions boundary.
-    boundary: bool,
-    document: &'a Value,
+    pub(crate) boundary: bool,
+    pub(crate) document: &'a Value,
     /// The template condition the policy resource exists under, if any.
-    condition: Option<&'a str>,
+    pub(crate) condition: Option<&'a str>,
 }
 
 impl Policy<'_> {
@@ -260,7 +260,10 @@ impl Page<'_> {
 
 /// Every identity policy in `resources`: inline policies of roles, then the policy resources,
 /// in template order, each with the roles that hold it.
-fn policies<'a>(words: &Words<'_>, resources: &'a Map<String, Value>) -> Vec<Policy<'a>> {
+pub(crate) fn policies<'a>(
+    words: &Words<'_>,
+    resources: &'a Map<String, Value>,
+) -> Vec<Policy<'a>> {
     let mut out = Vec::new();
     for (role, r) in resources {
         if r["Type"] != "AWS::IAM::Role" {
@@ -356,13 +359,13 @@ fn boundaries(
 }
 
 /// The statements of a policy document (one statement may stand alone).
-fn statements(document: &Value) -> impl Iterator<Item = &Value> {
+pub(crate) fn statements(document: &Value) -> impl Iterator<Item = &Value> {
     guarded(document).into_iter().map(|(_, st)| st)
 }
 
 /// The statements with the template condition each one depends on: a statement written as
 /// `Fn::If [Condition, statement, AWS::NoValue]` exists only while `Condition` holds.
-fn guarded(document: &Value) -> Vec<(Option<&str>, &Value)> {
+pub(crate) fn guarded(document: &Value) -> Vec<(Option<&str>, &Value)> {
     list_of(&document["Statement"])
         .filter_map(|st| match st.get("Fn::If").and_then(Value::as_array) {
             Some(branches) if branches.len() == 3 => Some((
@@ -441,7 +444,7 @@ fn statement(words: &Words<'_>, st: &Value) -> String {
 
 /// How far a resource reaches.
 #[derive(Debug, PartialEq, Eq)]
-enum Scope {
+pub(crate) enum Scope {
     /// `*`: every resource of every service the actions name.
     Everything,
     /// An ARN whose resource part is a bare wildcard (`key/*`, `ec2:...:*`): every resource of
@@ -451,7 +454,7 @@ enum Scope {
     Named,
 }
 
-fn scope(readable: &str) -> Scope {
+pub(crate) fn scope(readable: &str) -> Scope {
     if readable == "*" {
         return Scope::Everything;
     }
@@ -500,7 +503,7 @@ fn reach(words: &Words<'_>, st: &Value) -> Option<&'static str> {
 }
 
 /// A value that may be one item or a list of them.
-fn list_of(v: &Value) -> impl Iterator<Item = &Value> {
+pub(crate) fn list_of(v: &Value) -> impl Iterator<Item = &Value> {
     let items: Vec<&Value> = match v {
         Value::Array(items) => items.iter().collect(),
         Value::Null => Vec::new(),
@@ -509,7 +512,7 @@ fn list_of(v: &Value) -> impl Iterator<Item = &Value> {
     items.into_iter()
 }
 
-fn strings(v: &Value) -> Vec<String> {
+pub(crate) fn strings(v: &Value) -> Vec<String> {
     list_of(v)
         .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_owned))
         .collect()
@@ -600,7 +603,7 @@ fn principals(words: &Words<'_>, principal: &Value) -> String {
 
 /// A condition block as clauses that complete "when ...". Keys the page knows get words;
 /// any other operator or key is shown as written.
-fn conditions(words: &Words<'_>, condition: &Value) -> Vec<String> {
+pub(crate) fn conditions(words: &Words<'_>, condition: &Value) -> Vec<String> {
     let Some(blocks) = condition.as_object() else {
         return Vec::new();
     };
@@ -668,6 +671,7 @@ fn conditions(words: &Words<'_>, condition: &Value) -> Vec<String> {
                 ("ForAllValues:StringEquals", "aws:TagKeys") => {
                     format!("the request names no tag key but {}", quoted.join(", "))
                 }
+                ("StringEqualsIfExists", key) => format!("`{key}` is {any} or absent"),
                 ("Null", key) if list == ["true"] => format!("`{key}` is absent"),
                 ("Null", key) if list == ["false"] => format!("`{key}` is present"),
                 (op, key) => match verb(op) {
@@ -705,12 +709,12 @@ fn verb(op: &str) -> Option<&'static str> {
 
 /// Template values in words: pseudo parameters and references to the stack's own parameters
 /// and resources become placeholders; any other intrinsic is shown as written.
-struct Words<'a> {
-    template: &'a Value,
+pub(crate) struct Words<'a> {
+    pub(crate) template: &'a Value,
 }
 
 impl Words<'_> {
-    fn readable(&self, v: &Value) -> String {
+    pub(crate) fn readable(&self, v: &Value) -> String {
         if let Some(s) = v.as_str() {
             return s.to_owned();
         }

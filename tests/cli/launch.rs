@@ -88,10 +88,22 @@ fn links_name_s3_urls_and_each_customers_external_id() {
         base,
         "--format",
         "json",
+        "--pages",
+        dir.path().join("pages").to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
     for (row, c) in rows.as_array().unwrap().iter().zip(&customers.customers) {
+        let page = std::path::PathBuf::from(row["page"].as_str().unwrap());
+        assert_eq!(
+            page,
+            dir.path().join("pages").join(format!("{}.html", c.id))
+        );
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(
+            html.contains(&c.external_id),
+            "the page carries the customer's access link"
+        );
         let links = row["links"].as_array().unwrap();
         let (access, root) = (&links[0], &links[1]);
         assert_eq!(
@@ -159,6 +171,8 @@ fn templates_are_published_once_under_content_addressed_keys() {
                 "us-east-1",
                 "--format",
                 "json",
+                "--pages",
+                dir.path().join("pages").to_str().unwrap(),
             ])
             .env_clear()
             .env("AWS_ACCESS_KEY_ID", "testing")

@@ -12,6 +12,7 @@ mod diff;
 mod fleet;
 mod inputs;
 mod launch;
+mod launch_page;
 mod layers;
 mod lint;
 mod out_dir;
