@@ -216,9 +216,8 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct LaunchArgs {
-    /// Path to the spec.
-    #[arg(default_value = "byoa.yaml")]
-    pub spec: PathBuf,
+    #[command(flatten)]
+    pub fleet: CustomerArgs,
 
     /// The customer to launch (repeatable).
     #[arg(long = "customer", value_name = "ID", required_unless_present = "all")]
@@ -227,10 +226,6 @@ pub struct LaunchArgs {
     /// Every customer of customers.yaml.
     #[arg(long, conflicts_with = "customers")]
     pub all: bool,
-
-    /// The customers file (default: customers.yaml beside the spec).
-    #[arg(long = "customers-file", value_name = "FILE")]
-    pub customers_file: Option<PathBuf>,
 
     /// Upload the templates to this S3 bucket (in the vendor's account) and link to them.
     #[arg(
@@ -255,14 +250,6 @@ pub struct LaunchArgs {
     /// The bucket's region (default: the spec's region).
     #[arg(long)]
     pub region: Option<String>,
-
-    /// AWS profile for the credentials (default: the standard chain).
-    #[arg(long)]
-    pub profile: Option<String>,
-
-    /// Send every AWS call to this endpoint (an AWS-compatible server such as moto).
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,8 @@ pub struct Fleet {
     pub selected: Vec<Customer>,
     /// By environment.
     pub outputs: BTreeMap<String, Output>,
+    /// The validated spec of each environment, by environment.
+    pub models: BTreeMap<String, spec::Model>,
     /// The spec's warnings, to show once.
     pub warnings: Vec<Diagnostic>,
 }
@@ -40,21 +42,27 @@ pub struct Fleet {
 pub fn load(args: &CustomerArgs, ids: &[String], all: bool) -> Result<Fleet, Vec<Diagnostic>> {
     let customers = super::customers::load(&args.spec, args.customers_file.as_deref())?;
     let selected: Vec<Customer> = customers.select(ids, all)?.into_iter().cloned().collect();
-    let (outputs, warnings) = synthesize(args, &selected)?;
+    let (outputs, models, warnings) = synthesize(args, &selected)?;
     Ok(Fleet {
         selected,
         outputs,
+        models,
         warnings,
     })
 }
 
-/// One synthesis per environment, by environment, and the warnings to show once.
-type Syntheses = (BTreeMap<String, Output>, Vec<Diagnostic>);
+/// One synthesis and model per environment, by environment, and the warnings to show once.
+type Syntheses = (
+    BTreeMap<String, Output>,
+    BTreeMap<String, spec::Model>,
+    Vec<Diagnostic>,
+);
 
 /// One synthesis per environment the customers use. Customers whose region is not the one
 /// their environment's templates are made for are refused.
 fn synthesize(args: &CustomerArgs, selected: &[Customer]) -> Result<Syntheses, Vec<Diagnostic>> {
     let mut outputs = BTreeMap::new();
+    let mut models = BTreeMap::new();
     let mut warnings = Vec::new();
     for c in selected {
         if outputs.contains_key(&c.environment) {
@@ -67,6 +75,7 @@ fn synthesize(args: &CustomerArgs, selected: &[Customer]) -> Result<Syntheses, V
         let (loaded, output) = super::synth::load_and_synthesize(&spec, Format::Yaml)?;
         warnings.extend(loaded.warnings);
         outputs.insert(c.environment.clone(), output);
+        models.insert(c.environment.clone(), loaded.model);
     }
     let wrong: Vec<Diagnostic> = selected
         .iter()
@@ -85,7 +94,7 @@ fn synthesize(args: &CustomerArgs, selected: &[Customer]) -> Result<Syntheses, V
         })
         .collect();
     if wrong.is_empty() {
-        Ok((outputs, warnings))
+        Ok((outputs, models, warnings))
     } else {
         Err(wrong)
     }
@@ -116,6 +125,7 @@ pub fn status(ctx: &mut Ctx<'_>, args: &FleetStatusArgs) -> io::Result<i32> {
         selected,
         outputs,
         warnings,
+        ..
     } = match load(&args.fleet, &args.customer, args.customer.is_empty()) {
         Ok(f) => f,
         Err(d) => return ctx.fail(&d),

@@ -12,8 +12,7 @@ use std::io;
 use serde_json::json;
 
 use super::Ctx;
-use crate::cfn::emit::Format;
-use crate::cli::{EventFormat, LaunchArgs, SpecArgs};
+use crate::cli::{EventFormat, LaunchArgs};
 use crate::customers::Customer;
 use crate::deploy::Cloud;
 use crate::deploy::aws::{Aws, Connection};
@@ -33,42 +32,23 @@ struct Link {
 }
 
 pub fn run(ctx: &mut Ctx<'_>, args: &LaunchArgs) -> io::Result<i32> {
-    let customers = match super::customers::load(&args.spec, args.customers_file.as_deref()) {
-        Ok(c) => c,
+    // The customers, one synthesis per environment they use, each customer in the region its
+    // environment's templates are made for: what rollout and fleet status load too.
+    let fleet = match super::fleet::load(&args.fleet, &args.customers, args.all) {
+        Ok(f) => f,
         Err(d) => return ctx.fail(&d),
     };
-    let picked = match customers.select(&args.customers, args.all) {
-        Ok(p) => p,
-        Err(d) => return ctx.fail(&d),
-    };
-    // One synthesis per environment, shared by its customers.
-    let mut outputs: BTreeMap<String, Output> = BTreeMap::new();
-    let mut models: BTreeMap<String, crate::spec::Model> = BTreeMap::new();
-    for c in &picked {
-        if outputs.contains_key(&c.environment) {
-            continue;
-        }
-        let spec = SpecArgs {
-            spec: args.spec.clone(),
-            env: (c.environment != crate::spec::DEFAULT_ENVIRONMENT).then(|| c.environment.clone()),
-        };
-        match super::synth::load_and_synthesize(&spec, Format::Yaml) {
-            Ok((loaded, output)) => {
-                outputs.insert(c.environment.clone(), output);
-                models.insert(c.environment.clone(), loaded.model);
-            }
-            Err(d) => return ctx.fail(&d),
-        }
-    }
+    let (outputs, models) = (&fleet.outputs, &fleet.models);
+    let picked: Vec<&Customer> = fleet.selected.iter().collect();
     let layouts: BTreeMap<&String, Layout> = outputs
         .iter()
         .map(|(env, o)| (env, publish::layout(o)))
         .collect();
-    let url = match where_templates_go(args, &outputs, &layouts) {
+    let url = match where_templates_go(args, outputs, &layouts) {
         Ok(u) => u,
         Err(d) => return ctx.fail(&d),
     };
-    let mut warnings = Vec::new();
+    let mut warnings = fleet.warnings.clone();
     let mut report = Vec::new();
     for c in &picked {
         let output = &outputs[&c.environment];
@@ -213,8 +193,8 @@ fn where_templates_go(
     });
     let cloud = Aws::connect(&Connection {
         region,
-        endpoint_url: args.endpoint_url.clone(),
-        profile: args.profile.clone(),
+        endpoint_url: args.fleet.endpoint_url.clone(),
+        profile: args.fleet.profile.clone(),
         role_arn: None,
         external_id: None,
     })

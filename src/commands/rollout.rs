@@ -43,6 +43,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RolloutArgs) -> io::Result<i32> {
         selected,
         outputs,
         warnings,
+        ..
     } = match load(&args.fleet, &args.customer, args.all) {
         Ok(f) => f,
         Err(d) => return ctx.fail(&d),

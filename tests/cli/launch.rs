@@ -25,8 +25,8 @@ fn project() -> tempfile::TempDir {
     let spec = dir.path().join("byoa.yaml");
     std::fs::copy(root().join("examples/acme-api/byoa.yaml"), &spec).unwrap();
     for (id, account, region, env) in [
-        ("acme-corp", "222222222222", "eu-west-1", "prod"),
-        ("globex", "333333333333", "us-east-2", "dev"),
+        ("acme-corp", "222222222222", "us-east-1", "prod"),
+        ("globex", "333333333333", "us-east-1", "dev"),
     ] {
         let (code, _, err) = byoa(&[
             "customers",
@@ -134,6 +134,34 @@ fn links_name_s3_urls_and_each_customers_external_id() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("launch.templates"), "{err}");
+    // A customer outside the region its environment's templates were validated for: refused,
+    // as `rollout` refuses it.
+    let (code, _, err) = byoa(&[
+        "customers",
+        "add",
+        "initech",
+        "--name",
+        "Initech",
+        "--account",
+        "444444444444",
+        "--region",
+        "eu-west-1",
+        "--env",
+        "prod",
+        "--spec",
+        spec.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = byoa(&[
+        "launch",
+        spec.to_str().unwrap(),
+        "--customer",
+        "initech",
+        "--base-url",
+        base,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("customer `initech` is in `eu-west-1`, but the `prod` templates are made for `us-east-1`"), "{err}");
     // An unknown customer.
     let (code, _, err) = byoa(&[
         "launch",

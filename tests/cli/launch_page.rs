@@ -33,7 +33,7 @@ fn chromium() -> PathBuf {
 }
 
 /// The customer the page is for, as `byoa customers add` records it.
-const CUSTOMER: (&str, &str, &str, &str) = ("acme-corp", "Acme Corp", "222222222222", "eu-west-1");
+const CUSTOMER: (&str, &str, &str, &str) = ("acme-corp", "Acme Corp", "222222222222", "us-east-1");
 
 /// Where `byoa launch --base-url` says the templates are (an S3 address: the console reads
 /// only those); nothing is uploaded.
