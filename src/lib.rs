@@ -17,6 +17,7 @@ pub mod blueprints;
 pub mod cfn;
 pub mod cli;
 pub mod commands;
+pub mod cost;
 pub mod customers;
 pub mod deploy;
 pub mod diag;
@@ -110,6 +111,7 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Validate(args) => commands::validate::run(ctx, &args),
         Command::Check(args) => commands::check::run(ctx, &args),
         Command::Synth(args) => commands::synth::run(ctx, &args),
+        Command::Cost(args) => commands::cost::run(ctx, &args),
         Command::Diff(args) => commands::diff::run(ctx, &args),
         Command::Deploy(args) => commands::deploy::run(ctx, &args),
         Command::Destroy(args) => commands::destroy::run(ctx, &args),

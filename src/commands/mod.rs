@@ -5,6 +5,7 @@
 //! and hands what they return to the one printer (`report`); no stage prints.
 
 pub mod check;
+pub mod cost;
 pub mod customers;
 pub mod deploy;
 pub mod destroy;
