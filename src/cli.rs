@@ -108,7 +108,8 @@ Examples:
   byoa diff /tmp/before out --format json
   byoa diff --deployed --role-arn arn:aws:iam::123456789012:role/acme-deployer --external-id $ID
 
-Exit codes: 0 no changes, 1 changes, 2 error.")]
+Exit codes: 0 no changes, 1 changes, 2 error, 3 the monthly cost rises by more than
+--max-cost-increase.")]
     Diff(DiffArgs),
 
     /// Deploy the product's stacks into an account through a change set, stopping before data loss.
@@ -599,4 +600,14 @@ pub struct DiffArgs {
     /// Add a unified text diff of each changed template.
     #[arg(long)]
     pub text: bool,
+
+    /// Add the monthly cost change per stack and in total (`byoa cost`'s table and default
+    /// assumptions, in the region and environment NEW's manifest records).
+    #[arg(long)]
+    pub cost: bool,
+
+    /// Exit 3 when the monthly cost (its upper bound) rises by more than this many USD
+    /// (implies --cost).
+    #[arg(long, value_name = "USD")]
+    pub max_cost_increase: Option<f64>,
 }

@@ -8,7 +8,8 @@
 //! data, synthesis gets the hook's rule file as text). `yaml_positions` maps JSON pointers to
 //! lines for the spec and for templates alike. `diff` compares two sets of templates and
 //! predicts replacements and data loss (`byoa diff`); `deploy` sends them to an account
-//! through change sets, guarded by that prediction (`byoa deploy`).
+//! through change sets, guarded by that prediction (`byoa deploy`). `cost` prices the
+//! emitted templates offline from a dated price table (`byoa cost`, `byoa diff --cost`).
 //! `diag` is the one diagnostic model and `report` its only printer; `commands` holds one file
 //! per subcommand. `run` is the whole CLI behind `main`: it parses arguments and dispatches. It
 //! holds no global state, so it can run many times in one process.
@@ -51,7 +52,8 @@ pub mod exit {
     pub const FINDINGS: i32 = 1;
     /// The input or the environment is wrong: nothing was done.
     pub const ERROR: i32 = 2;
-    /// `deploy` stopped before executing: the data-loss guard was not satisfied.
+    /// `deploy` stopped before executing: the data-loss guard was not satisfied (and `diff`:
+    /// the monthly cost rises by more than `--max-cost-increase`).
     pub const BLOCKED: i32 = 3;
     /// Ctrl-C: byoa stopped following a stack operation, which goes on (128 + SIGINT).
     pub const INTERRUPTED: i32 = 130;

@@ -13,8 +13,8 @@ use crate::deploy::plan::Target;
 use crate::deploy::run::deployed_templates;
 use crate::diag::{Code, Diagnostic};
 use crate::diff::{self, load, render::DiffFormat};
-use crate::exit;
 use crate::report::DiagFormat;
+use crate::{cost, exit};
 use crate::{naming, synth};
 
 /// `byoa diff OLD [NEW]`.
@@ -60,11 +60,69 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
         }
         DiffFormat::Json => diff::render::json(ctx.out, &result, args.text)?,
     }
+    if (args.cost || args.max_cost_increase.is_some())
+        && cost_change(ctx, args, &old, &new, new_dir)?
+    {
+        return Ok(exit::BLOCKED);
+    }
     Ok(if result.has_changes() {
         exit::FINDINGS
     } else {
         exit::OK
     })
+}
+
+/// Prints the monthly cost change (text format) and says whether it breaks
+/// `--max-cost-increase`.
+fn cost_change(
+    ctx: &mut Ctx<'_>,
+    args: &crate::cli::DiffArgs,
+    old: &[diff::Stack],
+    new: &[diff::Stack],
+    new_dir: &Path,
+) -> io::Result<bool> {
+    let Some(manifest) = synth::read_manifest(new_dir) else {
+        let d = Diagnostic::new(
+            Code::CostPrices,
+            format!(
+                "the cost change needs the region and environment of `{}`'s manifest.json",
+                new_dir.display()
+            ),
+        )
+        .with_help("diff two output directories of `byoa synth`");
+        ctx.report(&[d], DiagFormat::Human)?;
+        return Ok(false);
+    };
+    let side = |stacks: &[diff::Stack]| -> Vec<(String, serde_json::Value)> {
+        stacks
+            .iter()
+            .map(|s| (s.name.clone(), s.template().clone()))
+            .collect()
+    };
+    let d = cost::delta::delta(
+        &side(old),
+        &side(new),
+        &manifest.region,
+        &cost::PriceTable::builtin(),
+        &cost::Assumptions::defaults(&manifest.environment),
+    );
+    if args.format == DiffFormat::Text {
+        ctx.out.write_all(cost::delta::text(&d).as_bytes())?;
+    }
+    let rise = d.change().max;
+    match args.max_cost_increase {
+        Some(limit) if rise > limit => {
+            let d = Diagnostic::new(
+                Code::CostIncrease,
+                format!(
+                    "the monthly cost rises by up to ${rise:.2}, more than the ${limit:.2} allowed"
+                ),
+            );
+            ctx.report(&[d], DiagFormat::Human)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// The deployed stacks that `dir`'s manifest names (old) and `dir`'s templates (new).

@@ -15,6 +15,7 @@
 //! estimate as text, JSON or Markdown.
 
 pub mod assume;
+pub mod delta;
 pub mod render;
 pub mod rules;
 pub mod table;

@@ -138,3 +138,28 @@ fn a_region_without_figures_shows_unpriced_lines() {
         "{out}"
     );
 }
+
+#[test]
+fn diff_shows_the_monthly_change_and_enforces_a_ceiling() {
+    let dev = crate::synth_to(std::path::Path::new(SPEC), Some("dev"), "yaml");
+    let prod = crate::synth_to(std::path::Path::new(SPEC), Some("prod"), "yaml");
+    let (d, p) = (dev.path().to_str().unwrap(), prod.path().to_str().unwrap());
+    let (code, out, _) = byoa(&["diff", d, p, "--cost"]);
+    assert_eq!(code, 1, "changes");
+    // Prod's three NAT gateways and addresses against dev's one, its Multi-AZ database, its
+    // api scaling 2..10 against 1..2.
+    assert!(
+        out.contains("monthly cost (us-east-1, AWS list prices of 2026-11-30):"),
+        "{out}"
+    );
+    assert!(
+        out.contains("network") && out.contains("+$79.95/month"),
+        "{out}"
+    );
+    assert!(out.contains("total +$"), "{out}");
+    let (code, _, err) = byoa(&["diff", d, p, "--max-cost-increase", "50"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("cost.increase"), "{err}");
+    let (code, _, _) = byoa(&["diff", p, d, "--max-cost-increase", "0"]);
+    assert_eq!(code, 1, "a cheaper change passes any ceiling");
+}
