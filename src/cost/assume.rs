@@ -1,7 +1,8 @@
 //! Usage assumptions: the quantities no template says (GB through the NAT gateways, load
 //! balancer capacity units, log volume, requests), as explicit values.
 //!
-//! Input: the environment's name (which picks a default set) and `--assume key=value` pairs.
+//! Input: the environment's name (which picks a default set), the spec's `cost.assume` (the
+//! environment's overlay applied) and `--assume key=value` pairs, each replacing the one before.
 //! Output: `Assumptions`, every key with its value, unit, meaning and where the value came
 //! from; the estimate prints them all, so a reader sees what the usage lines rest on.
 //! Defaults: environments named `prod`, `production` or starting `prod-` get the production
@@ -11,6 +12,7 @@
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic};
+use crate::spec::types::CostAssumptions;
 
 /// One usage quantity.
 struct Key {
@@ -109,6 +111,8 @@ pub enum Origin {
     ProductionDefault,
     /// The development default set.
     DevelopmentDefault,
+    /// The spec's `cost.assume` (its environment overlay applied).
+    Spec,
     /// `--assume`.
     Given,
 }
@@ -151,6 +155,18 @@ impl Assumptions {
                 })
                 .collect(),
         )
+    }
+
+    /// Applies the spec's `cost.assume` values.
+    pub fn with_spec(mut self, spec: &CostAssumptions) -> Assumptions {
+        let given = serde_json::to_value(spec).unwrap_or_default();
+        for a in &mut self.0 {
+            if let Some(v) = given.get(a.key).and_then(serde_json::Value::as_f64) {
+                a.value = v;
+                a.origin = Origin::Spec;
+            }
+        }
+        self
     }
 
     /// Applies `key=value` pairs; every bad pair is a diagnostic.
@@ -227,6 +243,24 @@ mod tests {
         assert_eq!(Assumptions::defaults("prod").get("nat_gb"), 100.0);
         assert_eq!(Assumptions::defaults("prod-eu").get("nat_gb"), 100.0);
         assert_eq!(Assumptions::defaults("dev").get("nat_gb"), 10.0);
+    }
+
+    #[test]
+    fn the_spec_fields_are_the_assumption_keys_and_override_the_defaults() {
+        let schema = serde_json::to_value(schemars::schema_for!(CostAssumptions)).unwrap();
+        let fields: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+        let keys: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
+        assert_eq!(fields, keys);
+        let spec = CostAssumptions {
+            nat_gb: Some(700.0),
+            ..CostAssumptions::default()
+        };
+        let a = Assumptions::defaults("prod").with_spec(&spec);
+        assert_eq!(a.get("nat_gb"), 700.0);
+        assert_eq!(a.0[0].origin, Origin::Spec);
+        assert_eq!(a.0[1].origin, Origin::ProductionDefault);
+        let a = a.given(&["nat_gb=5".into()]).unwrap();
+        assert_eq!(a.get("nat_gb"), 5.0, "--assume wins over the spec");
     }
 
     #[test]

@@ -125,6 +125,7 @@ pub fn text(e: &Estimate) -> String {
             match a.origin {
                 super::assume::Origin::ProductionDefault => "production default",
                 super::assume::Origin::DevelopmentDefault => "development default",
+                super::assume::Origin::Spec => "spec: cost.assume",
                 super::assume::Origin::Given => "given",
             }
         );

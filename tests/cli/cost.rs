@@ -163,3 +163,51 @@ fn diff_shows_the_monthly_change_and_enforces_a_ceiling() {
     let (code, _, _) = byoa(&["diff", p, d, "--max-cost-increase", "0"]);
     assert_eq!(code, 1, "a cheaper change passes any ceiling");
 }
+
+#[test]
+fn the_spec_sets_assumptions_per_environment_and_assume_overrides_them() {
+    let base = std::fs::read_to_string(crate::root().join(SPEC)).unwrap();
+    // The base sets nat_gb; dev's overlay sets it again; prod keeps the base's.
+    let spec = base
+        .replacen(
+            "monitoring:\n",
+            "cost:\n  assume: {nat_gb: 300}\n\nmonitoring:\n",
+            1,
+        )
+        .replacen("  dev:\n", "  dev:\n    cost: {assume: {nat_gb: 2}}\n", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("byoa.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let p = path.to_str().unwrap();
+    let nat = |env: &str, extra: &[&str]| {
+        let mut args = vec!["cost", p, "--env", env, "--format", "json"];
+        args.extend(extra);
+        let (code, out, err) = byoa(&args);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let a = v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == "nat_gb")
+            .unwrap()
+            .clone();
+        (
+            a["value"].as_f64().unwrap(),
+            a["origin"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(nat("prod", &[]), (300.0, "spec".to_owned()));
+    assert_eq!(nat("dev", &[]), (2.0, "spec".to_owned()));
+    assert_eq!(
+        nat("dev", &["--assume", "nat_gb=9"]),
+        (9.0, "given".to_owned())
+    );
+    let typo = std::fs::read_to_string(&path)
+        .unwrap()
+        .replacen("nat_gb: 300", "nat_gbs: 300", 1);
+    std::fs::write(&path, typo).unwrap();
+    let (code, _, err) = byoa(&["cost", p, "--env", "prod"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("spec.unknown-field"), "{err}");
+}
