@@ -95,6 +95,20 @@ const KEYS: &[Key] = &[
         development: 0.0,
     },
     Key {
+        key: "insights_metrics",
+        unit: "metrics",
+        meaning: "CloudWatch metrics Container Insights publishes for the cluster and its services",
+        production: 50.0,
+        development: 50.0,
+    },
+    Key {
+        key: "insights_gb",
+        unit: "GB/month",
+        meaning: "Container Insights performance events ingested into CloudWatch Logs",
+        production: 2.0,
+        development: 0.5,
+    },
+    Key {
         key: "kms_requests_10k",
         unit: "10,000 requests/month per key",
         meaning: "requests each KMS key serves",

@@ -86,6 +86,7 @@ type Rule = fn(&Ctx<'_>) -> Vec<Charge>;
 
 /// The billable types and their rules.
 pub const RULES: &[(&str, Rule)] = &[
+    ("AWS::ECS::Cluster", cluster),
     ("AWS::ECS::Service", fargate_service),
     ("AWS::RDS::DBInstance", rds_instance),
     ("AWS::EC2::NatGateway", nat_gateway),
@@ -130,10 +131,6 @@ pub const FREE: &[(&str, &str)] = &[
     (
         "AWS::EC2::FlowLog",
         "its records are priced as ingestion on the log group they go to",
-    ),
-    (
-        "AWS::ECS::Cluster",
-        "no charge; Fargate tasks are priced on their service",
     ),
     (
         "AWS::ECS::TaskDefinition",
@@ -250,6 +247,33 @@ fn refers_to(value: &Value, id: &str) -> bool {
 fn referenced<'a>(ctx: &Ctx<'a>, value: &Value) -> Option<&'a Value> {
     let id = value.get("Ref")?.as_str()?;
     ctx.template.get("Resources")?.get(id)?.get("Properties")
+}
+
+/// The cluster costs nothing itself (its tasks are priced on their services), but Container
+/// Insights publishes metrics and performance events to CloudWatch.
+fn cluster(ctx: &Ctx<'_>) -> Vec<Charge> {
+    let insights = ctx.properties["ClusterSettings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|s| s["Name"] == "containerInsights" && s["Value"] != "disabled");
+    if !insights {
+        return Vec::new();
+    }
+    vec![
+        charge(
+            "Container Insights metrics",
+            Basis::Usage,
+            Range::one(ctx.assume.get("insights_metrics")),
+            "cloudwatch.metric-month",
+        ),
+        charge(
+            "Container Insights performance events ingested",
+            Basis::Usage,
+            Range::one(ctx.assume.get("insights_gb")),
+            "logs.ingest-gb",
+        ),
+    ]
 }
 
 fn fargate_service(ctx: &Ctx<'_>) -> Vec<Charge> {

@@ -109,6 +109,9 @@ fn acme_api_prod_matches_the_table_by_hand() {
         service(4.0, 0.25, 0.5),
         "worker",
     );
+    // Container Insights: 50 metrics, 2 GB of performance events.
+    let cluster = 50.0 * p("cloudwatch.metric-month") + 2.0 * p("logs.ingest-gb");
+    close(module(&e, "cluster"), cluster, cluster, "cluster");
     // 13 alarms, 4 of them reading two metrics; one dashboard.
     let monitoring = key + 17.0 * p("cloudwatch.alarm-month") + p("cloudwatch.dashboard-month");
     close(
@@ -169,6 +172,8 @@ fn acme_api_dev_matches_the_table_by_hand() {
             + 0.5 * 90.0 * 12.0 / 365.0 * p("logs.storage-gb-month")
             + tasks * H * (vcpu * p("fargate.vcpu-hour.x86_64") + gb * p("fargate.gb-hour.x86_64"))
     };
+    let cluster = 50.0 * p("cloudwatch.metric-month") + 0.5 * p("logs.ingest-gb");
+    close(module(&e, "cluster"), cluster, cluster, "cluster");
     // dev scales api 1..2.
     close(
         module(&e, "service-api"),

@@ -637,6 +637,14 @@ pub struct CostAssumptions {
     #[schemars(range(min = 0))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_extra_gb: Option<f64>,
+    /// CloudWatch metrics Container Insights publishes for the cluster and its services.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights_metrics: Option<f64>,
+    /// GB a month of Container Insights performance events.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights_gb: Option<f64>,
     /// Requests a month each KMS key serves, in units of 10,000.
     #[schemars(range(min = 0))]
     #[serde(skip_serializing_if = "Option::is_none")]
