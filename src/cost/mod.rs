@@ -265,8 +265,14 @@ pub fn summary(e: &Estimate) -> String {
         1 => "; 1 item unpriced".to_owned(),
         n => format!("; {n} items unpriced"),
     };
+    // With lines unpriced the sum is a floor, and says so.
+    let floor = if e.totals.unpriced > 0 {
+        "at least "
+    } else {
+        ""
+    };
     format!(
-        "{} a month for {} {} in {} (fixed {}, usage {}); AWS list prices of {}{}",
+        "{floor}{} a month for {} {} in {} (fixed {}, usage {}); AWS list prices of {}{}",
         render::money_range(e.totals.monthly),
         e.product,
         e.environment,

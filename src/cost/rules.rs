@@ -538,13 +538,23 @@ fn web_acl(ctx: &Ctx<'_>) -> Vec<Charge> {
 }
 
 fn kms_key(ctx: &Ctx<'_>) -> Vec<Charge> {
+    let key = charge(
+        "customer managed key",
+        Basis::Fixed,
+        Range::one(1.0),
+        "kms.key-month",
+    );
+    let key = if ctx.properties["EnableKeyRotation"].as_bool() == Some(true) {
+        with_note(
+            key,
+            "automatic rotation: rotated key versions add to the monthly charge as the key \
+             ages (AWS lowered that charge in April 2024); a first year's key shown",
+        )
+    } else {
+        key
+    };
     vec![
-        charge(
-            "customer managed key",
-            Basis::Fixed,
-            Range::one(1.0),
-            "kms.key-month",
-        ),
+        key,
         charge(
             "key requests",
             Basis::Usage,
