@@ -33,7 +33,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &cli::CostArgs) -> io::Result<i32> {
             return ctx.fail(&[d]);
         }
     }
-    let assume = Assumptions::defaults(&model.environment).with_spec(&model.cost);
+    let assume = Assumptions::for_model(model);
     let assume = match assume.given(&args.assume) {
         Ok(a) => a,
         Err(diags) => return ctx.fail(&diags),

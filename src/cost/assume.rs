@@ -171,6 +171,11 @@ impl Assumptions {
         )
     }
 
+    /// The defaults of `model`'s environment with its spec's `cost.assume` applied.
+    pub fn for_model(model: &crate::spec::Model) -> Assumptions {
+        Assumptions::defaults(&model.environment).with_spec(&model.cost)
+    }
+
     /// Applies the spec's `cost.assume` values.
     pub fn with_spec(mut self, spec: &CostAssumptions) -> Assumptions {
         let given = serde_json::to_value(spec).unwrap_or_default();

@@ -257,6 +257,17 @@ fn line(id: &str, kind: &str, c: rules::Charge, region: &str, table: &PriceTable
     }
 }
 
+/// The one-line summary of `model`'s estimate with the built-in table and the spec's
+/// assumptions: what a launch page shows beside its list-price note.
+pub fn monthly_summary(model: &Model) -> Result<String, Vec<Diagnostic>> {
+    let e = estimate(
+        model,
+        &PriceTable::builtin(),
+        &Assumptions::for_model(model),
+    )?;
+    Ok(summary(&e))
+}
+
 /// One line for a page or a pull request: the monthly range, what it rests on and the date
 /// of the prices (`$X..$Y a month ...`).
 pub fn summary(e: &Estimate) -> String {

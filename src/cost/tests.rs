@@ -316,3 +316,15 @@ fn a_type_without_a_rule_is_an_unpriced_line() {
             .contains("AWS::New::Thing")
     );
 }
+
+#[test]
+fn the_launch_page_summary_is_the_estimates_first_line() {
+    let m = model("acme-api", "prod");
+    let line = monthly_summary(&m).unwrap();
+    assert_eq!(line, summary(&acme("prod")));
+    assert!(
+        line.starts_with("$358.14..$563.83 a month for acme-api prod in us-east-1"),
+        "{line}"
+    );
+    assert!(line.ends_with("AWS list prices of 2026-11-30"), "{line}");
+}
