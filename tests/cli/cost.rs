@@ -162,6 +162,19 @@ fn diff_shows_the_monthly_change_and_enforces_a_ceiling() {
     assert!(err.contains("cost.increase"), "{err}");
     let (code, _, _) = byoa(&["diff", p, d, "--max-cost-increase", "0"]);
     assert_eq!(code, 1, "a cheaper change passes any ceiling");
+    let (code, json, _) = byoa(&["diff", d, p, "--cost", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["format"], "byoa-diff/1");
+    assert_eq!(v["cost"]["region"], "us-east-1");
+    assert!(
+        v["cost"]["change"]["max"].as_f64().unwrap() > v["cost"]["change"]["min"].as_f64().unwrap()
+    );
+    // Two template files have no manifest: a ceiling that cannot be checked fails.
+    let (a, b) = (format!("{d}/network.yaml"), format!("{p}/network.yaml"));
+    let (code, _, err) = byoa(&["diff", &a, &b, "--max-cost-increase", "10"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cost.manifest"), "{err}");
 }
 
 #[test]
