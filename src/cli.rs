@@ -56,6 +56,21 @@ Examples:
   byoa validate examples/acme-api/byoa.yaml --env prod --format json")]
     Validate(ValidateArgs),
 
+    /// Estimate what the environment's stacks cost a month, offline, from a dated price table.
+    #[command(after_help = "\
+Prices come from the price table built into byoa (pricing/aws.json: AWS on-demand list prices,
+each entry with its source and date); --prices applies a file of negotiated rates on top.
+Usage-based lines rest on assumptions (GB through NAT, load balancer capacity units, log
+volume, ...): defaults per environment, each printed with the estimate, each overridable.
+A line whose price the table lacks for the region is shown as unpriced, never as zero.
+
+Examples:
+  byoa cost --env prod
+  byoa cost examples/acme-api/byoa.yaml --env dev --format markdown
+  byoa cost --env prod --assume nat_gb=500 --assume alb_lcu=3
+  byoa cost --env prod --prices rates.json   # {\"prices\": {\"nat.gb\": {\"us-east-1\": 0.03}}}")]
+    Cost(CostArgs),
+
     /// Compile the spec into CloudFormation templates and a manifest.
     #[command(after_help = "\
 Examples:
@@ -96,7 +111,8 @@ Examples:
   byoa diff /tmp/before out --format json
   byoa diff --deployed --role-arn arn:aws:iam::123456789012:role/acme-deployer --external-id $ID
 
-Exit codes: 0 no changes, 1 changes, 2 error.")]
+Exit codes: 0 no changes, 1 changes, 2 error, 3 the monthly cost rises by more than
+--max-cost-increase.")]
     Diff(DiffArgs),
 
     /// Deploy the product's stacks into an account through a change set, stopping before data loss.
@@ -363,6 +379,37 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CostFormat,
+
+    /// A usage assumption, `key=value` (repeatable), e.g. `nat_gb=500`.
+    #[arg(long = "assume", value_name = "KEY=VALUE")]
+    pub assume: Vec<String>,
+
+    /// A price-override file (negotiated rates) applied on top of the built-in table.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
+    /// Price the stacks in this region instead of the spec's (one the residency allows).
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+/// How `byoa cost` prints its estimate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CostFormat {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
 pub struct SynthArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
@@ -576,6 +623,16 @@ pub struct DiffArgs {
     /// Add a unified text diff of each changed template.
     #[arg(long)]
     pub text: bool,
+
+    /// Add the monthly cost change per stack and in total (`byoa cost`'s table and default
+    /// assumptions, in the region and environment NEW's manifest records).
+    #[arg(long)]
+    pub cost: bool,
+
+    /// Exit 3 when the monthly cost (its upper bound) rises by more than this many USD
+    /// (implies --cost).
+    #[arg(long, value_name = "USD")]
+    pub max_cost_increase: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]

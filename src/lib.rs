@@ -8,7 +8,8 @@
 //! data, synthesis gets the hook's rule file as text). `yaml_positions` maps JSON pointers to
 //! lines for the spec and for templates alike. `diff` compares two sets of templates and
 //! predicts replacements and data loss (`byoa diff`); `deploy` sends them to an account
-//! through change sets, guarded by that prediction (`byoa deploy`).
+//! through change sets, guarded by that prediction (`byoa deploy`). `cost` prices the
+//! emitted templates offline from a dated price table (`byoa cost`, `byoa diff --cost`).
 //! `diag` is the one diagnostic model and `report` its only printer; `commands` holds one file
 //! per subcommand. `run` is the whole CLI behind `main`: it parses arguments and dispatches. It
 //! holds no global state, so it can run many times in one process.
@@ -17,6 +18,7 @@ pub mod blueprints;
 pub mod cfn;
 pub mod cli;
 pub mod commands;
+pub mod cost;
 pub mod customers;
 pub mod deploy;
 pub mod diag;
@@ -50,7 +52,8 @@ pub mod exit {
     pub const FINDINGS: i32 = 1;
     /// The input or the environment is wrong: nothing was done.
     pub const ERROR: i32 = 2;
-    /// `deploy` stopped before executing: the data-loss guard was not satisfied.
+    /// `deploy` stopped before executing: the data-loss guard was not satisfied (and `diff`:
+    /// the monthly cost rises by more than `--max-cost-increase`).
     pub const BLOCKED: i32 = 3;
     /// Ctrl-C: byoa stopped following a stack operation, which goes on (128 + SIGINT).
     pub const INTERRUPTED: i32 = 130;
@@ -113,6 +116,7 @@ fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> io::Result<i32> {
         Command::Validate(args) => commands::validate::run(ctx, &args),
         Command::Check(args) => commands::check::run(ctx, &args),
         Command::Synth(args) => commands::synth::run(ctx, &args),
+        Command::Cost(args) => commands::cost::run(ctx, &args),
         Command::Diff(args) => commands::diff::run(ctx, &args),
         Command::Deploy(args) => commands::deploy::run(ctx, &args),
         Command::Destroy(args) => commands::destroy::run(ctx, &args),

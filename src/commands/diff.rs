@@ -13,8 +13,8 @@ use crate::deploy::plan::Target;
 use crate::deploy::run::deployed_templates;
 use crate::diag::{Code, Diagnostic};
 use crate::diff::{self, load, render::DiffFormat};
-use crate::exit;
 use crate::report::DiagFormat;
+use crate::{cost, exit};
 use crate::{naming, synth};
 
 /// `byoa diff OLD [NEW]`.
@@ -53,18 +53,93 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
     if let Some(map) = &new_map {
         diff::annotate(&mut result, old_map.as_ref(), map);
     }
-    match args.format {
-        DiffFormat::Text => {
-            let color = ctx.color && io::stdout().is_terminal();
-            diff::render::text(ctx.out, &result, color, args.text)?
+    let delta = if args.cost || args.max_cost_increase.is_some() {
+        match cost_delta(ctx, &old, &new, new_dir, args.max_cost_increase.is_some())? {
+            Some(d) => Some(d),
+            // A ceiling that cannot be checked fails the run rather than passing it.
+            None if args.max_cost_increase.is_some() => return Ok(exit::ERROR),
+            None => None,
         }
-        DiffFormat::Json => diff::render::json(ctx.out, &result, args.text)?,
+    } else {
+        None
+    };
+    match (args.format, &delta) {
+        (DiffFormat::Text, _) => {
+            let color = ctx.color && io::stdout().is_terminal();
+            diff::render::text(ctx.out, &result, color, args.text)?;
+            if let Some(d) = &delta {
+                ctx.out.write_all(cost::delta::text(d).as_bytes())?;
+            }
+        }
+        (DiffFormat::Json, None) => diff::render::json(ctx.out, &result, args.text)?,
+        // The diff's document with the cost change added under `cost`.
+        (DiffFormat::Json, Some(d)) => {
+            let mut doc = Vec::new();
+            diff::render::json(&mut doc, &result, args.text)?;
+            let mut doc: serde_json::Value =
+                serde_json::from_slice(&doc).map_err(io::Error::other)?;
+            let mut cost = serde_json::to_value(d).map_err(io::Error::other)?;
+            cost["change"] = serde_json::to_value(d.change()).map_err(io::Error::other)?;
+            doc["cost"] = cost;
+            let text = serde_json::to_string_pretty(&doc).map_err(io::Error::other)?;
+            writeln!(ctx.out, "{text}")?;
+        }
+    }
+    if let (Some(d), Some(limit)) = (&delta, args.max_cost_increase) {
+        let rise = d.change().max;
+        if rise > limit {
+            let d = Diagnostic::new(
+                Code::CostIncrease,
+                format!(
+                    "the monthly cost rises by up to ${rise:.2}, more than the ${limit:.2} allowed"
+                ),
+            );
+            ctx.report(&[d], diag_format)?;
+            return Ok(exit::BLOCKED);
+        }
     }
     Ok(if result.has_changes() {
         exit::FINDINGS
     } else {
         exit::OK
     })
+}
+
+/// The monthly cost change from `old` to `new`, priced in the region and environment of
+/// `new_dir`'s manifest; `None` without one (reported: an error when `required`).
+fn cost_delta(
+    ctx: &mut Ctx<'_>,
+    old: &[diff::Stack],
+    new: &[diff::Stack],
+    new_dir: &Path,
+    required: bool,
+) -> io::Result<Option<cost::delta::Delta>> {
+    let Some(manifest) = synth::read_manifest(new_dir) else {
+        let d = Diagnostic::new(
+            Code::CostManifest,
+            format!(
+                "the cost change needs the region and environment of `{}`'s manifest.json",
+                new_dir.display()
+            ),
+        )
+        .with_help("diff two output directories of `byoa synth`");
+        let d = if required { d } else { d.as_warning() };
+        ctx.report(&[d], DiagFormat::Human)?;
+        return Ok(None);
+    };
+    let side = |stacks: &[diff::Stack]| -> Vec<(String, serde_json::Value)> {
+        stacks
+            .iter()
+            .map(|s| (s.name.clone(), s.template().clone()))
+            .collect()
+    };
+    Ok(Some(cost::delta::delta(
+        &side(old),
+        &side(new),
+        &manifest.region,
+        &cost::PriceTable::builtin(),
+        &cost::Assumptions::defaults(&manifest.environment),
+    )))
 }
 
 /// The deployed stacks that `dir`'s manifest names (old) and `dir`'s templates (new).

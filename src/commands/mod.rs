@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod check;
+pub mod cost;
 pub mod customers;
 pub mod deploy;
 pub mod destroy;

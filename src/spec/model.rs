@@ -14,7 +14,8 @@ use ipnet::Ipv4Net;
 use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
 use crate::spec::types::{
-    Access, Compliance, Expose, FlowLogs, Monitoring, NatMode, Residency, Scaling, StorageType,
+    Access, Compliance, CostAssumptions, Expose, FlowLogs, Monitoring, NatMode, Residency, Scaling,
+    StorageType,
 };
 pub use crate::spec::values::{EngineVersion, InstanceClass, SecretSource, Size, TlsPolicy};
 
@@ -36,6 +37,8 @@ pub struct Model {
     pub services: Vec<Service>,
     pub access: Access,
     pub monitoring: Monitoring,
+    /// Usage assumptions for `byoa cost` (no template reads them).
+    pub cost: CostAssumptions,
     pub(in crate::spec) _sealed: Sealed,
 }
 

@@ -38,6 +38,9 @@ pub struct Spec {
     /// Alarms, dashboard and audit trail.
     #[serde(default)]
     pub monitoring: Monitoring,
+    /// What `byoa cost` assumes about usage. Changes no template.
+    #[serde(default)]
+    pub cost: Cost,
     /// Per-environment overrides, e.g. `dev:` or `prod:`. Each value has the shape of this
     /// document (any field may be given); maps merge, lists replace, and lists of named items
     /// (services) merge by `name`.
@@ -578,6 +581,74 @@ impl Default for Access {
             max_session_hours: default_session_hours(),
         }
     }
+}
+
+/// What `byoa cost` assumes about usage (`byoa cost` prints every assumption with its
+/// meaning). A value given here replaces the environment's default; `--assume` replaces both.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cost {
+    #[serde(default)]
+    pub assume: CostAssumptions,
+}
+
+/// Usage quantities a month (defaults: larger for environments named `prod`, `production` or
+/// `prod-*`, smaller for the others).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostAssumptions {
+    /// GB a month processed by the NAT gateways, all of them together.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nat_gb: Option<f64>,
+    /// Load balancer capacity units used in an average hour.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alb_lcu: Option<f64>,
+    /// Million requests a month the web ACL inspects.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waf_requests_m: Option<f64>,
+    /// GB a month of application logs each service writes.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_log_gb: Option<f64>,
+    /// GB a month of VPC flow-log records.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow_log_gb: Option<f64>,
+    /// GB a month of CloudTrail events copied to CloudWatch Logs.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trail_log_gb: Option<f64>,
+    /// GB a month of database logs exported to CloudWatch Logs.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_log_gb: Option<f64>,
+    /// GB each bucket holds.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_gb: Option<f64>,
+    /// GB of images each repository holds.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecr_gb: Option<f64>,
+    /// GB of database backups beyond the free amount (the provisioned storage).
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_extra_gb: Option<f64>,
+    /// CloudWatch metrics Container Insights publishes for the cluster and its services.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights_metrics: Option<f64>,
+    /// GB a month of Container Insights performance events.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights_gb: Option<f64>,
+    /// Requests a month each KMS key serves, in units of 10,000.
+    #[schemars(range(min = 0))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_requests_10k: Option<f64>,
 }
 
 /// Alarms, dashboard and audit trail.

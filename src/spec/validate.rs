@@ -87,6 +87,7 @@ pub fn validate(
         services,
         access: spec.access.clone(),
         monitoring: spec.monitoring.clone(),
+        cost: spec.cost.assume.clone(),
         _sealed: Sealed(()),
     };
     Ok((model, d))

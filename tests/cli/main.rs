@@ -4,6 +4,7 @@
 
 mod access_eval;
 mod check;
+mod cost;
 mod customers;
 mod deploy;
 mod deploy_root;

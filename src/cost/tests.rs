@@ -1,0 +1,330 @@
+//! The acme-api estimates checked against sums written out here from the table's entries (so a
+//! wrong multiplication in a rule is caught), and the rule coverage of every type byoa emits.
+
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::cfn;
+
+fn model(example: &str, env: &str) -> Model {
+    let path = format!(
+        "{}/examples/{example}/byoa.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    crate::spec::load(
+        std::path::Path::new(&path),
+        Some(env),
+        crate::policy::catalogue(),
+    )
+    .expect("the example loads")
+    .model
+}
+
+fn acme(env: &str) -> Estimate {
+    let m = model("acme-api", env);
+    estimate(&m, &PriceTable::builtin(), &Assumptions::defaults(env)).expect("estimates")
+}
+
+/// The us-east-1 figure of a table entry.
+fn p(key: &str) -> f64 {
+    match PriceTable::builtin().price(key, "us-east-1") {
+        Price::Known { usd, .. } => usd,
+        Price::Unpriced(why) => panic!("{why}"),
+    }
+}
+
+fn module(e: &Estimate, name: &str) -> Range {
+    e.modules
+        .iter()
+        .find(|m| m.module == name)
+        .unwrap_or_else(|| panic!("no module {name}"))
+        .totals
+        .monthly
+}
+
+fn close(got: Range, min: f64, max: f64, what: &str) {
+    let ok = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert!(
+        ok(got.min, min) && ok(got.max, max),
+        "{what}: estimated {got:?}, computed {min}..{max}"
+    );
+}
+
+const H: f64 = 730.0;
+
+#[test]
+fn acme_api_prod_matches_the_table_by_hand() {
+    let e = acme("prod");
+    assert_eq!(
+        e.totals.unpriced, 0,
+        "everything prod uses in us-east-1 is priced"
+    );
+    let key = p("kms.key-month") + p("kms.10k-requests"); // 1 key, 10,000 requests
+    // Three zones: a NAT gateway and its address in each; 100 GB through them all together.
+    let network = 3.0 * H * p("ipv4.hour")
+        + 3.0 * H * p("nat.hour")
+        + 100.0 * p("nat.gb")
+        + key
+        + 10.0 * p("logs.ingest-gb")
+        + 10.0 * 12.0 * p("logs.storage-gb-month") // 365 days of flow logs kept
+        + 10.0 * p("s3.standard-gb-month")
+        + H * p("alb.hour")
+        + H * p("alb.lcu-hour") // 1 LCU on average
+        + 3.0 * H * p("ipv4.hour") // the load balancer's address in each zone
+        + p("waf.web-acl-month")
+        + 3.0 * p("waf.rule-month")
+        + 10.0 * p("waf.million-requests");
+    close(module(&e, "network"), network, network, "network");
+    // Multi-AZ: the multi-az instance-hour (twice single-AZ) and storage; 50 GB growing to 200.
+    assert_eq!(
+        p("rds.postgres.db.t4g.medium.multi-az"),
+        2.0 * p("rds.postgres.db.t4g.medium.single-az")
+    );
+    let db = key
+        + H * p("rds.postgres.db.t4g.medium.multi-az")
+        + p("secretsmanager.secret-month")
+        + 1.0 * p("logs.ingest-gb");
+    close(
+        module(&e, "database"),
+        db + 50.0 * p("rds.storage.gp3.multi-az"),
+        db + 200.0 * p("rds.storage.gp3.multi-az"),
+        "database",
+    );
+    let service = |tasks: f64, vcpu: f64, gb: f64| {
+        key + 2.0 * p("ecr.gb-month")
+            + 5.0 * p("logs.ingest-gb")
+            + 5.0 * 90.0 * 12.0 / 365.0 * p("logs.storage-gb-month")
+            + tasks * H * (vcpu * p("fargate.vcpu-hour.x86_64") + gb * p("fargate.gb-hour.x86_64"))
+    };
+    // api: 512 CPU units, 1024 MB, 2..10 tasks; worker: 256, 512, 1..4.
+    close(
+        module(&e, "service-api"),
+        service(2.0, 0.5, 1.0),
+        service(10.0, 0.5, 1.0),
+        "api",
+    );
+    close(
+        module(&e, "service-worker"),
+        service(1.0, 0.25, 0.5),
+        service(4.0, 0.25, 0.5),
+        "worker",
+    );
+    // Container Insights: 50 metrics, 2 GB of performance events.
+    let cluster = 50.0 * p("cloudwatch.metric-month") + 2.0 * p("logs.ingest-gb");
+    close(module(&e, "cluster"), cluster, cluster, "cluster");
+    // 13 alarms, 4 of them reading two metrics; one dashboard.
+    let monitoring = key + 17.0 * p("cloudwatch.alarm-month") + p("cloudwatch.dashboard-month");
+    close(
+        module(&e, "monitoring"),
+        monitoring,
+        monitoring,
+        "monitoring",
+    );
+    let access = 2.0 * key
+        + 3.0 * 10.0 * p("s3.standard-gb-month")
+        + p("logs.ingest-gb")
+        + 12.0 * p("logs.storage-gb-month");
+    close(module(&e, "access"), access, access, "access");
+    let sum = |f: fn(Range) -> f64| e.modules.iter().map(|m| f(m.totals.monthly)).sum::<f64>();
+    close(e.totals.monthly, sum(|r| r.min), sum(|r| r.max), "total");
+    close(
+        e.totals.fixed.plus(e.totals.usage),
+        e.totals.monthly.min,
+        e.totals.monthly.max,
+        "fixed + usage",
+    );
+}
+
+#[test]
+fn acme_api_dev_matches_the_table_by_hand() {
+    let e = acme("dev");
+    assert_eq!(e.totals.unpriced, 0);
+    let key = p("kms.key-month") + 0.2 * p("kms.10k-requests");
+    // One NAT gateway (`nat: single`), two zones for the load balancer, 30 days of flow logs.
+    let network = H * p("ipv4.hour")
+        + H * p("nat.hour")
+        + 10.0 * p("nat.gb")
+        + key
+        + 1.0 * p("logs.ingest-gb")
+        + 1.0 * 30.0 * 12.0 / 365.0 * p("logs.storage-gb-month")
+        + 1.0 * p("s3.standard-gb-month")
+        + H * p("alb.hour")
+        + 0.1 * H * p("alb.lcu-hour")
+        + 2.0 * H * p("ipv4.hour")
+        + p("waf.web-acl-month")
+        + 3.0 * p("waf.rule-month")
+        + 1.0 * p("waf.million-requests");
+    close(module(&e, "network"), network, network, "network");
+    // Single-AZ: the single-az prices, half the Multi-AZ ones.
+    let db = key
+        + H * p("rds.postgres.db.t4g.medium.single-az")
+        + p("secretsmanager.secret-month")
+        + 0.2 * p("logs.ingest-gb");
+    close(
+        module(&e, "database"),
+        db + 50.0 * p("rds.storage.gp3.single-az"),
+        db + 200.0 * p("rds.storage.gp3.single-az"),
+        "database",
+    );
+    let service = |tasks: f64, vcpu: f64, gb: f64| {
+        key + 1.0 * p("ecr.gb-month")
+            + 0.5 * p("logs.ingest-gb")
+            + 0.5 * 90.0 * 12.0 / 365.0 * p("logs.storage-gb-month")
+            + tasks * H * (vcpu * p("fargate.vcpu-hour.x86_64") + gb * p("fargate.gb-hour.x86_64"))
+    };
+    let cluster = 50.0 * p("cloudwatch.metric-month") + 0.5 * p("logs.ingest-gb");
+    close(module(&e, "cluster"), cluster, cluster, "cluster");
+    // dev scales api 1..2.
+    close(
+        module(&e, "service-api"),
+        service(1.0, 0.5, 1.0),
+        service(2.0, 0.5, 1.0),
+        "api",
+    );
+    close(
+        module(&e, "service-worker"),
+        service(1.0, 0.25, 0.5),
+        service(4.0, 0.25, 0.5),
+        "worker",
+    );
+}
+
+#[test]
+fn a_region_the_table_lacks_gives_unpriced_lines_not_zeros() {
+    let m = model("acme-api", "prod");
+    let e = estimate_in(
+        &m,
+        "eu-central-1",
+        &PriceTable::builtin(),
+        &Assumptions::defaults("prod"),
+    )
+    .unwrap();
+    let fargate: Vec<&Line> = e
+        .modules
+        .iter()
+        .flat_map(|m| &m.lines)
+        .filter(|l| l.price_key.as_deref() == Some("fargate.vcpu-hour.x86_64"))
+        .collect();
+    assert_eq!(fargate.len(), 2);
+    assert!(
+        fargate
+            .iter()
+            .all(|l| l.monthly.is_none() && l.unpriced.is_some())
+    );
+    assert!(e.totals.unpriced >= 2);
+    // WAF has one price everywhere: still priced.
+    assert!(
+        e.modules
+            .iter()
+            .flat_map(|m| &m.lines)
+            .any(|l| l.price_key.as_deref() == Some("waf.web-acl-month")
+                && l.monthly == Some(Range::one(5.0)))
+    );
+    assert!(summary(&e).contains("unpriced"), "{}", summary(&e));
+}
+
+#[test]
+fn read_replicas_are_priced_as_single_az_instances_with_their_source_storage() {
+    let m = model("acme-50", "prod");
+    let mut table = PriceTable::builtin();
+    table
+        .apply_overrides(
+            r#"{"prices": {"rds.storage.gp3.single-az": {"eu-west-1": 0.1}}}"#,
+            std::path::Path::new("rates.json"),
+        )
+        .unwrap();
+    let e = estimate(&m, &table, &Assumptions::defaults("prod")).unwrap();
+    let lines: Vec<&Line> = e
+        .modules
+        .iter()
+        .flat_map(|m| &m.lines)
+        .filter(|l| l.resource == "DatabaseReplica1")
+        .collect();
+    let instance = lines
+        .iter()
+        .find(|l| l.item.contains("read replica"))
+        .unwrap();
+    assert_eq!(
+        instance.price_key.as_deref(),
+        Some("rds.postgres.db.r6g.large.single-az")
+    );
+    assert!(instance.unpriced.is_some(), "r6g.large is not in the table");
+    let storage = lines.iter().find(|l| l.item.contains("storage")).unwrap();
+    assert_eq!(
+        storage.quantity,
+        Range {
+            min: 200.0,
+            max: 1000.0
+        }
+    );
+    assert!(storage.overridden);
+    close(storage.monthly.unwrap(), 20.0, 100.0, "replica storage");
+}
+
+/// Every type byoa can emit (the tagging lists, which a test keeps complete) and every type in
+/// the examples' templates has a price rule or a reason to be free: a new billable type cannot
+/// slip into the templates unpriced.
+#[test]
+fn every_emitted_type_has_a_price_rule_or_is_free() {
+    let mut types: BTreeSet<String> = cfn::TAGGABLE
+        .iter()
+        .chain(cfn::UNTAGGABLE)
+        .map(|t| (*t).to_owned())
+        .collect();
+    for (example, env) in [
+        ("acme-api", "dev"),
+        ("acme-api", "prod"),
+        ("acme-50", "dev"),
+        ("acme-50", "prod"),
+    ] {
+        for stack in modules::build_all(&model(example, env), "yaml").unwrap() {
+            types.extend(stack.template.resources.values().map(|r| r.kind.clone()));
+        }
+    }
+    let missing: Vec<&String> = types
+        .iter()
+        .filter(|t| rules::rule(t).is_none() && rules::free(t).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "types without a price rule or a reason to be free: {missing:?}"
+    );
+    let both: Vec<&str> = rules::RULES
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| rules::free(t).is_some())
+        .collect();
+    assert!(both.is_empty(), "priced and free at once: {both:?}");
+}
+
+#[test]
+fn a_type_without_a_rule_is_an_unpriced_line() {
+    let t =
+        serde_json::json!({"Resources": {"Thing": {"Type": "AWS::New::Thing", "Properties": {}}}});
+    let m = price_templates(
+        &[("x".into(), t)],
+        "us-east-1",
+        &PriceTable::builtin(),
+        &Assumptions::defaults("dev"),
+    );
+    assert_eq!(m[0].totals.unpriced, 1);
+    assert!(
+        m[0].lines[0]
+            .unpriced
+            .as_deref()
+            .unwrap()
+            .contains("AWS::New::Thing")
+    );
+}
+
+#[test]
+fn the_launch_page_summary_is_the_estimates_first_line() {
+    let m = model("acme-api", "prod");
+    let line = monthly_summary(&m).unwrap();
+    assert_eq!(line, summary(&acme("prod")));
+    assert!(
+        line.starts_with("$358.14..$563.83 a month for acme-api prod in us-east-1"),
+        "{line}"
+    );
+    assert!(line.ends_with("AWS list prices of 2026-11-30"), "{line}");
+}
