@@ -19,7 +19,7 @@ use crate::deploy::aws::{Aws, Connection};
 use crate::diag::{Code, Diagnostic};
 use crate::exit;
 use crate::launch::links::{self, TemplateParameter};
-use crate::launch::page::{self, Button, Page};
+use crate::launch::page::{self, Button, Cost, Page};
 use crate::launch::publish::{self, Layout};
 use crate::naming::{self, console::ARTIFACT_BASE_URL};
 use crate::synth::Output;
@@ -144,12 +144,27 @@ fn write_page(
         output,
         customer: &c.name,
         buttons,
-        cost: None,
+        cost: cost(model, &c.region),
     })?;
     crate::synth::create_dir(&args.pages)?;
     let path = args.pages.join(format!("{}.html", c.id));
     crate::synth::write_atomic(&path, html.as_bytes())?;
     Ok(path)
+}
+
+/// The monthly estimate in the customer's region with the built-in price table and the spec's
+/// usage assumptions; none when the estimate cannot be made (the page then shows no figure
+/// rather than a wrong one).
+fn cost(model: &crate::spec::Model, region: &str) -> Option<Cost> {
+    let e = crate::cost::estimate_in(
+        model,
+        region,
+        &crate::cost::table::PriceTable::builtin(),
+        &crate::cost::assume::Assumptions::for_model(model),
+    )
+    .ok()?;
+    let (monthly, basis) = crate::cost::headline(&e);
+    Some(Cost { monthly, basis })
 }
 
 /// How a published key becomes the URL a link names.

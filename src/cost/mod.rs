@@ -257,20 +257,20 @@ fn line(id: &str, kind: &str, c: rules::Charge, region: &str, table: &PriceTable
     }
 }
 
-/// The one-line summary of `model`'s estimate with the built-in table and the spec's
-/// assumptions: what a launch page shows beside its list-price note.
-pub fn monthly_summary(model: &Model) -> Result<String, Vec<Diagnostic>> {
-    let e = estimate(
-        model,
-        &PriceTable::builtin(),
-        &Assumptions::for_model(model),
-    )?;
-    Ok(summary(&e))
-}
-
 /// One line for a page or a pull request: the monthly range, what it rests on and the date
 /// of the prices (`$X..$Y a month ...`).
 pub fn summary(e: &Estimate) -> String {
+    let (figure, basis) = headline(e);
+    format!(
+        "{figure} for {} {} in {} ({basis})",
+        e.product, e.environment, e.region
+    )
+}
+
+/// The estimate in two parts, for a page that shows the figure large: `$X..$Y a month` (`at
+/// least` when lines are unpriced) and what it rests on (fixed and usage parts, the prices'
+/// date, how many items are unpriced).
+pub fn headline(e: &Estimate) -> (String, String) {
     let unpriced = match e.totals.unpriced {
         0 => String::new(),
         1 => "; 1 item unpriced".to_owned(),
@@ -282,16 +282,15 @@ pub fn summary(e: &Estimate) -> String {
     } else {
         ""
     };
-    format!(
-        "{floor}{} a month for {} {} in {} (fixed {}, usage {}); AWS list prices of {}{}",
-        render::money_range(e.totals.monthly),
-        e.product,
-        e.environment,
-        e.region,
-        render::money_range(e.totals.fixed),
-        render::money_range(e.totals.usage),
-        e.prices_date,
-        unpriced
+    (
+        format!("{floor}{} a month", render::money_range(e.totals.monthly)),
+        format!(
+            "fixed {}, usage {}; AWS list prices of {}{}",
+            render::money_range(e.totals.fixed),
+            render::money_range(e.totals.usage),
+            e.prices_date,
+            unpriced
+        ),
     )
 }
 

@@ -318,13 +318,18 @@ fn a_type_without_a_rule_is_an_unpriced_line() {
 }
 
 #[test]
-fn the_launch_page_summary_is_the_estimates_first_line() {
-    let m = model("acme-api", "prod");
-    let line = monthly_summary(&m).unwrap();
-    assert_eq!(line, summary(&acme("prod")));
+fn the_summary_line_and_the_launch_pages_headline_agree() {
+    let e = acme("prod");
+    let line = summary(&e);
     assert!(
         line.starts_with("$358.14..$563.83 a month for acme-api prod in us-east-1"),
         "{line}"
     );
-    assert!(line.ends_with("AWS list prices of 2026-11-30"), "{line}");
+    assert!(line.ends_with("AWS list prices of 2026-11-30)"), "{line}");
+    let (figure, basis) = headline(&e);
+    assert_eq!(figure, "$358.14..$563.83 a month");
+    assert!(
+        basis.starts_with("fixed $308.43..$514.12, usage $49.72;"),
+        "{basis}"
+    );
 }

@@ -104,6 +104,10 @@ fn links_name_s3_urls_and_each_customers_external_id() {
             html.contains(&c.external_id),
             "the page carries the customer's access link"
         );
+        assert!(
+            html.contains("<h2>Estimated cost</h2>") && html.contains(" a month</p>"),
+            "the page shows the estimate"
+        );
         let links = row["links"].as_array().unwrap();
         let (access, root) = (&links[0], &links[1]);
         assert_eq!(

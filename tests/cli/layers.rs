@@ -45,15 +45,29 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     (
         "synth",
-        &["policy", "commands", "deploy", "customers", "launch"],
+        &[
+            "policy",
+            "commands",
+            "deploy",
+            "customers",
+            "launch",
+            "cost",
+        ],
     ),
     (
         "policy",
-        &["synth", "commands", "deploy", "customers", "launch"],
+        &["synth", "commands", "deploy", "customers", "launch", "cost"],
     ),
     (
         "diff",
-        &["policy", "commands", "deploy", "customers", "launch"],
+        &[
+            "policy",
+            "commands",
+            "deploy",
+            "customers",
+            "launch",
+            "cost",
+        ],
     ),
     // Deploy sits after synth and diff; it never reaches back into the front of the pipeline.
     (
@@ -66,6 +80,11 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         &[
             "modules", "cfn", "policy", "synth", "commands", "deploy", "diff", "launch",
         ],
+    ),
+    // Cost is pure: the model and a dated price table; what reads it (diff, launch) comes later.
+    (
+        "cost",
+        &["commands", "deploy", "customers", "launch", "synth"],
     ),
     // Launch comes last: it reads synthesized output and deploy's upload plan.
     ("launch", &["policy", "commands"]),
