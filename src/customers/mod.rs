@@ -147,11 +147,14 @@ fn parse(
     let validator = VALIDATOR.get_or_init(|| {
         jsonschema::validator_for(schema()).expect("the generated schema is valid")
     });
-    // An empty file is an empty list.
-    let value = match source.value {
+    // An empty file, or `customers:` with nothing under it yet, is an empty list.
+    let mut value = match source.value {
         Value::Null => json!({}),
         v => v,
     };
+    if value.get("customers").is_some_and(Value::is_null) {
+        value["customers"] = json!([]);
+    }
     let mut diags: Vec<Diagnostic> = crate::spec::schema::check_with(schema(), validator, &value)
         .into_iter()
         .map(|mut d| {

@@ -188,6 +188,14 @@ fn appending_keeps_comments_and_refuses_what_it_cannot_append() {
         "{diags:?}"
     );
 
+    // An empty file, and one with the key but no entries yet, each end with one list.
+    for start in ["", "customers:\n"] {
+        let (text, loaded) = add::append(path, Some(start), &new).unwrap();
+        assert_eq!(text.matches("customers:").count(), 1, "{text}");
+        assert!(text.starts_with("customers:\n  - id:"), "{text}");
+        assert_eq!(loaded.customers, [new.clone()]);
+    }
+
     // A file of comments only gets the key.
     let (_, loaded) = add::append(path, Some("# nothing yet"), &new).unwrap();
     assert_eq!(loaded.customers, [new]);
@@ -205,4 +213,23 @@ fn committed_schema_matches_the_types() {
         have == want,
         "schemas/customers.schema.json is stale: run `BYOA_BLESS=1 cargo test --lib customers`"
     );
+}
+
+#[test]
+fn the_file_is_beside_the_spec_and_only_an_empty_one_reads_as_no_customers() {
+    assert_eq!(
+        beside(Path::new("products/acme/byoa.yaml")),
+        Path::new("products/acme/customers.yaml")
+    );
+    assert_eq!(beside(Path::new("byoa.yaml")), Path::new("customers.yaml"));
+    assert!(
+        load_str(Path::new("customers.yaml"), "# none yet\n")
+            .unwrap()
+            .customers
+            .is_empty()
+    );
+    // A syntax error is one, not an empty list.
+    let diags = load_str(Path::new("customers.yaml"), "customers: [\n").unwrap_err();
+    assert_ne!(diags[0].code, Code::CustomersInvalid);
+    assert!(diags[0].location.is_some());
 }
