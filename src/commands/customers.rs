@@ -90,21 +90,11 @@ fn run_add(ctx: &mut Ctx<'_>, args: &CustomersAddArgs) -> io::Result<i32> {
         Ok(id) => id,
         Err(d) => return ctx.fail(&[d]),
     };
-    let mut parameters = indexmap::IndexMap::new();
-    for p in &args.parameters {
-        match p.split_once('=') {
-            Some((k, v)) if !k.is_empty() => {
-                parameters.insert(k.to_owned(), v.to_owned());
-            }
-            _ => {
-                return ctx.fail(&[Diagnostic::new(
-                    Code::CustomersAppend,
-                    format!("`--parameter {p}` is not KEY=VALUE"),
-                )
-                .with_help("e.g. `--parameter ImageTag=1.4.2`")]);
-            }
-        }
-    }
+    // The same `KEY=VALUE` flags `byoa deploy` and `byoa rollout` take.
+    let parameters = match super::deploy::parameters(&args.parameters) {
+        Ok(p) => p.into_iter().collect(),
+        Err(d) => return ctx.fail(&d),
+    };
     let customer = Customer {
         id: args.id.clone(),
         name: args.name.clone(),
