@@ -255,7 +255,7 @@ impl Needs {
     }
 }
 
-fn extend_unique<T: PartialEq + Clone>(into: &mut Vec<T>, from: &[T]) {
+pub(crate) fn extend_unique<T: PartialEq + Clone>(into: &mut Vec<T>, from: &[T]) {
     for x in from {
         if !into.contains(x) {
             into.push(x.clone());

@@ -382,12 +382,30 @@ fn repository(t: &mut Template) {
     );
 }
 
-/// A secret the container reads: its environment variable, the `valueFrom` ECS resolves and
-/// the IAM resource that grants reading it.
+/// A secret the container reads: its environment variable, the `valueFrom` ECS resolves, and
+/// the IAM resource and action that grant reading it.
 struct SecretRef {
     name: String,
     value_from: Value,
     resource: Value,
+    store: Store,
+}
+
+/// Where a secret is kept, which decides the action the execution role needs for it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Store {
+    SecretsManager,
+    ParameterStore,
+}
+
+impl Store {
+    /// What ECS calls to read the secret when it starts a task.
+    pub(super) fn action(self) -> &'static str {
+        match self {
+            Store::SecretsManager => "secretsmanager:GetSecretValue",
+            Store::ParameterStore => "ssm:GetParameters",
+        }
+    }
 }
 
 /// The container's secrets: the spec's, then those of the modules it uses.
@@ -396,11 +414,12 @@ fn secrets(service: &Service, uses: &[Export]) -> Vec<SecretRef> {
         .secrets
         .iter()
         .map(|(name, secret)| {
-            let (value_from, resource) = secret_source(secret);
+            let (value_from, resource, store) = secret_source(secret);
             SecretRef {
                 name: name.clone(),
                 value_from,
                 resource,
+                store,
             }
         })
         .collect();
@@ -410,20 +429,36 @@ fn secrets(service: &Service, uses: &[Export]) -> Vec<SecretRef> {
             // `<secret ARN>:<JSON key>::` (current stage and version).
             value_from: sub(&format!("${{{}}}:{}::", secret.input, secret.key)),
             resource: r#ref(secret.input),
+            store: Store::SecretsManager,
         });
     }
     out
 }
 
-/// `valueFrom` and IAM resource of a spec secret, given by ARN or by name.
+/// `valueFrom`, IAM resource and store of a spec secret, given by ARN or by name.
 ///
 /// ECS reads an ARN as given (JSON key, stage and version included), IAM grants the secret's
 /// ARN alone. A name becomes a partial ARN in this account and region; Secrets Manager appends
 /// six random characters to every secret's ARN, so the IAM resource matches exactly those
-/// (`-??????`).
-fn secret_source(secret: &SecretSource) -> (Value, Value) {
+/// (`-??????`). An SSM parameter is read and granted by its full ARN (`parameter/a/b` for the
+/// path `/a/b`, `parameter/a` for the name `a`). Neither store needs `kms:Decrypt` for values
+/// encrypted with its AWS managed key, whose key policy admits the account through the service.
+pub(super) fn secret_source(secret: &SecretSource) -> (Value, Value, Store) {
     let (name, rest) = match secret {
-        SecretSource::Arn { value_from, secret } => return (json!(value_from), json!(secret)),
+        SecretSource::Arn { value_from, secret } => {
+            return (json!(value_from), json!(secret), Store::SecretsManager);
+        }
+        SecretSource::ParameterArn { arn } => {
+            return (json!(arn), json!(arn), Store::ParameterStore);
+        }
+        SecretSource::ParameterName { name } => {
+            // Parameter names hold no `$`: nothing to escape.
+            let slash = if name.starts_with('/') { "" } else { "/" };
+            let arn = sub(&format!(
+                "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{slash}{name}"
+            ));
+            return (arn.clone(), arn, Store::ParameterStore);
+        }
         SecretSource::Name { name, selector } => (name, selector),
     };
     // `${` would start a substitution: `${!` is Fn::Sub's literal escape.
@@ -432,7 +467,11 @@ fn secret_source(secret: &SecretSource) -> (Value, Value) {
     let arn = format!(
         "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}"
     );
-    (sub(&format!("{arn}{rest}")), sub(&format!("{arn}-??????")))
+    (
+        sub(&format!("{arn}{rest}")),
+        sub(&format!("{arn}-??????")),
+        Store::SecretsManager,
+    )
 }
 
 /// Trust for a role that ECS tasks of this account assume.
@@ -456,6 +495,10 @@ pub(super) const EXECUTION_ROLE_ACTIONS: &[&str] = &[
     "kms:Decrypt",
     "secretsmanager:GetSecretValue",
 ];
+
+/// What the execution role may also need: reading SSM parameters, only for a service that
+/// takes a secret from Parameter Store.
+pub(super) const PARAMETER_ACTIONS: &[&str] = &["ssm:GetParameters"];
 
 fn roles(t: &mut Template, secrets: &[SecretRef], uses: &[Export]) {
     let mut statements = vec![
@@ -487,19 +530,24 @@ fn roles(t: &mut Template, secrets: &[SecretRef], uses: &[Export]) {
             "Condition": {"StringEquals": {"kms:ViaService": sub("ecr.${AWS::Region}.amazonaws.com")}},
         }),
     ];
-    let mut resources: Vec<Value> = Vec::new();
-    for s in secrets {
-        if !resources.contains(&s.resource) {
-            resources.push(s.resource.clone());
+    for (sid, store) in [
+        ("ReadOwnSecrets", Store::SecretsManager),
+        ("ReadOwnParameters", Store::ParameterStore),
+    ] {
+        let mut resources: Vec<Value> = Vec::new();
+        for s in secrets.iter().filter(|s| s.store == store) {
+            if !resources.contains(&s.resource) {
+                resources.push(s.resource.clone());
+            }
         }
-    }
-    if !resources.is_empty() {
-        statements.push(json!({
-            "Sid": "ReadOwnSecrets",
-            "Effect": "Allow",
-            "Action": "secretsmanager:GetSecretValue",
-            "Resource": resources,
-        }));
+        if !resources.is_empty() {
+            statements.push(json!({
+                "Sid": sid,
+                "Effect": "Allow",
+                "Action": store.action(),
+                "Resource": resources,
+            }));
+        }
     }
     for key in uses.iter().filter_map(|e| e.decrypt) {
         statements.push(json!({
@@ -1274,6 +1322,60 @@ services:
                 .iter()
                 .all(|s| s["Action"] != "secretsmanager:GetSecretValue"
                     && s["Resource"] != r#ref("DatabaseKeyArn"))
+        );
+    }
+
+    #[test]
+    fn parameter_store_secrets_are_read_with_ssm_and_only_they_are() {
+        let text = SHOP.replace(
+            "  - name: worker\n",
+            "  - name: worker\n    secrets:\n      PLAIN: ssm:plain-key\n      PATH: ssm:/shop/prod/key\n      \
+             SHARED: \"arn:aws:ssm:eu-west-1:222222222222:parameter/shared/key\"\n",
+        );
+        let m = model(&text, None);
+        let t = service_template(&m, "worker");
+        let arn = |name: &str| {
+            sub(&format!(
+                "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{name}"
+            ))
+        };
+        let shared = json!("arn:aws:ssm:eu-west-1:222222222222:parameter/shared/key");
+        let from: Vec<&Value> = container(&t)["Secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| &s["ValueFrom"])
+            .collect();
+        assert_eq!(from, [&arn("/plain-key"), &arn("/shop/prod/key"), &shared]);
+        let statements = execution_statements(&t);
+        let read: Vec<&Value> = statements
+            .iter()
+            .filter(|s| s["Sid"] == "ReadOwnParameters")
+            .collect();
+        assert_eq!(read.len(), 1, "{statements:?}");
+        assert_eq!(read[0]["Action"], "ssm:GetParameters");
+        assert_eq!(
+            read[0]["Resource"],
+            json!([arn("/plain-key"), arn("/shop/prod/key"), shared])
+        );
+        assert!(
+            statements
+                .iter()
+                .all(|s| s["Action"] != "secretsmanager:GetSecretValue"),
+            "a parameter is never read through Secrets Manager"
+        );
+        // The boundary allows `ssm:GetParameters` for the service that reads parameters only.
+        let actions = |name: &str| {
+            let s = m.services.iter().find(|s| s.name == name).unwrap();
+            needs::service(&m, s).role_actions
+        };
+        assert!(actions("worker").contains(&"ssm:GetParameters"));
+        assert!(!actions("web").contains(&"ssm:GetParameters"));
+        let web = service_template(&m, "web");
+        assert!(
+            execution_statements(&web)
+                .iter()
+                .all(|s| s["Sid"] != "ReadOwnParameters")
         );
     }
 

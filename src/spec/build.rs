@@ -79,7 +79,9 @@ pub fn services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
         let mut secrets = IndexMap::new();
         for (name, secret) in &s.secrets {
             let pointer = push_pointer(&format!("/services/{i}/secrets"), name);
-            let message = format!("secret `{secret}` of `{name}` is not a Secrets Manager secret");
+            let message = format!(
+                "secret `{secret}` of `{name}` is neither a Secrets Manager secret nor an SSM parameter"
+            );
             let source = parsed(
                 SecretSource::parse(secret),
                 Code::ServiceSecret,
@@ -87,6 +89,24 @@ pub fn services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
                 message,
                 d,
             );
+            if let Some(SecretSource::Name { name: secret, .. }) = &source
+                && secret.starts_with('/')
+            {
+                d.push(
+                    Diagnostic::error(
+                        Code::ServiceSecretStore,
+                        &pointer,
+                        format!(
+                            "`{secret}` is read from Secrets Manager, but it looks like an SSM parameter path"
+                        ),
+                    )
+                    .as_warning()
+                    .with_help(format!(
+                        "for a Parameter Store parameter write `ssm:{secret}`: ECS then reads it with `ssm:GetParameters`; \
+                         keep it as is only if a Secrets Manager secret has this name"
+                    )),
+                );
+            }
             if let Some(source) = source {
                 secrets.insert(name.clone(), source);
             }

@@ -446,7 +446,10 @@ pub struct Service {
     /// is an error: list it under `secrets` instead.
     #[serde(default)]
     pub environment: IndexMap<String, String>,
-    /// Environment variables read from Secrets Manager, by secret name or ARN.
+    /// Environment variables read when a task starts: from Secrets Manager by secret name or
+    /// ARN (`acme/stripe-key`, with `:<json key>::` to pick one key), or from SSM Parameter
+    /// Store by `ssm:<name>` or parameter ARN (`ssm:/acme/prod/stripe-key`). The task's
+    /// execution role may read exactly these.
     #[serde(default)]
     pub secrets: IndexMap<String, String>,
     /// Give the service the database endpoint and credentials.

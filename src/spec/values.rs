@@ -207,7 +207,8 @@ impl TlsPolicy {
     }
 }
 
-/// Where a container secret comes from: a Secrets Manager secret by ARN or by name.
+/// Where a container secret comes from: a Secrets Manager secret by ARN or by name, or an SSM
+/// Parameter Store parameter (`ssm:/prod/db/password` or its ARN).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
     /// A full ARN, maybe with a JSON key, stage and version after the secret
@@ -220,10 +221,21 @@ pub enum SecretSource {
     },
     /// A name in the customer's account and region, maybe with `:<json key>:<stage>:<version>`.
     Name { name: String, selector: String },
+    /// An SSM parameter by full ARN (`arn:<partition>:ssm:<region>:<account>:parameter/...`),
+    /// which ECS reads and IAM grants as written.
+    ParameterArn { arn: String },
+    /// An SSM parameter by name in the customer's account and region (`/prod/db/password`).
+    ParameterName { name: String },
 }
 
 impl SecretSource {
     pub fn parse(text: &str) -> Result<Self, String> {
+        if let Some(name) = text.strip_prefix("ssm:") {
+            parameter_name(name)?;
+            return Ok(SecretSource::ParameterName {
+                name: name.to_owned(),
+            });
+        }
         if text.starts_with("arn:") {
             let fields: Vec<&str> = text.splitn(8, ':').collect();
             return match fields.as_slice() {
@@ -233,8 +245,21 @@ impl SecretSource {
                         secret: fields[..7].join(":"),
                     })
                 }
+                [_, _, "ssm", _, _, resource] => {
+                    let name = resource.strip_prefix("parameter").unwrap_or_default();
+                    // `parameter/name` holds `name`, `parameter/a/b` holds `/a/b`.
+                    let name = match name.strip_prefix('/') {
+                        Some(plain) if !plain.contains('/') => plain,
+                        _ => name,
+                    };
+                    parameter_name(name)?;
+                    Ok(SecretSource::ParameterArn {
+                        arn: text.to_owned(),
+                    })
+                }
                 _ => Err(
-                    "a secret ARN is `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`"
+                    "a secret ARN is `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>` \
+                     or `arn:<partition>:ssm:<region>:<account>:parameter/<name>`"
                         .to_owned(),
                 ),
             };
@@ -251,6 +276,50 @@ impl SecretSource {
             selector,
         })
     }
+}
+
+/// Checks an SSM parameter name as Parameter Store does: letters, digits and `_.-/`, at most
+/// 15 levels and 960 characters (Parameter Store's limit, 1,011, counts the whole ARN, which
+/// is at most 51 characters longer in the commercial partition); a name with a `/` is a full path starting with `/`; `aws`
+/// and `ssm` (any case) are reserved as the first word.
+fn parameter_name(name: &str) -> Result<(), String> {
+    let example = "e.g. `ssm:/acme/prod/stripe-key`";
+    if name.is_empty() {
+        return Err(format!("name the parameter, {example}"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_.-/".contains(*c)))
+    {
+        return Err(format!(
+            "an SSM parameter name holds letters, digits and `_.-/` only, not `{c}`"
+        ));
+    }
+    if name.len() > 960 {
+        return Err(
+            "an SSM parameter name has at most 960 characters (1,011 with its ARN)".to_owned(),
+        );
+    }
+    if name.contains('/') && !name.starts_with('/') {
+        return Err(format!(
+            "a parameter name with `/` is a full path starting with `/`, {example}"
+        ));
+    }
+    if name.contains("//") || name.ends_with('/') {
+        return Err(format!("a parameter path has no empty level, {example}"));
+    }
+    if name.matches('/').count() > 15 {
+        return Err("a parameter path has at most 15 levels".to_owned());
+    }
+    let first = name.trim_start_matches('/').to_ascii_lowercase();
+    if first.starts_with("aws") || first.starts_with("ssm") {
+        return Err(
+            "Parameter Store reserves names starting with `aws` or `ssm`; \
+             public parameters under `/aws/service/` are not secrets"
+                .to_owned(),
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -380,5 +449,54 @@ mod tests {
         ] {
             assert!(SecretSource::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ssm_parameters_parse_by_name_and_by_arn() {
+        let parse = |s: &str| SecretSource::parse(s);
+        assert_eq!(
+            parse("ssm:/acme/prod/db-password").unwrap(),
+            SecretSource::ParameterName {
+                name: "/acme/prod/db-password".into()
+            }
+        );
+        assert_eq!(
+            parse("ssm:stripe_key.v2").unwrap(),
+            SecretSource::ParameterName {
+                name: "stripe_key.v2".into()
+            }
+        );
+        for arn in [
+            "arn:aws:ssm:eu-west-1:111111111111:parameter/acme/prod/key",
+            "arn:aws:ssm:eu-west-1:111111111111:parameter/plain",
+            "arn:aws-us-gov:ssm:us-gov-west-1:111111111111:parameter/a/b",
+        ] {
+            assert_eq!(
+                parse(arn).unwrap(),
+                SecretSource::ParameterArn { arn: arn.into() }
+            );
+        }
+        let deep = format!("ssm:{}", "/a".repeat(16));
+        let long = format!("ssm:/{}", "a".repeat(960));
+        for bad in [
+            "ssm:",
+            "ssm:acme/prod/key",
+            "ssm:/acme//key",
+            "ssm:/acme/key/",
+            "ssm:/acme/key name",
+            "ssm:/acme/${Env}/key",
+            "ssm:/aws/service/ami",
+            "ssm:SSM-key",
+            "ssm:awsKey",
+            deep.as_str(),
+            long.as_str(),
+            "arn:aws:ssm:eu-west-1:111111111111:document/run",
+            "arn:aws:ssm:eu-west-1:111111111111:parameter",
+            "arn:aws:ssm:eu-west-1:111111111111:parameter/a/",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(parse(&format!("ssm:/{}", "a/".repeat(14) + "z")).is_ok());
+        assert!(parse(&format!("ssm:/{}", "a".repeat(959))).is_ok());
     }
 }

@@ -10,7 +10,7 @@ use crate::modules::alarm::{
     Alarm, ERROR_RATE_PERCENT, Rule, error_rate, graph, metric, shortfall, stat,
 };
 use crate::modules::needs::{
-    Decides, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions,
+    Decides, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions, extend_unique,
 };
 use crate::modules::network;
 use crate::naming::{ServicePart, wire};
@@ -40,11 +40,13 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         ..Needs::default()
     };
     // The spec's secrets, which the task execution role reads.
-    needs.role_resources = service
-        .secrets
-        .values()
-        .map(|secret| super::secret_source(secret).1)
-        .collect();
+    for secret in service.secrets.values() {
+        let (_, resource, store) = super::secret_source(secret);
+        needs.role_resources.push(resource);
+        if store == super::Store::ParameterStore {
+            extend_unique(&mut needs.role_actions, super::PARAMETER_ACTIONS);
+        }
+    }
     needs.decided(Decides::Roles, service.field("secrets"));
     needs.grant_if(
         service.discovery,
