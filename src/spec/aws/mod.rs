@@ -10,6 +10,7 @@
 pub mod table;
 
 mod database;
+mod load_balancer;
 mod service;
 pub mod tags;
 
@@ -21,6 +22,7 @@ pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
     if let Some(db) = &spec.database {
         database::check(db, &spec.region, d);
     }
+    load_balancer::check(&spec.network.load_balancer, table::Table::get(), d);
     service::check(spec, d);
     tags::check(spec, d);
 }

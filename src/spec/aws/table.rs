@@ -25,6 +25,16 @@ pub struct Table {
     /// Fargate task sizes, by CPU units.
     pub fargate: Vec<FargateSize>,
     pub limits: Limits,
+    /// The Application Load Balancer's predefined security policies.
+    pub alb_ssl_policies: SslPolicies,
+}
+
+/// The names of the load balancer's predefined TLS security policies, and where they come
+/// from (moto's emulated list joined with a hand list of documented names it lacks).
+#[derive(Debug, Deserialize)]
+pub struct SslPolicies {
+    pub source: String,
+    pub names: Vec<String>,
 }
 
 /// RDS for PostgreSQL.
@@ -67,6 +77,7 @@ struct Generated {
     rds_postgres: RawPostgres,
     fargate: Vec<FargateSize>,
     limits: Limits,
+    alb_ssl_policies: SslPolicies,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +114,7 @@ impl Table {
                 },
                 fargate: g.fargate,
                 limits: g.limits,
+                alb_ssl_policies: g.alb_ssl_policies,
             }
         })
     }
@@ -193,6 +205,18 @@ mod tests {
         }
         assert_eq!(t.fargate_memory(256), Some(&[512, 1024, 2048][..]));
         assert_eq!(t.limits.tag_value_max, 256);
+        let policies = &t.alb_ssl_policies.names;
+        for name in [
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+        ] {
+            assert!(policies.iter().any(|p| p == name), "{name}");
+        }
+        assert!(
+            !policies.iter().any(|p| p == "ELBSecurityPolicy-2015-05"),
+            "a Network Load Balancer policy only"
+        );
     }
 
     #[test]
