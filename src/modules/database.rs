@@ -39,10 +39,9 @@ const GROUP_DATABASE: &str = "Database";
 /// The PostgreSQL port the instances listen on and the services connect to.
 const PORT: u16 = 5432;
 
-/// Provisioned IOPS for `io2` storage. 3,000 matches gp3's baseline, so moving between the two
-/// storage types never loses throughput; it needs at least 100 GiB (RDS allows 0.5 to 1,000
-/// IOPS per GiB on io2).
-const IO2_IOPS: u32 = 3000;
+/// Provisioned IOPS for `io2` storage (validation keeps the storage size within the ratio RDS
+/// allows for it).
+const IO2_IOPS: u32 = StorageType::IO2_IOPS;
 
 /// Enhanced monitoring interval in seconds.
 const MONITORING_INTERVAL: u32 = 60;

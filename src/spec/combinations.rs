@@ -5,8 +5,9 @@
 //! edits, each with the fix. What is checked: services with no way out of the VPC (`nat:
 //! none`; byoa makes no VPC endpoints), scaling bounds with no metric to scale on,
 //! container health-check commands that ECS cannot run, privileged ports for containers that
-//! never run as root, and exception dates that are not real dates. (Overlays naming a service
-//! the spec does not define are refused where overlays are merged, in `spec`.)
+//! never run as root, exception dates that are not real dates, and MFA required of a vendor
+//! role whose name says a pipeline assumes it. (Overlays naming a service the spec does not
+//! define are refused where overlays are merged, in `spec`.)
 
 use crate::diag::{Code, Diagnostic};
 use crate::spec::types::{NatMode, Spec};
@@ -14,7 +15,30 @@ use crate::spec::types::{NatMode, Spec};
 /// Ports below this need root (or a capability Fargate containers do not get).
 const FIRST_UNPRIVILEGED_PORT: u16 = 1024;
 
+/// Words in a role's name that say a CI/CD pipeline assumes it.
+const PIPELINE_WORDS: &[&str] = &[
+    "actions",
+    "atlantis",
+    "bitbucket",
+    "buildkite",
+    "cd",
+    "ci",
+    "cicd",
+    "circleci",
+    "codebuild",
+    "codepipeline",
+    "gha",
+    "github",
+    "gitlab",
+    "jenkins",
+    "oidc",
+    "pipeline",
+    "pipelines",
+    "spacelift",
+];
+
 pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
+    mfa_for_a_pipeline(spec, d);
     if spec.network.nat == NatMode::None && !spec.services.is_empty() {
         d.push(
             Diagnostic::error(
@@ -120,6 +144,39 @@ pub fn is_real_date(s: &str) -> bool {
         _ => return false,
     };
     (1..=days).contains(&d)
+}
+
+/// `require_mfa` puts `aws:MultiFactorAuthPresent` in the deployer role's trust: only a
+/// session a person opened with an MFA code satisfies it. A pipeline's session (web identity
+/// or access keys) never does, so a vendor role named like a pipeline's would be refused on
+/// every deploy. A warning: the name is a hint, not proof.
+fn mfa_for_a_pipeline(spec: &Spec, d: &mut Vec<Diagnostic>) {
+    let access = &spec.access;
+    let Some(arn) = access
+        .vendor_role_arn
+        .as_deref()
+        .filter(|_| access.require_mfa)
+    else {
+        return;
+    };
+    // The role's path and name: `role/ci/deploy` is a pipeline's as much as `role/ci-deploy`.
+    let name = arn.split_once(":role/").map_or(arn, |(_, name)| name);
+    let word = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_lowercase)
+        .find(|w| PIPELINE_WORDS.contains(&w.as_str()));
+    let Some(word) = word else { return };
+    d.push(
+        Diagnostic::error(
+            Code::AccessMfaPipeline,
+            "/access/require_mfa",
+            format!(
+                "`require_mfa` admits only sessions opened with an MFA code, but the vendor role `{name}` looks like a pipeline's (`{word}`): a pipeline never has one, so its deploys would all be refused"
+            ),
+        )
+        .as_warning()
+        .with_help("require MFA when people deploy from a role they assume with a code; for a pipeline's role, drop `require_mfa` and narrow it with `source_cidrs` and a short `max_session_hours`"),
+    );
 }
 
 #[cfg(test)]

@@ -441,6 +441,31 @@ fn database_bounds_hold_at_the_limit_and_fail_one_past() {
         db(json!({"storage_type": "io2", "storage_gb": 99})),
         expect(&["database.storage database.storage_gb"])
     );
+    // io2 runs at 3,000 IOPS, and RDS wants at least 0.5 IOPS per GiB: 6,000 GiB at most,
+    // grown by autoscaling too; gp3 has no such bound.
+    assert_eq!(
+        db(json!({"storage_type": "io2", "storage_gb": 6000})),
+        expect(&[])
+    );
+    assert_eq!(
+        db(json!({"storage_type": "io2", "storage_gb": 5999, "max_storage_gb": 6000})),
+        expect(&[])
+    );
+    assert_eq!(
+        db(json!({"storage_type": "io2", "storage_gb": 6001, "max_storage_gb": 6002})),
+        expect(&[
+            "database.storage database.storage_gb",
+            "database.storage database.max_storage_gb"
+        ])
+    );
+    assert_eq!(
+        db(json!({"storage_type": "io2", "storage_gb": 200, "max_storage_gb": 6001})),
+        expect(&["database.storage database.max_storage_gb"])
+    );
+    assert_eq!(
+        db(json!({"storage_gb": 6001, "max_storage_gb": 65536})),
+        expect(&[])
+    );
     assert_eq!(
         db(json!({"storage_gb": 50, "max_storage_gb": 51})),
         expect(&[])
@@ -655,6 +680,35 @@ fn the_deployer_trusts_a_named_vendor_role_or_the_whole_account_only_when_asked(
             "access:\n  vendor_role_arn: arn:aws:iam::111111111111:role/deploy\n  trust_whole_account: true\n"
         ),
         (2, one("access.whole-account", "error", 5))
+    );
+    // MFA of a role a pipeline assumes can never be given: a warning at `require_mfa`.
+    let mfa = |role: &str| {
+        validate(&format!(
+            "access:\n  vendor_role_arn: arn:aws:iam::111111111111:role/{role}\n  require_mfa: true\n"
+        ))
+    };
+    for pipeline in [
+        "github-actions-deploy",
+        "ci/byoa",
+        "GitLab_Runner",
+        "deploy.pipeline",
+        "CodeBuildRole",
+    ] {
+        let expected = if pipeline == "CodeBuildRole" {
+            (0, vec![]) // one word: no word boundary to find `codebuild` at
+        } else {
+            (0, one("access.mfa-pipeline", "warning", 5))
+        };
+        assert_eq!(mfa(pipeline), expected, "{pipeline}");
+    }
+    for person in ["deploy", "platform-admins", "circus", "ops/oncall"] {
+        assert_eq!(mfa(person), (0, vec![]), "{person}");
+    }
+    assert_eq!(
+        validate(
+            "access:\n  vendor_role_arn: arn:aws:iam::111111111111:role/github-actions\n  require_mfa: false\n"
+        ),
+        (0, vec![])
     );
 }
 

@@ -11,7 +11,7 @@
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::spec::aws::table::Table;
-use crate::spec::types::Database;
+use crate::spec::types::{Database, StorageType};
 use crate::spec::values::{EngineVersion, InstanceClass};
 
 /// The shortest window RDS accepts, in minutes.
@@ -27,6 +27,38 @@ pub fn check(db: &Database, region: &str, d: &mut Vec<Diagnostic>) {
         instance_class(db, region, table, d);
     }
     windows(db, d);
+    io2_size(db, d);
+}
+
+/// io2 storage runs at a fixed `StorageType::IO2_IOPS`; RDS refuses fewer than 0.5 IOPS per
+/// GiB, at creation and when storage autoscaling grows the volume.
+fn io2_size(db: &Database, d: &mut Vec<Diagnostic>) {
+    if db.storage_type != StorageType::Io2 {
+        return;
+    }
+    let max = StorageType::IO2_MAX_GB;
+    let sizes = [
+        ("storage_gb", Some(db.storage_gb)),
+        ("max_storage_gb", db.max_storage_gb),
+    ];
+    for (field, size) in sizes {
+        let Some(size) = size.filter(|s| *s > max) else {
+            continue;
+        };
+        d.push(
+            Diagnostic::error(
+                Code::DatabaseStorage,
+                format!("/database/{field}"),
+                format!(
+                    "io2 storage runs at {} IOPS, which RDS allows up to {max} GiB (0.5 IOPS per GiB); `{field}` is {size}",
+                    StorageType::IO2_IOPS
+                ),
+            )
+            .with_help(format!(
+                "keep `{field}` at {max} or less, or use `storage_type: gp3`, whose IOPS grow with its size"
+            )),
+        );
+    }
 }
 
 /// Whether the version is one the table lists as created by RDS: the instance class is checked
