@@ -17,7 +17,7 @@ use super::guard::{self, Engine, Outcome, RuleInput, Status, TemplateInput};
 use super::rule::Rule;
 use super::set::Selection;
 use super::template::Template;
-use super::verdict::{Check, CheckStatus, ControlRef, Finding, Report};
+use super::verdict::{Check, CheckStatus, ControlRef, DesignChoice, Finding, Report};
 use crate::diag::Code;
 
 /// What a check run needs besides the engine.
@@ -57,6 +57,7 @@ pub fn check_cached(
     let (exception_outcomes, warnings) =
         apply_exceptions(&mut findings, &exceptions, &today, &selection, &templates);
     let checks = to_checks(&selection, &templates, &outcomes, &findings);
+    let design_choices = design_choices(&selection, &templates);
     Ok(Report {
         today,
         profiles: selection.profiles.iter().map(|p| (*p).clone()).collect(),
@@ -66,9 +67,39 @@ pub fn check_cached(
         checks,
         exceptions: exception_outcomes,
         warnings,
+        design_choices,
         engine_time,
         engine_calls,
     })
+}
+
+/// The deviations the templates state that no rule byoa knows (embedded or the user's) is
+/// about, one entry per rule and reason with every resource stating it, in template order.
+fn design_choices(selection: &Selection<'_>, templates: &[Template]) -> Vec<DesignChoice> {
+    let ours = |rule: &str| {
+        super::catalogue().rules().any(|r| r == rule)
+            || selection.rules.iter().any(|r| r.name == rule)
+    };
+    let mut out: Vec<DesignChoice> = Vec::new();
+    for t in templates {
+        for r in &t.resources {
+            for (rule, reason) in r.stated_exceptions.iter().filter(|(rule, _)| !ours(rule)) {
+                let at = format!("{}: {}", t.file, r.id);
+                match out
+                    .iter_mut()
+                    .find(|c| &c.rule == rule && &c.reason == reason)
+                {
+                    Some(c) => c.resources.push(at),
+                    None => out.push(DesignChoice {
+                        rule: rule.clone(),
+                        reason: reason.clone(),
+                        resources: vec![at],
+                    }),
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Evaluates `rules` over `templates`, sparing the engine the pairs that cannot fail and those

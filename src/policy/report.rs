@@ -203,6 +203,21 @@ pub fn text(report: &Report, controls: bool) -> String {
     if controls {
         s.push('\n');
         s.push_str(&text_matrix(&report.matrix()));
+        if !report.design_choices.is_empty() {
+            s.push_str(
+                "design choices (deviations from other rule sets, stated in the templates):\n",
+            );
+            for c in &report.design_choices {
+                writeln!(
+                    s,
+                    "  {} ({}): {}",
+                    c.rule,
+                    plural(c.resources.len(), "resource"),
+                    c.reason
+                )
+                .unwrap();
+            }
+        }
     }
     writeln!(s, "\n{}", summary_line(report)).unwrap();
     s
@@ -312,6 +327,7 @@ pub fn json_doc(report: &Report) -> Value {
             "line": w.location.as_ref().map(|l| l.line),
         })).collect::<Vec<_>>(),
         "controls": report.matrix(),
+        "design_choices": report.design_choices,
         "summary": {
             "findings": open,
             "suppressed": report.suppressed().count(),
@@ -677,6 +693,26 @@ pub fn markdown(report: &Report) -> String {
                 cell(&c.title),
                 cell(&status),
                 cell(&evidence.join("<br>"))
+            )
+            .unwrap();
+        }
+        s.push('\n');
+    }
+    if !report.design_choices.is_empty() {
+        s.push_str(
+            "## Design choices\n\nDeviations from other rule sets (the AWS Guard rules registry, \
+             checkov, cfn-lint) that byoa makes on purpose. byoa's own rules do not ask for what \
+             they deviate from; each resource states the choice in its `Metadata`, which those \
+             tools honour.\n\n| Other tool's rule | Reason | Resources |\n| --- | --- | --- |\n",
+        );
+        for c in &report.design_choices {
+            let resources: Vec<String> = c.resources.iter().map(|r| format!("`{r}`")).collect();
+            writeln!(
+                s,
+                "| `{}` | {} | {} |",
+                cell(&c.rule),
+                cell(&c.reason),
+                cell(&resources.join("<br>"))
             )
             .unwrap();
         }

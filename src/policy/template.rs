@@ -24,6 +24,9 @@ pub struct Resource {
     pub line: usize,
     /// `Metadata.guard.SuppressedRules`: rules the template itself waives for this resource.
     pub suppressed_rules: Vec<String>,
+    /// `Metadata.byoa.Exceptions`: `(rule, reason)` of every deviation the template states for
+    /// this resource, a byoa rule's or another rule set's.
+    pub stated_exceptions: Vec<(String, String)>,
 }
 
 /// A CloudFormation template to check.
@@ -91,6 +94,18 @@ impl Template {
                         a.iter()
                             .filter_map(Value::as_str)
                             .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                stated_exceptions: r
+                    .pointer("/Metadata/byoa/Exceptions")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|e| {
+                                let field = |k: &str| e.get(k).and_then(Value::as_str);
+                                Some((field("Rule")?.to_owned(), field("Reason")?.to_owned()))
+                            })
                             .collect()
                     })
                     .unwrap_or_default(),

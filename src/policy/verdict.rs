@@ -139,6 +139,18 @@ pub struct Warning {
     pub location: Option<Location>,
 }
 
+/// A deliberate deviation from another rule set (the AWS Guard rules registry, checkov,
+/// cfn-lint) that the templates state in their metadata: byoa's rules do not ask for what it
+/// deviates from, so it is a design choice to show auditors, not a waived finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DesignChoice {
+    /// The other tool's rule or check id (`S3_BUCKET_REPLICATION_ENABLED`, `CKV_AWS_260`).
+    pub rule: String,
+    pub reason: String,
+    /// `template: logical id` of every resource that states it.
+    pub resources: Vec<String>,
+}
+
 /// Everything a check run found, ready to render.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -151,6 +163,7 @@ pub struct Report {
     pub checks: Vec<Check>,
     pub exceptions: Vec<ExceptionOutcome>,
     pub warnings: Vec<Warning>,
+    pub design_choices: Vec<DesignChoice>,
     /// Time spent in the engine and how many engine calls it took.
     pub engine_time: Duration,
     pub engine_calls: usize,

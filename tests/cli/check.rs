@@ -819,3 +819,47 @@ fn scanner_equivalents_name_rules_byoa_has() {
         assert!(set.rules.iter().any(|r| r.name == rule), "{rule}");
     }
 }
+
+/// The four deliberate deviations from other rule sets reach the control matrix an auditor
+/// reads, each with its reason and the resources that state it.
+#[test]
+fn the_design_choices_are_listed_with_the_controls() {
+    let spec = root().join("examples/acme-api/byoa.yaml");
+    let out = synth_to(&spec, Some("prod"), "yaml");
+    let dir = out.path().to_str().unwrap();
+    let (code, report, err) = check(&[dir, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let choices = doc["design_choices"].as_array().unwrap();
+    let of = |rule: &str| -> Vec<String> {
+        choices
+            .iter()
+            .filter(|c| c["rule"] == rule)
+            .flat_map(|c| c["resources"].as_array().unwrap().clone())
+            .map(|r| r.as_str().unwrap().rsplit('/').next().unwrap().to_owned())
+            .collect()
+    };
+    // Inline role policies, single-region buckets, port 80 for the redirect, the edge route.
+    assert!(of("IAM_NO_INLINE_POLICY_CHECK").contains(&"access.yaml: DeployerRole".to_owned()));
+    assert!(of("S3_BUCKET_REPLICATION_ENABLED").contains(&"access.yaml: TrailBucket".to_owned()));
+    assert_eq!(of("CKV_AWS_260"), ["network.yaml: LoadBalancerHttpIngress"]);
+    assert_eq!(
+        of("NO_UNRESTRICTED_ROUTE_TO_IGW"),
+        ["network.yaml: PublicDefaultRoute"]
+    );
+    assert!(
+        choices
+            .iter()
+            .all(|c| c["reason"].as_str().unwrap().len() > 40)
+    );
+    // byoa's own rules are waivers in the matrix, never design choices.
+    let ours = byoa::policy::PolicySet::embedded();
+    assert!(choices.iter().all(|c| {
+        !ours
+            .rules
+            .iter()
+            .any(|r| r.name == c["rule"].as_str().unwrap())
+    }));
+    let (_, md, _) = check(&[dir, "--format", "markdown"]);
+    assert!(md.contains("## Design choices"), "{md}");
+}

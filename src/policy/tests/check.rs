@@ -242,3 +242,77 @@ fn dates() {
     assert!(!is_date("2026-1-01"));
     assert!(is_date(&today_utc()));
 }
+
+#[test]
+fn deviations_from_other_rule_sets_are_design_choices_and_byoa_rules_are_not() {
+    let stated =
+        |entries: &str| format!("    Metadata:\n      byoa:\n        Exceptions:\n{entries}");
+    let entry =
+        |rule: &str, reason: &str| format!("          - {{Rule: {rule}, Reason: \"{reason}\"}}\n");
+    let text = format!(
+        "Resources:\n  A:\n    Type: AWS::S3::Bucket\n{}  B:\n    Type: AWS::S3::Bucket\n{}  C:\n    Type: AWS::S3::Bucket\n{}",
+        stated(
+            &(entry("S3_BUCKET_REPLICATION_ENABLED", "single region")
+                + &entry(
+                    "S3_BUCKET_VERSIONING_ENABLED",
+                    "a byoa rule: a waiver, not a choice"
+                ))
+        ),
+        stated(
+            &(entry("S3_BUCKET_REPLICATION_ENABLED", "single region")
+                + &entry("CKV_AWS_18", "the log destination"))
+        ),
+        stated(&entry("S3_BUCKET_REPLICATION_ENABLED", "another reason")),
+    );
+    let s = set(&good_rules(), &[("policies/profiles/soc2.yaml", PROFILE)]).unwrap();
+    let report = check(
+        &Scripted(vec![]),
+        CheckInput {
+            selection: s.select(&[]).unwrap(),
+            templates: vec![Template::parse("out/storage.yaml", text).unwrap()],
+            exceptions: vec![],
+            today: "2026-01-01".to_owned(),
+        },
+    )
+    .unwrap();
+    let choices: Vec<(&str, &str, Vec<&str>)> = report
+        .design_choices
+        .iter()
+        .map(|c| {
+            let at = c.resources.iter().map(String::as_str).collect();
+            (c.rule.as_str(), c.reason.as_str(), at)
+        })
+        .collect();
+    assert_eq!(
+        choices,
+        [
+            (
+                "S3_BUCKET_REPLICATION_ENABLED",
+                "single region",
+                vec!["out/storage.yaml: A", "out/storage.yaml: B"]
+            ),
+            (
+                "CKV_AWS_18",
+                "the log destination",
+                vec!["out/storage.yaml: B"]
+            ),
+            (
+                "S3_BUCKET_REPLICATION_ENABLED",
+                "another reason",
+                vec!["out/storage.yaml: C"]
+            ),
+        ]
+    );
+    let md = crate::policy::report::markdown(&report);
+    assert!(md.contains("## Design choices"), "{md}");
+    assert!(md.contains(
+        "| `S3_BUCKET_REPLICATION_ENABLED` | single region | `out/storage.yaml: A`<br>`out/storage.yaml: B` |"
+    ));
+    assert!(!md.contains("a byoa rule: a waiver"));
+    let text = crate::policy::report::text(&report, true);
+    assert!(
+        text.contains("  CKV_AWS_18 (1 resource): the log destination"),
+        "{text}"
+    );
+    assert!(!crate::policy::report::text(&report, false).contains("design choices"));
+}
