@@ -33,7 +33,11 @@ pub const ACCESS_LOGGING: Ids<'static> = Ids {
 
 /// What byoa's rules are in checkov and cfn-lint, where the other tool checks the same thing on
 /// CloudFormation (ids from checkov's CloudFormation checks and cfn-lint's rule list). A rule
-/// missing here has no counterpart known to byoa: its exception reaches Guard only.
+/// missing here has no counterpart known to byoa: its exception reaches Guard only. Every
+/// checkov id was read in checkov's `checkov/cloudformation/checks/resource/aws/` (commit
+/// 03d5fdad, 2026-08-20); ids checkov implements for Terraform only (RDS logging `CKV_AWS_129`,
+/// load balancer deletion protection `150`, RDS minor upgrades `226`, RDS deletion protection
+/// `293`) are left out, since checkov never reports them on a template.
 const EQUIVALENTS: &[(&str, &[&str], &[&str])] = &[
     (
         "ALB_HTTP_DROP_INVALID_HEADER_ENABLED",
@@ -57,29 +61,17 @@ const EQUIVALENTS: &[(&str, &[&str], &[&str])] = &[
         &["CKV_AWS_65"],
         &[],
     ),
-    ("ELB_DELETION_PROTECTION_ENABLED", &["CKV_AWS_150"], &[]),
     ("ELB_LOGGING_ENABLED", &["CKV_AWS_91"], &[]),
     ("IAM_MUTATING_ACTIONS_SCOPED", &["CKV_AWS_111"], &[]),
     ("IAM_NO_PRIVILEGE_ESCALATION", &["CKV_AWS_110"], &[]),
     ("MULTI_REGION_CLOUD_TRAIL_ENABLED", &["CKV_AWS_67"], &[]),
-    (
-        "RDS_AUTOMATIC_MINOR_VERSION_UPGRADE_ENABLED",
-        &["CKV_AWS_226"],
-        &[],
-    ),
     ("RDS_ENHANCED_MONITORING_ENABLED", &["CKV_AWS_118"], &[]),
-    (
-        "RDS_INSTANCE_DELETION_PROTECTION_ENABLED",
-        &["CKV_AWS_293"],
-        &[],
-    ),
     (
         "RDS_INSTANCE_IAM_AUTHENTICATION_CONFIGURED",
         &["CKV_AWS_161"],
         &[],
     ),
     ("RDS_INSTANCE_PUBLIC_ACCESS_CHECK", &["CKV_AWS_17"], &[]),
-    ("RDS_LOGGING_ENABLED", &["CKV_AWS_129"], &[]),
     ("RDS_MULTI_AZ_SUPPORT", &["CKV_AWS_157"], &[]),
     ("RDS_STORAGE_ENCRYPTED", &["CKV_AWS_16"], &[]),
     ("S3_BUCKET_LOGGING_ENABLED", &["CKV_AWS_18"], &[]),
