@@ -58,8 +58,9 @@ type Syntheses = (
     Vec<Diagnostic>,
 );
 
-/// One synthesis per environment the customers use. Customers whose region is not the one
-/// their environment's templates are made for are refused.
+/// One synthesis per environment the customers use. The templates take their region from
+/// where they are launched; customers in a region where their environment's templates cannot
+/// run (named zones of another region, a database class missing there) are refused.
 fn synthesize(args: &CustomerArgs, selected: &[Customer]) -> Result<Syntheses, Vec<Diagnostic>> {
     let mut outputs = BTreeMap::new();
     let mut models = BTreeMap::new();
@@ -80,17 +81,17 @@ fn synthesize(args: &CustomerArgs, selected: &[Customer]) -> Result<Syntheses, V
     let wrong: Vec<Diagnostic> = selected
         .iter()
         .filter_map(|c| {
-            let made_for = &outputs.get(&c.environment)?.manifest.region;
-            (made_for != &c.region).then(|| {
+            let why = spec::placement::region_bound(models.get(&c.environment)?, &c.region)?;
+            Some(
                 Diagnostic::new(
-                    Code::RolloutArguments,
+                    Code::CustomersRegionBound,
                     format!(
-                        "customer `{}` is in `{}`, but the `{}` templates are made for `{made_for}`",
+                        "customer `{}` is in `{}`, where the `{}` templates cannot run: {why}",
                         c.id, c.region, c.environment
                     ),
                 )
-                .with_help("give that customer an environment of its own whose spec overlay sets `region:`")
-            })
+                .with_help("give that customer an environment of its own whose spec overlay sets `region:` (and its zones)"),
+            )
         })
         .collect();
     if wrong.is_empty() {

@@ -32,8 +32,8 @@ struct Link {
 }
 
 pub fn run(ctx: &mut Ctx<'_>, args: &LaunchArgs) -> io::Result<i32> {
-    // The customers, one synthesis per environment they use, each customer in the region its
-    // environment's templates are made for: what rollout and fleet status load too.
+    // The customers, one synthesis per environment they use, each customer in a region where
+    // its environment's templates can run: what rollout and fleet status load too.
     let fleet = match super::fleet::load(&args.fleet, &args.customers, args.all) {
         Ok(f) => f,
         Err(d) => return ctx.fail(&d),

@@ -323,12 +323,25 @@ fn a_stackset_rollout_creates_then_updates_one_instance_per_customer() {
     }
 }
 
-/// Templates are made for their environment's region: a customer elsewhere is refused before
-/// any account is touched (no AWS call: the test needs no moto).
+/// Templates that name the zones of their spec's region cannot run elsewhere: a customer in
+/// another region is refused before any account is touched (no AWS call: no moto needed).
 #[test]
-fn a_customer_outside_its_environments_region_is_refused_before_anything_starts() {
+fn a_customer_where_the_templates_cannot_run_is_refused_before_anything_starts() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = spec(tmp.path());
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let zoned = text
+        .replace("  az_count: 2 ", "  zones: [us-east-1a, us-east-1b] ")
+        .replace(
+            "      az_count: 3",
+            "      zones: [us-east-1a, us-east-1b, us-east-1c]",
+        );
+    assert_eq!(
+        zoned.matches("zones: [").count(),
+        2,
+        "acme-api's az_count lines moved"
+    );
+    std::fs::write(&spec, zoned).unwrap();
     let mut text = customers_yaml(
         &[Customer {
             id: "acme-corp",
@@ -343,7 +356,7 @@ fn a_customer_outside_its_environments_region_is_refused_before_anything_starts(
     let (code, stdout, err) = crate::byoa(&["rollout", spec.to_str().unwrap(), "--all"]);
     assert_eq!(code, 2, "{stdout}\n{err}");
     assert!(
-        err.contains("error[rollout.arguments]: customer `acme-corp` is in `eu-west-1`, but the `dev` templates are made for `us-east-1`"),
+        err.contains("error[customers.region-bound]: customer `acme-corp` is in `eu-west-1`, where the `dev` templates cannot run: they name the zones of `us-east-1` (`network.zones: [us-east-1a, us-east-1b]`)"),
         "{err}"
     );
     assert!(stdout.is_empty(), "{stdout}");

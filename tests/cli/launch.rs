@@ -138,8 +138,8 @@ fn links_name_s3_urls_and_each_customers_external_id() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("launch.templates"), "{err}");
-    // A customer outside the region its environment's templates were validated for: refused,
-    // as `rollout` refuses it.
+    // A customer in another region its residency allows: the templates take the region from
+    // where they are launched, so the link opens that region's console.
     let (code, _, err) = byoa(&[
         "customers",
         "add",
@@ -156,16 +156,27 @@ fn links_name_s3_urls_and_each_customers_external_id() {
         spec.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = byoa(&[
+    let (code, out, err) = byoa(&[
         "launch",
         spec.to_str().unwrap(),
         "--customer",
         "initech",
         "--base-url",
         base,
+        "--format",
+        "json",
+        "--pages",
+        dir.path().join("pages").to_str().unwrap(),
     ]);
-    assert_eq!(code, 2);
-    assert!(err.contains("customer `initech` is in `eu-west-1`, but the `prod` templates are made for `us-east-1`"), "{err}");
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let access = rows[0]["links"][0]["url"].as_str().unwrap();
+    assert!(
+        access.starts_with(
+            "https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1#"
+        ),
+        "{access}"
+    );
     // An unknown customer.
     let (code, _, err) = byoa(&[
         "launch",
