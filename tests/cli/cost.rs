@@ -130,7 +130,7 @@ fn a_region_without_figures_shows_unpriced_lines() {
     assert_eq!(code, 0);
     assert!(out.contains("unpriced (cost.unpriced)"), "{out}");
     assert!(
-        out.contains("why unpriced: `fargate.vcpu-hour.x86_64` in ap-southeast-2"),
+        out.contains("why unpriced: `alb.hour` in ap-southeast-2"),
         "{out}"
     );
     assert!(
