@@ -109,6 +109,7 @@ Examples:
   byoa synth --env prod && byoa diff /tmp/before
   byoa diff old/database.yaml out/database.yaml --text
   byoa diff /tmp/before out --format json
+  byoa diff /tmp/before out --cost --assume nat_gb=500   # assumptions: byoa.yaml, then these
   byoa diff --deployed --role-arn arn:aws:iam::123456789012:role/acme-deployer --external-id $ID
 
 Exit codes: 0 no changes, 1 changes, 2 error, 3 the monthly cost rises by more than
@@ -624,8 +625,9 @@ pub struct DiffArgs {
     #[arg(long)]
     pub text: bool,
 
-    /// Add the monthly cost change per stack and in total (`byoa cost`'s table and default
-    /// assumptions, in the region and environment NEW's manifest records).
+    /// Add the monthly cost change per stack and in total (`byoa cost`'s table, in the region
+    /// and environment NEW's manifest records, with the usage assumptions `byoa cost` uses
+    /// for that environment: the spec's `cost.assume`, then --assume).
     #[arg(long)]
     pub cost: bool,
 
@@ -633,6 +635,16 @@ pub struct DiffArgs {
     /// (implies --cost).
     #[arg(long, value_name = "USD")]
     pub max_cost_increase: Option<f64>,
+
+    /// The spec NEW was synthesized from, whose `cost.assume` (with the environment's
+    /// overlay) the cost change uses [default: byoa.yaml, when it exists].
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
+
+    /// A usage assumption for the cost change, `key=value` (repeatable), as `byoa cost
+    /// --assume`.
+    #[arg(long = "assume", value_name = "KEY=VALUE")]
+    pub assume: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -119,6 +119,7 @@ codes! {
     CostPrices = "cost.prices": "a price table or price-override file cannot be read or is not valid",
     CostAssume = "cost.assume": "an `--assume` value is not `key=number` with a key `byoa cost` knows",
     CostManifest = "cost.manifest": "`byoa diff --cost` needs NEW to be an output directory with its manifest.json (the region and environment to price in)",
+    CostSpec = "cost.spec": "`byoa diff --cost`: the spec whose usage assumptions price the change is missing, of another product, or edited since NEW was synthesized",
     CostIncrease = "cost.increase": "`byoa diff --max-cost-increase`: the change raises the monthly cost by more than allowed",
     CostUnpriced = "cost.unpriced": "an estimate line has no price for its region in the table: it is shown, never counted as zero",
     InitExists = "init.exists": "`byoa init` would overwrite an existing spec",

@@ -25,6 +25,7 @@ SELECTORS = {
     "fargate.gb-hour.x86_64": ("AmazonECS", {"usagetype~": "Fargate-GB-Hours", "cpuArchitecture?": "x86_64"}),
     "fargate.vcpu-hour.arm64": ("AmazonECS", {"usagetype~": "Fargate-ARM-vCPU-Hours:perCPU"}),
     "fargate.gb-hour.arm64": ("AmazonECS", {"usagetype~": "Fargate-ARM-GB-Hours"}),
+    # Every class entry (rds.postgres.db.r6g.large.multi-az, ...): the class comes from the key.
     "rds.postgres.": ("AmazonRDS", {"databaseEngine": "PostgreSQL", "instanceType": "{class}",
                                     "deploymentOption": "{az}", "licenseModel": "No license required"}),
     "rds.storage.gp3.": ("AmazonRDS", {"volumeType": "General Purpose-GP3", "deploymentOption": "{az}",
@@ -105,7 +106,9 @@ def derive(cache, date):
     for key, entry in table["prices"].items():
         sel = next((v for k, v in SELECTORS.items() if key.startswith(k)), None)
         if sel is None:
-            continue  # kept as it is (unpriced entries without a selector stay unpriced)
+            # Kept as it is: Performance Insights (two per-vCPU-month rates), Cloud Map and the
+            # hook have no selector; their figures are checked by hand against `source`.
+            continue
         offer, selector = sel
         regions, evidence = {}, []
         for region in REGIONS:

@@ -15,7 +15,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::diff::{self, load, render::DiffFormat};
 use crate::report::DiagFormat;
 use crate::{cost, exit};
-use crate::{naming, synth};
+use crate::{naming, policy, spec, synth};
 
 /// `byoa diff OLD [NEW]`.
 pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
@@ -54,11 +54,12 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
         diff::annotate(&mut result, old_map.as_ref(), map);
     }
     let delta = if args.cost || args.max_cost_increase.is_some() {
-        match cost_delta(ctx, &old, &new, new_dir, args.max_cost_increase.is_some())? {
-            Some(d) => Some(d),
+        let required = args.max_cost_increase.is_some();
+        match cost_delta(ctx, args, (&old, &new), new_dir, required)? {
+            Priced::Delta(d) => Some(d),
             // A ceiling that cannot be checked fails the run rather than passing it.
-            None if args.max_cost_increase.is_some() => return Ok(exit::ERROR),
-            None => None,
+            Priced::NoManifest if !required => None,
+            Priced::NoManifest | Priced::Failed => return Ok(exit::ERROR),
         }
     } else {
         None
@@ -105,15 +106,24 @@ pub fn run(ctx: &mut Ctx<'_>, args: &crate::cli::DiffArgs) -> io::Result<i32> {
     })
 }
 
+/// What `cost_delta` could make of the two sides.
+enum Priced {
+    Delta(cost::delta::Delta),
+    /// NEW has no manifest (reported: a warning unless the change was required).
+    NoManifest,
+    /// The spec or an `--assume` value is bad (reported).
+    Failed,
+}
+
 /// The monthly cost change from `old` to `new`, priced in the region and environment of
-/// `new_dir`'s manifest; `None` without one (reported: an error when `required`).
+/// `new_dir`'s manifest with the assumptions `byoa cost` uses there.
 fn cost_delta(
     ctx: &mut Ctx<'_>,
-    old: &[diff::Stack],
-    new: &[diff::Stack],
+    args: &crate::cli::DiffArgs,
+    (old, new): (&[diff::Stack], &[diff::Stack]),
     new_dir: &Path,
     required: bool,
-) -> io::Result<Option<cost::delta::Delta>> {
+) -> io::Result<Priced> {
     let Some(manifest) = synth::read_manifest(new_dir) else {
         let d = Diagnostic::new(
             Code::CostManifest,
@@ -125,7 +135,17 @@ fn cost_delta(
         .with_help("diff two output directories of `byoa synth`");
         let d = if required { d } else { d.as_warning() };
         ctx.report(&[d], DiagFormat::Human)?;
-        return Ok(None);
+        return Ok(Priced::NoManifest);
+    };
+    let assume = match assumptions(args, &manifest) {
+        Ok((assume, warnings)) => {
+            ctx.warn(&warnings)?;
+            assume
+        }
+        Err(diags) => {
+            ctx.report(&diags, DiagFormat::Human)?;
+            return Ok(Priced::Failed);
+        }
     };
     let side = |stacks: &[diff::Stack]| -> Vec<(String, serde_json::Value)> {
         stacks
@@ -133,13 +153,78 @@ fn cost_delta(
             .map(|s| (s.name.clone(), s.template().clone()))
             .collect()
     };
-    Ok(Some(cost::delta::delta(
+    Ok(Priced::Delta(cost::delta::delta(
         &side(old),
         &side(new),
         &manifest.region,
         &cost::PriceTable::builtin(),
-        &cost::Assumptions::defaults(&manifest.environment),
+        &assume,
     )))
+}
+
+/// The usage assumptions of the manifest's environment as `byoa cost` makes them: the
+/// defaults, the spec's `cost.assume` (its overlay applied), then `--assume`. The spec is
+/// `--spec`, else `byoa.yaml` when there is one (without it, the defaults, said in a
+/// warning). A spec of another product is refused; one edited since the synthesis is read
+/// as it is now, with a warning.
+fn assumptions(
+    args: &crate::cli::DiffArgs,
+    manifest: &synth::Manifest,
+) -> Result<(cost::Assumptions, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let default = Path::new("byoa.yaml");
+    let path = args.spec.as_deref().unwrap_or(default);
+    let mut warnings = Vec::new();
+    let assume = if args.spec.is_none() && !path.exists() {
+        warnings.push(
+            Diagnostic::new(
+                Code::CostSpec,
+                format!(
+                    "no spec at `{}`: the cost change uses `{}`'s default usage assumptions",
+                    path.display(),
+                    manifest.environment
+                ),
+            )
+            .with_help("name the spec NEW was synthesized from with --spec")
+            .as_warning(),
+        );
+        cost::Assumptions::defaults(&manifest.environment)
+    } else {
+        // A spec without `environments:` synthesizes as the default environment.
+        let env = (manifest.environment != spec::DEFAULT_ENVIRONMENT)
+            .then_some(manifest.environment.as_str());
+        let loaded = spec::load(path, env, policy::catalogue())?;
+        if loaded.model.product != manifest.product {
+            return Err(vec![
+                Diagnostic::file_error(
+                    Code::CostSpec,
+                    path,
+                    format!(
+                        "`{}` is product `{}`, NEW was synthesized for `{}`",
+                        path.display(),
+                        loaded.model.product,
+                        manifest.product
+                    ),
+                )
+                .with_help("name the spec NEW was synthesized from with --spec"),
+            ]);
+        }
+        if loaded.spec_sha256 != manifest.spec_sha256 {
+            warnings.push(
+                Diagnostic::file_error(
+                    Code::CostSpec,
+                    path,
+                    format!(
+                        "`{}` changed since NEW was synthesized: its usage assumptions are \
+                         read as they are now",
+                        path.display()
+                    ),
+                )
+                .as_warning(),
+            );
+        }
+        cost::Assumptions::for_model(&loaded.model)
+    };
+    Ok((assume.given(&args.assume)?, warnings))
 }
 
 /// The deployed stacks that `dir`'s manifest names (old) and `dir`'s templates (new).

@@ -10,6 +10,7 @@ use std::fmt::Write;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::assume::Origin;
 use super::render::money_range;
 use super::rules::Range;
 use super::{Assumptions, PriceTable, price_templates};
@@ -41,6 +42,8 @@ pub struct Delta {
     pub region: String,
     pub prices_date: String,
     pub stacks: Vec<StackDelta>,
+    /// The usage assumptions both sides were priced with.
+    pub assumptions: Assumptions,
 }
 
 impl Delta {
@@ -85,6 +88,7 @@ pub fn delta(
         region: region.to_owned(),
         prices_date: table.date.clone(),
         stacks,
+        assumptions: assume.clone(),
     }
 }
 
@@ -134,6 +138,18 @@ pub fn text(d: &Delta) -> String {
         s.push('\n');
     }
     let _ = writeln!(s, "  total {}/month", signed(d.change()));
+    // The defaults go unsaid (`byoa cost` lists them); a value the spec or --assume set is
+    // part of what the figures mean.
+    let set: Vec<String> = d
+        .assumptions
+        .0
+        .iter()
+        .filter(|a| matches!(a.origin, Origin::Spec | Origin::Given))
+        .map(|a| format!("{}={}", a.key, a.value))
+        .collect();
+    if !set.is_empty() {
+        let _ = writeln!(s, "  assuming {} (the spec, --assume)", set.join(", "));
+    }
     s
 }
 

@@ -430,12 +430,7 @@ fn rds_instance(ctx: &Ctx<'_>) -> Vec<Charge> {
                 note: None,
             });
         } else {
-            out.push(charge(
-                format!("Performance Insights, {days} days of history"),
-                Basis::Fixed,
-                Range::one(1.0),
-                "rds.performance-insights.long-term",
-            ));
+            out.extend(performance_insights(class, multi, days));
         }
     }
     if p["EnableCloudwatchLogsExports"]
@@ -451,6 +446,56 @@ fn rds_instance(ctx: &Ctx<'_>) -> Vec<Charge> {
         ));
     }
     out
+}
+
+/// Paid Performance Insights history: a retention of 1 to 24 months (31 days each; 731 is
+/// 24), priced per vCPU-month, the first month at one rate and each further month at
+/// another; a Multi-AZ instance's standby counts its vCPUs too.
+fn performance_insights(class: &str, multi: bool, days: f64) -> Vec<Charge> {
+    let Some(vcpus) = vcpus(class) else {
+        return vec![unpriced_shape(
+            &format!("Performance Insights, {days} days of history"),
+            &format!("the vCPUs of `{class}` are not known to byoa"),
+        )];
+    };
+    let vcpus = if multi { 2.0 * vcpus } else { vcpus };
+    let months = (days / 31.0).round().clamp(1.0, 24.0);
+    let mut out = vec![with_note(
+        charge(
+            format!("Performance Insights, {days} days of history: the first month"),
+            Basis::Fixed,
+            Range::one(vcpus),
+            "rds.performance-insights.long-term",
+        ),
+        format!("{vcpus} vCPUs"),
+    )];
+    if months > 1.0 {
+        out.push(with_note(
+            charge(
+                format!("Performance Insights: {} further months", months - 1.0),
+                Basis::Fixed,
+                Range::one(vcpus * (months - 1.0)),
+                "rds.performance-insights.further-month",
+            ),
+            format!("{vcpus} vCPUs for each further month"),
+        ));
+    }
+    out
+}
+
+/// The vCPUs of a Graviton or Intel RDS class (`db.r6g.xlarge`: 4): micro to large have 2,
+/// `xlarge` 4, `Nxlarge` 4N.
+fn vcpus(class: &str) -> Option<f64> {
+    let size = class.rsplit('.').next()?;
+    match size {
+        "micro" | "small" | "medium" | "large" => Some(2.0),
+        "xlarge" => Some(4.0),
+        _ => size
+            .strip_suffix("xlarge")?
+            .parse::<f64>()
+            .ok()
+            .map(|n| 4.0 * n),
+    }
 }
 
 fn nat_gateway(ctx: &Ctx<'_>) -> Vec<Charge> {

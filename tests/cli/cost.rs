@@ -130,7 +130,7 @@ fn a_region_without_figures_shows_unpriced_lines() {
     assert_eq!(code, 0);
     assert!(out.contains("unpriced (cost.unpriced)"), "{out}");
     assert!(
-        out.contains("why unpriced: `fargate.vcpu-hour.x86_64` in ap-southeast-2"),
+        out.contains("why unpriced: `alb.hour` in ap-southeast-2"),
         "{out}"
     );
     assert!(
@@ -177,20 +177,26 @@ fn diff_shows_the_monthly_change_and_enforces_a_ceiling() {
     assert!(err.contains("cost.manifest"), "{err}");
 }
 
-#[test]
-fn the_spec_sets_assumptions_per_environment_and_assume_overrides_them() {
-    let base = std::fs::read_to_string(crate::root().join(SPEC)).unwrap();
-    // The base sets nat_gb; dev's overlay sets it again; prod keeps the base's.
-    let spec = base
+/// acme-api's spec in `dir` with `cost.assume` set: the base sets nat_gb to 300, dev's overlay
+/// to 2, prod keeps the base's.
+fn spec_with_assumptions(dir: &std::path::Path) -> std::path::PathBuf {
+    let spec = std::fs::read_to_string(crate::root().join(SPEC))
+        .unwrap()
         .replacen(
             "monitoring:\n",
             "cost:\n  assume: {nat_gb: 300}\n\nmonitoring:\n",
             1,
         )
         .replacen("  dev:\n", "  dev:\n    cost: {assume: {nat_gb: 2}}\n", 1);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("byoa.yaml");
+    let path = dir.join("byoa.yaml");
     std::fs::write(&path, spec).unwrap();
+    path
+}
+
+#[test]
+fn the_spec_sets_assumptions_per_environment_and_assume_overrides_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = spec_with_assumptions(dir.path());
     let p = path.to_str().unwrap();
     let nat = |env: &str, extra: &[&str]| {
         let mut args = vec!["cost", p, "--env", env, "--format", "json"];
@@ -223,4 +229,95 @@ fn the_spec_sets_assumptions_per_environment_and_assume_overrides_them() {
     let (code, _, err) = byoa(&["cost", p, "--env", "prod"]);
     assert_eq!(code, 2);
     assert!(err.contains("spec.unknown-field"), "{err}");
+}
+
+#[test]
+fn diff_prices_with_the_assumptions_cost_uses_for_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = spec_with_assumptions(dir.path());
+    let p = path.to_str().unwrap();
+    let prod = crate::synth_to(&path, Some("prod"), "yaml");
+    // OLD holds only the database: the network stack, whose NAT gateways process nat_gb, is
+    // added whole, so its usage lines are part of the change.
+    let old = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        prod.path().join("database.yaml"),
+        old.path().join("database.yaml"),
+    )
+    .unwrap();
+    let (o, n) = (old.path().to_str().unwrap(), prod.path().to_str().unwrap());
+    let network = |extra: &[&str]| {
+        let mut args = vec!["diff", o, n, "--cost", "--format", "json"];
+        args.extend(extra);
+        let (code, out, err) = byoa(&args);
+        assert_eq!(code, 1, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let stack = v["cost"]["stacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stack"] == "network")
+            .unwrap()
+            .clone();
+        assert!(stack["old"].is_null(), "{stack}");
+        (stack["new"]["min"].as_f64().unwrap(), err)
+    };
+    // `byoa cost` for the same spec and environment.
+    let (code, out, err) = byoa(&["cost", p, "--env", "prod", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let module = v["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "network")
+        .unwrap();
+    let by_cost = module["totals"]["monthly"]["min"].as_f64().unwrap();
+    let (with_spec, err) = network(&["--spec", p]);
+    assert_eq!(
+        with_spec, by_cost,
+        "diff and cost price prod's network alike"
+    );
+    assert!(
+        err.is_empty(),
+        "the spec is the one NEW was made from: {err}"
+    );
+    // Without the spec, prod's default nat_gb (100): 200 GB less through the NAT gateways.
+    let (defaults, err) = network(&[]);
+    assert!(err.contains("cost.spec"), "the defaults are said: {err}");
+    let nat_gb = 0.045; // `nat.gb` in us-east-1
+    assert!(
+        (with_spec - defaults - 200.0 * nat_gb).abs() < 1e-9,
+        "{with_spec} vs {defaults}"
+    );
+    // --assume wins over the spec, as with `byoa cost`.
+    let (given, _) = network(&["--spec", p, "--assume", "nat_gb=100"]);
+    assert!((given - defaults).abs() < 1e-9, "{given} vs {defaults}");
+    let (code, text, _) = byoa(&["diff", o, n, "--cost", "--spec", p]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("assuming nat_gb=300 (the spec, --assume)"),
+        "{text}"
+    );
+    // A bad --assume fails the diff rather than dropping the cost.
+    let (code, _, err) = byoa(&["diff", o, n, "--cost", "--assume", "nat_gbb=1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cost.assume"), "{err}");
+    // Another product's spec is refused.
+    let other =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("  name: acme-api", "  name: other", 1);
+    let other_path = dir.path().join("other.yaml");
+    std::fs::write(&other_path, other).unwrap();
+    let (code, _, err) = byoa(&[
+        "diff",
+        o,
+        n,
+        "--cost",
+        "--spec",
+        other_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cost.spec"), "{err}");
 }
