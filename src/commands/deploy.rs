@@ -38,7 +38,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DeployArgs) -> io::Result<i32> {
     if let Err(d) = output.write(&args.out) {
         return ctx.fail(&[d]);
     }
-    let cloud = match connect(&args.connect, region) {
+    let cloud = match connect(&args.connect, region, Some(&loaded.model)) {
         Ok(c) => c,
         Err(d) => return ctx.fail(&d),
     };
@@ -119,15 +119,42 @@ pub fn target(stack: DeployStack) -> Target {
     }
 }
 
-/// Connects to the account in `region` (the templates' own: another `--region` is refused).
-pub fn connect(args: &ConnectArgs, region: String) -> Result<Aws, Vec<Diagnostic>> {
-    if let Some(r) = args.region.as_deref().filter(|r| *r != region) {
-        return Err(vec![Diagnostic::new(
-            Code::DeployArguments,
-            format!("`--region {r}` is not the spec's region `{region}`: the templates were made for `{region}`"),
-        )
-        .with_help("drop `--region`, or change `region:` in the spec")]);
-    }
+/// Connects to the account in `region`, the templates' own, or in the `--region` given when
+/// `model` (the spec the templates come from) allows it: a region of its residency where the
+/// templates can run (`spec::placement`). Without the model another `--region` is refused.
+pub fn connect(
+    args: &ConnectArgs,
+    region: String,
+    model: Option<&crate::spec::Model>,
+) -> Result<Aws, Vec<Diagnostic>> {
+    let region = match args.region.as_deref().filter(|r| *r != region) {
+        None => region,
+        Some(r) => {
+            let why = match model {
+                None => Some(format!("the templates were made for `{region}`")),
+                Some(m) => match crate::spec::regions::find(r) {
+                    Some(found) if crate::spec::regions::allowed(m.residency, found) => {
+                        crate::spec::placement::region_bound(m, r)
+                            .map(|why| format!("the templates cannot run there: {why}"))
+                    }
+                    _ => Some(format!(
+                        "the spec's residency `{}` does not allow it",
+                        m.residency.as_str()
+                    )),
+                },
+            };
+            if let Some(why) = why {
+                return Err(vec![
+                    Diagnostic::new(
+                        Code::DeployArguments,
+                        format!("`--region {r}` cannot be used: {why}"),
+                    )
+                    .with_help("drop `--region`, or change `region:` in the spec"),
+                ]);
+            }
+            r.to_owned()
+        }
+    };
     let connection = Connection {
         region,
         endpoint_url: args.endpoint_url.clone(),

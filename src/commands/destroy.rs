@@ -37,7 +37,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DestroyArgs) -> io::Result<i32> {
         )
         .with_help(format!("write `--confirm {stack}`"))]);
     }
-    let cloud = match connect(&args.connect, loaded.model.region.clone()) {
+    let cloud = match connect(
+        &args.connect,
+        loaded.model.region.clone(),
+        Some(&loaded.model),
+    ) {
         Ok(c) => c,
         Err(d) => return ctx.fail(&d),
     };

@@ -260,7 +260,7 @@ fn deployed(
         .into_iter()
         .filter(|s| (s.name == naming::ACCESS) == (target == Target::Access))
         .collect();
-    let cloud = super::deploy::connect(&args.connect, manifest.region.clone())?;
+    let cloud = super::deploy::connect(&args.connect, manifest.region.clone(), None)?;
     let exists = crate::deploy::Cloud::stack(&cloud, &stack)
         .map_err(crate::deploy::run::aws)?
         .is_some_and(|s| !s.is_review());

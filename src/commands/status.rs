@@ -110,7 +110,11 @@ fn open(ctx: &mut Ctx<'_>, args: &StatusArgs) -> io::Result<Result<(String, Aws)
         let missing = Diagnostic::new(Code::DeployPlan, "no such stack in the spec");
         return ctx.fail(&[missing]).map(Err);
     };
-    match connect(&args.connect, loaded.model.region.clone()) {
+    match connect(
+        &args.connect,
+        loaded.model.region.clone(),
+        Some(&loaded.model),
+    ) {
         Ok(cloud) => Ok(Ok((stack, cloud))),
         Err(d) => ctx.fail(&d).map(Err),
     }

@@ -496,3 +496,51 @@ fn the_access_stack_outlives_the_root() {
         "{err}"
     );
 }
+
+/// `--region` takes another region of the spec's residency where the templates can run, and
+/// is refused, before any AWS call, where they cannot.
+#[test]
+fn another_region_is_refused_where_the_templates_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::root().join("examples/acme-api/byoa.yaml")).unwrap();
+    let deploy = |text: &str, region: &str| {
+        let spec = dir.path().join("byoa.yaml");
+        std::fs::write(&spec, text).unwrap();
+        let out = dir.path().join("out");
+        let (code, _, err) = crate::byoa(&[
+            "deploy",
+            spec.to_str().unwrap(),
+            "--env",
+            "prod",
+            "--out",
+            out.to_str().unwrap(),
+            "--region",
+            region,
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ]);
+        (code, err)
+    };
+    let us_only = text.replace("residency: global", "residency: us");
+    assert_ne!(us_only, text, "acme-api's residency line moved");
+    let (code, err) = deploy(&us_only, "eu-west-1");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "`--region eu-west-1` cannot be used: the spec's residency `us` does not allow it"
+        ),
+        "{err}"
+    );
+    let zoned = text
+        .replace("  az_count: 2 ", "  zones: [us-east-1a, us-east-1b] ")
+        .replace(
+            "      az_count: 3",
+            "      zones: [us-east-1a, us-east-1b, us-east-1c]",
+        );
+    let (code, err) = deploy(&zoned, "us-west-2");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`--region us-west-2` cannot be used: the templates cannot run there: they name the zones of `us-east-1`"),
+        "{err}"
+    );
+}
