@@ -14,6 +14,7 @@
 //! unique across the product.
 
 mod needs;
+mod permissions;
 
 pub use needs::RESOURCE_ACTIONS;
 
@@ -183,6 +184,17 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     );
     let secrets = secrets(service, uses);
     roles(&mut t, &secrets, uses);
+    if let Some(policy) = permissions::task_policy(service, uses) {
+        let role = &mut t
+            .resources
+            .get_mut("TaskRole")
+            .expect("roles made it")
+            .properties;
+        role["Description"] =
+            sub("Application in the tasks of ${AWS::StackName}: what the spec grants");
+        role["Policies"] = json!([policy]);
+        t.trace("TaskRole", "Policies", [service.field("permissions")]);
+    }
     let field = |f: &str| service.field(f);
     t.trace(
         "ExecutionRole",

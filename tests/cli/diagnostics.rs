@@ -118,6 +118,7 @@ fn no_snapshot_is_unreferenced() {
     );
     expected.extend(crate::check::snapshot_names());
     expected.push("cli__diagnostics__validate_five_mistakes_sarif.snap".to_owned());
+    expected.extend(crate::synth::TASK_SNAPSHOTS.map(|n| format!("cli__synth__{n}.snap")));
     expected.extend(crate::diff::snapshot_names());
     expected.extend(crate::cost::snapshot_names());
     expected.sort();

@@ -46,6 +46,10 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         .map(|secret| super::secret_source(secret).1)
         .collect();
     needs.decided(Decides::Roles, service.field("secrets"));
+    needs.task_statements = super::permissions::boundary_statements(model, service);
+    if !needs.task_statements.is_empty() {
+        needs.decided(Decides::Roles, service.field("permissions"));
+    }
     needs.grant_if(
         service.discovery,
         service.field("discovery"),
