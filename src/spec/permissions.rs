@@ -14,15 +14,18 @@
 //!   the catalogue lists on its date and emitted as that list: the customer reviews exactly what
 //!   is granted, and an action AWS adds later is not granted silently. A pattern that matches
 //!   nothing is an unknown action.
-//! - `*`, `*:*`, a pattern in the service prefix and a whole service (`s3:*`) are refused unless
-//!   an exception for `IAM_NO_WILDCARD_ACTION` accepts them (then they stay as written).
+//! - A whole service (`s3:*`) or a pattern in the service prefix (`s*:Get*`) is refused unless
+//!   an exception for `IAM_NO_WILDCARD_ACTION` accepts it (then it stays as written).
 //! - A resource that reaches every resource of a type in the account (`*`, `arn:aws:s3:::*`,
 //!   `...:table/*`, or any account `*`) is refused unless an exception for
 //!   `IAM_MUTATING_ACTIONS_SCOPED` accepts it; `*` needs none for actions that act on no resource
 //!   type and only read or list (`sts:GetCallerIdentity`): IAM knows no narrower resource.
 //! - An action that acts on no resource type with any resource but `*` never matches in IAM:
 //!   refused. An ARN of a service none of the grant's actions acts on is refused.
-//! - Every IAM action is refused: the permissions boundary denies IAM to every product role.
+//! - Every IAM action is refused, and so are `*`, `*:*` and prefix patterns that cover `iam`,
+//!   whatever the exceptions: the permissions boundary denies IAM to every product role, and
+//!   such a grant breaks four more rules (admin access, privilege escalation, boundaries,
+//!   PassRole) than the exception names.
 //! - ARNs name the customer's partition, region and account as `${AWS::Partition}`,
 //!   `${AWS::Region}` and `${AWS::AccountId}`, so one spec fits every account; any other
 //!   `${...}` is refused.
@@ -31,7 +34,7 @@
 //! boundary say (the boundary maps byoa's resources to the product's name patterns).
 
 use crate::diag::{Code, Diagnostic, did_you_mean};
-use crate::spec::aws::iam::{Action, Catalogue};
+use crate::spec::aws::iam::{Action, Catalogue, glob};
 use crate::spec::types::Spec;
 
 /// The rule whose exception accepts a wildcard action.
@@ -232,8 +235,8 @@ impl Problem {
             }
             Problem::Denied => (
                 Code::ServicePermissionDenied,
-                format!("`{written}` is an IAM action, which the permissions boundary denies every product role"),
-                "a product's tasks never manage identities; remove the action".to_owned(),
+                format!("`{written}` grants IAM actions, which the permissions boundary denies every product role"),
+                "a product's tasks never manage identities: name the services they call instead".to_owned(),
             ),
         };
         Diagnostic::error(code, ptr, message).with_help(help)
@@ -255,7 +258,7 @@ fn wildcard_refused(written: &str, ptr: &str) -> Diagnostic {
 fn action(written: &str) -> Result<Parsed<'static>, Problem> {
     let pattern = |s: &str| s.contains(['*', '?']);
     if written == "*" {
-        return Ok(Parsed::Wildcard("*".to_owned()));
+        return Err(Problem::Denied);
     }
     let (prefix, name) = written.split_once(':').ok_or(Problem::Shape)?;
     let prefix = prefix.to_ascii_lowercase();
@@ -267,11 +270,13 @@ fn action(written: &str) -> Result<Parsed<'static>, Problem> {
     if !word(&prefix) || !word(name) {
         return Err(Problem::Shape);
     }
+    // IAM, by name or through a pattern (`*:*`): the boundary denies it to every product role,
+    // and four rules (admin access, privilege escalation, boundaries, PassRole) would fail.
+    if glob(prefix.as_bytes(), b"iam") {
+        return Err(Problem::Denied);
+    }
     if pattern(&prefix) {
         return Ok(Parsed::Wildcard(format!("{prefix}:{name}")));
-    }
-    if prefix == "iam" {
-        return Err(Problem::Denied);
     }
     let catalogue = Catalogue::get();
     let service = catalogue
@@ -678,7 +683,7 @@ mod tests {
 
     #[test]
     fn wildcards_need_an_exception_and_then_stay_as_written() {
-        for wild in ["*", "*:*", "s3:*", "S3:*", "s*:GetObject", "*:GetObject"] {
+        for wild in ["s3:*", "S3:*", "s3:**", "s*:GetObject", "sq?:SendMessage"] {
             assert_eq!(
                 codes(&[wild], &[BUCKET], &[]),
                 [Code::ServicePermissionWildcard],
@@ -697,7 +702,17 @@ mod tests {
 
     #[test]
     fn iam_actions_are_refused_as_the_boundary_denies_them() {
-        for a in ["iam:PassRole", "IAM:CreateRole", "iam:*", "iam:Put*"] {
+        // `*` and prefix patterns cover IAM: refused whatever the exceptions.
+        for a in [
+            "iam:PassRole",
+            "IAM:CreateRole",
+            "iam:*",
+            "iam:Put*",
+            "*",
+            "*:*",
+            "*:GetObject",
+            "i?m:Get*",
+        ] {
             assert_eq!(
                 codes(&[a], &["*"], &[WILDCARD_RULE, ACCOUNT_WIDE_RULE]),
                 [Code::ServicePermissionDenied],

@@ -477,8 +477,8 @@ pub struct Service {
 pub struct Permission {
     /// IAM actions, `service:Action` (`s3:GetObject`), checked against AWS's catalogue of
     /// actions (any case; written in AWS's spelling). A pattern inside a name (`s3:Get*`) is
-    /// expanded into the actions it matches today. `*`, `*:*` and whole services (`s3:*`) need
-    /// an exception for `IAM_NO_WILDCARD_ACTION`; IAM actions are refused.
+    /// expanded into the actions it matches today. Whole services (`s3:*`) need an exception for
+    /// `IAM_NO_WILDCARD_ACTION`; IAM actions, `*` and `*:*` are refused.
     #[schemars(length(min = 1))]
     pub actions: Vec<String>,
     /// Resources the actions may act on: ARNs naming the customer's account as

@@ -78,7 +78,7 @@ impl Service {
 }
 
 /// Whether `text` matches `pattern` (`*` and `?` as IAM reads them in actions).
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
+pub(crate) fn glob(pattern: &[u8], text: &[u8]) -> bool {
     match pattern.split_first() {
         None => text.is_empty(),
         Some((b'*', rest)) => (0..=text.len()).any(|i| glob(rest, &text[i..])),
