@@ -27,17 +27,6 @@ impl Level {
     pub fn is_read_only(self) -> bool {
         matches!(self, Level::List | Level::Read)
     }
-
-    /// The level in words, as AWS's reference names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::List => "list",
-            Level::Read => "read",
-            Level::Write => "write",
-            Level::Tagging => "tagging",
-            Level::Permissions => "permissions management",
-        }
-    }
 }
 
 /// One action of a service.
