@@ -101,6 +101,12 @@ impl ServiceId {
         &self.0
     }
 
+    /// The statement id of the service's grant `number` in the permissions boundary, e.g.
+    /// `ApiTask1`: it ends with a digit, which no fixed statement id of the boundary does.
+    pub fn task_grant_sid(&self, number: usize) -> String {
+        format!("{}Task{number}", self.0)
+    }
+
     /// The id of one of the service's parameters, outputs or resources, e.g. `ApiCpuAlarm`.
     pub fn id(&self, part: ServicePart) -> String {
         format!("{}{}", self.0, part.suffix())

@@ -93,6 +93,7 @@ fn context(page: &Page<'_>) -> Value {
             entry: Vec::new(),
             direct: Vec::new(),
             through_cloudformation: Vec::new(),
+            applications: Vec::new(),
             never: Vec::new(),
         });
     let owner = model
@@ -118,6 +119,7 @@ fn context(page: &Page<'_>) -> Value {
         "entry_notes": access_stack.map(|s| parameter_notes(s, &summary.entry)).unwrap_or_default(),
         "direct": groups(&summary.direct),
         "through": groups(&summary.through_cloudformation),
+        "applications": groups(&summary.applications),
         "never": lines(&summary.never),
         "stacks": stacks.iter().map(|s| created(s)).collect::<Vec<_>>(),
         "total": stacks.iter().map(|s| s.template.resources.len()).sum::<usize>(),

@@ -17,7 +17,7 @@
 use serde_json::{Map, Value};
 
 use crate::report::access_doc::{
-    Policy, Scope, Words, conditions, guarded, list_of, policies, scope, statements,
+    Policy, Scope, Words, conditions, guarded, list_of, policies, scope, statements, task_grants,
 };
 
 /// The service a role trusts when it is CloudFormation's to assume.
@@ -32,6 +32,10 @@ pub struct Summary {
     pub direct: Vec<Group>,
     /// What CloudFormation may do for the vendor (through the roles it assumes), by service.
     pub through_cloudformation: Vec<Group>,
+    /// What the spec lets the product's own applications do (each service's task grants, as
+    /// the permissions boundary allows them), one group per service, the vendor's reason after
+    /// each line.
+    pub applications: Vec<Group>,
     /// Every explicit deny of the roles above and of the permissions boundary: what can never
     /// be done, whatever any policy allows.
     pub never: Vec<Line>,
@@ -114,10 +118,28 @@ pub fn summarize(template: &Value) -> Summary {
             }
         }
     }
+    let mut applications: Vec<Group> = Vec::new();
+    for grant in task_grants(resources) {
+        let mut lines: Vec<Line> = groups(&words, &[grant.statement])
+            .into_iter()
+            .flat_map(|g| g.lines)
+            .collect();
+        if let Some(reason) = grant.reason {
+            for line in &mut lines {
+                line.text.push_str(&format!(" (why: {reason})"));
+            }
+        }
+        let service = format!("the `{}` service", grant.service);
+        match applications.iter_mut().find(|g| g.service == service) {
+            Some(group) => group.lines.extend(lines),
+            None => applications.push(Group { service, lines }),
+        }
+    }
     Summary {
         entry,
         direct: groups(&words, &direct),
         through_cloudformation: groups(&words, &through),
+        applications,
         never,
     }
 }
@@ -679,6 +701,27 @@ mod tests {
                 drop(&mut inline["PolicyDocument"]);
             }
         }
+    }
+
+    #[test]
+    fn the_products_applications_show_their_grants_with_the_vendors_reason() {
+        assert!(summarize(&prod()).applications.is_empty());
+        let output = fixtures::output_with("acme-api", "prod", |spec| {
+            spec.replacen(
+                "  - name: api\n",
+                "  - name: api\n    permissions:\n      - actions: [sqs:SendMessage]\n        resources: [\"arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:acme-jobs\"]\n        reason: queues jobs\n",
+                1,
+            )
+        });
+        let summary = summarize(&fixtures::access(&output));
+        let lines = group(&summary.applications, "the `api` service");
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("acme-jobs") && lines[0].ends_with(" (why: queues jobs)"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(summary.applications[0].lines[0].sid, "ApiTask1");
     }
 
     #[test]

@@ -313,8 +313,9 @@ fn access_log_delivery(t: &mut Template) {
 /// permissions boundary), this stack's bucket and key (its roles are IAM, denied already), and
 /// stopping, deleting or reconfiguring a CloudTrail trail.
 fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
-    let statements_allowed = what_product_roles_do(model, needs);
-    let mut statements = statements_allowed;
+    let mut statements = what_product_roles_do(model, needs);
+    // The spec's task grants, each as its own statement: exactly what those grants need.
+    statements.extend(needs.task_statements.iter().map(|t| t.statement.clone()));
     let mut vendor_access = vec![
         get_att("ArtifactBucket", "Arn"),
         sub("${ArtifactBucket.Arn}/*"),
@@ -359,6 +360,25 @@ fn permissions_boundary(t: &mut Template, model: &Model, needs: &Needs) {
         ),
         None,
     );
+    if !needs.task_statements.is_empty() {
+        // Why each task grant exists, beside its statement id: the access page shows it.
+        let reasons: Vec<Value> = needs
+            .task_statements
+            .iter()
+            .map(|t| {
+                let mut note = json!({"Sid": t.statement["Sid"], "Service": t.service});
+                if let Some(reason) = &t.reason {
+                    note["Reason"] = json!(reason);
+                }
+                note
+            })
+            .collect();
+        let boundary = t
+            .resources
+            .get_mut("PermissionsBoundary")
+            .expect("added above");
+        boundary.metadata = Some(json!({"byoa": {"TaskPermissions": reasons}}));
+    }
     t.trace(
         "PermissionsBoundary",
         "PolicyDocument",

@@ -11,8 +11,8 @@ use serde_json::Value;
 use super::{Stack, access, build_all, resource_actions};
 
 /// Every feature that adds resources or permissions: flow logs, load balancer with access logs
-/// and WAF, a database with a replica, exposed and internal services with discovery and every
-/// scaling metric, dashboard and audit trail.
+/// and WAF, a database with a replica, exposed and internal services with discovery, every
+/// scaling metric and task permissions, dashboard and audit trail.
 const EVERYTHING: &str = r#"
 product: {name: full, vendor_account_id: "111111111111"}
 access: {vendor_role_arn: "arn:aws:iam::111111111111:role/byoa-deploy"}
@@ -26,6 +26,9 @@ services:
     discovery: true
     uses_database: true
     scaling: {min: 1, max: 4, cpu_percent: 50, memory_percent: 70, requests_per_target: 100}
+    permissions:
+      - {actions: [secretsmanager:GetSecretValue], resources: [byoa:database-secret]}
+      - {actions: [logs:PutLogEvents], resources: [byoa:log-group]}
   - {name: worker, discovery: true}
 monitoring: {dashboard: true, audit_trail: true}
 "#;

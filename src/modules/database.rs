@@ -505,6 +505,7 @@ fn needs(model: &Model, db: &Database) -> Needs {
         alarm_inputs,
         dashboard_rows: vec![alarms::dashboard_row(db)],
         decided_by: vec![(Decides::Dashboard, "database.read_replicas".into())],
+        task_statements: Vec::new(),
     }
 }
 

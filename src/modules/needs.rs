@@ -137,6 +137,17 @@ pub struct Export {
 /// delete it with the settings byoa gives it.
 pub type ResourceActions = (&'static str, &'static [&'static str]);
 
+/// One grant of a service's task role as the permissions boundary allows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskStatement {
+    /// The service's name.
+    pub service: String,
+    /// An allow statement; its `Sid` is unique in the boundary.
+    pub statement: serde_json::Value,
+    /// Why the product needs it, from the spec.
+    pub reason: Option<String>,
+}
+
 /// What one module (or the aggregate of all modules) needs from the shared stacks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
@@ -155,6 +166,9 @@ pub struct Needs {
     /// enhanced monitoring writes to, the secrets the spec names): with the product's own, the
     /// only resources the permissions boundary lets a product role touch.
     pub role_resources: Vec<serde_json::Value>,
+    /// The grants the spec gives services' tasks, as the permissions boundary allows them
+    /// (one statement each, on the resources the spec names).
+    pub task_statements: Vec<TaskStatement>,
     /// AWS managed policies the module's roles attach (`iam::aws:policy/<path and name>`
     /// after the partition): the only ones the execution role may attach.
     pub attached_policies: Vec<&'static str>,
@@ -208,6 +222,7 @@ impl Needs {
             extend_unique(&mut all.keys_used_through, &n.keys_used_through);
             extend_unique(&mut all.role_actions, &n.role_actions);
             extend_unique(&mut all.role_resources, &n.role_resources);
+            extend_unique(&mut all.task_statements, &n.task_statements);
             extend_unique(&mut all.attached_policies, &n.attached_policies);
             extend_unique(&mut all.ingress, &n.ingress);
             extend_unique(&mut all.exports, &n.exports);

@@ -7,13 +7,15 @@
 //! immutable, scanned ECR repository and a log group (both encrypted with that key and kept on
 //! delete), the task definition (non-root, read-only root file system by default, no
 //! privileges), an execution role that can read exactly its image, its log group and its
-//! secrets, an empty task role, the ECS service in the private subnets without public IPs,
+//! secrets, a task role with exactly the spec's grants (none by default; `permissions`), the
+//! ECS service in the private subnets without public IPs,
 //! and, as the spec asks, a target group with a listener rule, target-tracking autoscaling and
 //! a Cloud Map service. Inputs from other stacks are parameters named after the producing
 //! stack's outputs; the service's own outputs carry its CamelCase name as a prefix so they are
 //! unique across the product.
 
 mod needs;
+mod permissions;
 
 pub use needs::RESOURCE_ACTIONS;
 
@@ -183,6 +185,17 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     );
     let secrets = secrets(service, uses);
     roles(&mut t, &secrets, uses);
+    if let Some(policy) = permissions::task_policy(service, uses) {
+        let role = &mut t
+            .resources
+            .get_mut("TaskRole")
+            .expect("roles made it")
+            .properties;
+        role["Description"] =
+            sub("Application in the tasks of ${AWS::StackName}: what the spec grants");
+        role["Policies"] = json!([policy]);
+        t.trace("TaskRole", "Policies", [service.field("permissions")]);
+    }
     let field = |f: &str| service.field(f);
     t.trace(
         "ExecutionRole",
@@ -484,7 +497,7 @@ fn ecs_tasks_trust() -> Value {
 
 /// Every action `roles` may grant the task execution role (each statement scopes its own to the
 /// service's repository, log group, secrets and keys); the permissions boundary allows them. The
-/// task role has none.
+/// task role's are the spec's grants (`permissions`), which the boundary allows one by one.
 pub(super) const EXECUTION_ROLE_ACTIONS: &[&str] = &[
     "ecr:GetAuthorizationToken",
     "ecr:BatchCheckLayerAvailability",

@@ -80,6 +80,7 @@ pub fn markdown(template: &Value, id: &Identity<'_>) -> String {
          every allow.\n",
         id.product, id.environment, id.file, id.sha256
     );
+    s.push_str(&applications(&page.words, resources));
     s.push_str(&page.roles_table());
     for (role, body) in &page.roles {
         s.push_str(&page.role(role, &body["Properties"]));
@@ -101,6 +102,71 @@ pub fn markdown(template: &Value, id: &Identity<'_>) -> String {
     if !others.is_empty() {
         s.push_str("\n## The other resources of the stack\n\n");
         s.push_str(&others.concat());
+    }
+    s
+}
+
+/// One grant the spec gives a service's tasks, as a policy of the template allows it.
+pub(crate) struct TaskGrant<'a> {
+    /// The product's service whose tasks hold it.
+    pub(crate) service: &'a str,
+    pub(crate) reason: Option<&'a str>,
+    /// The statement of the policy (the permissions boundary) that allows it.
+    pub(crate) statement: &'a Value,
+}
+
+/// The task grants a policy of the template names in its metadata (`byoa.TaskPermissions`:
+/// statement id, service, reason), each with its statement, in the metadata's order. A note
+/// whose statement the policy does not hold is skipped: the page shows only what is granted.
+pub(crate) fn task_grants(resources: &Map<String, Value>) -> Vec<TaskGrant<'_>> {
+    let mut out = Vec::new();
+    for r in resources.values() {
+        let document = &r["Properties"]["PolicyDocument"];
+        for note in list_of(&r["Metadata"]["byoa"]["TaskPermissions"]) {
+            let found = statements(document).find(|st| st["Sid"] == note["Sid"]);
+            if let (Some(statement), Some(service)) = (found, note["Service"].as_str()) {
+                out.push(TaskGrant {
+                    service,
+                    reason: note["Reason"].as_str(),
+                    statement,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What the spec lets the product's own applications (its services' tasks) do, one row per
+/// grant, with the reason the vendor gave.
+fn applications(words: &Words<'_>, resources: &Map<String, Value>) -> String {
+    let grants = task_grants(resources);
+    let mut s = String::from("\n## What the product's applications may do\n\n");
+    if grants.is_empty() {
+        s.push_str(
+            "The spec grants the product's tasks no AWS permission: their task roles hold no policy,\n\
+             and the permissions boundary allows them nothing beyond what byoa's own resources need.\n",
+        );
+        return s;
+    }
+    s.push_str(
+        "The spec grants each service's tasks (its task role) these permissions, and the permissions\n\
+         boundary allows exactly these statements for them (a log group or secret byoa creates is\n\
+         named there by the product's name pattern; each task role's own policy names it exactly):\n\n\
+         | service | statement | actions | resources | why |\n\
+         | --- | --- | --- | --- | --- |\n",
+    );
+    for g in grants {
+        let resources: Vec<String> = list_of(&g.statement["Resource"])
+            .map(|r| resource_shown(words, r))
+            .collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            g.service,
+            sid(g.statement),
+            by_service(&strings(&g.statement["Action"])),
+            resources.join(", "),
+            g.reason.unwrap_or("(no reason given)").replace('|', "\\|"),
+        ));
     }
     s
 }
@@ -411,14 +477,7 @@ fn statement(words: &Words<'_>, st: &Value) -> String {
         ("resources", "Resource")
     };
     let shown: Vec<String> = list_of(&st[key])
-        .map(|r| {
-            let text = words.readable(r);
-            match scope(&text) {
-                Scope::Everything => format!("**every resource** (`{text}`)"),
-                Scope::AccountWide => format!("`{text}` (**any in the account**)"),
-                Scope::Named => format!("`{text}`"),
-            }
-        })
+        .map(|r| resource_shown(words, r))
         .collect();
     s.push_str(&format!("- {label}: {}\n", shown.join(", ")));
     let when = conditions(words, &st["Condition"]);
@@ -440,6 +499,16 @@ fn statement(words: &Words<'_>, st: &Value) -> String {
         s.push_str(&format!("- reach: **{wide}**, {narrowed}\n"));
     }
     s
+}
+
+/// A resource in words, its reach in bold when it is `*` or account-wide.
+fn resource_shown(words: &Words<'_>, r: &Value) -> String {
+    let text = words.readable(r);
+    match scope(&text) {
+        Scope::Everything => format!("**every resource** (`{text}`)"),
+        Scope::AccountWide => format!("`{text}` (**any in the account**)"),
+        Scope::Named => format!("`{text}`"),
+    }
 }
 
 /// How far a resource reaches.
@@ -817,6 +886,30 @@ mod tests {
         // The roles table names who may assume it once: the deny trusts nobody.
         let row = page.lines().find(|l| l.starts_with("| `Role` |")).unwrap();
         assert_eq!(row.matches("111122223333").count(), 1, "{row}");
+    }
+
+    #[test]
+    fn task_grants_are_listed_with_their_reason_and_only_when_granted() {
+        let none = markdown(&template(json!([])), &ID);
+        has(
+            &none,
+            "The spec grants the product's tasks no AWS permission",
+        );
+        let mut t = template(json!([{
+            "Sid": "ApiTask1", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::uploads-${AWS::AccountId}/*"}
+        }]));
+        t["Resources"]["Grants"]["Metadata"] = json!({"byoa": {"TaskPermissions": [
+            {"Sid": "ApiTask1", "Service": "api", "Reason": "stores uploads | files"},
+            {"Sid": "ApiTask2", "Service": "api", "Reason": "no such statement"},
+        ]}});
+        let page = markdown(&t, &ID);
+        has(
+            &page,
+            "| `api` | `ApiTask1` | `s3`: GetObject, PutObject | `arn:<partition>:s3:::uploads-<this account>/*` | stores uploads \\| files |\n",
+        );
+        assert!(!page.contains("no such statement"), "{page}");
+        assert!(!page.contains("no AWS permission"), "{page}");
     }
 
     /// A template with one role holding one managed policy of `statements`.

@@ -10,9 +10,9 @@ use indexmap::IndexMap;
 
 use crate::diag::{Code, Diagnostic, push_pointer};
 use crate::naming::ServiceId;
-use crate::spec::model;
 use crate::spec::types::{Network, Spec};
 use crate::spec::values::{EngineVersion, InstanceClass, SecretSource, TlsPolicy};
+use crate::spec::{model, permissions};
 
 /// The load balancer when it is enabled, with its listener policy parsed.
 pub fn load_balancer(n: &Network, d: &mut Vec<Diagnostic>) -> Option<model::LoadBalancer> {
@@ -72,10 +72,15 @@ pub fn database(spec: &Spec, d: &mut Vec<Diagnostic>) -> Option<model::Database>
     })
 }
 
-/// The services, each with its id fragment and its secret references parsed.
+/// The services, each with its id fragment, its secret references parsed and its task
+/// permissions checked against the IAM action catalogue.
 pub fn services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
     let mut out = Vec::new();
-    for (i, s) in spec.services.iter().enumerate() {
+    let grants: Vec<_> = (0..spec.services.len())
+        .map(|i| permissions::grants(spec, i, d))
+        .collect();
+    permissions::check_size(spec, &grants, d);
+    for ((i, s), permissions) in spec.services.iter().enumerate().zip(grants) {
         let mut secrets = IndexMap::new();
         for (name, secret) in &s.secrets {
             let pointer = push_pointer(&format!("/services/{i}/secrets"), name);
@@ -121,6 +126,7 @@ pub fn services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
             scaling: s.scaling.clone(),
             environment: s.environment.clone(),
             secrets,
+            permissions,
             uses_database: s.uses_database,
             health_check_command: s.health_check_command.clone(),
             read_only_root_fs: s.read_only_root_fs,

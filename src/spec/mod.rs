@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod combinations;
 pub mod compliance;
 pub mod model;
+pub mod permissions;
 pub mod placement;
 pub mod regions;
 pub mod schema;

@@ -13,6 +13,7 @@ use ipnet::Ipv4Net;
 
 use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
+pub use crate::spec::permissions::{GrantResource, TaskGrant};
 use crate::spec::types::{
     Access, Compliance, CostAssumptions, Expose, FlowLogs, Monitoring, NatMode, Residency, Scaling,
     StorageType,
@@ -112,6 +113,8 @@ pub struct Service {
     pub environment: IndexMap<String, String>,
     /// Environment variable -> the secret it is read from.
     pub secrets: IndexMap<String, SecretSource>,
+    /// The task role's grants, checked against the IAM action catalogue.
+    pub permissions: Vec<TaskGrant>,
     pub uses_database: bool,
     pub health_check_command: Option<Vec<String>>,
     pub read_only_root_fs: bool,

@@ -639,6 +639,18 @@ pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
             let place = Place::Command { service: &s.name };
             scan(format!("{base}/health_check_command/{j}"), place, part);
         }
+        // Task permissions: their resources and reasons are written into the templates.
+        for (j, grant) in s.permissions.iter().enumerate() {
+            let at = format!("{base}/permissions/{j}");
+            let resources = grant.resources.iter().enumerate();
+            let mut texts: Vec<(String, &str)> = resources
+                .map(|(k, r)| (format!("{at}/resources/{k}"), r.as_str()))
+                .collect();
+            texts.extend(grant.reason.as_deref().map(|r| (format!("{at}/reason"), r)));
+            for (pointer, text) in texts {
+                scan(pointer.clone(), field(&pointer), text);
+            }
+        }
         let user = format!("{base}/user");
         scan(user.clone(), field(&user), &s.user);
         if let Some(expose) = &s.expose {
@@ -1102,6 +1114,7 @@ mod tests {
              \x20   secrets: {{S: {KEY}}}\n\
              \x20   health_check_command: [CMD, {KEY}]\n\
              \x20   expose: {{paths: [\"/{KEY}\"], host: {KEY}.example.com, health_check_path: /h/{KEY}}}\n\
+             \x20   permissions: [{{actions: [s3:GetObject], resources: [\"arn:aws:s3:::b/{KEY}\"], reason: \"reads {KEY}\"}}]\n\
              environments:\n  dev: {{}}\n  prod:\n    services:\n      - name: api\n        environment: {{B: \"x {KEY}\"}}\n"
         );
         let path = std::path::Path::new("byoa.yaml");
@@ -1125,6 +1138,8 @@ mod tests {
             ("services[0].expose.host", 12),
             ("services[0].expose.paths[0]", 12),
             ("services[0].health_check_command[1]", 11),
+            ("services[0].permissions[0].reason", 13),
+            ("services[0].permissions[0].resources[0]", 13),
             ("services[0].secrets.S", 10),
             ("services[0].user", 8),
         ];
@@ -1133,7 +1148,7 @@ mod tests {
         };
         assert_eq!(errors("dev"), owned(&base));
         let mut prod = owned(&base);
-        prod.push(("services[0].environment.B".to_owned(), 18));
+        prod.push(("services[0].environment.B".to_owned(), 19));
         prod.sort();
         assert_eq!(errors("prod"), prod);
     }

@@ -462,6 +462,11 @@ pub struct Service {
     /// execution role may read exactly these.
     #[serde(default)]
     pub secrets: IndexMap<String, String>,
+    /// What the application in the tasks may call in AWS: least-privilege grants on the task
+    /// role (which has none without them), each IAM actions on resources. The permissions
+    /// boundary allows exactly these, and the customer's access page lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<Permission>,
     /// Give the service the database endpoint and credentials.
     #[serde(default)]
     pub uses_database: bool,
@@ -477,6 +482,29 @@ pub struct Service {
     /// Register the service in Cloud Map for service discovery.
     #[serde(default)]
     pub discovery: bool,
+}
+
+/// One grant of a service's task role: `actions` on `resources`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    /// IAM actions, `service:Action` (`s3:GetObject`), checked against AWS's catalogue of
+    /// actions (any case; written in AWS's spelling). A pattern inside a name (`s3:Get*`) is
+    /// expanded into the actions it matches today. Whole services (`s3:*`) need an exception for
+    /// `IAM_NO_WILDCARD_ACTION`; IAM actions, `*` and `*:*` are refused.
+    #[schemars(length(min = 1))]
+    pub actions: Vec<String>,
+    /// Resources the actions may act on: ARNs naming the customer's account as
+    /// `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}`, or what byoa creates:
+    /// `byoa:log-group` (the service's log group), `byoa:database-secret` (the database's
+    /// credentials; needs `uses_database`). `*` only for actions AWS grants on no resource type
+    /// (`sts:GetCallerIdentity`); account-wide resources (`arn:aws:s3:::*`) need an exception
+    /// for `IAM_MUTATING_ACTIONS_SCOPED`.
+    #[schemars(length(min = 1))]
+    pub resources: Vec<String>,
+    /// Why the product needs it, shown to the customer's security reviewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 fn default_cpu() -> u32 {

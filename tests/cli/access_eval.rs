@@ -74,11 +74,14 @@ enum Who {
     ExecutionUnbounded,
     /// PLANTED: the deployer role without its `NeverChangeThisStack` deny.
     DeployerWithoutStackDeny,
+    /// The task role of a service, with the grants the spec gives it, bounded by
+    /// `PermissionsBoundary`.
+    Task(&'static str),
 }
 
 impl Who {
-    fn name(self) -> &'static str {
-        match self {
+    fn name(self) -> String {
+        let fixed = match self {
             Who::Deployer => "deployer",
             Who::Execution => "execution",
             Who::ProductRole => "product-role",
@@ -87,7 +90,9 @@ impl Who {
             Who::CloudFormation => "cloudformation",
             Who::ExecutionUnbounded => "PLANTED-execution-unbounded",
             Who::DeployerWithoutStackDeny => "PLANTED-deployer-no-stack-deny",
-        }
+            Who::Task(service) => return format!("task-{service}"),
+        };
+        fixed.to_owned()
     }
 
     const ALL: [Who; 8] = [
@@ -110,6 +115,7 @@ impl Who {
             Who::Vendor => format!("arn:aws:iam::{}:role/byoa-deploy", a.vendor_account()),
             Who::VendorOther => format!("arn:aws:iam::{}:user/any-employee", a.vendor_account()),
             Who::CloudFormation => "cloudformation.amazonaws.com".to_owned(),
+            Who::Task(service) => Arns { a }.task_role(service),
         }
     }
 
@@ -152,6 +158,7 @@ impl Who {
             Who::DeployerWithoutStackDeny => {
                 without_statement(&a.role_policies("DeployerRole"), "NeverChangeThisStack")
             }
+            Who::Task(service) => a.task_role(service),
         }
     }
 }
@@ -266,6 +273,13 @@ impl Arns<'_> {
     /// A role CloudFormation names in one of this environment's stacks.
     fn product_role(&self) -> String {
         self.role(&format!("{}service-api-TaskRole-{SUFFIX}", self.a.prefix()))
+    }
+    /// The task role CloudFormation names in a service's nested stack.
+    fn task_role(&self, service: &str) -> String {
+        self.role(&format!(
+            "{}root-Service{service}-{SUFFIX}-TaskRole-{SUFFIX}",
+            self.a.prefix()
+        ))
     }
     fn boundary(&self) -> String {
         format!(
@@ -561,6 +575,69 @@ fn rows(a: &Access) -> Vec<Row> {
     t
 }
 
+/// The task roles of the services the spec grants something (the names live as long as the
+/// test: `Who` is `Copy`).
+fn tasks(a: &Access) -> Vec<Who> {
+    a.granting_services()
+        .into_iter()
+        .map(|s| Who::Task(String::leak(s.to_owned())))
+        .collect()
+}
+
+/// The calls of the task-permissions fixture: each grant is allowed to its service's task role
+/// within the boundary, and neither the same action on another resource, nor an action the spec
+/// does not grant, nor a grant of the other service. The worst product role (its own policy
+/// allows everything) reaches the grants' resources only: the boundary adds nothing else.
+#[rustfmt::skip]
+fn task_rows(a: &Access) -> Vec<Row> {
+    use Expect::{Allowed, Denied};
+    use Who::*;
+    let arn = Arns { a };
+    let uploads = format!("arn:aws:s3:::acme-tasks-uploads-{ACCOUNT}/2026/report.csv");
+    let customer_object = "arn:aws:s3:::customer-data/report.csv".to_owned();
+    let queue = arn.regional("sqs", "acme-tasks-jobs");
+    let other_queue = arn.regional("sqs", "customer-orders");
+    let model = |id: &str| format!("arn:aws:bedrock:{}::foundation-model/{id}", a.region);
+    let secret = a.service_resource("worker", "DatabaseSecretArn");
+    let key = a.service_resource("worker", "DatabaseKeyArn");
+    let stream = a.service_resource("worker", "LogGroup").replace(":*", ":log-stream:audit");
+    let customer_stream = arn.regional("logs", "log-group:customer-app:log-stream:audit");
+    let customer_secret = arn.regional("secretsmanager", "secret:customer/payments-AbCdEf");
+    let tagged = |r: Row| {
+        r.with("aws:ResourceTag/byoa:product", a.product.as_str())
+            .with("aws:ResourceTag/byoa:environment", a.env.as_str())
+    };
+    let via_secrets = format!("secretsmanager.{}.amazonaws.com", a.region);
+    vec![
+        row(Task("api"), "s3:GetObject", uploads.clone(), Allowed, "read an upload (ApiTask1)"),
+        row(Task("api"), "s3:PutObject", uploads.clone(), Allowed, "store an upload"),
+        row(Task("api"), "s3:GetObject", customer_object.clone(), Denied, "the same action on the customer's bucket"),
+        row(Task("api"), "s3:DeleteObject", uploads.clone(), Denied, "an action the spec does not grant"),
+        row(Task("api"), "sqs:SendMessage", queue.clone(), Allowed, "queue a job (ApiTask2)"),
+        row(Task("api"), "sqs:SendMessage", other_queue.clone(), Denied, "the same action on the customer's queue"),
+        row(Task("api"), "sqs:ReceiveMessage", queue.clone(), Denied, "the worker's grant, not the api's"),
+        row(Task("api"), "bedrock:InvokeModel", model("anthropic.claude-v2"), Allowed, "a model of the granted family (ApiTask3)"),
+        row(Task("api"), "bedrock:InvokeModel", model("amazon.titan-text-express-v1"), Denied, "another model"),
+        row(Task("api"), "secretsmanager:GetSecretValue", secret.clone(), Denied, "the database secret: the worker's grant"),
+        row(Task("worker"), "sqs:ReceiveMessage", queue.clone(), Allowed, "work the queue (WorkerTask1)"),
+        row(Task("worker"), "sqs:DeleteMessage", other_queue.clone(), Denied, "the customer's queue"),
+        row(Task("worker"), "sqs:SendMessage", queue.clone(), Denied, "the api's grant, not the worker's"),
+        row(Task("worker"), "secretsmanager:GetSecretValue", secret.clone(), Allowed, "the database's secret (WorkerTask2)"),
+        row(Task("worker"), "secretsmanager:GetSecretValue", customer_secret.clone(), Denied, "the customer's secret"),
+        tagged(row(Task("worker"), "kms:Decrypt", key.clone(), Allowed, "decrypt that secret through Secrets Manager")).with("kms:ViaService", via_secrets.as_str()),
+        tagged(row(Task("worker"), "kms:Decrypt", key.clone(), Denied, "decrypt with that key directly")),
+        row(Task("worker"), "logs:PutLogEvents", stream.clone(), Allowed, "write its own log group (WorkerTask3)"),
+        row(Task("worker"), "logs:PutLogEvents", customer_stream.clone(), Denied, "the customer's log group"),
+        row(Task("worker"), "sts:GetCallerIdentity", "*".to_owned(), Allowed, "who am I (WorkerTask4)"),
+        row(Task("worker"), "s3:GetObject", uploads.clone(), Denied, "the api's bucket"),
+        row(Task("worker"), "iam:PassRole", arn.task_role("Api"), Denied, "IAM, whatever is granted"),
+        row(ProductRole, "s3:PutObject", uploads.clone(), Allowed, "any product role, within the boundary's task grants"),
+        row(ProductRole, "s3:PutObject", customer_object, Denied, "the boundary grants the same action nowhere else"),
+        row(ProductRole, "sqs:SendMessage", other_queue, Denied, "nor on another queue"),
+        row(ProductRole, "bedrock:InvokeModel", model("amazon.titan-text-express-v1"), Denied, "nor on another model"),
+    ]
+}
+
 /// The calls of a stack the customer updated with `VendorAccess` = `Disabled`: the vendor
 /// starts no session, a session it already holds can do nothing, and CloudFormation still
 /// works the product's stacks (nothing the customer runs breaks).
@@ -661,7 +738,7 @@ fn evaluate(
 ) -> (Vec<Verdict>, Vec<String>) {
     let mut principals = serde_json::Map::new();
     for a in accesses {
-        for who in Who::ALL {
+        for who in Who::ALL.into_iter().chain(tasks(a)) {
             let name = format!("{}/{}", a.label(), who.name());
             principals.insert(name, who.policies(a).to_json());
         }
@@ -779,14 +856,21 @@ fn vendor_roles_can_deploy_the_product_and_nothing_else() {
         Access::synth(&example("acme-50"), "prod", false),
         Access::synth(&enforced.path().join("byoa.yaml"), "prod", true),
         Access::synth(&example("acme-api"), "prod", false).disabled(),
+        Access::synth(
+            &crate::root().join("tests/fixtures/task-permissions/byoa.yaml"),
+            "prod",
+            false,
+        ),
     ];
     let tables: Vec<Vec<Row>> = accesses
         .iter()
         .map(|a| {
             if a.disabled {
                 disabled_rows(a)
-            } else {
+            } else if a.granting_services().is_empty() {
                 rows(a)
+            } else {
+                task_rows(a)
             }
         })
         .collect();
@@ -798,7 +882,12 @@ fn vendor_roles_can_deploy_the_product_and_nothing_else() {
     // Every action the vendor roles and the boundary name must exist (wildcards aside).
     let mut actions: Vec<String> = accesses
         .iter()
-        .flat_map(|a| [Who::Deployer, Who::Execution, Who::ProductRole].map(|w| w.policies(a)))
+        .flat_map(|a| {
+            let whos = [Who::Deployer, Who::Execution, Who::ProductRole].into_iter();
+            whos.chain(tasks(a))
+                .map(|w| w.policies(a))
+                .collect::<Vec<_>>()
+        })
         .flat_map(|set| set.actions())
         .filter(|action| !action.contains('*'))
         .collect();

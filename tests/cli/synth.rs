@@ -31,6 +31,63 @@ fn template_snapshots_for_dev_and_prod() {
     }
 }
 
+/// The snapshots of the task-permissions fixture (issue 15).
+pub const TASK_SNAPSHOTS: [&str; 2] = [
+    "task_permissions_prod_service_worker",
+    "task_permissions_prod_boundary",
+];
+
+/// The task-permissions fixture: the worker's whole service template (its task role's policy),
+/// and the permissions boundary with a statement and a reason per grant. Spelling the actions
+/// in another case changes no byte: IAM reads them case-insensitively, byoa writes AWS's
+/// spelling.
+#[test]
+fn task_grants_reach_the_task_role_and_the_boundary_in_aws_spelling() {
+    let fixture = root().join("tests/fixtures/task-permissions/byoa.yaml");
+    let dir = synth_to(&fixture, Some("prod"), "yaml");
+    insta::assert_snapshot!(TASK_SNAPSHOTS[0], read(dir.path(), "service-worker.yaml"));
+    let json = synth_to(&fixture, Some("prod"), "json");
+    let access: serde_json::Value =
+        serde_json::from_str(&read(json.path(), "access.json")).expect("JSON");
+    let boundary = &access["Resources"]["PermissionsBoundary"];
+    let statements = boundary["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let tasks: Vec<&serde_json::Value> = statements
+        .iter()
+        .filter(|st| st["Sid"].as_str().is_some_and(|s| s.contains("Task")))
+        .collect();
+    assert_eq!(tasks.len(), 7, "one statement per grant");
+    let shown = serde_json::json!({"Metadata": boundary["Metadata"], "TaskStatements": tasks});
+    insta::assert_snapshot!(
+        TASK_SNAPSHOTS[1],
+        serde_json::to_string_pretty(&shown).expect("JSON")
+    );
+    // The api's task role holds the api's grants only.
+    let api: serde_json::Value =
+        serde_json::from_str(&read(json.path(), "service-api.json")).expect("JSON");
+    let policy = &api["Resources"]["TaskRole"]["Properties"]["Policies"][0]["PolicyDocument"];
+    let sids: Vec<&str> = policy["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .filter_map(|st| st["Sid"].as_str())
+        .collect();
+    assert_eq!(sids, ["Grant1", "Grant2", "Grant3"]);
+
+    let text = std::fs::read_to_string(&fixture).expect("fixture");
+    let shouted = text
+        .replace("s3:GetObject", "S3:getobject")
+        .replace("sqs:ReceiveMessage", "SQS:RECEIVEMESSAGE");
+    assert_ne!(shouted, text);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("byoa.yaml"), shouted).expect("written");
+    let again = synth_to(&tmp.path().join("byoa.yaml"), Some("prod"), "yaml");
+    for file in ["access.yaml", "service-api.yaml", "service-worker.yaml"] {
+        assert_eq!(read(dir.path(), file), read(again.path(), file), "{file}");
+    }
+}
+
 #[test]
 fn same_spec_gives_the_same_bytes() {
     for (spec, envs) in examples() {

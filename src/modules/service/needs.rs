@@ -48,6 +48,10 @@ pub(super) fn service(model: &Model, service: &Service) -> Needs {
         }
     }
     needs.decided(Decides::Roles, service.field("secrets"));
+    needs.task_statements = super::permissions::boundary_statements(model, service);
+    if !needs.task_statements.is_empty() {
+        needs.decided(Decides::Roles, service.field("permissions"));
+    }
     needs.grant_if(
         service.discovery,
         service.field("discovery"),

@@ -33,6 +33,8 @@ pub(super) struct Access {
     pub(super) enforced: bool,
     /// The customer updated the stack with `VendorAccess` = `Disabled` (the kill switch).
     pub(super) disabled: bool,
+    /// The service templates, by service name: their task roles' policies.
+    pub(super) services: Vec<(String, Value)>,
 }
 
 impl Access {
@@ -54,6 +56,106 @@ impl Access {
             database: manifest.templates.iter().any(|t| t.module == "database"),
             enforced,
             disabled: false,
+            services: manifest
+                .templates
+                .iter()
+                .filter_map(|t| {
+                    Some((t.module.strip_prefix("service-")?.to_owned(), read(&t.file)))
+                })
+                .collect(),
+        }
+    }
+
+    /// The services whose task role the spec grants something.
+    pub(super) fn granting_services(&self) -> Vec<&str> {
+        self.services
+            .iter()
+            .filter(|(_, t)| t["Resources"]["TaskRole"]["Properties"]["Policies"].is_array())
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    /// The task role of `service` as it runs: its inline policies, resolved against this
+    /// account and the names below, and the access stack's permissions boundary.
+    pub(super) fn task_role(&self, service: &str) -> PolicySet {
+        let template = &self
+            .services
+            .iter()
+            .find(|(n, _)| n == service)
+            .expect("a service")
+            .1;
+        let role = &template["Resources"]["TaskRole"]["Properties"];
+        let boundary = role["PermissionsBoundary"]["Fn::Sub"]
+            .as_str()
+            .expect("a boundary");
+        assert_eq!(self.sub(boundary), self.physical("PermissionsBoundary").1);
+        let identity = role["Policies"]
+            .as_array()
+            .expect("task policies")
+            .iter()
+            .map(|p| {
+                named(
+                    p["PolicyName"].as_str().expect("name"),
+                    self.resolve_task(service, &p["PolicyDocument"]),
+                )
+            })
+            .collect();
+        PolicySet {
+            identity,
+            boundary: vec![named(
+                "PermissionsBoundary",
+                self.document("PermissionsBoundary"),
+            )],
+        }
+    }
+
+    /// The ARN of what a service stack names: its log group, and the database's secret and
+    /// key it receives as parameters.
+    pub(super) fn service_resource(&self, service: &str, name: &str) -> String {
+        let (region, p) = (&self.region, self.prefix());
+        match name {
+            "LogGroup" => format!(
+                "arn:aws:logs:{region}:{ACCOUNT}:log-group:{p}root-Service{service}-{SUFFIX}-LogGroup-{SUFFIX}:*"
+            ),
+            "DatabaseSecretArn" => format!(
+                "arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:rds!db-0a1b2c3d-0000-4000-8000-000000000001-AbCdEf"
+            ),
+            "DatabaseKeyArn" => {
+                format!("arn:aws:kms:{region}:{ACCOUNT}:key/0a1b2c3d-0000-4000-8000-00000000db00")
+            }
+            other => panic!(
+                "{}: service `{service}` names `{other}`, which this test cannot resolve",
+                self.label()
+            ),
+        }
+    }
+
+    /// A task policy resolved: `Fn::Sub` over pseudo parameters, `Ref` of the database's
+    /// parameters, `GetAtt LogGroup.Arn`; anything else panics.
+    fn resolve_task(&self, service: &str, value: &Value) -> Value {
+        match value {
+            Value::Array(items) => items
+                .iter()
+                .map(|v| self.resolve_task(service, v))
+                .collect(),
+            Value::Object(map)
+                if map.len() == 1 && map.keys().any(|k| k == "Ref" || k.starts_with("Fn::")) =>
+            {
+                let (key, arg) = map.iter().next().expect("one key");
+                match (key.as_str(), arg) {
+                    ("Fn::Sub", Value::String(text)) => json!(self.sub(text)),
+                    ("Ref", Value::String(name)) => json!(self.service_resource(service, name)),
+                    ("Fn::GetAtt", Value::Array(a)) if a == &[json!("LogGroup"), json!("Arn")] => {
+                        json!(self.service_resource(service, "LogGroup"))
+                    }
+                    _ => panic!("{}: cannot resolve {value} in a task policy", self.label()),
+                }
+            }
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (k.clone(), self.resolve_task(service, v)))
+                .collect(),
+            other => other.clone(),
         }
     }
 
