@@ -463,6 +463,7 @@ pub const TAGGABLE: &[&str] = &[
     "AWS::WAFv2::WebACL",
     "AWS::CloudFormation::Stack",
     "AWS::EC2::VPC",
+    "AWS::EC2::VPCEndpoint",
     "AWS::EC2::InternetGateway",
     "AWS::EC2::Subnet",
     "AWS::EC2::RouteTable",

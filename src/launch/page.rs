@@ -124,8 +124,25 @@ fn context(page: &Page<'_>) -> Value {
         "diagram": diagram::svg(&stacks),
         "wires": wires,
         "cost": page.cost,
+        "your_network": root_stack.map(|r| your_network(&r.template)).unwrap_or_default(),
         "revoke": revoke(access_stack.copied(), root_stack.copied()),
     })
+}
+
+/// The root's parameters naming the customer's own VPC and subnets (`network.existing`), with
+/// what each must offer: empty when byoa creates the VPC.
+fn your_network(root: &crate::cfn::Template) -> Vec<Value> {
+    use crate::naming::console;
+    [
+        console::EXISTING_VPC_ID,
+        console::EXISTING_PUBLIC_SUBNET_IDS,
+        console::EXISTING_PRIVATE_SUBNET_IDS,
+        console::EXISTING_ISOLATED_SUBNET_IDS,
+    ]
+    .iter()
+    .filter_map(|name| root.parameters.get(*name))
+    .map(|p| json!({"label": p.label, "description": p.description}))
+    .collect()
 }
 
 /// How to take the access back, in the order a customer would reach for it: the kill switch
