@@ -41,19 +41,16 @@ pub(super) fn needs(model: &Model) -> Needs {
         grants,
         ..Needs::default()
     };
-    if net.vpc.is_none() {
-        needs.decided(Decides::Grants(Part::Network), "network.existing");
+    // Whose VPC it is, and whether it has NAT gateways and endpoints, decide the grants.
+    for field in ["network.existing", "network.nat", "network.endpoints"] {
+        needs.decided(Decides::Grants(Part::Network), field);
     }
     if net.vpc.as_ref().is_some_and(|v| v.endpoints) {
-        needs.grant_if(
-            true,
-            "network.endpoints",
-            &[
-                DESCRIBE_ENDPOINTS,
-                MANAGE_ENDPOINTS,
-                MANAGE_PRODUCT_ENDPOINTS,
-            ],
-        );
+        needs.grants.extend_from_slice(&[
+            DESCRIBE_ENDPOINTS,
+            MANAGE_ENDPOINTS,
+            MANAGE_PRODUCT_ENDPOINTS,
+        ]);
     }
     let flow = net.vpc.as_ref().is_some_and(|v| v.flow_logs.is_some());
     let flow_logs = "network.flow_logs.enabled";
