@@ -330,6 +330,36 @@ mod tests {
     }
 
     #[test]
+    fn the_customers_vpc_and_what_its_subnets_need_show_only_for_an_existing_vpc() {
+        let (model, output) = fixtures::model_and_output("acme-api", "prod");
+        assert!(!page_html(&output, &model, None).contains("id=\"your-network\""));
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/byoa.yaml");
+        let text = std::fs::read_to_string(&path).expect("the network fixture");
+        let loaded = crate::spec::load_str(&path, &text, Some("customer-vpc"), &Default::default())
+            .expect("valid");
+        let output = crate::synth::synthesize(&loaded, crate::cfn::emit::Format::Yaml, None)
+            .expect("synthesizes");
+        let html = page_html(&output, &loaded.model, None);
+        assert!(html.contains("id=\"your-network\""), "{html}");
+        for label in [
+            "VPC",
+            "Public subnets",
+            "Private subnets",
+            "Database subnets",
+        ] {
+            assert!(
+                html.contains(&format!("<strong>{label}</strong>")),
+                "{label}"
+            );
+        }
+        assert!(
+            html.contains("VPC endpoints for ECR (api and dkr)"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn the_cost_section_shows_only_with_an_estimate() {
         let (model, output) = fixtures::model_and_output("acme-api", "prod");
         assert!(!page_html(&output, &model, None).contains("id=\"cost\""));

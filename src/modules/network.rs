@@ -82,7 +82,10 @@ pub fn build(model: &Model, ingress: &[Ingress]) -> Compiled {
     let mut t = Template::new(description, model.tags_for(MODULE));
     match &net.vpc {
         Some(vpc) => own_vpc(&mut t, vpc),
-        None => existing::parameters(&mut t, model),
+        None => {
+            existing::parameters(&mut t, model);
+            existing::customer_controls(&mut t);
+        }
     }
     security_groups(&mut t, model, ingress);
     if let Some(lb) = &net.load_balancer {

@@ -105,6 +105,32 @@ pub fn parameters(t: &mut Template, model: &Model) {
     }
 }
 
+/// Rules about the VPC itself, which byoa no longer creates: the customer's to meet, said so in
+/// the template (and so in `byoa check`'s control matrix).
+const CUSTOMER_CONTROLS: &[(&str, &str)] = &[
+    (
+        "VPC_FLOW_LOGS_ENABLED",
+        "the VPC is the customer's (network.existing): its flow logs are theirs to record and keep",
+    ),
+    (
+        "SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED",
+        "the subnets are the customer's (network.existing); the product's tasks never ask for a public IP",
+    ),
+    (
+        "VPC_IGW_ROUTES_ONLY_FROM_EDGE_SUBNETS",
+        "the route tables are the customer's (network.existing)",
+    ),
+];
+
+/// Records the rules the customer answers for.
+pub fn customer_controls(t: &mut Template) {
+    t.customer_controls.extend(
+        CUSTOMER_CONTROLS
+            .iter()
+            .map(|(rule, why)| ((*rule).to_owned(), (*why).to_owned())),
+    );
+}
+
 /// The VPC id, as the template's other resources reference it.
 pub fn vpc_id() -> Value {
     r#ref(console::EXISTING_VPC_ID)

@@ -37,10 +37,28 @@ pub(super) fn needs(model: &Model) -> Needs {
             NEW_SECURITY_GROUP_RULES,
         ],
     };
+    // What the other stacks' resources read of the customer's VPC (byoa's own VPC needs all
+    // of it and more, in `DESCRIBE_NETWORK`).
+    let database = model.database.is_some();
+    let discovery = model.services.iter().any(|s| s.discovery);
+    let existing = net.vpc.is_none();
     let mut needs = Needs {
         grants,
         ..Needs::default()
     };
+    if existing {
+        needs.grant_if(
+            database,
+            "database",
+            &[DESCRIBE_CUSTOMER_NETWORK_FOR_DATABASE],
+        );
+        for s in model.services.iter().filter(|s| s.discovery) {
+            needs.decided(Decides::Grants(Part::Network), s.field("discovery"));
+        }
+        if discovery {
+            needs.grants.push(DESCRIBE_REGIONS);
+        }
+    }
     // Whose VPC it is, and whether it has NAT gateways and endpoints, decide the grants.
     for field in ["network.existing", "network.nat", "network.endpoints"] {
         needs.decided(Decides::Grants(Part::Network), field);
@@ -255,6 +273,7 @@ const DESCRIBE_NETWORK_WITHOUT_NAT: Grant = Grant {
     part: Part::Network,
     sid: "DescribeNetworkWithoutNat",
     actions: &[
+        "ec2:DescribeAccountAttributes",
         "ec2:DescribeAvailabilityZones",
         "ec2:DescribeFlowLogs",
         "ec2:DescribeInternetGateways",
@@ -329,7 +348,28 @@ const DESCRIBE_SECURITY_GROUPS: Grant = Grant {
     actions: &[
         "ec2:DescribeSecurityGroupRules",
         "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcs",
     ],
+    on: On::Any,
+};
+
+const DESCRIBE_CUSTOMER_NETWORK_FOR_DATABASE: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeNetworkForDatabase",
+    actions: &[
+        "ec2:DescribeAccountAttributes",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcAttribute",
+    ],
+    on: On::Any,
+};
+
+const DESCRIBE_REGIONS: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeRegions",
+    actions: &["ec2:DescribeRegions"],
     on: On::Any,
 };
 
