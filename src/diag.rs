@@ -70,7 +70,7 @@ codes! {
     NetworkZone = "network.zone": "an availability zone is not in the spec's region",
     NetworkNoEgress = "network.no-egress": "services have no way out of the VPC (`nat: none` and `endpoints: false`), so their tasks cannot pull images or send logs",
     NetworkExistingField = "network.existing-field": "a field that shapes byoa's own VPC is set for the customer's existing VPC (`existing: true`)",
-    NetworkEgress = "network.egress": "an egress rule is not valid: a bad or repeated destination, port 443 (always allowed) or a description EC2 refuses",
+    NetworkEgress = "network.egress": "an egress rule is not valid (a bad or repeated destination, port 443, which is always allowed, or a description EC2 refuses), or opens the whole internet or a way with no route (warnings)",
     NetworkNoLoadBalancer = "network.no-load-balancer": "a service is exposed but the load balancer is off",
     NetworkRetention = "network.retention": "a log retention is not a value CloudWatch Logs accepts",
     NetworkSslPolicy = "network.ssl-policy": "the listener's TLS policy is not an Elastic Load Balancing policy name",

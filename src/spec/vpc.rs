@@ -137,6 +137,19 @@ pub fn egress(n: &Network, d: &mut Vec<Diagnostic>) -> Vec<EgressRule> {
                 .as_warning(),
             );
         }
+        let vpc = n.cidr.parse::<ipnet::Ipv4Net>().ok();
+        let leaves_vpc = vpc.is_none_or(|v| !v.contains(&cidr));
+        if !n.existing && n.nat == NatMode::None && leaves_vpc {
+            d.push(
+                Diagnostic::error(
+                    Code::NetworkEgress,
+                    format!("{base}/cidr"),
+                    format!("port {} to `{cidr}` leaves the VPC, which has no route out with `nat: none`: the rule opens a way nothing can take", e.port),
+                )
+                .with_help("use `nat: single` for a way out, or name a block inside the VPC")
+                .as_warning(),
+            );
+        }
         out.push(EgressRule {
             port: e.port,
             cidr,
@@ -176,6 +189,36 @@ mod tests {
         n.existing = true;
         n.endpoints = Some(true);
         assert!(!endpoints(&n));
+    }
+
+    #[test]
+    fn egress_out_of_a_vpc_without_nat_is_a_warning() {
+        let mut n = Network {
+            nat: NatMode::None,
+            ..Network::default()
+        };
+        n.egress = vec![
+            crate::spec::types::Egress {
+                port: 5432,
+                cidr: "10.0.8.0/24".into(),
+                description: None,
+            },
+            crate::spec::types::Egress {
+                port: 5432,
+                cidr: "192.168.0.0/24".into(),
+                description: None,
+            },
+        ];
+        let mut d = Vec::new();
+        assert_eq!(egress(&n, &mut d).len(), 2);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].pointer.as_deref(), Some("/network/egress/1/cidr"));
+        assert!(!d[0].is_error());
+        // A NAT gateway is a way out.
+        n.nat = NatMode::Single;
+        d.clear();
+        egress(&n, &mut d);
+        assert!(d.is_empty());
     }
 
     #[test]

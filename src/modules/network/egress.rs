@@ -55,3 +55,41 @@ pub(super) fn decided_by(net: &NetworkModel) -> Vec<&'static str> {
     }
     fields
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::model::EgressRule;
+    use std::path::Path;
+
+    fn network(spec_network: &str) -> NetworkModel {
+        let spec = format!(
+            "product: {{name: acme, vendor_account_id: \"111111111111\"}}\naccess: {{vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}}\nregion: us-east-1\nnetwork: {{{spec_network}}}\nservices:\n  - {{name: api, port: 8080}}\n"
+        );
+        crate::spec::load_str(Path::new("byoa.yaml"), &spec, None, &Default::default())
+            .expect("valid")
+            .model
+            .network
+    }
+
+    #[test]
+    fn https_leaves_only_where_there_is_a_way_out_and_spec_rules_follow_it() {
+        let https = |v: &Value| v[0]["FromPort"] == 443;
+        // NAT, endpoints and the customer's own routes are each a way out.
+        for way_out in ["nat: single", "nat: none", "existing: true"] {
+            assert!(https(&service_egress(&network(way_out))), "{way_out}");
+        }
+        let mut closed = network("nat: none");
+        // Refused by validation with services; the group is still closed when asked.
+        closed.vpc.as_mut().unwrap().endpoints = false;
+        assert_eq!(service_egress(&closed), super::super::no_egress());
+        closed.egress.push(EgressRule {
+            port: 5432,
+            cidr: "10.0.8.0/24".parse().unwrap(),
+            description: None,
+        });
+        let rules = service_egress(&closed);
+        assert_eq!(rules.as_array().unwrap().len(), 1);
+        assert_eq!(rules[0]["Description"], "TCP 5432 to 10.0.8.0/24");
+    }
+}
