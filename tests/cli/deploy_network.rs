@@ -1,7 +1,8 @@
-//! `byoa deploy` of a root stack into the customer's own VPC (`network.existing`), against moto:
-//! the test makes the customer's VPC and subnets first, as the customer's admin would, passes
-//! their ids as the root's launch parameters, and checks that the stacks come up in that VPC
-//! and that byoa made no VPC or subnet of its own.
+//! `byoa deploy` of the network fixture's root stacks against moto: into the customer's own VPC
+//! (`network.existing`: the test makes the VPC and subnets first, as the customer's admin
+//! would, passes their ids as the root's launch parameters, and checks that the stacks come up
+//! in that VPC and that byoa made no VPC or subnet of its own), and into byoa's VPC without NAT
+//! (the endpoints are there, no NAT gateway is).
 
 use crate::deploy::{ACCESS, deploy, fresh_account, moto_http, text};
 use crate::deploy_root::certificate;
@@ -61,21 +62,19 @@ fn customer_vpc(account: &str) -> (String, [String; 3]) {
     (vpc, tiers)
 }
 
-/// The network fixture with its `customer-vpc` environment as `dev` (the deploy helper's), and
-/// without service discovery (moto 5.2.5 has no Cloud Map namespace in CloudFormation).
-fn spec(dir: &std::path::Path) -> std::path::PathBuf {
+/// The network fixture with its environment `env` as `dev` (the deploy helper's), and without
+/// service discovery (moto 5.2.5 has no Cloud Map namespace in CloudFormation).
+fn spec(dir: &std::path::Path, env: &str) -> std::path::PathBuf {
     let text = std::fs::read_to_string(crate::root().join("tests/fixtures/network/byoa.yaml"))
         .expect("the network fixture");
-    assert!(
-        text.contains("  customer-vpc:\n"),
-        "the fixture's environments moved"
-    );
+    let overlay = format!("  {env}:\n");
+    assert!(text.contains(&overlay), "the fixture's environments moved");
     assert!(
         text.contains("    discovery: true\n"),
         "the fixture's services moved"
     );
     let text = text
-        .replace("  customer-vpc:\n", "  dev:\n")
+        .replace(&overlay, "  dev:\n")
         .replace("    discovery: true\n", "");
     let path = dir.join("byoa.yaml");
     std::fs::write(&path, text).unwrap();
@@ -86,7 +85,7 @@ fn spec(dir: &std::path::Path) -> std::path::PathBuf {
 fn the_root_deploys_into_the_customers_vpc_and_creates_no_vpc_of_its_own() {
     let account = &fresh_account();
     let tmp = tempfile::tempdir().unwrap();
-    let spec = spec(tmp.path());
+    let spec = spec(tmp.path(), "customer-vpc");
     let out = tmp.path().join("out");
     let (code, stdout, err) = text(&deploy(account, &spec, &out, &ACCESS));
     assert_eq!(code, 0, "{stdout}\n{err}");
@@ -124,4 +123,30 @@ fn the_root_deploys_into_the_customers_vpc_and_creates_no_vpc_of_its_own() {
     let in_vpc = values(&groups, "vpcId");
     assert!(in_vpc.len() >= 3, "{groups}");
     assert!(in_vpc.iter().all(|v| *v == vpc), "{in_vpc:?} not all {vpc}");
+}
+
+#[test]
+fn without_nat_the_root_deploys_with_its_vpc_endpoints_and_no_nat_gateway() {
+    let account = &fresh_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = spec(tmp.path(), "endpoints");
+    let out = tmp.path().join("out");
+    let (code, stdout, err) = text(&deploy(account, &spec, &out, &ACCESS));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    let cert = format!("CertificateArn={}", certificate(account));
+    let zones = "AvailabilityZones=us-east-1a,us-east-1b,us-east-1c";
+    let args = ["--parameter", zones, "--parameter", &cert];
+    let (code, stdout, err) = text(&deploy(account, &spec, &out, &args));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(stdout.contains("deployed: CREATE_COMPLETE"), "{stdout}");
+    let endpoints = ec2(account, "Action=DescribeVpcEndpoints");
+    let mut services = values(&endpoints, "serviceName");
+    services.sort();
+    let expected: Vec<String> = ["ecr.api", "ecr.dkr", "logs", "s3", "secretsmanager", "sts"]
+        .iter()
+        .map(|s| format!("com.amazonaws.us-east-1.{s}"))
+        .collect();
+    assert_eq!(services, expected, "{endpoints}");
+    let nat = ec2(account, "Action=DescribeNatGateways");
+    assert!(values(&nat, "natGatewayId").is_empty(), "{nat}");
 }
