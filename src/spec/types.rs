@@ -495,7 +495,9 @@ pub struct Service {
     /// User the container runs as (never root).
     #[serde(default = "default_user")]
     pub user: String,
-    /// Register the service in Cloud Map for service discovery.
+    /// Register the service in Cloud Map for service discovery: the other services find it
+    /// by name and reach it on its `port` (a security-group rule from the services' group, on
+    /// that port only; no rule opens the VPC's range).
     #[serde(default)]
     pub discovery: bool,
 }
