@@ -76,7 +76,7 @@ pub(super) fn needs(model: &Model) -> Needs {
     needs.decided(Decides::Roles, flow_logs);
     if flow {
         needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
-        needs.role_actions.extend(super::FLOW_LOG_ROLE_ACTIONS);
+        needs.role_actions.extend(super::vpc::FLOW_LOG_ROLE_ACTIONS);
     }
     let enabled = "network.load_balancer.enabled";
     needs.grant_if(
