@@ -274,12 +274,21 @@ pub mod console {
     pub const CERTIFICATE_ARN: &str = "CertificateArn";
     /// Who receives alarm e-mails.
     pub const ALARM_EMAIL: &str = "AlarmEmail";
+    /// The customer's own VPC and its subnets per tier (`network.existing`).
+    pub const EXISTING_VPC_ID: &str = "ExistingVpcId";
+    pub const EXISTING_PUBLIC_SUBNET_IDS: &str = "ExistingPublicSubnetIds";
+    pub const EXISTING_PRIVATE_SUBNET_IDS: &str = "ExistingPrivateSubnetIds";
+    pub const EXISTING_ISOLATED_SUBNET_IDS: &str = "ExistingIsolatedSubnetIds";
 
     const FIXED: &[&str] = &[
         ARTIFACT_BASE_URL,
         AVAILABILITY_ZONES,
         CERTIFICATE_ARN,
         ALARM_EMAIL,
+        EXISTING_VPC_ID,
+        EXISTING_PUBLIC_SUBNET_IDS,
+        EXISTING_PRIVATE_SUBNET_IDS,
+        EXISTING_ISOLATED_SUBNET_IDS,
     ];
 
     /// Whether `name` may be a root parameter of a product with these services (each has its

@@ -215,6 +215,9 @@ pub struct Template {
     pub conditions: IndexMap<String, Value>,
     pub resources: IndexMap<String, Resource>,
     pub outputs: IndexMap<String, Output>,
+    /// Compliance rules whose subject the customer owns, not the template (rule, why), in
+    /// `Metadata.byoa.CustomerControls`: `byoa check` reports them as the customer's.
+    pub customer_controls: Vec<(String, String)>,
     /// Tags added to every resource whose type takes `Tags` as a list of `Key`/`Value`.
     tags: Vec<(String, String)>,
     /// Ids added twice (a compiler bug, or names that validation let collide).
@@ -376,11 +379,22 @@ impl Template {
         let mut m = Map::new();
         m.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         m.insert("Description".into(), json!(self.description));
+        let mut metadata = Map::new();
         if !self.parameters.is_empty() {
-            m.insert(
-                "Metadata".into(),
-                json!({"AWS::CloudFormation::Interface": self.interface()}),
-            );
+            metadata.insert("AWS::CloudFormation::Interface".into(), self.interface());
+        }
+        if !self.customer_controls.is_empty() {
+            let controls: Vec<Value> = self
+                .customer_controls
+                .iter()
+                .map(|(rule, reason)| json!({"Rule": rule, "Reason": reason}))
+                .collect();
+            metadata.insert("byoa".into(), json!({"CustomerControls": controls}));
+        }
+        if !metadata.is_empty() {
+            m.insert("Metadata".into(), Value::Object(metadata));
+        }
+        if !self.parameters.is_empty() {
             m.insert(
                 "Parameters".into(),
                 Value::Object(
@@ -463,6 +477,7 @@ pub const TAGGABLE: &[&str] = &[
     "AWS::WAFv2::WebACL",
     "AWS::CloudFormation::Stack",
     "AWS::EC2::VPC",
+    "AWS::EC2::VPCEndpoint",
     "AWS::EC2::InternetGateway",
     "AWS::EC2::Subnet",
     "AWS::EC2::RouteTable",

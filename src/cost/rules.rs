@@ -91,6 +91,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("AWS::RDS::DBInstance", rds_instance),
     ("AWS::EC2::NatGateway", nat_gateway),
     ("AWS::EC2::EIP", elastic_ip),
+    ("AWS::EC2::VPCEndpoint", vpc_endpoint),
     ("AWS::ElasticLoadBalancingV2::LoadBalancer", load_balancer),
     ("AWS::WAFv2::WebACL", web_acl),
     ("AWS::KMS::Key", kms_key),
@@ -515,6 +516,51 @@ fn nat_gateway(ctx: &Ctx<'_>) -> Vec<Charge> {
                 "nat.gb",
             ),
             format!("nat_gb shared by {gateways} gateway(s)"),
+        ),
+    ]
+}
+
+/// Interface endpoints are billed per zone they sit in (one subnet each) and hour, and per GB
+/// processed; gateway endpoints (S3) cost nothing. The traffic is the AWS traffic `nat_gb`
+/// assumes, which endpoints carry in place of NAT gateways, shared by the interface endpoints.
+fn vpc_endpoint(ctx: &Ctx<'_>) -> Vec<Charge> {
+    if ctx.properties["VpcEndpointType"] != "Interface" {
+        return vec![Charge {
+            item: "gateway endpoint".into(),
+            basis: Basis::Fixed,
+            quantity: Range::one(1.0),
+            price: Pricing::Included,
+            note: Some("gateway endpoints cost nothing".into()),
+        }];
+    }
+    let zones = ctx.properties["SubnetIds"]
+        .as_array()
+        .map_or(1, Vec::len)
+        .max(1) as f64;
+    let interfaces = of_type(ctx.template, "AWS::EC2::VPCEndpoint")
+        .filter(|(_, r)| r["Properties"]["VpcEndpointType"] == "Interface")
+        .count()
+        .max(1) as f64;
+    vec![
+        with_note(
+            charge(
+                "endpoint hours, per zone",
+                Basis::Fixed,
+                Range::one(ctx.hours * zones),
+                "vpce.interface.az-hour",
+            ),
+            format!("{zones} zone(s)"),
+        ),
+        with_note(
+            charge(
+                "data processed",
+                Basis::Usage,
+                Range::one(ctx.assume.get("nat_gb") / interfaces),
+                "vpce.interface.gb",
+            ),
+            format!(
+                "nat_gb (AWS traffic through the endpoints instead of NAT) shared by {interfaces} endpoint(s)"
+            ),
         ),
     ]
 }

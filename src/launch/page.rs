@@ -126,8 +126,25 @@ fn context(page: &Page<'_>) -> Value {
         "diagram": diagram::svg(&stacks),
         "wires": wires,
         "cost": page.cost,
+        "your_network": root_stack.map(|r| your_network(&r.template)).unwrap_or_default(),
         "revoke": revoke(access_stack.copied(), root_stack.copied()),
     })
+}
+
+/// The root's parameters naming the customer's own VPC and subnets (`network.existing`), with
+/// what each must offer: empty when byoa creates the VPC.
+fn your_network(root: &crate::cfn::Template) -> Vec<Value> {
+    use crate::naming::console;
+    [
+        console::EXISTING_VPC_ID,
+        console::EXISTING_PUBLIC_SUBNET_IDS,
+        console::EXISTING_PRIVATE_SUBNET_IDS,
+        console::EXISTING_ISOLATED_SUBNET_IDS,
+    ]
+    .iter()
+    .filter_map(|name| root.parameters.get(*name))
+    .map(|p| json!({"label": p.label, "description": p.description}))
+    .collect()
 }
 
 /// How to take the access back, in the order a customer would reach for it: the kill switch
@@ -312,6 +329,36 @@ mod tests {
         let access = html.find("Launch the access stack").unwrap();
         let root = html.find("Launch the root stack").unwrap();
         assert!(access < root, "buttons in the order given");
+    }
+
+    #[test]
+    fn the_customers_vpc_and_what_its_subnets_need_show_only_for_an_existing_vpc() {
+        let (model, output) = fixtures::model_and_output("acme-api", "prod");
+        assert!(!page_html(&output, &model, None).contains("id=\"your-network\""));
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/network/byoa.yaml");
+        let text = std::fs::read_to_string(&path).expect("the network fixture");
+        let loaded = crate::spec::load_str(&path, &text, Some("customer-vpc"), &Default::default())
+            .expect("valid");
+        let output = crate::synth::synthesize(&loaded, crate::cfn::emit::Format::Yaml, None)
+            .expect("synthesizes");
+        let html = page_html(&output, &loaded.model, None);
+        assert!(html.contains("id=\"your-network\""), "{html}");
+        for label in [
+            "VPC",
+            "Public subnets",
+            "Private subnets",
+            "Database subnets",
+        ] {
+            assert!(
+                html.contains(&format!("<strong>{label}</strong>")),
+                "{label}"
+            );
+        }
+        assert!(
+            html.contains("VPC endpoints for ECR (api and dkr)"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Tests that hold the execution role against what the emitted templates need: every resource
 //! type of every product stack has its actions granted, and nothing is granted that no emitted
 //! resource type needs (beyond a named, checked list). They read the templates `build_all`
-//! emits for both examples (dev and prod) and for one spec with every feature on.
+//! emits for both examples (dev and prod), for one spec with every feature on and for the
+//! network fixture (the customer's VPC; endpoints without NAT).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -52,6 +53,19 @@ fn specs() -> Vec<(String, Vec<Stack>)> {
             let stacks = build_all(&loaded.model, "yaml").expect("builds");
             out.push((format!("{example} {env}"), stacks));
         }
+    }
+    // The customer's own VPC (security groups only) and byoa's VPC with endpoints, no NAT.
+    let network = format!(
+        "{}/tests/fixtures/network/byoa.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&network).expect("the fixture exists");
+    for env in ["customer-vpc", "endpoints"] {
+        let loaded =
+            crate::spec::load_str(Path::new(&network), &text, Some(env), &Default::default())
+                .expect("valid");
+        let stacks = build_all(&loaded.model, "yaml").expect("builds");
+        out.push((format!("network fixture {env}"), stacks));
     }
     let loaded = crate::spec::load_str(
         Path::new("byoa.yaml"),

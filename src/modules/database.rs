@@ -676,6 +676,14 @@ pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
             "rds:AddTagsToResource",
             "rds:RemoveTagsFromResource",
             "rds:ListTagsForResource",
+            // The subnets, groups and VPC the instance is placed in.
+            "ec2:DescribeAccountAttributes",
+            "ec2:DescribeAvailabilityZones",
+            "ec2:DescribeInternetGateways",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcAttribute",
+            "ec2:DescribeVpcs",
             // Enhanced monitoring's role, RDS's service-linked role.
             "iam:PassRole",
             "iam:CreateServiceLinkedRole",

@@ -479,7 +479,32 @@ fn to_checks(
                     detail,
                 });
             }
+            // A rule about something the template says the customer owns (their VPC), and
+            // that finds nothing of it here: the customer's to meet, said with the reason.
+            let judged = template
+                .resources
+                .iter()
+                .any(|r| rule.resources.contains(&r.kind));
+            if let Some((_, why)) = template
+                .customer_controls
+                .iter()
+                .find(|(r, _)| *r == rule.name)
+                .filter(|_| !judged && in_template.is_empty())
+            {
+                checks.push(Check {
+                    rule: rule.name.clone(),
+                    template: template.file.clone(),
+                    resource: None,
+                    resource_type: None,
+                    line: 1,
+                    status: CheckStatus::NotApplicable,
+                    detail: Some(format!("{CUSTOMERS}{why}")),
+                });
+            }
         }
     }
     checks
 }
+
+/// How the detail of a check the customer answers for starts (the matrix quotes the rest).
+pub const CUSTOMERS: &str = "the customer's responsibility: ";

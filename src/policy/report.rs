@@ -268,7 +268,9 @@ fn evidence_text(r: &super::RuleEvidence) -> String {
     if !r.passed.is_empty() {
         parts.push(format!("pass {}", r.passed.join(", ")));
     }
-    if parts.is_empty() {
+    if parts.is_empty() && !r.customer.is_empty() {
+        format!("the customer's responsibility ({})", r.customer.join("; "))
+    } else if parts.is_empty() {
         "not applicable (no resource it checks)".to_owned()
     } else {
         parts.join("; ")

@@ -36,6 +36,8 @@ pub struct Template {
     pub file: String,
     pub text: String,
     pub resources: Vec<Resource>,
+    /// `Metadata.byoa.CustomerControls`: rules whose subject the customer owns, with why.
+    pub customer_controls: Vec<(String, String)>,
     /// Positions of the template's keys and values.
     map: SourceMap,
 }
@@ -111,10 +113,21 @@ impl Template {
                     .unwrap_or_default(),
             })
             .collect();
+        let customer_controls = value
+            .pointer("/Metadata/byoa/CustomerControls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_owned);
+                Some((text("Rule")?, text("Reason")?))
+            })
+            .collect();
         Ok(Template {
             file: file.to_owned(),
             text,
             resources,
+            customer_controls,
             map,
         })
     }

@@ -228,7 +228,16 @@ impl Report {
                 .collect();
             reasons.sort();
             reasons.dedup();
+            let mut customer: Vec<String> = checks
+                .iter()
+                .filter(|c| c.status == CheckStatus::NotApplicable)
+                .filter_map(|c| c.detail.as_deref()?.strip_prefix(super::check::CUSTOMERS))
+                .map(str::to_owned)
+                .collect();
+            customer.sort();
+            customer.dedup();
             rules.push(RuleEvidence {
+                customer,
                 rule: name.clone(),
                 status,
                 failed: pick(CheckStatus::Fail),
@@ -292,4 +301,7 @@ pub struct RuleEvidence {
     pub passed: Vec<String>,
     /// Reasons (and expiry) of the exceptions behind `suppressed`.
     pub reasons: Vec<String>,
+    /// Why the rule's subject is the customer's (their own VPC), when no template holds it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub customer: Vec<String>,
 }

@@ -3,14 +3,14 @@
 //!
 //! Input: the merged spec of one environment. Output: coded diagnostics at the field a user
 //! edits, each with the fix. What is checked: services with no way out of the VPC (`nat:
-//! none`; byoa makes no VPC endpoints), scaling bounds with no metric to scale on,
+//! none` with `endpoints: false`, in `vpc`), scaling bounds with no metric to scale on,
 //! container health-check commands that ECS cannot run, privileged ports for containers that
 //! never run as root, exception dates that are not real dates, and MFA required of a vendor
 //! role whose name says a pipeline assumes it. (Overlays naming a service the spec does not
 //! define are refused where overlays are merged, in `spec`.)
 
 use crate::diag::{Code, Diagnostic};
-use crate::spec::types::{NatMode, Spec};
+use crate::spec::types::Spec;
 
 /// Ports below this need root (or a capability Fargate containers do not get).
 const FIRST_UNPRIVILEGED_PORT: u16 = 1024;
@@ -39,16 +39,7 @@ const PIPELINE_WORDS: &[&str] = &[
 
 pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
     mfa_for_a_pipeline(spec, d);
-    if spec.network.nat == NatMode::None && !spec.services.is_empty() {
-        d.push(
-            Diagnostic::error(
-                Code::NetworkNoEgress,
-                "/network/nat",
-                "with `nat: none` the services' subnets have no way out: tasks cannot pull their images from ECR nor send logs, so no task starts",
-            )
-            .with_help("use `nat: single` (one gateway, the cheapest) or `per-az`, or remove the services"),
-        );
-    }
+    crate::spec::vpc::check_way_out(&spec.network, !spec.services.is_empty(), d);
     for (i, s) in spec.services.iter().enumerate() {
         let base = format!("/services/{i}");
         let sc = &s.scaling;

@@ -34,7 +34,9 @@ fn conflicts(spec: &Spec) -> Vec<Conflict> {
         })
     };
     let n = &spec.network;
-    if !n.flow_logs.enabled {
+    // In the customer's VPC the flow logs are the customer's (`existing` refuses the fields).
+    if n.existing {
+    } else if !n.flow_logs.enabled {
         push(
             "VPC_FLOW_LOGS_ENABLED",
             "/network/flow_logs/enabled",

@@ -21,6 +21,7 @@ pub mod source;
 pub mod types;
 pub mod validate;
 pub mod values;
+pub mod vpc;
 
 use std::path::Path;
 
@@ -385,15 +386,18 @@ fn view(
     for p in pointers {
         drop_at(&mut value, p);
     }
+    // Read before serde fills the defaults, which cannot be told from written fields.
+    let not_for_existing = vpc::not_for_existing(&value);
     // Still not a spec (a required field is missing): the schema problems are all there is.
     let spec: Spec = serde_json::from_value(value).map_err(|_| Vec::new())?;
     let name = env.unwrap_or(DEFAULT_ENVIRONMENT);
     match validate::validate(&spec, name, catalogue) {
-        Ok((model, mut warnings)) => {
+        Ok((model, mut warnings)) if not_for_existing.is_empty() => {
             map.resolve(&mut warnings);
             Ok((model, map, warnings))
         }
-        Err(mut d) => {
+        Ok((_, mut d)) | Err(mut d) => {
+            d.extend(not_for_existing);
             map.resolve(&mut d);
             Err(d)
         }

@@ -55,10 +55,21 @@ pub struct Waiver {
     pub resource_types: Vec<String>,
 }
 
-/// The network with its subnets laid out.
+/// The network: the VPC byoa creates, or the customer's own, and what byoa puts in it.
 #[derive(Debug, Clone)]
 pub struct NetworkModel {
-    pub vpc_cidr: Ipv4Net,
+    /// The VPC byoa creates with its subnets laid out; `None` in the customer's own VPC
+    /// (`network.existing`), whose ids arrive at launch.
+    pub vpc: Option<OwnedVpc>,
+    pub load_balancer: Option<LoadBalancer>,
+    /// TCP the services may open besides HTTPS, in spec order.
+    pub egress: Vec<EgressRule>,
+}
+
+/// A VPC byoa creates.
+#[derive(Debug, Clone)]
+pub struct OwnedVpc {
+    pub cidr: Ipv4Net,
     pub zones: Zones,
     pub nat: NatMode,
     /// One subnet per zone in each tier, in zone order.
@@ -66,7 +77,16 @@ pub struct NetworkModel {
     pub private: Vec<Ipv4Net>,
     pub isolated: Vec<Ipv4Net>,
     pub flow_logs: Option<FlowLogs>,
-    pub load_balancer: Option<LoadBalancer>,
+    /// VPC endpoints for the AWS services tasks call, in the private subnets.
+    pub endpoints: bool,
+}
+
+/// One outbound rule of the services' security group beyond HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EgressRule {
+    pub port: u16,
+    pub cidr: Ipv4Net,
+    pub description: Option<String>,
 }
 
 /// The internet-facing application load balancer (present only when enabled).

@@ -15,7 +15,8 @@ pub fn region_bound(model: &Model, region: &str) -> Option<String> {
     if region == model.region {
         return None;
     }
-    if let Zones::Named(zones) = &model.network.zones {
+    let zones = model.network.vpc.as_ref().map(|v| &v.zones);
+    if let Some(Zones::Named(zones)) = zones {
         return Some(format!(
             "they name the zones of `{}` (`network.zones: [{}]`)",
             model.region,

@@ -180,6 +180,13 @@ pub enum NatMode {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
+    /// Run in a VPC the customer already owns: its VPC id and subnet ids become launch
+    /// parameters, and byoa creates no VPC, subnets, routes, NAT gateways, VPC endpoints or
+    /// flow logs (those are the customer's), only the product's security groups and load
+    /// balancer. `cidr`, `az_count`, `zones`, `nat`, `subnets`, `flow_logs` and `endpoints`
+    /// do not apply then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub existing: bool,
     /// VPC CIDR block, /16 to /28.
     #[serde(default = "default_vpc_cidr")]
     pub cidr: String,
@@ -200,9 +207,33 @@ pub struct Network {
     /// VPC flow logs.
     #[serde(default)]
     pub flow_logs: FlowLogs,
+    /// VPC endpoints in the private subnets (ECR api and dkr, CloudWatch Logs, Secrets
+    /// Manager and STS as interface endpoints, S3 as a gateway endpoint), so services reach
+    /// AWS without a NAT gateway. On by default when `nat: none`, off otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<bool>,
+    /// What the services may reach besides HTTPS (443 anywhere, always allowed): TCP to a
+    /// port in a CIDR block, e.g. `[{port: 5432, cidr: 10.20.0.0/16}]`. All services share
+    /// one security group, so every service gets these rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub egress: Vec<Egress>,
     /// The internet-facing application load balancer.
     #[serde(default)]
     pub load_balancer: LoadBalancer,
+}
+
+/// Outbound TCP the services may open besides HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Egress {
+    /// Destination port.
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: u16,
+    /// Destination IPv4 CIDR block, e.g. `10.20.0.0/16`.
+    pub cidr: String,
+    /// What the traffic is for, shown on the security-group rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 fn default_vpc_cidr() -> String {
@@ -212,12 +243,15 @@ fn default_vpc_cidr() -> String {
 impl Default for Network {
     fn default() -> Self {
         Network {
+            existing: false,
             cidr: default_vpc_cidr(),
             az_count: None,
             zones: None,
             nat: NatMode::default(),
             subnets: None,
             flow_logs: FlowLogs::default(),
+            endpoints: None,
+            egress: Vec::new(),
             load_balancer: LoadBalancer::default(),
         }
     }
@@ -479,7 +513,9 @@ pub struct Service {
     /// User the container runs as (never root).
     #[serde(default = "default_user")]
     pub user: String,
-    /// Register the service in Cloud Map for service discovery.
+    /// Register the service in Cloud Map for service discovery: the other services find it
+    /// by name and reach it on its `port` (a security-group rule from the services' group, on
+    /// that port only; no rule opens the VPC's range).
     #[serde(default)]
     pub discovery: bool,
 }

@@ -12,7 +12,7 @@ use ipnet::Ipv4Net;
 use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::naming::{self, ServiceId};
 use crate::spec::build;
-use crate::spec::model::{Model, NetworkModel, Waiver, Zones};
+use crate::spec::model::{Model, NetworkModel, OwnedVpc, Waiver, Zones};
 use crate::spec::regions::{self, REGIONS};
 use crate::spec::types::{Network, Service, Spec};
 use crate::spec::{RuleCatalogue, Sealed};
@@ -273,7 +273,7 @@ fn check_region(spec: &Spec, d: &mut Vec<Diagnostic>) -> Option<&'static regions
     Some(region)
 }
 
-fn parse_cidr(text: &str, pointer: &str, d: &mut Vec<Diagnostic>) -> Option<Ipv4Net> {
+pub(crate) fn parse_cidr(text: &str, pointer: &str, d: &mut Vec<Diagnostic>) -> Option<Ipv4Net> {
     match text.parse::<Ipv4Net>() {
         Ok(net) if net.network() == net.addr() => Some(net),
         Ok(net) => {
@@ -307,15 +307,8 @@ fn check_network(
     d: &mut Vec<Diagnostic>,
 ) -> Option<NetworkModel> {
     let n = &spec.network;
-    // Zones with problems still lay the subnets out, so that their problems are reported too
-    // (no model is built while any error is listed).
-    let zones = check_zones(spec, region, d);
     let load_balancer = build::load_balancer(n, d);
-    retention(
-        n.flow_logs.retention_days,
-        "/network/flow_logs/retention_days",
-        d,
-    );
+    let egress = crate::spec::vpc::egress(n, d);
     let exposed: Vec<(usize, &Service)> = spec
         .services
         .iter()
@@ -337,6 +330,22 @@ fn check_network(
             .with_help("set `network.load_balancer.enabled: true` or remove `expose`"),
         );
     }
+    if n.existing {
+        // The customer's VPC: its ids arrive at launch, nothing to lay out.
+        return Some(NetworkModel {
+            vpc: None,
+            load_balancer,
+            egress,
+        });
+    }
+    // Zones with problems still lay the subnets out, so that their problems are reported too
+    // (no model is built while any error is listed).
+    let zones = check_zones(spec, region, d);
+    retention(
+        n.flow_logs.retention_days,
+        "/network/flow_logs/retention_days",
+        d,
+    );
     let vpc = parse_cidr(&n.cidr, "/network/cidr", d)?;
     if !(16..=28).contains(&vpc.prefix_len()) {
         d.push(
@@ -359,14 +368,19 @@ fn check_network(
         Some(_) => explicit_subnets(n, vpc, zones.count(), alb, d)?,
     };
     Some(NetworkModel {
-        vpc_cidr: vpc,
-        zones,
-        nat: n.nat,
-        public,
-        private,
-        isolated,
-        flow_logs: n.flow_logs.enabled.then(|| n.flow_logs.clone()),
+        vpc: Some(OwnedVpc {
+            cidr: vpc,
+            zones,
+            nat: n.nat,
+            public,
+            private,
+            isolated,
+            flow_logs: n.flow_logs.enabled.then(|| n.flow_logs.clone()),
+            // Endpoints serve the services' tasks: none without services.
+            endpoints: crate::spec::vpc::endpoints(n) && !spec.services.is_empty(),
+        }),
         load_balancer,
+        egress,
     })
 }
 

@@ -116,6 +116,11 @@ fn no_snapshot_is_unreferenced() {
             .into_iter()
             .map(|(n, _, _)| format!("cli__synth__{n}.snap")),
     );
+    expected.extend(
+        crate::synth::network_snapshot_names()
+            .into_iter()
+            .map(|(n, _, _)| format!("cli__synth__{n}.snap")),
+    );
     expected.extend(crate::check::snapshot_names());
     expected.push("cli__diagnostics__validate_five_mistakes_sarif.snap".to_owned());
     expected.extend(crate::synth::TASK_SNAPSHOTS.map(|n| format!("cli__synth__{n}.snap")));
@@ -608,7 +613,7 @@ fn explicit_subnets_are_kept_when_valid_and_checked_per_tier() {
         byoa::policy::catalogue(),
     )
     .unwrap();
-    let n = &loaded.model.network;
+    let n = loaded.model.network.vpc.as_ref().expect("byoa's own VPC");
     let text = |v: &[ipnet::Ipv4Net]| v.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     assert_eq!(text(&n.public), ["10.0.0.32/27", "10.0.0.0/27"]);
     assert_eq!(text(&n.private), ["10.0.0.128/28", "10.0.0.144/28"]);

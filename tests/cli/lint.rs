@@ -36,6 +36,16 @@ fn every_emitted_template_passes_cfn_lint() {
             dirs.push(dir);
         }
     }
+    // The network fixture: the customer's VPC, and byoa's VPC with endpoints and no NAT.
+    let network = crate::root().join("tests/fixtures/network/byoa.yaml");
+    for env in ["customer-vpc", "endpoints"] {
+        let dir = synth_to(&network, Some(env), "yaml");
+        let manifest = byoa::synth::read_manifest(dir.path()).expect("manifest");
+        for t in manifest.templates {
+            files.push(dir.path().join(t.file));
+        }
+        dirs.push(dir);
+    }
     // acme-api with the compliance hook (`enforce_in_account`, which no example sets): its
     // access template is the only one that changes.
     let enforced = enforced_acme_api();

@@ -7,6 +7,7 @@ mod check;
 mod cost;
 mod customers;
 mod deploy;
+mod deploy_network;
 mod deploy_root;
 mod diagnostics;
 mod diff;

@@ -88,6 +88,66 @@ fn task_grants_reach_the_task_role_and_the_boundary_in_aws_spelling() {
     }
 }
 
+/// The network fixture's templates that its network choices change: (snapshot name,
+/// environment, file).
+pub fn network_snapshot_names() -> Vec<(String, String, String)> {
+    [
+        ("customer-vpc", "network"),
+        ("customer-vpc", "root"),
+        ("customer-vpc", "access"),
+        ("endpoints", "network"),
+    ]
+    .iter()
+    .map(|(env, module)| {
+        let name = format!("network_fixture_{}_{module}", env.replace('-', "_"));
+        (name, (*env).to_owned(), format!("{module}.yaml"))
+    })
+    .collect()
+}
+
+/// The customer's VPC (launch parameters, no VPC of byoa's, security groups only in the access
+/// stack) and byoa's VPC without NAT (endpoints), as the fixture spec gives them.
+#[test]
+fn network_fixture_snapshots_for_the_customers_vpc_and_endpoints() {
+    let spec = root().join("tests/fixtures/network/byoa.yaml");
+    let customer = synth_to(&spec, Some("customer-vpc"), "yaml");
+    let endpoints = synth_to(&spec, Some("endpoints"), "yaml");
+    for (name, env, file) in network_snapshot_names() {
+        let dir = if env == "endpoints" {
+            &endpoints
+        } else {
+            &customer
+        };
+        insta::assert_snapshot!(name, read(dir.path(), &file));
+    }
+    // Nothing of a VPC of byoa's in the customer's: no VPC, subnet, route, gateway or flow log.
+    let network = read(customer.path(), "network.yaml");
+    for kind in [
+        "AWS::EC2::VPC\n",
+        "AWS::EC2::Subnet\n",
+        "AWS::EC2::RouteTable",
+        "AWS::EC2::NatGateway",
+        "AWS::EC2::InternetGateway",
+        "AWS::EC2::FlowLog",
+        "AWS::EC2::VPCEndpoint",
+    ] {
+        assert!(!network.contains(kind), "{kind} in the customer's VPC");
+    }
+    let access = read(customer.path(), "access.yaml");
+    for action in [
+        "ec2:CreateVpc",
+        "ec2:CreateSubnet",
+        "ec2:CreateNatGateway",
+        "ec2:CreateFlowLogs",
+    ] {
+        assert!(
+            !access.contains(action),
+            "{action} granted for the customer's VPC"
+        );
+    }
+    assert!(access.contains("ec2:CreateSecurityGroup"));
+}
+
 #[test]
 fn same_spec_gives_the_same_bytes() {
     for (spec, envs) in examples() {

@@ -10,25 +10,73 @@ use crate::modules::needs::{Decides, Grant, Input, Needs, On, Part, ResourceActi
 use crate::modules::secure;
 use crate::naming::wire;
 use crate::spec::Model;
+use crate::spec::types::NatMode;
 
 /// What the network stack needs from the access and monitoring stacks.
 pub(super) fn needs(model: &Model) -> Needs {
     let net = &model.network;
-    let mut needs = Needs {
-        grants: vec![
+    let grants = match &net.vpc {
+        Some(vpc) if vpc.nat != NatMode::None => vec![
             DESCRIBE_NETWORK,
             MANAGE_NETWORK,
             MANAGE_PRODUCT_NETWORK,
             NEW_SECURITY_GROUP_RULES,
         ],
+        // No NAT gateway: no addresses and no gateways to create, attach or delete.
+        Some(_) => vec![
+            DESCRIBE_NETWORK_WITHOUT_NAT,
+            MANAGE_NETWORK_WITHOUT_NAT,
+            MANAGE_PRODUCT_NETWORK_WITHOUT_NAT,
+            NEW_SECURITY_GROUP_RULES,
+        ],
+        // In the customer's VPC byoa creates security groups and nothing else of EC2's.
+        None => vec![
+            DESCRIBE_SECURITY_GROUPS,
+            MANAGE_SECURITY_GROUPS,
+            MANAGE_PRODUCT_SECURITY_GROUPS,
+            NEW_SECURITY_GROUP_RULES,
+        ],
+    };
+    // What the other stacks' resources read of the customer's VPC (byoa's own VPC needs all
+    // of it and more, in `DESCRIBE_NETWORK`).
+    let database = model.database.is_some();
+    let discovery = model.services.iter().any(|s| s.discovery);
+    let existing = net.vpc.is_none();
+    let mut needs = Needs {
+        grants,
         ..Needs::default()
     };
+    if existing {
+        needs.grant_if(
+            database,
+            "database",
+            &[DESCRIBE_CUSTOMER_NETWORK_FOR_DATABASE],
+        );
+        for s in model.services.iter().filter(|s| s.discovery) {
+            needs.decided(Decides::Grants(Part::Network), s.field("discovery"));
+        }
+        if discovery {
+            needs.grants.push(DESCRIBE_REGIONS);
+        }
+    }
+    // Whose VPC it is, and whether it has NAT gateways and endpoints, decide the grants.
+    for field in ["network.existing", "network.nat", "network.endpoints"] {
+        needs.decided(Decides::Grants(Part::Network), field);
+    }
+    if net.vpc.as_ref().is_some_and(|v| v.endpoints) {
+        needs.grants.extend_from_slice(&[
+            DESCRIBE_ENDPOINTS,
+            MANAGE_ENDPOINTS,
+            MANAGE_PRODUCT_ENDPOINTS,
+        ]);
+    }
+    let flow = net.vpc.as_ref().is_some_and(|v| v.flow_logs.is_some());
     let flow_logs = "network.flow_logs.enabled";
-    needs.grant_if(net.flow_logs.is_some(), flow_logs, &[MANAGE_FLOW_LOGS]);
+    needs.grant_if(flow, flow_logs, &[MANAGE_FLOW_LOGS]);
     needs.decided(Decides::Roles, flow_logs);
-    if net.flow_logs.is_some() {
+    if flow {
         needs.passes_roles_to.push("vpc-flow-logs.amazonaws.com");
-        needs.role_actions.extend(super::FLOW_LOG_ROLE_ACTIONS);
+        needs.role_actions.extend(super::vpc::FLOW_LOG_ROLE_ACTIONS);
     }
     let enabled = "network.load_balancer.enabled";
     needs.grant_if(
@@ -218,6 +266,165 @@ const NEW_SECURITY_GROUP_RULES: Grant = Grant {
     sid: "CreateSecurityGroupRules",
     actions: &["ec2:AuthorizeSecurityGroupIngress"],
     on: On::Arn("ec2:${AWS::Region}:${AWS::AccountId}:security-group-rule/*"),
+};
+
+// As the three grants above, less what only NAT gateways and their addresses need.
+const DESCRIBE_NETWORK_WITHOUT_NAT: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeNetworkWithoutNat",
+    actions: &[
+        "ec2:DescribeAccountAttributes",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeFlowLogs",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeNetworkAcls",
+        "ec2:DescribeRegions",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroupRules",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeTags",
+        "ec2:DescribeVpcAttribute",
+        "ec2:DescribeVpcs",
+    ],
+    on: On::Any,
+};
+
+const MANAGE_NETWORK_WITHOUT_NAT: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageNetworkWithoutNat",
+    actions: &[
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:CreateInternetGateway",
+        "ec2:CreateRouteTable",
+        "ec2:CreateSecurityGroup",
+        "ec2:CreateSubnet",
+        "ec2:CreateTags",
+        "ec2:CreateVpc",
+        "ec2:DeleteTags",
+        "ec2:ModifySubnetAttribute",
+        "ec2:ModifyVpcAttribute",
+        "ec2:RevokeSecurityGroupEgress",
+    ],
+    on: On::Arn(EC2),
+};
+
+const MANAGE_PRODUCT_NETWORK_WITHOUT_NAT: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageProductNetworkWithoutNat",
+    actions: &[
+        "ec2:AssociateRouteTable",
+        "ec2:AttachInternetGateway",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:CreateRoute",
+        "ec2:DeleteInternetGateway",
+        "ec2:DeleteRoute",
+        "ec2:DeleteRouteTable",
+        "ec2:DeleteSecurityGroup",
+        "ec2:DeleteSubnet",
+        "ec2:DeleteVpc",
+        "ec2:DetachInternetGateway",
+        "ec2:DisassociateRouteTable",
+        "ec2:ReplaceRoute",
+        "ec2:ReplaceRouteTableAssociation",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+    ],
+    on: On::Tagged(&[
+        "ec2:${AWS::Region}:${AWS::AccountId}:internet-gateway/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:route-table/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:security-group/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:vpc/*",
+    ]),
+};
+
+// The customer's VPC: security groups only, created in it and tagged; what opens, closes or
+// deletes one needs the product's tags, so no group of the customer's is reachable.
+const DESCRIBE_SECURITY_GROUPS: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeSecurityGroups",
+    actions: &[
+        "ec2:DescribeSecurityGroupRules",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcs",
+    ],
+    on: On::Any,
+};
+
+const DESCRIBE_CUSTOMER_NETWORK_FOR_DATABASE: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeNetworkForDatabase",
+    actions: &[
+        "ec2:DescribeAccountAttributes",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcAttribute",
+    ],
+    on: On::Any,
+};
+
+const DESCRIBE_REGIONS: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeRegions",
+    actions: &["ec2:DescribeRegions"],
+    on: On::Any,
+};
+
+const MANAGE_SECURITY_GROUPS: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageSecurityGroups",
+    actions: &[
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:CreateSecurityGroup",
+        "ec2:CreateTags",
+        "ec2:DeleteTags",
+        "ec2:RevokeSecurityGroupEgress",
+    ],
+    on: On::Arn(EC2),
+};
+
+const MANAGE_PRODUCT_SECURITY_GROUPS: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageProductSecurityGroups",
+    actions: &[
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:DeleteSecurityGroup",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+    ],
+    on: On::Tagged(&["ec2:${AWS::Region}:${AWS::AccountId}:security-group/*"]),
+};
+
+// VPC endpoints (`network.endpoints`): created in the product's VPC, then changed or deleted
+// only while they, and the subnets, route tables and groups they touch, carry its tags.
+const DESCRIBE_ENDPOINTS: Grant = Grant {
+    part: Part::Network,
+    sid: "DescribeEndpoints",
+    actions: &["ec2:DescribeVpcEndpoints"],
+    on: On::Any,
+};
+
+const MANAGE_ENDPOINTS: Grant = Grant {
+    part: Part::Network,
+    sid: "CreateEndpoints",
+    actions: &["ec2:CreateVpcEndpoint"],
+    on: On::Arn(EC2),
+};
+
+const MANAGE_PRODUCT_ENDPOINTS: Grant = Grant {
+    part: Part::Network,
+    sid: "ManageProductEndpoints",
+    actions: &["ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint"],
+    on: On::Tagged(&[
+        "ec2:${AWS::Region}:${AWS::AccountId}:route-table/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:security-group/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:subnet/*",
+        "ec2:${AWS::Region}:${AWS::AccountId}:vpc-endpoint/*",
+    ]),
 };
 
 const MANAGE_FLOW_LOGS: Grant = Grant {
@@ -447,6 +654,20 @@ pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
             "ec2:RevokeSecurityGroupEgress",
             "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
             "ec2:DescribeSecurityGroupRules",
+        ],
+    ),
+    (
+        "AWS::EC2::VPCEndpoint",
+        &[
+            "ec2:CreateVpcEndpoint",
+            "ec2:ModifyVpcEndpoint",
+            "ec2:DeleteVpcEndpoints",
+            "ec2:DescribeVpcEndpoints",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeVpcs",
+            "ec2:CreateTags",
+            "ec2:DeleteTags",
         ],
     ),
     (

@@ -494,6 +494,9 @@ pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
             "route53:GetHostedZone",
             "route53:DeleteHostedZone",
             "route53:ListHostedZonesByName",
+            // A private hosted zone names its VPC, which the caller must be able to see.
+            "ec2:DescribeVpcs",
+            "ec2:DescribeRegions",
         ],
     ),
     (
@@ -561,6 +564,8 @@ pub const RESOURCE_ACTIONS: &[ResourceActions] = &[
             "elasticloadbalancing:AddTags",
             "elasticloadbalancing:RemoveTags",
             "elasticloadbalancing:DescribeTags",
+            // The target group's VPC.
+            "ec2:DescribeVpcs",
         ],
     ),
     (

@@ -316,3 +316,37 @@ fn deviations_from_other_rule_sets_are_design_choices_and_byoa_rules_are_not() {
     );
     assert!(!crate::policy::report::text(&report, false).contains("design choices"));
 }
+
+#[test]
+fn a_rule_about_what_the_customer_owns_is_theirs_in_the_matrix() {
+    let s = set(&good_rules(), &[("policies/profiles/soc2.yaml", PROFILE)]).unwrap();
+    let selection = s.select(&[]).unwrap();
+    // A template with no bucket, naming the rule as the customer's.
+    let text = "Metadata:\n  byoa:\n    CustomerControls:\n      - {Rule: S3_BUCKET_VERSIONING_ENABLED, Reason: the buckets are the customer's}\nResources:\n  T:\n    Type: AWS::SNS::Topic\n";
+    let templates = vec![Template::parse("out/network.yaml", text.to_owned()).unwrap()];
+    let not_applicable = Outcome {
+        rule: 0,
+        template: 0,
+        status: Status::NotApplicable,
+        resource: None,
+        path: None,
+        message: None,
+        found: None,
+        wanted: None,
+    };
+    let input = CheckInput {
+        selection,
+        templates,
+        exceptions: vec![],
+        today: "2026-01-01".to_owned(),
+    };
+    let report = check(&Scripted(vec![not_applicable]), input).unwrap();
+    let rule = &report.matrix()[0].controls[0].rules[0];
+    assert_eq!(rule.status, CheckStatus::NotApplicable);
+    assert_eq!(rule.customer, ["the buckets are the customer's"]);
+    let page = crate::policy::report::markdown(&report);
+    assert!(
+        page.contains("the customer's responsibility (the buckets are the customer's)"),
+        "{page}"
+    );
+}
