@@ -83,6 +83,8 @@ codes! {
     ServiceHealthCheck = "service.health-check": "a load balancer health-check path does not start with `/` or is too long, or a container health-check command does not start with `CMD` or `CMD-SHELL`",
     ServiceReservedName = "service.reserved-name": "a service name would give a template id that byoa uses for something else",
     ServiceUser = "service.user": "a service's container would run as root",
+    ServiceSpot = "service.spot": "a service runs on Fargate Spot in a production environment, or in a spec without environments",
+    ServiceSidecar = "service.sidecar": "a sidecar's name, image, port, CPU or memory does not fit its task",
     ServiceSecret = "service.secret": "a secret is neither a Secrets Manager secret name nor its ARN",
     SecretKnownToken = "secret.known-token": "a spec value has the shape of a credential: a provider's token (AWS access key id, GitHub, GitLab, Slack, Stripe, Google, ...), a PEM private key or a JSON Web Token",
     SecretUrlCredentials = "secret.url-credentials": "a URL in the spec carries a password (`scheme://user:password@host`)",

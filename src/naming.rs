@@ -62,6 +62,13 @@ pub fn deployer_role_path_name(product: &str, environment: &str) -> String {
     )
 }
 
+/// Whether `environment` is a production one: named `prod`, `production` or `prod-<x>`. The
+/// name is the only mark of production a spec has; `byoa cost` picks its default usage by it
+/// and validation refuses Fargate Spot by it.
+pub fn is_production(environment: &str) -> bool {
+    environment == "prod" || environment == "production" || environment.starts_with("prod-")
+}
+
 /// The stack name of `module`, e.g. `acme-prod-network`.
 pub fn stack_name(product: &str, environment: &str, module: &str) -> String {
     format!("{}{module}", stack_prefix(product, environment))

@@ -13,6 +13,7 @@
 //! stack's outputs; the service's own outputs carry its CamelCase name as a prefix so they are
 //! unique across the product.
 
+mod containers;
 mod needs;
 
 pub use needs::RESOURCE_ACTIONS;
@@ -77,16 +78,25 @@ pub fn build_cluster(model: &Model) -> Compiled {
         ),
         model.tags_for(CLUSTER_MODULE),
     );
+    let mut cluster = json!({
+        "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
+    });
+    let spot: Vec<String> = model
+        .services
+        .iter()
+        .filter(|s| s.spot)
+        .map(|s| s.field("spot"))
+        .collect();
+    if !spot.is_empty() {
+        // A service's capacity-provider strategy may name only providers of its cluster.
+        cluster["CapacityProviders"] = json!(containers::FARGATE_PROVIDERS);
+    }
     t.add_resource(
         "Cluster",
-        Resource::new(
-            "AWS::ECS::Cluster",
-            json!({
-                "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
-            }),
-        ),
+        Resource::new("AWS::ECS::Cluster", cluster),
         Some(r#ref("AWS::StackName")),
     );
+    t.trace("Cluster", "CapacityProviders", spot);
     if discovery {
         t.add_parameter(
             wire::VPC_ID,
@@ -591,17 +601,14 @@ fn task_definition(
         c.insert("Secrets".into(), Value::Array(list));
     }
     if let Some(command) = &service.health_check_command {
-        c.insert(
-            "HealthCheck".into(),
-            json!({"Command": command, "Interval": 30, "Timeout": 5, "Retries": 3, "StartPeriod": 60}),
-        );
+        c.insert("HealthCheck".into(), containers::health_check(command));
     }
     let mut properties = json!({
         "RequiresCompatibilities": ["FARGATE"],
         "NetworkMode": "awsvpc",
         "Cpu": service.cpu.to_string(),
         "Memory": service.memory.to_string(),
-        "RuntimePlatform": {"OperatingSystemFamily": "LINUX", "CpuArchitecture": "X86_64"},
+        "RuntimePlatform": containers::runtime_platform(service),
         "ExecutionRoleArn": get_att("ExecutionRole", "Arn"),
         "TaskRoleArn": get_att("TaskRole", "Arn"),
         "ContainerDefinitions": [],
@@ -616,11 +623,13 @@ fn task_definition(
         properties["Volumes"] = json!([{"Name": "tmp"}]);
     }
     properties["ContainerDefinitions"] = json!([container]);
+    containers::complete_task(service, &mut properties);
     t.add_resource(
         "TaskDefinition",
         Resource::new("AWS::ECS::TaskDefinition", properties),
         None,
     );
+    containers::trace(t, service);
     t.trace_all(
         "TaskDefinition",
         &service.path(),
@@ -818,6 +827,7 @@ fn ecs_service(t: &mut Template, service: &Service) {
             json!([{"RegistryArn": get_att("DiscoveryService", "Arn")}]),
         );
     }
+    containers::place(service, &mut properties);
     resource.properties = properties;
     t.add_resource("Service", resource, None);
     let field = |f: &str| service.field(f);
@@ -829,6 +839,9 @@ fn ecs_service(t: &mut Template, service: &Service) {
         [field("expose")],
     );
     t.trace("Service", "ServiceRegistries", [field("discovery")]);
+    if service.spot {
+        t.trace("Service", "CapacityProviderStrategy", [field("spot")]);
+    }
 }
 
 /// Target tracking on whatever the spec names; no scalable target when it names nothing.

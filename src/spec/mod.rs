@@ -11,6 +11,7 @@ pub mod build;
 pub mod catalogue;
 pub mod combinations;
 pub mod compliance;
+pub mod compute;
 pub mod model;
 pub mod regions;
 pub mod schema;

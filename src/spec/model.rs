@@ -14,8 +14,8 @@ use ipnet::Ipv4Net;
 use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
 use crate::spec::types::{
-    Access, Compliance, CostAssumptions, Expose, FlowLogs, Monitoring, NatMode, Residency, Scaling,
-    StorageType,
+    Access, Architecture, Compliance, CostAssumptions, Expose, FlowLogs, Monitoring, NatMode,
+    Residency, Scaling, Sidecar, StorageType,
 };
 pub use crate::spec::values::{EngineVersion, InstanceClass, SecretSource, Size, TlsPolicy};
 
@@ -106,6 +106,14 @@ pub struct Service {
     pub name: String,
     pub cpu: u32,
     pub memory: u32,
+    pub architecture: Architecture,
+    /// Tasks run on Fargate Spot (validation allows it outside production only).
+    pub spot: bool,
+    pub command: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    pub ephemeral_storage_gib: Option<u32>,
+    /// In the order written; names unique in the task and their CPU and memory within it.
+    pub sidecars: Vec<Sidecar>,
     pub port: Option<u16>,
     pub expose: Option<Expose>,
     pub scaling: Scaling,

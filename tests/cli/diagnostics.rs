@@ -63,6 +63,7 @@ fn no_snapshot_is_unreferenced() {
     expected.push("cli__diagnostics__validate_five_mistakes_sarif.snap".to_owned());
     expected.extend(crate::diff::snapshot_names());
     expected.extend(crate::cost::snapshot_names());
+    expected.extend(crate::compute::snapshot_names());
     expected.sort();
     let mut found: Vec<String> = std::fs::read_dir(root().join("tests/cli/snapshots"))
         .unwrap()
