@@ -71,6 +71,7 @@ codes! {
     NetworkNoEgress = "network.no-egress": "services have no way out of the VPC (`nat: none`), so their tasks cannot pull images or send logs",
     NetworkNoLoadBalancer = "network.no-load-balancer": "a service is exposed but the load balancer is off",
     NetworkRetention = "network.retention": "a log retention is not a value CloudWatch Logs accepts",
+    NetworkHttpOnly = "network.http-only": "the load balancer serves plain HTTP outside a development environment's overlay, or with a compliance profile selected",
     NetworkSslPolicy = "network.ssl-policy": "the listener's TLS policy is not an Elastic Load Balancing policy name",
     ServiceName = "service.name": "a service name is not valid or not unique",
     ServiceFargateSize = "service.fargate-size": "the cpu and memory pair is not a Fargate task size",

@@ -213,6 +213,8 @@ pub mod wire {
     pub const SERVICE_SECURITY_GROUP_ID: &str = "ServiceSecurityGroupId";
     pub const DATABASE_SECURITY_GROUP_ID: &str = "DatabaseSecurityGroupId";
     pub const HTTPS_LISTENER_ARN: &str = "HttpsListenerArn";
+    /// A plain-HTTP environment's listener (`network.load_balancer.https: false`).
+    pub const HTTP_LISTENER_ARN: &str = "HttpListenerArn";
     pub const LOAD_BALANCER_FULL_NAME: &str = "LoadBalancerFullName";
     // The cluster stack's.
     pub const CLUSTER_NAME: &str = "ClusterName";
@@ -232,6 +234,7 @@ pub mod wire {
         SERVICE_SECURITY_GROUP_ID,
         DATABASE_SECURITY_GROUP_ID,
         HTTPS_LISTENER_ARN,
+        HTTP_LISTENER_ARN,
         LOAD_BALANCER_FULL_NAME,
         CLUSTER_NAME,
         NAMESPACE_ID,

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::needs::Export;
-use crate::modules::{Compiled, secure};
+use crate::modules::{Compiled, network, secure};
 use crate::naming::{self, ServiceId, ServicePart, wire};
 use crate::spec::Model;
 use crate::spec::model::{SecretSource, Service};
@@ -171,7 +171,13 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
         model.tags_for(&module(service)),
     );
 
-    parameters(&mut t, service, &image_tag, uses);
+    // Services attach their routes to the listener the environment serves on.
+    let listener = model
+        .network
+        .load_balancer
+        .as_ref()
+        .map_or(wire::HTTPS_LISTENER_ARN, network::listener_wire);
+    parameters(&mut t, service, &image_tag, uses, listener);
     key(&mut t);
     repository(&mut t);
     t.add_resource(
@@ -202,7 +208,7 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     task_definition(&mut t, service, &image_tag, &secrets, uses);
     if let Some(expose) = &service.expose {
         let since = t.resources.len();
-        route(&mut t, service, expose, index);
+        route(&mut t, service, expose, index, listener);
         t.trace_resources_since(since, &[&service.field("expose")]);
     }
     if service.discovery {
@@ -219,7 +225,13 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     }
 }
 
-fn parameters(t: &mut Template, service: &Service, image_tag: &str, uses: &[Export]) {
+fn parameters(
+    t: &mut Template,
+    service: &Service,
+    image_tag: &str,
+    uses: &[Export],
+    listener: &str,
+) {
     t.add_parameter(
         image_tag,
         Parameter::new(
@@ -292,13 +304,18 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, uses: &[Expo
         ),
     );
     if service.expose.is_some() {
+        let label = if listener == wire::HTTPS_LISTENER_ARN {
+            "HTTPS listener"
+        } else {
+            "HTTP listener"
+        };
         t.add_parameter(
-            wire::HTTPS_LISTENER_ARN,
+            listener,
             Parameter::new(
                 "String",
                 GROUP_LOAD_BALANCER,
-                "HTTPS listener",
-                "Listener the service's routing rule attaches to (output HttpsListenerArn of the network stack).",
+                label,
+                &format!("Listener the service's routing rule attaches to (output {listener} of the network stack)."),
             )
             .pattern(
                 r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/.+$",
@@ -693,7 +710,7 @@ pub fn rule_priority(expose: &Expose, index: usize) -> u32 {
     1 + tier * 12_500 + (24 - literal as u32) * 500 + index as u32
 }
 
-fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
+fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize, listener: &str) {
     let port = service
         .port
         .expect("validation requires a port on exposed services");
@@ -737,7 +754,7 @@ fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
         Resource::new(
             "AWS::ElasticLoadBalancingV2::ListenerRule",
             json!({
-                "ListenerArn": r#ref(wire::HTTPS_LISTENER_ARN),
+                "ListenerArn": r#ref(listener),
                 "Priority": rule_priority(expose, index),
                 "Conditions": conditions,
                 "Actions": [{"Type": "forward", "TargetGroupArn": r#ref("TargetGroup")}],

@@ -28,6 +28,7 @@ pub fn load_balancer(n: &Network, d: &mut Vec<Diagnostic>) -> Option<model::Load
         d,
     )?;
     Some(model::LoadBalancer {
+        https: lb.https,
         ssl_policy,
         idle_timeout_seconds: lb.idle_timeout_seconds,
         access_logs: lb.access_logs,

@@ -71,6 +71,9 @@ pub struct NetworkModel {
 /// The internet-facing application load balancer (present only when enabled).
 #[derive(Debug, Clone)]
 pub struct LoadBalancer {
+    /// HTTPS on 443 with a redirect from 80; plain HTTP on 80 only when false (validation
+    /// allows that only in a non-production environment without compliance profiles).
+    pub https: bool,
     pub ssl_policy: TlsPolicy,
     pub idle_timeout_seconds: u32,
     pub access_logs: bool,

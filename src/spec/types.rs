@@ -284,6 +284,12 @@ pub struct LoadBalancer {
     /// Create the load balancer. Needed by services with `expose`.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Serve HTTPS on 443 (and redirect port 80 to it). `false` serves plain HTTP on port 80
+    /// only, with no certificate to provide: for a development environment, set in its
+    /// overlay; refused in the base document, in production environments and with any
+    /// compliance profile.
+    #[serde(default = "yes")]
+    pub https: bool,
     /// TLS policy of the HTTPS listener.
     #[serde(default = "default_ssl_policy")]
     pub ssl_policy: String,
@@ -323,6 +329,7 @@ impl Default for LoadBalancer {
     fn default() -> Self {
         LoadBalancer {
             enabled: true,
+            https: true,
             ssl_policy: default_ssl_policy(),
             idle_timeout_seconds: default_idle_timeout(),
             access_logs: true,

@@ -48,6 +48,7 @@ pub fn validate(
     let network = check_network(spec, region, &mut d);
     check_services(spec, &mut d);
     crate::spec::compute::check(spec, environment, &mut d);
+    crate::spec::http_only::check(spec, environment, &mut d);
     crate::spec::secrets::check(spec, &mut d);
     check_database(spec, &mut d);
     let services = build::services(spec, &mut d);

@@ -1,6 +1,6 @@
 //! Compute choices end to end, on `tests/fixtures/compute` (acme-api with arm64 tasks, a
 //! command and entry point, more ephemeral storage, a sidecar, and Fargate Spot in dev): the
-//! dev templates that change (snapshots), what prod keeps, `byoa check` for the fixture's
+//! dev templates that change (snapshots; dev also serves plain HTTP), what prod keeps, `byoa check` for the fixture's
 //! profiles, and the cost estimate's Spot and storage lines.
 
 use serde_json::Value;
@@ -11,10 +11,14 @@ pub const FIXTURE: &str = "tests/fixtures/compute/byoa.yaml";
 
 /// The snapshot files this module writes.
 pub fn snapshot_names() -> Vec<String> {
-    ["compute_dev_cluster", "compute_dev_service_api"]
-        .iter()
-        .map(|n| format!("cli__compute__{n}.snap"))
-        .collect()
+    [
+        "compute_dev_cluster",
+        "compute_dev_network",
+        "compute_dev_service_api",
+    ]
+    .iter()
+    .map(|n| format!("cli__compute__{n}.snap"))
+    .collect()
 }
 
 fn template(dir: &tempfile::TempDir, file: &str) -> Value {
@@ -27,6 +31,7 @@ fn dev_runs_on_spot_and_graviton_with_its_sidecar() {
     let dev = synth_to(&root().join(FIXTURE), Some("dev"), "yaml");
     for (name, file) in [
         ("compute_dev_cluster", "cluster.yaml"),
+        ("compute_dev_network", "network.yaml"),
         ("compute_dev_service_api", "service-api.yaml"),
     ] {
         let text = std::fs::read_to_string(dev.path().join(file)).unwrap();
@@ -46,6 +51,40 @@ fn dev_runs_on_spot_and_graviton_with_its_sidecar() {
     assert_eq!(
         cluster["Resources"]["Cluster"]["Properties"]["CapacityProviders"],
         serde_json::json!(["FARGATE", "FARGATE_SPOT"])
+    );
+}
+
+#[test]
+fn dev_serves_plain_http_with_no_certificate_and_prod_keeps_https() {
+    let dev = synth_to(&root().join(FIXTURE), Some("dev"), "yaml");
+    let network = template(&dev, "network.yaml");
+    let resources = &network["Resources"];
+    assert!(network["Parameters"].get("CertificateArn").is_none());
+    assert!(resources.get("HttpsListener").is_none());
+    assert!(resources.get("LoadBalancerHttpsIngress").is_none());
+    assert_eq!(
+        resources["HttpListener"]["Properties"]["DefaultActions"][0]["Type"],
+        "fixed-response"
+    );
+    assert!(network["Outputs"].get("HttpsListenerArn").is_none());
+    let root_template = template(&dev, "root.yaml");
+    assert!(root_template["Parameters"].get("CertificateArn").is_none());
+    let api = template(&dev, "service-api.yaml");
+    assert_eq!(
+        api["Resources"]["ListenerRule"]["Properties"]["ListenerArn"],
+        serde_json::json!({"Ref": "HttpListenerArn"})
+    );
+    let prod = synth_to(&root().join(FIXTURE), Some("prod"), "yaml");
+    let network = template(&prod, "network.yaml");
+    assert_eq!(
+        network["Resources"]["HttpListener"]["Properties"]["DefaultActions"][0]["Type"],
+        "redirect"
+    );
+    assert!(network["Resources"].get("HttpsListener").is_some());
+    assert!(
+        template(&prod, "root.yaml")["Parameters"]
+            .get("CertificateArn")
+            .is_some()
     );
 }
 
