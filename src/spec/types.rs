@@ -443,8 +443,9 @@ pub struct Service {
     #[serde(default)]
     pub architecture: Architecture,
     /// Run the tasks on Fargate Spot: spare capacity at a lower, varying price, interrupted
-    /// with two minutes' warning when AWS needs it back. Refused in production environments
-    /// (named `prod`, `production` or `prod-*`) and in a spec without `environments:`.
+    /// with two minutes' warning when AWS needs it back; while Spot capacity is short, tasks
+    /// wait (there is no fall-back to on-demand). Refused in production environments (named
+    /// `prod`, `production` or `prod-*`) and in a spec without `environments:`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub spot: bool,
     /// The container's command, replacing the image's `CMD`, e.g. `["serve", "--port", "8080"]`.
