@@ -1,12 +1,13 @@
 //! Service modules: `Model` -> the cluster stack's template, and `Model` + one `Service` -> that
 //! service's stack template.
 //!
-//! The cluster stack holds what the services share: an ECS cluster with Container Insights and,
-//! when any service asks for discovery, a Cloud Map private DNS namespace in the VPC. Each
+//! The cluster stack holds what the services share: an ECS cluster with Container Insights (and
+//! the Fargate capacity providers when a service runs on Spot) and, when any service asks for
+//! discovery, a Cloud Map private DNS namespace in the VPC. Each
 //! service stack holds everything one Fargate service owns: a customer-managed KMS key, an
 //! immutable, scanned ECR repository and a log group (both encrypted with that key and kept on
 //! delete), the task definition (non-root, read-only root file system by default, no
-//! privileges), an execution role that can read exactly its image, its log group and its
+//! privileges; its compute choices and sidecars in `containers`), an execution role that can read exactly its image, its log group and its
 //! secrets, an empty task role, the ECS service in the private subnets without public IPs,
 //! and, as the spec asks, a target group with a listener rule, target-tracking autoscaling and
 //! a Cloud Map service. Inputs from other stacks are parameters named after the producing
@@ -81,16 +82,7 @@ pub fn build_cluster(model: &Model) -> Compiled {
     let mut cluster = json!({
         "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
     });
-    let spot: Vec<String> = model
-        .services
-        .iter()
-        .filter(|s| s.spot)
-        .map(|s| s.field("spot"))
-        .collect();
-    if !spot.is_empty() {
-        // A service's capacity-provider strategy may name only providers of its cluster.
-        cluster["CapacityProviders"] = json!(containers::FARGATE_PROVIDERS);
-    }
+    let spot = containers::cluster_providers(model, &mut cluster);
     t.add_resource(
         "Cluster",
         Resource::new("AWS::ECS::Cluster", cluster),

@@ -14,13 +14,30 @@ use serde_json::{Map, Value, json};
 
 use crate::cfn::Template;
 use crate::cfn::func::r#ref;
+use crate::spec::Model;
 use crate::spec::model::Service;
 use crate::spec::types::{Architecture, Sidecar};
 
 /// ECS's name for the Spot capacity provider of Fargate.
-pub const FARGATE_SPOT: &str = "FARGATE_SPOT";
+const FARGATE_SPOT: &str = "FARGATE_SPOT";
 /// The capacity providers a cluster needs when any of its services runs on Spot.
-pub const FARGATE_PROVIDERS: [&str; 2] = ["FARGATE", FARGATE_SPOT];
+const FARGATE_PROVIDERS: [&str; 2] = ["FARGATE", FARGATE_SPOT];
+
+/// Gives the cluster's `properties` the Fargate capacity providers when a service runs on
+/// Spot (a service's strategy may name only providers of its cluster); returns the spec
+/// fields that decide it.
+pub fn cluster_providers(model: &Model, properties: &mut Value) -> Vec<String> {
+    let spot: Vec<String> = model
+        .services
+        .iter()
+        .filter(|s| s.spot)
+        .map(|s| s.field("spot"))
+        .collect();
+    if !spot.is_empty() {
+        properties["CapacityProviders"] = json!(FARGATE_PROVIDERS);
+    }
+    spot
+}
 
 /// The task definition's `RuntimePlatform`.
 pub fn runtime_platform(service: &Service) -> Value {
