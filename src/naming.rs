@@ -62,6 +62,13 @@ pub fn deployer_role_path_name(product: &str, environment: &str) -> String {
     )
 }
 
+/// Whether `environment` is a production one: named `prod`, `production` or `prod-<x>`. The
+/// name is the only mark of production a spec has; `byoa cost` picks its default usage by it
+/// and validation refuses Fargate Spot by it.
+pub fn is_production(environment: &str) -> bool {
+    environment == "prod" || environment == "production" || environment.starts_with("prod-")
+}
+
 /// The stack name of `module`, e.g. `acme-prod-network`.
 pub fn stack_name(product: &str, environment: &str, module: &str) -> String {
     format!("{}{module}", stack_prefix(product, environment))
@@ -212,6 +219,8 @@ pub mod wire {
     pub const SERVICE_SECURITY_GROUP_ID: &str = "ServiceSecurityGroupId";
     pub const DATABASE_SECURITY_GROUP_ID: &str = "DatabaseSecurityGroupId";
     pub const HTTPS_LISTENER_ARN: &str = "HttpsListenerArn";
+    /// A plain-HTTP environment's listener (`network.load_balancer.https: false`).
+    pub const HTTP_LISTENER_ARN: &str = "HttpListenerArn";
     pub const LOAD_BALANCER_FULL_NAME: &str = "LoadBalancerFullName";
     // The cluster stack's.
     pub const CLUSTER_NAME: &str = "ClusterName";
@@ -231,6 +240,7 @@ pub mod wire {
         SERVICE_SECURITY_GROUP_ID,
         DATABASE_SECURITY_GROUP_ID,
         HTTPS_LISTENER_ARN,
+        HTTP_LISTENER_ARN,
         LOAD_BALANCER_FULL_NAME,
         CLUSTER_NAME,
         NAMESPACE_ID,

@@ -147,9 +147,7 @@ pub struct Assumptions(pub Vec<Assumption>);
 impl Assumptions {
     /// The defaults for `environment`.
     pub fn defaults(environment: &str) -> Assumptions {
-        let production = environment == "prod"
-            || environment == "production"
-            || environment.starts_with("prod-");
+        let production = crate::naming::is_production(environment);
         Assumptions(
             KEYS.iter()
                 .map(|k| Assumption {

@@ -311,21 +311,46 @@ fn fargate_service(ctx: &Ctx<'_>) -> Vec<Charge> {
     } else {
         format!("{}..{}", tasks.min, tasks.max)
     };
-    vec![
+    let spot = ctx.properties["CapacityProviderStrategy"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|p| p["CapacityProvider"] == "FARGATE_SPOT"));
+    let (kind, key) = if spot {
+        ("Fargate Spot", "fargate-spot")
+    } else {
+        ("Fargate", "fargate")
+    };
+    let mut charges = vec![
         charge(
-            format!("Fargate vCPU ({arch}): {tasks_text} tasks x {vcpu} vCPU"),
+            format!("{kind} vCPU ({arch}): {tasks_text} tasks x {vcpu} vCPU"),
             Basis::Fixed,
             tasks.scale(vcpu * ctx.hours),
-            &format!("fargate.vcpu-hour.{arch}"),
+            &format!("{key}.vcpu-hour.{arch}"),
         ),
         charge(
-            format!("Fargate memory ({arch}): {tasks_text} tasks x {gb} GB"),
+            format!("{kind} memory ({arch}): {tasks_text} tasks x {gb} GB"),
             Basis::Fixed,
             tasks.scale(gb * ctx.hours),
-            &format!("fargate.gb-hour.{arch}"),
+            &format!("{key}.gb-hour.{arch}"),
         ),
-    ]
+    ];
+    // The first 20 GB of a task's ephemeral storage are included; the rest is billed.
+    let storage = task.and_then(|t| number(t["EphemeralStorage"].get("SizeInGiB")));
+    if let Some(extra) = storage
+        .map(|gib| gib - FARGATE_INCLUDED_STORAGE_GB)
+        .filter(|e| *e > 0.0)
+    {
+        charges.push(charge(
+            format!("Fargate ephemeral storage beyond 20 GB: {tasks_text} tasks x {extra} GB"),
+            Basis::Fixed,
+            tasks.scale(extra * ctx.hours),
+            "fargate.ephemeral-gb-hour",
+        ));
+    }
+    charges
 }
+
+/// GB of ephemeral storage a Fargate task has without charge.
+const FARGATE_INCLUDED_STORAGE_GB: f64 = 20.0;
 
 fn unpriced_shape(item: &str, why: &str) -> Charge {
     Charge {

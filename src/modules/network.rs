@@ -13,19 +13,21 @@
 mod egress;
 mod endpoints;
 mod existing;
+mod listener;
 mod needs;
 mod vpc;
 
 use serde_json::{Value, json};
 
 use crate::cfn::func::{equals, find_in_map, get_att, if_, join, r#ref, sub};
-use crate::cfn::{Parameter, Resource, Template};
+use crate::cfn::{Resource, Template};
 use crate::modules::needs::{Group, Ingress};
 use crate::modules::{Compiled, scanners, secure};
-use crate::naming::{console, wire};
+use crate::naming::wire;
 use crate::spec::Model;
 
 use existing::Tier;
+pub use listener::wire_name as listener_wire;
 pub use needs::{
     DESCRIBE_LOAD_BALANCING, MANAGE_LOAD_BALANCING, RESOURCE_ACTIONS, load_balancer_full_name,
 };
@@ -177,12 +179,12 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
     rules.sort();
     rules.dedup();
     let vpc = vpc_id(model);
-    if net.load_balancer.is_some() {
+    if let Some(lb) = &net.load_balancer {
         group(
             t,
             &vpc,
             "LoadBalancerSecurityGroup",
-            "Load balancer: HTTPS and HTTP (redirected) from the internet",
+            listener::group_description(lb),
             json!([]),
             no_egress(),
             name("alb"),
@@ -193,14 +195,7 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
         );
         // Rules of their own, not inline: CloudFormation authorizes a group's inline rules
         // before it tags the group, and the execution role may open only tagged groups.
-        for (id, port, description) in [
-            ("LoadBalancerHttpsIngress", 443, "HTTPS from the internet"),
-            (
-                "LoadBalancerHttpIngress",
-                80,
-                "HTTP from the internet, redirected to HTTPS",
-            ),
-        ] {
+        for (id, port, description) in listener::public_ports(lb) {
             t.add_resource(
                 id,
                 Resource::new(
@@ -225,8 +220,7 @@ fn security_groups(t: &mut Template, model: &Model, ingress: &[Ingress]) {
                     checkov: &["CKV_AWS_260"],
                     cfn_lint: &[],
                 },
-                "port 80 is open only so the load balancer's HTTP listener can redirect to \
-                 HTTPS (HTTP 301); it forwards nothing",
+                listener::port_80_reason(lb),
             );
         }
     }
@@ -338,19 +332,7 @@ fn group_id(group: Group) -> &'static str {
 
 fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadBalancer) {
     let net = &model.network;
-    t.add_parameter(
-        console::CERTIFICATE_ARN,
-        Parameter::new(
-            "String",
-            GROUP_LOAD_BALANCER,
-            "TLS certificate ARN",
-            "ARN of the ACM certificate the HTTPS listener presents (in this account and region).",
-        )
-        .pattern(
-            r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$",
-            "must be an ACM certificate ARN, e.g. arn:aws:acm:us-east-1:123456789012:certificate/...",
-        ),
-    );
+    listener::certificate(t, lb);
     let mut attributes = vec![
         json!({"Key": "deletion_protection.enabled", "Value": lb.deletion_protection.to_string()}),
         json!({"Key": "idle_timeout.timeout_seconds", "Value": lb.idle_timeout_seconds.to_string()}),
@@ -393,41 +375,7 @@ fn load_balancer(t: &mut Template, model: &Model, lb: &crate::spec::model::LoadB
         web_acl(t);
         t.trace_resources_since(since, &["network.load_balancer.waf"]);
     }
-    t.add_resource(
-        "HttpsListener",
-        Resource::new(
-            "AWS::ElasticLoadBalancingV2::Listener",
-            json!({
-                "LoadBalancerArn": r#ref("LoadBalancer"),
-                "Port": 443,
-                "Protocol": "HTTPS",
-                "SslPolicy": lb.ssl_policy.as_str(),
-                "Certificates": [{"CertificateArn": r#ref(console::CERTIFICATE_ARN)}],
-                "DefaultActions": [{
-                    "Type": "fixed-response",
-                    "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "Not found"},
-                }],
-            }),
-        ),
-        None,
-    );
-    t.trace("HttpsListener", "SslPolicy", [lb_field("ssl_policy")]);
-    t.add_resource(
-        "HttpListener",
-        Resource::new(
-            "AWS::ElasticLoadBalancingV2::Listener",
-            json!({
-                "LoadBalancerArn": r#ref("LoadBalancer"),
-                "Port": 80,
-                "Protocol": "HTTP",
-                "DefaultActions": [{
-                    "Type": "redirect",
-                    "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
-                }],
-            }),
-        ),
-        None,
-    );
+    listener::listeners(t, lb);
 }
 
 /// AWS managed rule groups the web ACL runs, in priority order.
@@ -669,11 +617,9 @@ fn outputs(t: &mut Template, model: &Model) {
             "Route 53 hosted zone of the load balancer, for alias records",
             get_att("LoadBalancer", "CanonicalHostedZoneID"),
         );
-        t.add_output(
-            wire::HTTPS_LISTENER_ARN,
-            "ARN of the HTTPS listener that services attach their rules to",
-            r#ref("HttpsListener"),
-        );
+        if let Some(lb) = &net.load_balancer {
+            listener::output(t, lb);
+        }
     }
 }
 

@@ -1,19 +1,22 @@
 //! Service modules: `Model` -> the cluster stack's template, and `Model` + one `Service` -> that
 //! service's stack template.
 //!
-//! The cluster stack holds what the services share: an ECS cluster with Container Insights and,
-//! when any service asks for discovery, a Cloud Map private DNS namespace in the VPC. Each
+//! The cluster stack holds what the services share: an ECS cluster with Container Insights (and
+//! the Fargate capacity providers when a service runs on Spot) and, when any service asks for
+//! discovery, a Cloud Map private DNS namespace in the VPC. Each
 //! service stack holds everything one Fargate service owns: a customer-managed KMS key, an
 //! immutable, scanned ECR repository and a log group (both encrypted with that key and kept on
 //! delete), the task definition (non-root, read-only root file system by default, no
-//! privileges), an execution role that can read exactly its image, its log group and its
-//! secrets, a task role with exactly the spec's grants (none by default; `permissions`), the
-//! ECS service in the private subnets without public IPs,
+//! privileges; its compute choices and sidecars in `containers`), an execution role that can
+//! read exactly its image, its log group and its secrets, a task role with exactly the spec's
+//! grants (none by default; `permissions`), the ECS service in the private subnets without
+//! public IPs,
 //! and, as the spec asks, a target group with a listener rule, target-tracking autoscaling and
 //! a Cloud Map service. Inputs from other stacks are parameters named after the producing
 //! stack's outputs; the service's own outputs carry its CamelCase name as a prefix so they are
 //! unique across the product.
 
+mod containers;
 mod needs;
 mod permissions;
 
@@ -24,7 +27,7 @@ use serde_json::{Value, json};
 use crate::cfn::func::{equals, get_att, if_, join, not, r#ref, sub};
 use crate::cfn::{Parameter, Policy, Resource, Template};
 use crate::modules::needs::Export;
-use crate::modules::{Compiled, secure};
+use crate::modules::{Compiled, network, secure};
 use crate::naming::{self, ServiceId, ServicePart, wire};
 use crate::spec::Model;
 use crate::spec::model::{SecretSource, Service};
@@ -79,16 +82,16 @@ pub fn build_cluster(model: &Model) -> Compiled {
         ),
         model.tags_for(CLUSTER_MODULE),
     );
+    let mut cluster = json!({
+        "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
+    });
+    let spot = containers::cluster_providers(model, &mut cluster);
     t.add_resource(
         "Cluster",
-        Resource::new(
-            "AWS::ECS::Cluster",
-            json!({
-                "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
-            }),
-        ),
+        Resource::new("AWS::ECS::Cluster", cluster),
         Some(r#ref("AWS::StackName")),
     );
+    t.trace("Cluster", "CapacityProviders", spot);
     if discovery {
         t.add_parameter(
             wire::VPC_ID,
@@ -163,7 +166,13 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
         model.tags_for(&module(service)),
     );
 
-    parameters(&mut t, service, &image_tag, uses);
+    // Services attach their routes to the listener the environment serves on.
+    let listener = model
+        .network
+        .load_balancer
+        .as_ref()
+        .map_or(wire::HTTPS_LISTENER_ARN, network::listener_wire);
+    parameters(&mut t, service, &image_tag, uses, listener);
     key(&mut t);
     repository(&mut t);
     t.add_resource(
@@ -205,7 +214,7 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     task_definition(&mut t, service, &image_tag, &secrets, uses);
     if let Some(expose) = &service.expose {
         let since = t.resources.len();
-        route(&mut t, service, expose, index);
+        route(&mut t, service, expose, index, listener);
         t.trace_resources_since(since, &[&service.field("expose")]);
     }
     if service.discovery {
@@ -222,7 +231,13 @@ pub fn build(model: &Model, service: &Service, uses: &[Export]) -> Compiled {
     }
 }
 
-fn parameters(t: &mut Template, service: &Service, image_tag: &str, uses: &[Export]) {
+fn parameters(
+    t: &mut Template,
+    service: &Service,
+    image_tag: &str,
+    uses: &[Export],
+    listener: &str,
+) {
     t.add_parameter(
         image_tag,
         Parameter::new(
@@ -295,13 +310,18 @@ fn parameters(t: &mut Template, service: &Service, image_tag: &str, uses: &[Expo
         ),
     );
     if service.expose.is_some() {
+        let label = if listener == wire::HTTPS_LISTENER_ARN {
+            "HTTPS listener"
+        } else {
+            "HTTP listener"
+        };
         t.add_parameter(
-            wire::HTTPS_LISTENER_ARN,
+            listener,
             Parameter::new(
                 "String",
                 GROUP_LOAD_BALANCER,
-                "HTTPS listener",
-                "Listener the service's routing rule attaches to (output HttpsListenerArn of the network stack).",
+                label,
+                &format!("Listener the service's routing rule attaches to (output {listener} of the network stack)."),
             )
             .pattern(
                 r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/.+$",
@@ -652,17 +672,14 @@ fn task_definition(
         c.insert("Secrets".into(), Value::Array(list));
     }
     if let Some(command) = &service.health_check_command {
-        c.insert(
-            "HealthCheck".into(),
-            json!({"Command": command, "Interval": 30, "Timeout": 5, "Retries": 3, "StartPeriod": 60}),
-        );
+        c.insert("HealthCheck".into(), containers::health_check(command));
     }
     let mut properties = json!({
         "RequiresCompatibilities": ["FARGATE"],
         "NetworkMode": "awsvpc",
         "Cpu": service.cpu.to_string(),
         "Memory": service.memory.to_string(),
-        "RuntimePlatform": {"OperatingSystemFamily": "LINUX", "CpuArchitecture": "X86_64"},
+        "RuntimePlatform": containers::runtime_platform(service),
         "ExecutionRoleArn": get_att("ExecutionRole", "Arn"),
         "TaskRoleArn": get_att("TaskRole", "Arn"),
         "ContainerDefinitions": [],
@@ -677,11 +694,13 @@ fn task_definition(
         properties["Volumes"] = json!([{"Name": "tmp"}]);
     }
     properties["ContainerDefinitions"] = json!([container]);
+    containers::complete_task(service, &mut properties);
     t.add_resource(
         "TaskDefinition",
         Resource::new("AWS::ECS::TaskDefinition", properties),
         None,
     );
+    containers::trace(t, service);
     t.trace_all(
         "TaskDefinition",
         &service.path(),
@@ -745,7 +764,7 @@ pub fn rule_priority(expose: &Expose, index: usize) -> u32 {
     1 + tier * 12_500 + (24 - literal as u32) * 500 + index as u32
 }
 
-fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
+fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize, listener: &str) {
     let port = service
         .port
         .expect("validation requires a port on exposed services");
@@ -789,7 +808,7 @@ fn route(t: &mut Template, service: &Service, expose: &Expose, index: usize) {
         Resource::new(
             "AWS::ElasticLoadBalancingV2::ListenerRule",
             json!({
-                "ListenerArn": r#ref(wire::HTTPS_LISTENER_ARN),
+                "ListenerArn": r#ref(listener),
                 "Priority": rule_priority(expose, index),
                 "Conditions": conditions,
                 "Actions": [{"Type": "forward", "TargetGroupArn": r#ref("TargetGroup")}],
@@ -879,6 +898,7 @@ fn ecs_service(t: &mut Template, service: &Service) {
             json!([{"RegistryArn": get_att("DiscoveryService", "Arn")}]),
         );
     }
+    containers::place(service, &mut properties);
     resource.properties = properties;
     t.add_resource("Service", resource, None);
     let field = |f: &str| service.field(f);
@@ -890,6 +910,9 @@ fn ecs_service(t: &mut Template, service: &Service) {
         [field("expose")],
     );
     t.trace("Service", "ServiceRegistries", [field("discovery")]);
+    if service.spot {
+        t.trace("Service", "CapacityProviderStrategy", [field("spot")]);
+    }
 }
 
 /// Target tracking on whatever the spec names; no scalable target when it names nothing.

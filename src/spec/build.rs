@@ -28,6 +28,7 @@ pub fn load_balancer(n: &Network, d: &mut Vec<Diagnostic>) -> Option<model::Load
         d,
     )?;
     Some(model::LoadBalancer {
+        https: lb.https,
         ssl_policy,
         idle_timeout_seconds: lb.idle_timeout_seconds,
         access_logs: lb.access_logs,
@@ -121,6 +122,12 @@ pub fn services(spec: &Spec, d: &mut Vec<Diagnostic>) -> Vec<model::Service> {
             name: s.name.clone(),
             cpu: s.cpu,
             memory: s.memory,
+            architecture: s.architecture,
+            spot: s.spot,
+            command: s.command.clone(),
+            entrypoint: s.entrypoint.clone(),
+            ephemeral_storage_gib: s.ephemeral_storage_gib,
+            sidecars: s.sidecars.clone(),
             port: s.port,
             expose: s.expose.clone(),
             scaling: s.scaling.clone(),

@@ -11,6 +11,8 @@ pub mod build;
 pub mod catalogue;
 pub mod combinations;
 pub mod compliance;
+pub mod compute;
+pub mod http_only;
 pub mod model;
 pub mod permissions;
 pub mod placement;
@@ -177,6 +179,7 @@ fn check_source(source: &Source, catalogue: &RuleCatalogue) -> Vec<Diagnostic> {
 /// the environment names with every problem found.
 fn check_base(source: &Source) -> (Vec<String>, Vec<Diagnostic>) {
     let mut diags = schema::check(&source.value);
+    diags.extend(http_only::check_base(&source.value));
     let envs = environments(source);
     for name in &envs {
         if !regex_like_env_name(name) {

@@ -15,8 +15,8 @@ use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
 pub use crate::spec::permissions::{GrantResource, TaskGrant};
 use crate::spec::types::{
-    Access, Compliance, CostAssumptions, Expose, FlowLogs, Monitoring, NatMode, Residency, Scaling,
-    StorageType,
+    Access, Architecture, Compliance, CostAssumptions, Expose, FlowLogs, Monitoring, NatMode,
+    Residency, Scaling, Sidecar, StorageType,
 };
 pub use crate::spec::values::{EngineVersion, InstanceClass, SecretSource, Size, TlsPolicy};
 
@@ -92,6 +92,9 @@ pub struct EgressRule {
 /// The internet-facing application load balancer (present only when enabled).
 #[derive(Debug, Clone)]
 pub struct LoadBalancer {
+    /// HTTPS on 443 with a redirect from 80; plain HTTP on 80 only when false (validation
+    /// allows that only in a non-production environment without compliance profiles).
+    pub https: bool,
     pub ssl_policy: TlsPolicy,
     pub idle_timeout_seconds: u32,
     pub access_logs: bool,
@@ -127,6 +130,14 @@ pub struct Service {
     pub name: String,
     pub cpu: u32,
     pub memory: u32,
+    pub architecture: Architecture,
+    /// Tasks run on Fargate Spot (validation allows it outside production only).
+    pub spot: bool,
+    pub command: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    pub ephemeral_storage_gib: Option<u32>,
+    /// In the order written; names unique in the task and their CPU and memory within it.
+    pub sidecars: Vec<Sidecar>,
     pub port: Option<u16>,
     pub expose: Option<Expose>,
     pub scaling: Scaling,

@@ -577,7 +577,8 @@ enum Place<'a> {
     /// An environment variable of a service: the fix is the service's `secrets:`.
     Environment { service: &'a str, name: &'a str },
     /// A service's health check command: the fix is a secret read from the environment.
-    Command { service: &'a str },
+    /// `what` names the command: `health check command`, `command`, `entrypoint`.
+    Command { service: &'a str, what: &'a str },
     /// A reference under a service's `secrets:`, which names a secret and never holds one.
     SecretReference { service: &'a str, name: &'a str },
     /// Any other field (tags, owner, routes, exception reasons): no secret belongs there.
@@ -636,7 +637,10 @@ pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
             scan(pointer, place, reference);
         }
         for (j, part) in s.health_check_command.iter().flatten().enumerate() {
-            let place = Place::Command { service: &s.name };
+            let place = Place::Command {
+                service: &s.name,
+                what: "health check command",
+            };
             scan(format!("{base}/health_check_command/{j}"), place, part);
         }
         // Task permissions: their resources and reasons are written into the templates.
@@ -653,6 +657,33 @@ pub fn check(spec: &Spec, d: &mut Vec<Diagnostic>) {
         }
         let user = format!("{base}/user");
         scan(user.clone(), field(&user), &s.user);
+        // Sidecars read no secrets: any credential in their variables or commands is plain text.
+        for (j, sc) in s.sidecars.iter().enumerate() {
+            let at = format!("{base}/sidecars/{j}");
+            for (name, value) in &sc.environment {
+                let pointer = push_pointer(&format!("{at}/environment"), name);
+                scan(pointer.clone(), field(&pointer), value);
+            }
+            let commands = [
+                ("command", &sc.command),
+                ("health_check_command", &sc.health_check_command),
+            ];
+            for (key, command) in commands {
+                for (k, part) in command.iter().flatten().enumerate() {
+                    let pointer = format!("{at}/{key}/{k}");
+                    scan(pointer.clone(), field(&pointer), part);
+                }
+            }
+        }
+        for (key, command) in [("command", &s.command), ("entrypoint", &s.entrypoint)] {
+            for (k, part) in command.iter().flatten().enumerate() {
+                let place = Place::Command {
+                    service: &s.name,
+                    what: key,
+                };
+                scan(format!("{base}/{key}/{k}"), place, part);
+            }
+        }
         if let Some(expose) = &s.expose {
             let mut texts: Vec<(String, &str)> = expose
                 .paths
@@ -705,9 +736,9 @@ fn diagnostic(s: &Suspect, pointer: String, place: &Place<'_>, product: &str) ->
             );
             (message, help)
         }
-        Place::Command { service } => (
+        Place::Command { service, what } => (
             format!(
-                "the health check command of service `{service}` holds {}{shown}",
+                "the {what} of service `{service}` holds {}{shown}",
                 s.what
             ),
             "read it from the environment instead: add `secrets: {VAR: <secret name or ARN>}` to the service and write `$VAR` in the command".to_owned(),

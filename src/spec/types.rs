@@ -318,6 +318,12 @@ pub struct LoadBalancer {
     /// Create the load balancer. Needed by services with `expose`.
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// Serve HTTPS on 443 (and redirect port 80 to it). `false` serves plain HTTP on port 80
+    /// only, with no certificate to provide: for a development environment, set in its
+    /// overlay; refused in the base document, in production environments and with any
+    /// compliance profile.
+    #[serde(default = "yes")]
+    pub https: bool,
     /// TLS policy of the HTTPS listener.
     #[serde(default = "default_ssl_policy")]
     pub ssl_policy: String,
@@ -357,6 +363,7 @@ impl Default for LoadBalancer {
     fn default() -> Self {
         LoadBalancer {
             enabled: true,
+            https: true,
             ssl_policy: default_ssl_policy(),
             idle_timeout_seconds: default_idle_timeout(),
             access_logs: true,
@@ -475,6 +482,33 @@ pub struct Service {
     /// Memory in MiB, within what Fargate allows for the CPU.
     #[serde(default = "default_memory")]
     pub memory: u32,
+    /// CPU architecture of the tasks: `x86_64`, or `arm64` (AWS Graviton, priced lower per
+    /// vCPU and GB). Every image of the task, sidecars included, must be built for it.
+    #[serde(default)]
+    pub architecture: Architecture,
+    /// Run the tasks on Fargate Spot: spare capacity at a lower, varying price, interrupted
+    /// with two minutes' warning when AWS needs it back; while Spot capacity is short, tasks
+    /// wait (there is no fall-back to on-demand). Refused in production environments (named
+    /// `prod`, `production` or `prod-*`) and in a spec without `environments:`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spot: bool,
+    /// The container's command, replacing the image's `CMD`, e.g. `["serve", "--port", "8080"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub command: Option<Vec<String>>,
+    /// The container's entry point, replacing the image's `ENTRYPOINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub entrypoint: Option<Vec<String>>,
+    /// Ephemeral storage of each task in GiB (21 to 200); Fargate's 20 GiB when omitted. Storage
+    /// beyond 20 GiB is billed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 21, max = 200))]
+    pub ephemeral_storage_gib: Option<u32>,
+    /// Containers that run beside the service's own in every task (a log router, an agent, a
+    /// proxy), each with its own image and a share of the task's CPU and memory.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidecars: Vec<Sidecar>,
     /// Container port. Required when the service is exposed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 65535))]
@@ -541,6 +575,76 @@ pub struct Permission {
     /// Why the product needs it, shown to the customer's security reviewer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// The CPU architecture of a service's tasks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    /// Intel or AMD (x86-64).
+    #[default]
+    X86_64,
+    /// AWS Graviton (ARM64).
+    Arm64,
+}
+
+impl Architecture {
+    /// The name as written in the spec and in price-table keys, e.g. `arm64`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+}
+
+/// A container beside the service's own in each of its tasks.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// Container name, unique in the task: lowercase letters, digits and hyphens.
+    pub name: String,
+    /// A public image, e.g. `public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0`,
+    /// pulled through the NAT gateway (the execution role reads only the service's own
+    /// repository, so private registries are not supported). Pin a version or a digest;
+    /// `latest` is refused.
+    pub image: String,
+    /// CPU units reserved for the sidecar out of the task's.
+    #[serde(default)]
+    pub cpu: u32,
+    /// Memory in MiB the sidecar may use at most (its hard limit), out of the task's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 6))]
+    pub memory: Option<u32>,
+    /// Stop the whole task when the sidecar stops. Off by default: a sidecar that exits does
+    /// not take the service down.
+    #[serde(default)]
+    pub essential: bool,
+    /// Start the sidecar before the service's container and wait until it is healthy (needs
+    /// `health_check_command`), or started when it has none.
+    #[serde(default)]
+    pub start_first: bool,
+    /// Container port the sidecar listens on inside the task (reached as `localhost`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1024, max = 65535))]
+    pub port: Option<u16>,
+    /// The sidecar's command, replacing its image's `CMD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub command: Option<Vec<String>>,
+    /// Plain environment variables (a value that looks like a secret is an error, as for
+    /// services).
+    #[serde(default)]
+    pub environment: IndexMap<String, String>,
+    /// Container health check command, e.g. `["CMD-SHELL", "curl -f localhost:2020/health"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check_command: Option<Vec<String>>,
+    /// Mount the root file system read-only (a writable /tmp is mounted).
+    #[serde(default = "yes")]
+    pub read_only_root_fs: bool,
+    /// User the sidecar runs as (never root).
+    #[serde(default = "default_user")]
+    pub user: String,
 }
 
 fn default_cpu() -> u32 {

@@ -47,6 +47,8 @@ pub fn validate(
     let region = check_region(spec, &mut d);
     let network = check_network(spec, region, &mut d);
     check_services(spec, &mut d);
+    crate::spec::compute::check(spec, environment, &mut d);
+    crate::spec::http_only::check(spec, environment, &mut d);
     crate::spec::secrets::check(spec, &mut d);
     check_database(spec, &mut d);
     let services = build::services(spec, &mut d);
@@ -867,7 +869,7 @@ fn check_services(spec: &Spec, d: &mut Vec<Diagnostic>) {
 
 /// Whether a container `user` (`user`, `uid`, `user:group` or `uid:gid`) is root. An empty user
 /// means the image's own user, which is root unless the image says otherwise.
-fn runs_as_root(user: &str) -> bool {
+pub(crate) fn runs_as_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or_default().trim();
     name.is_empty() || name == "root" || name.parse::<u64>() == Ok(0)
 }

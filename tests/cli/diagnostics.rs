@@ -126,6 +126,7 @@ fn no_snapshot_is_unreferenced() {
     expected.extend(crate::synth::TASK_SNAPSHOTS.map(|n| format!("cli__synth__{n}.snap")));
     expected.extend(crate::diff::snapshot_names());
     expected.extend(crate::cost::snapshot_names());
+    expected.extend(crate::compute::snapshot_names());
     expected.sort();
     let mut found: Vec<String> = std::fs::read_dir(root().join("tests/cli/snapshots"))
         .unwrap()

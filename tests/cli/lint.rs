@@ -46,6 +46,14 @@ fn every_emitted_template_passes_cfn_lint() {
         }
         dirs.push(dir);
     }
+    // The compute fixture (arm64, sidecars, Spot in dev), which no example covers yet.
+    for env in ["dev", "prod"] {
+        let spec = crate::root().join(crate::compute::FIXTURE);
+        let dir = synth_to(&spec, Some(env), "yaml");
+        let manifest = byoa::synth::read_manifest(dir.path()).expect("manifest");
+        files.extend(manifest.templates.iter().map(|t| dir.path().join(&t.file)));
+        dirs.push(dir);
+    }
     // acme-api with the compliance hook (`enforce_in_account`, which no example sets): its
     // access template is the only one that changes.
     let enforced = enforced_acme_api();

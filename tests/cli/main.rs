@@ -4,6 +4,7 @@
 
 mod access_eval;
 mod check;
+mod compute;
 mod cost;
 mod customers;
 mod deploy;
