@@ -40,7 +40,7 @@ const UNNEEDED: &[&str] = &["ssm:GetParameter", "ssm:GetParameters"];
 
 fn specs() -> Vec<(String, Vec<Stack>)> {
     let mut out = vec![];
-    for example in ["acme-api", "acme-50"] {
+    for example in ["acme-api", "acme-50", "acme-api-enterprise"] {
         let path = format!(
             "{}/examples/{example}/byoa.yaml",
             env!("CARGO_MANIFEST_DIR")

@@ -640,6 +640,30 @@ fn task_rows(a: &Access) -> Vec<Row> {
     ]
 }
 
+/// The calls of acme-api-enterprise's grants (each service's own, nowhere else) and of the
+/// SSM parameter its api reads at start: within the boundary exactly that parameter.
+#[rustfmt::skip]
+fn enterprise_rows(a: &Access) -> Vec<Row> {
+    use Expect::{Allowed, Denied};
+    use Who::*;
+    let arn = Arns { a };
+    let uploads = format!("arn:aws:s3:::acme-ent-uploads-{ACCOUNT}/2026/report.csv");
+    let queue = arn.regional("sqs", "acme-ent-jobs");
+    let parameter = arn.regional("ssm", "parameter/acme-ent/partner-api-key");
+    vec![
+        row(Task("api"), "s3:PutObject", uploads.clone(), Allowed, "store an upload"),
+        row(Task("api"), "sqs:SendMessage", queue.clone(), Allowed, "queue a job"),
+        row(Task("api"), "sqs:ReceiveMessage", queue.clone(), Denied, "the worker's grant, not the api's"),
+        row(Task("worker"), "sqs:ReceiveMessage", queue.clone(), Allowed, "work the queue"),
+        row(Task("worker"), "s3:GetObject", uploads.clone(), Allowed, "read an upload"),
+        row(Task("worker"), "s3:PutObject", uploads.clone(), Denied, "the api's grant, not the worker's"),
+        row(Task("worker"), "s3:GetObject", "arn:aws:s3:::customer-data/report.csv".to_owned(), Denied, "the customer's bucket"),
+        row(ProductRole, "ssm:GetParameters", parameter, Allowed, "the parameter the api's tasks start with"),
+        row(ProductRole, "ssm:GetParameters", arn.regional("ssm", "parameter/customer/db-password"), Denied, "any other parameter of the customer"),
+        row(ProductRole, "sqs:SendMessage", arn.regional("sqs", "customer-orders"), Denied, "a queue no grant names"),
+    ]
+}
+
 /// The calls of a stack the customer updated with `VendorAccess` = `Disabled`: the vendor
 /// starts no session, a session it already holds can do nothing, and CloudFormation still
 /// works the product's stacks (nothing the customer runs breaks).
@@ -863,12 +887,33 @@ fn vendor_roles_can_deploy_the_product_and_nothing_else() {
             "prod",
             false,
         ),
+        // The customer's VPC, arm64, task grants and an SSM parameter in one product.
+        Access::synth(&example("acme-api-enterprise"), "prod", false),
     ];
     let tables: Vec<Vec<Row>> = accesses
         .iter()
         .map(|a| {
             if a.disabled {
                 disabled_rows(a)
+            } else if a.product == "acme-ent" {
+                // In the customer's VPC byoa builds no network: what builds one is denied.
+                let builds_a_vpc = [
+                    "the product's network",
+                    "route the product's subnets",
+                    "associate the product's subnets",
+                    "remove the product's network",
+                ];
+                let mut all: Vec<Row> = rows(a)
+                    .into_iter()
+                    .map(|mut r| {
+                        if builds_a_vpc.contains(&r.why) {
+                            r.expect = Expect::Denied;
+                        }
+                        r
+                    })
+                    .collect();
+                all.extend(enterprise_rows(a));
+                all
             } else if a.granting_services().is_empty() {
                 rows(a)
             } else {
