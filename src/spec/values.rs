@@ -498,5 +498,9 @@ mod tests {
         }
         assert!(parse(&format!("ssm:/{}", "a/".repeat(14) + "z")).is_ok());
         assert!(parse(&format!("ssm:/{}", "a".repeat(959))).is_ok());
+        // In an ARN, `parameter/NAME` holds `NAME` (no slash): 960 characters still fit.
+        let arn = "arn:aws:ssm:eu-west-1:111111111111:parameter/";
+        assert!(parse(&format!("{arn}{}", "a".repeat(960))).is_ok());
+        assert!(parse(&format!("{arn}{}", "a".repeat(961))).is_err());
     }
 }
