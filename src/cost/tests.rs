@@ -50,6 +50,17 @@ fn prod_in(example: &str, region: &str) -> Estimate {
     .expect("estimates")
 }
 
+/// The figures of `region`, 0 for the `lacking` entries (unpriced there, so out of the sums).
+fn figures_in_but<'a>(region: &'a str, lacking: &'a [&str]) -> impl Fn(&str) -> f64 + 'a {
+    move |key| {
+        if lacking.contains(&key) {
+            0.0
+        } else {
+            p_in(key, region)
+        }
+    }
+}
+
 /// The lines of `e` whose price key `keep` accepts.
 fn lines_keyed(e: &Estimate, keep: impl Fn(&str) -> bool) -> Vec<&Line> {
     e.modules
@@ -366,40 +377,58 @@ fn the_summary_line_and_the_launch_pages_headline_agree() {
     );
 }
 
-/// acme-api prod in Tokyo, the region (besides us-east-1) whose entries the table holds but one:
-/// the backup storage beyond the free amount, whose quantity is 0 GB by default.
+/// acme-api prod in Frankfurt, the region (besides us-east-1) whose entries the table holds but
+/// four: the load balancer's hour and LCU-hour, the dashboard and KMS requests, which stay
+/// unpriced and out of the sums.
 #[test]
-fn acme_api_prod_in_tokyo_matches_the_table_by_hand() {
-    let r = "ap-northeast-1";
-    let e = prod_in("acme-api", r);
-    assert_eq!(unpriced_keys(&e), BTreeSet::from(["rds.backup-storage"]));
-    assert_eq!(e.totals.unpriced, 1);
-    // Tokyo's figures differ from us-east-1's: a sum with the wrong region's would fail.
+fn acme_api_prod_in_frankfurt_prices_all_but_four_entries_by_hand() {
+    let r = "eu-central-1";
+    // Frankfurt's figures differ from us-east-1's: a sum with the wrong region's would fail.
     assert!(p_in("nat.hour", r) > p("nat.hour"));
-    prod_by_hand(&e, |key| match key {
-        "rds.backup-storage" => 0.0,
-        _ => p_in(key, r),
-    });
+    assert!(
+        p_in("rds.postgres.db.t4g.medium.multi-az", r) > p("rds.postgres.db.t4g.medium.multi-az")
+    );
+    // The requests of the 7 keys, the load balancer's two lines and the dashboard.
+    let lacking = [
+        "alb.hour",
+        "alb.lcu-hour",
+        "cloudwatch.dashboard-month",
+        "kms.10k-requests",
+    ];
+    prod_in_region_by_hand(r, &lacking, 10);
 }
 
-/// acme-api prod in eu-west-1: every line priced from eu-west-1's figures but the two the table
-/// lacks there (the Multi-AZ db.t4g.medium hour and KMS requests), which stay unpriced and out
+/// acme-api prod in `region` against the sums written out from its figures: exactly the
+/// `lacking` entries are unpriced, on `unpriced` lines, and out of the sums.
+fn prod_in_region_by_hand(region: &str, lacking: &[&str], unpriced: usize) {
+    let e = prod_in("acme-api", region);
+    assert_eq!(
+        unpriced_keys(&e),
+        lacking.iter().copied().collect::<BTreeSet<_>>()
+    );
+    assert_eq!(e.totals.unpriced, unpriced);
+    prod_by_hand(&e, figures_in_but(region, lacking));
+}
+
+/// acme-api prod in eu-west-1: every line priced from eu-west-1's figures but those the table
+/// lacks there (no citable Irish figure for NAT, the Multi-AZ db.t4g.medium hour, Secrets
+/// Manager, CloudWatch alarms, metrics and dashboards, KMS requests), which stay unpriced and out
 /// of the sums.
 #[test]
-fn acme_api_prod_in_ireland_prices_all_but_two_entries_by_hand() {
-    let r = "eu-west-1";
-    let e = prod_in("acme-api", r);
-    let lacking = ["kms.10k-requests", "rds.postgres.db.t4g.medium.multi-az"];
-    assert_eq!(unpriced_keys(&e), BTreeSet::from(lacking));
-    // The requests of the 7 keys, and the database instance.
-    assert_eq!(e.totals.unpriced, 8);
-    prod_by_hand(&e, |key| {
-        if lacking.contains(&key) {
-            0.0
-        } else {
-            p_in(key, r)
-        }
-    });
+fn acme_api_prod_in_ireland_prices_what_the_table_holds_by_hand() {
+    let lacking = [
+        "cloudwatch.alarm-month",
+        "cloudwatch.dashboard-month",
+        "cloudwatch.metric-month",
+        "kms.10k-requests",
+        "nat.gb",
+        "nat.hour",
+        "rds.postgres.db.t4g.medium.multi-az",
+        "secretsmanager.secret-month",
+    ];
+    // 7 keys' requests, 3 gateways' hours and GB, 13 alarms, the database instance, its secret,
+    // the Container Insights metrics and the dashboard.
+    prod_in_region_by_hand("eu-west-1", &lacking, 30);
 }
 
 /// acme-50 prod's db.r6g.large, Multi-AZ primary and a single-AZ read replica, priced from
@@ -493,4 +522,84 @@ fn performance_insights_beyond_seven_days_is_priced_per_vcpu_and_month() {
     let want = 8.0 * p_in("rds.performance-insights.long-term", r)
         + 8.0 * p_in("rds.performance-insights.further-month", r);
     close(Range::one(cost), want, want, "Performance Insights");
+}
+
+/// io2 storage: its GB-month and the 3,000 IOPS byoa provisions, each at the io2 entry of its
+/// deployment (Multi-AZ here, so the multi-az entries). The table has no citable io2 figure yet:
+/// the built-in table shows both lines unpriced with the reason, and a rates file priced by hand
+/// checks the arithmetic from the entries' figures.
+#[test]
+fn io2_storage_and_its_iops_are_priced_from_their_entries() {
+    const SPEC: &str = r#"
+product: {name: acme-api, vendor_account_id: "111111111111"}
+access: {vendor_role_arn: "arn:aws:iam::111111111111:role/byoa-deploy"}
+region: us-east-1
+database: {engine_version: "16.9", storage_gb: 100, max_storage_gb: 200, storage_type: io2, multi_az: true}
+"#;
+    let m = crate::spec::load_str(
+        std::path::Path::new("byoa.yaml"),
+        SPEC,
+        None,
+        &Default::default(),
+    )
+    .expect("the io2 spec is valid")
+    .model;
+    let (storage, iops) = ("rds.storage.io2.multi-az", "rds.iops.io2.multi-az");
+    let io2_lines = |e: &Estimate| -> Vec<Line> {
+        lines_keyed(e, |k| k == storage || k == iops)
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    let builtin = estimate(&m, &PriceTable::builtin(), &Assumptions::defaults("prod")).unwrap();
+    let lines = io2_lines(&builtin);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines.iter().all(
+            |l| l.monthly.is_none() && l.unpriced.as_deref().is_some_and(|w| w.contains("io2"))
+        ),
+        "{lines:?}"
+    );
+
+    let mut table = PriceTable::builtin();
+    table
+        .apply_overrides(
+            &format!(r#"{{"prices": {{"{storage}": {{"us-east-1": 0.3}}, "{iops}": {{"us-east-1": 0.2}}}}}}"#),
+            std::path::Path::new("rates.json"),
+        )
+        .unwrap();
+    let rate = |key: &str| match table.price(key, "us-east-1") {
+        Price::Known { usd, .. } => usd,
+        Price::Unpriced(why) => panic!("{why}"),
+    };
+    let e = estimate(&m, &table, &Assumptions::defaults("prod")).unwrap();
+    let line = |key: &str| {
+        io2_lines(&e)
+            .into_iter()
+            .find(|l| l.price_key.as_deref() == Some(key))
+            .unwrap_or_else(|| panic!("no {key} line"))
+    };
+    // 100 GB allocated, autoscaling to 200; a fixed 3,000 IOPS.
+    let s = line(storage);
+    assert_eq!(
+        s.quantity,
+        Range {
+            min: 100.0,
+            max: 200.0
+        }
+    );
+    close(
+        s.monthly.unwrap(),
+        100.0 * rate(storage),
+        200.0 * rate(storage),
+        "io2 storage",
+    );
+    let i = line(iops);
+    assert_eq!(i.quantity, Range::one(3000.0));
+    close(
+        i.monthly.unwrap(),
+        3000.0 * rate(iops),
+        3000.0 * rate(iops),
+        "io2 IOPS",
+    );
 }
