@@ -18,6 +18,7 @@ use super::rule::Rule;
 use super::set::Selection;
 use super::template::Template;
 use super::verdict::{Check, CheckStatus, ControlRef, DesignChoice, Finding, Report};
+use super::view;
 use crate::diag::Code;
 
 /// What a check run needs besides the engine.
@@ -105,11 +106,12 @@ fn design_choices(selection: &Selection<'_>, templates: &[Template]) -> Vec<Desi
 /// Evaluates `rules` over `templates`, sparing the engine the pairs that cannot fail and those
 /// `cache` holds. A rule whose `# Resources:` types are all absent from a template selects
 /// nothing there (cfn-guard would say not applicable after loading the template once per rule,
-/// which dominated the run time). Rules applicable nowhere still run once against the first
-/// template, so a syntax error in any rule is reported. Templates that need the same rules
-/// share engine calls (fifty service stacks are one group), each group cut in as many calls as
-/// there are threads, and the calls run on the machine's cores. Returns the outcomes and the
-/// number of calls.
+/// which dominated the run time). Each other rule is handed a view of the template with only the
+/// resources it can read (`view`), since cfn-guard's cost grows with what it is handed. Rules
+/// applicable nowhere still run once against a view of the first template, so a syntax error in
+/// any rule is reported. Views that need the same rules share engine calls (fifty service
+/// stacks are one group), each group cut in as many calls as there are threads, and the calls
+/// run on the machine's cores. Returns the outcomes and the number of calls.
 pub(super) fn evaluate(
     engine: &dyn Engine,
     rules: &[&Rule],
@@ -122,74 +124,96 @@ pub(super) fn evaluate(
                 .iter()
                 .any(|res| r.resources.contains(&res.kind))
     };
+    let reads: Vec<_> = rules.iter().map(|r| view::types_read(r)).collect();
+    // (template, its text or a view's) per view; (rule, view) per pair to evaluate.
+    let mut views: Vec<(usize, Option<String>)> = Vec::new();
+    let mut view_ids: BTreeMap<(usize, Option<Vec<usize>>), usize> = BTreeMap::new();
+    let mut view_of = |ti: usize, ri: usize| {
+        let chosen = view::select(&templates[ti], reads[ri].as_ref());
+        *view_ids.entry((ti, chosen.clone())).or_insert_with(|| {
+            let text = chosen.map(|c| view::text(&templates[ti], &c));
+            views.push((ti, text));
+            views.len() - 1
+        })
+    };
     let mut wanted: Vec<(usize, usize)> = Vec::new();
     for (ti, t) in templates.iter().enumerate() {
-        wanted.extend(
-            (0..rules.len())
-                .filter(|&ri| applies(rules[ri], t))
-                .map(|ri| (ri, ti)),
-        );
+        for ri in (0..rules.len()).filter(|&ri| applies(rules[ri], t)) {
+            wanted.push((ri, view_of(ti, ri)));
+        }
     }
     let used: BTreeSet<usize> = wanted.iter().map(|(ri, _)| *ri).collect();
     if !templates.is_empty() {
-        wanted.extend(
-            (0..rules.len())
-                .filter(|ri| !used.contains(ri))
-                .map(|ri| (ri, 0)),
-        );
+        for ri in (0..rules.len()).filter(|ri| !used.contains(ri)) {
+            wanted.push((ri, view_of(0, ri)));
+        }
     }
+    let inputs: Vec<TemplateInput<'_>> = views
+        .iter()
+        .map(|(ti, text)| TemplateInput {
+            name: &templates[*ti].file,
+            text: text.as_deref().unwrap_or(&templates[*ti].text),
+        })
+        .collect();
+    let template_of = |vi: usize| views[vi].0;
     let rule_hashes: Vec<String> = rules
         .iter()
         .map(|r| Cache::rule_hash(&r.name, &r.text))
         .collect();
-    let template_hashes: Vec<String> = templates
+    let view_hashes: Vec<String> = inputs
         .iter()
-        .map(|t| Cache::template_hash(&t.text))
+        .map(|v| Cache::template_hash(v.text))
         .collect();
-    let key = |ri: usize, ti: usize| Cache::key(&rule_hashes[ri], &template_hashes[ti]);
+    let key = |ri: usize, vi: usize| Cache::key(&rule_hashes[ri], &view_hashes[vi]);
     let mut outcomes = Vec::new();
     let mut missing: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for &(ri, ti) in &wanted {
-        match cache.get(&key(ri, ti)) {
+    for &(ri, vi) in &wanted {
+        match cache.get(&key(ri, vi)) {
             Some(known) => outcomes.extend(known.iter().map(|o| Outcome {
                 rule: ri,
-                template: ti,
+                template: template_of(vi),
                 ..o.clone()
             })),
-            None => missing.entry(ti).or_default().push(ri),
+            None => missing.entry(vi).or_default().push(ri),
         }
     }
     let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
-    for (ti, rule_ids) in missing {
-        groups.entry(rule_ids).or_default().push(ti);
+    for (vi, rule_ids) in missing {
+        groups.entry(rule_ids).or_default().push(vi);
     }
     let threads = crate::parallel::cores(4);
     let calls: Vec<(&[usize], &[usize])> = groups
         .iter()
-        .flat_map(|(rule_ids, template_ids)| {
-            let chunk = template_ids.len().div_ceil(threads).max(1);
-            template_ids
+        .flat_map(|(rule_ids, view_ids)| {
+            let chunk = view_ids.len().div_ceil(threads).max(1);
+            view_ids
                 .chunks(chunk)
                 .map(move |part| (rule_ids.as_slice(), part))
         })
         .collect();
     for (call, result) in calls
         .iter()
-        .zip(run_calls(engine, rules, templates, &calls, threads))
+        .zip(run_calls(engine, rules, &inputs, &calls, threads))
     {
-        let (rule_ids, template_ids) = *call;
-        let fresh = result?;
-        for &ti in template_ids {
+        let (rule_ids, view_ids) = *call;
+        let fresh = result.map_err(|e| match e {
+            guard::EngineError::Template(vi, m) => guard::EngineError::Template(template_of(vi), m),
+            other => other,
+        })?;
+        for &vi in view_ids {
             for &ri in rule_ids {
                 let pair: Vec<Outcome> = fresh
                     .iter()
-                    .filter(|o| (o.rule, o.template) == (ri, ti))
+                    .filter(|o| (o.rule, o.template) == (ri, vi))
                     .cloned()
                     .collect();
-                cache.insert(key(ri, ti), pair);
+                cache.insert(key(ri, vi), pair);
             }
         }
-        outcomes.extend(fresh);
+        outcomes.extend(fresh.into_iter().map(|o| Outcome {
+            template: template_of(o.template),
+            ..o
+        }));
     }
     let evaluated: BTreeSet<(usize, usize)> =
         outcomes.iter().map(|o| (o.rule, o.template)).collect();
@@ -214,31 +238,30 @@ pub(super) fn evaluate(
     Ok((outcomes, calls.len()))
 }
 
-/// Runs each call (rule ids, template ids) on up to `threads` threads; the results in call
-/// order, with the engine's indices mapped back to the caller's.
+/// Runs each call (rule ids, view ids) on up to `threads` threads; the results in call order,
+/// with the engine's indices mapped back to the caller's.
 fn run_calls(
     engine: &dyn Engine,
     rules: &[&Rule],
-    templates: &[Template],
+    views: &[TemplateInput<'_>],
     calls: &[(&[usize], &[usize])],
     threads: usize,
 ) -> Vec<Result<Vec<Outcome>, guard::EngineError>> {
-    let one = |(rule_ids, template_ids): (&[usize], &[usize])| {
+    let one = |(rule_ids, view_ids): (&[usize], &[usize])| {
         let ri: Vec<RuleInput<'_>> = rule_ids.iter().map(|&i| rules[i].input()).collect();
-        let ti: Vec<TemplateInput<'_>> =
-            template_ids.iter().map(|&i| templates[i].input()).collect();
-        let result = engine.evaluate(&ri, &ti).map_err(|e| match e {
+        let vi: Vec<TemplateInput<'_>> = view_ids.iter().map(|&i| views[i]).collect();
+        let result = engine.evaluate(&ri, &vi).map_err(|e| match e {
             guard::EngineError::Syntax(errors) => guard::EngineError::Syntax(
                 errors.into_iter().map(|(r, m)| (rule_ids[r], m)).collect(),
             ),
-            guard::EngineError::Template(t, m) => guard::EngineError::Template(template_ids[t], m),
+            guard::EngineError::Template(t, m) => guard::EngineError::Template(view_ids[t], m),
             other => other,
         })?;
         Ok(result
             .into_iter()
             .map(|mut o| {
                 o.rule = rule_ids[o.rule];
-                o.template = template_ids[o.template];
+                o.template = view_ids[o.template];
                 o
             })
             .collect())

@@ -37,6 +37,7 @@ mod rule;
 mod set;
 mod template;
 mod verdict;
+mod view;
 
 use std::fmt;
 

@@ -40,6 +40,8 @@ pub struct Template {
     pub customer_controls: Vec<(String, String)>,
     /// Positions of the template's keys and values.
     map: SourceMap,
+    /// The parsed text's top-level mapping.
+    value: serde_json::Map<String, Value>,
 }
 
 impl Template {
@@ -68,13 +70,19 @@ impl Template {
                 )
             })?
         };
-        let Some(resources) = value.get("Resources").and_then(Value::as_object) else {
-            return Err(PolicyError::new(
+        let no_resources = || {
+            PolicyError::new(
                 Code::PolicyTemplate,
                 file,
                 None,
                 "not a CloudFormation template: it has no `Resources` mapping",
-            ));
+            )
+        };
+        let Value::Object(value) = value else {
+            return Err(no_resources());
+        };
+        let Some(resources) = value.get("Resources").and_then(Value::as_object) else {
+            return Err(no_resources());
         };
         let map = SourceMap::from_yaml(Path::new(file), &text);
         let key_line = |pointer: &str| map.position(pointer, Target::Key).map(|p| p.line);
@@ -114,7 +122,8 @@ impl Template {
             })
             .collect();
         let customer_controls = value
-            .pointer("/Metadata/byoa/CustomerControls")
+            .get("Metadata")
+            .and_then(|m| m.pointer("/byoa/CustomerControls"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -129,6 +138,7 @@ impl Template {
             resources,
             customer_controls,
             map,
+            value,
         })
     }
 
@@ -138,6 +148,11 @@ impl Template {
             name: &self.file,
             text: &self.text,
         }
+    }
+
+    /// The template's top-level sections, parsed.
+    pub fn value(&self) -> &serde_json::Map<String, Value> {
+        &self.value
     }
 
     pub fn resource(&self, id: &str) -> Option<&Resource> {

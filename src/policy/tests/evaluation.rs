@@ -1,5 +1,6 @@
-//! The evaluation `check` runs (pairs skipped by resource type, groups of templates, calls on
-//! several threads, outcomes taken from the cache) gives exactly the outcomes of every rule
+//! The evaluation `check` runs (pairs skipped by resource type, each rule handed a view of the
+//! template with only the resources it reads, groups of views, calls on several threads,
+//! outcomes taken from the cache) gives exactly the outcomes of every rule
 //! evaluated on its own against every template, in the same order: on every example in every
 //! environment, on the template fixtures and on every rule test case that is a template.
 
@@ -30,7 +31,7 @@ fn new_shape(shapes: &mut BTreeSet<String>, t: &Template) -> bool {
 fn example_templates() -> Vec<Template> {
     let mut templates = Vec::new();
     let mut shapes = BTreeSet::new();
-    for example in ["acme-api", "acme-50"] {
+    for example in ["acme-api", "acme-50", "acme-api-enterprise"] {
         let path = root().join(format!("examples/{example}/byoa.yaml"));
         let source = crate::spec::read(&path).expect("the example reads");
         for env in crate::spec::environments(&source) {
