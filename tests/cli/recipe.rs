@@ -47,16 +47,20 @@ fn parse(line: &str, may_fail: bool) -> Line {
     }
 }
 
-/// The workflow's byoa lines, in order, and the SARIF file it uploads.
-fn workflow() -> (Vec<Line>, String) {
+/// The workflow's byoa lines, in order, the SARIF file it uploads and the paths it caches.
+fn workflow() -> (Vec<Line>, String, Vec<String>) {
     let doc = yaml("docs/byoa-workflow.yml");
     let mut lines = Vec::new();
     let mut sarif = None;
+    let mut cached = Vec::new();
     for job in doc["jobs"].as_object().expect("jobs").values() {
         for step in job["steps"].as_array().expect("steps") {
             let uses = step["uses"].as_str().unwrap_or_default();
             if uses.starts_with("github/codeql-action/upload-sarif") {
                 sarif = step["with"]["sarif_file"].as_str().map(str::to_owned);
+            }
+            if uses.starts_with("actions/cache") {
+                cached.extend(step["with"]["path"].as_str().map(str::to_owned));
             }
             let may_fail = step["continue-on-error"] == true;
             let run = step["run"].as_str().unwrap_or_default();
@@ -67,7 +71,11 @@ fn workflow() -> (Vec<Line>, String) {
             }
         }
     }
-    (lines, sarif.expect("the workflow uploads a SARIF file"))
+    (
+        lines,
+        sarif.expect("the workflow uploads a SARIF file"),
+        cached,
+    )
 }
 
 /// Runs the byoa binary in `dir`; returns its exit code and what it wrote.
@@ -98,7 +106,7 @@ fn checkout() -> tempfile::TempDir {
 
 #[test]
 fn the_workflow_as_written_uploads_sarif_on_the_spec_lines() {
-    let (lines, sarif_file) = workflow();
+    let (lines, sarif_file, cached) = workflow();
     assert!(
         lines
             .iter()
@@ -122,6 +130,12 @@ fn the_workflow_as_written_uploads_sarif_on_the_spec_lines() {
             l.args.join(" ")
         );
     }
+    // The outcome cache the workflow keeps between runs is the file the check wrote.
+    let outcomes = cached
+        .iter()
+        .find(|p| !p.starts_with('~'))
+        .expect("the workflow caches the check's outcomes");
+    assert!(repo.path().join(outcomes).is_file(), "{outcomes}");
     let sarif = std::fs::read_to_string(repo.path().join(&sarif_file)).unwrap();
     let doc: Value = serde_json::from_str(&sarif).unwrap();
     assert_valid_sarif(&doc);
