@@ -115,6 +115,8 @@ mod tests {
         assert_eq!(types_read(&rule(&[], "rule R { Resources exists }")), None);
         let regex = rule(&["AWS::IAM::Role"], "Resources.*[ Type == /AWS::IAM::/ ]");
         assert_eq!(types_read(&regex), None);
+        let any = rule(&["AWS::IAM::Role"], "Resources.*[ Type == /^AWS::/ ]");
+        assert_eq!(types_read(&any), None);
     }
 
     fn template() -> Template {
