@@ -3,7 +3,8 @@
 
 Usage:
   derive.py --download DIR            fetch the offer files byoa needs into DIR
-  derive.py --from DIR --date DATE    print the refreshed table (keys, units and sources kept)
+  derive.py --from DIR --date DATE [--out FILE]
+                                      the refreshed table (keys, units and sources kept)
 
 Tested offline against the small offer files in tests/fixtures/pricing (tests/cli/pricing_derive.rs):
 the selection rules below are what those fixtures pin down. Whether each selector still names
@@ -13,6 +14,7 @@ entry does not expect.
 """
 import argparse
 import json
+import os
 import pathlib
 import re
 import sys
@@ -203,30 +205,42 @@ def load(path):
 def derive(cache, date):
     table = json.loads(TABLE.read_text())
     table["date"] = date
-    offers = {}
-    for key, entry in table["prices"].items():
-        sel = selector_for(key)
-        if sel is None:
-            # Kept as they are, checked by hand against `source`: Performance Insights (two
-            # per-vCPU-month rates), Fargate Spot (no list price), Fargate ephemeral storage,
-            # io2 IOPS, interface endpoints, custom metrics, Cloud Map and the Guard hook.
-            continue
-        offer, selector, paid = sel
-        regions, evidence = {}, []
+    # Kept as they are, checked by hand against `source`: the entries without a selector
+    # (Performance Insights' two per-vCPU-month rates, Fargate Spot (no list price), Fargate
+    # ephemeral storage, io2 IOPS, interface endpoints, custom metrics, Cloud Map, the hook).
+    plan = {k: sel for k in table["prices"] if (sel := selector_for(k))}
+    found = {k: [] for k in plan}
+    # One offer file in memory at a time: AmazonEC2's are gigabytes.
+    for offer in sorted({o for o, _, _ in plan.values()}):
         for region in REGIONS:
             path = cache / offer / region / "index.json"
-            if (offer, region) not in offers:
-                offers[(offer, region)] = load(path) if path.exists() else None
-            data = offers[(offer, region)]
-            found = price_in(data, key, entry, selector, paid, region) if data else None
-            if found:
-                usd, skus = found
-                regions[region] = float(usd)
-                evidence.append(f"{region}: sku {', '.join(skus)}")
-        entry["regions"] = regions
-        entry["evidence"] = f"AWS price list ({offer} offer files), {date}: " + ("; ".join(evidence) or "none")
+            if not path.exists():
+                continue
+            data = load(path)
+            for key, (o, selector, paid) in plan.items():
+                if o == offer and (got := price_in(data, key, table["prices"][key], selector, paid, region)):
+                    found[key].append((region, got))
+            del data
+    for key, (offer, _, _) in plan.items():
+        entry = table["prices"][key]
+        hits = sorted(found[key], key=lambda h: REGIONS.index(h[0]))
+        entry["regions"] = {region: float(usd) for region, (usd, _) in hits}
+        evidence = "; ".join(f"{region}: sku {', '.join(skus)}" for region, (_, skus) in hits)
+        entry["evidence"] = f"AWS price list ({offer} offer files), {date}: {evidence or 'none'}"
         entry["missing"] = MISSING
     return table
+
+
+def write(table, out):
+    """To stdout, or to `out` only once the whole table is derived (so `--out pricing/aws.json`
+    never leaves the table half-written or empty, as a shell redirect onto it would)."""
+    text = json.dumps(table, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, out)
 
 
 def main():
@@ -234,6 +248,7 @@ def main():
     ap.add_argument("--download", type=pathlib.Path)
     ap.add_argument("--from", dest="source", type=pathlib.Path)
     ap.add_argument("--date")
+    ap.add_argument("--out", type=pathlib.Path, help="write the table here (default: stdout)")
     a = ap.parse_args()
     if a.download:
         download(a.download)
@@ -245,10 +260,9 @@ def main():
         except Refused as e:
             print(f"derive.py: refused: {e}", file=sys.stderr)
             sys.exit(1)
-        json.dump(table, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        write(table, a.out)
     else:
-        ap.error("--download DIR, or --from DIR --date YYYY-MM-DD")
+        ap.error("--download DIR, or --from DIR --date YYYY-MM-DD [--out FILE]")
 
 
 if __name__ == "__main__":

@@ -20,11 +20,15 @@ const MISSING: &str = "the AWS price list files this table was derived from have
 
 /// Runs the script on `fixtures` (a directory of `<offer>/<region>/index.json`).
 fn derive(fixtures: &str, date: &str) -> Output {
+    run(&["--from", fixtures, "--date", date])
+}
+
+fn run(args: &[&str]) -> Output {
     let script = root().join("scripts/pricing/derive.py");
     match Command::new("python3")
         .current_dir(root())
         .arg(&script)
-        .args(["--from", fixtures, "--date", date])
+        .args(args)
         .output()
     {
         Ok(out) => out,
@@ -210,5 +214,44 @@ fn derive_refuses_an_offer_unit_the_entry_does_not_expect() {
              the table per `10,000 requests`"
         ),
         "{stderr}"
+    );
+}
+
+#[test]
+fn derive_writes_its_out_file_only_once_the_whole_table_is_derived() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("aws.json");
+    let path = out.to_str().expect("UTF-8 path");
+    std::fs::write(&out, "the table before").unwrap();
+    let refused = run(&[
+        "--from",
+        "tests/fixtures/pricing-ambiguous",
+        "--date",
+        DATE,
+        "--out",
+        path,
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the table before");
+
+    let written = run(&[
+        "--from",
+        "tests/fixtures/pricing",
+        "--date",
+        DATE,
+        "--out",
+        path,
+    ]);
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    assert!(written.stdout.is_empty());
+    let stdout = derive("tests/fixtures/pricing", DATE).stdout;
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        stdout,
+        "the same table as on stdout"
     );
 }
