@@ -188,7 +188,7 @@ def price_in(offer_data, key, entry, selector, paid, region):
     if not found:
         return None
     if len(found) > 1:
-        listed = "; ".join(f"{', '.join(sorted(s))}: {v.normalize()}" for v, s in sorted(found.items()))
+        listed = "; ".join(f"{', '.join(sorted(s))}: {v.normalize():f}" for v, s in sorted(found.items()))
         raise Refused(f"`{key}` in {region}: SKUs with different prices match its selector ({listed}); "
                       "narrow the selector in derive.py")
     (usd, skus), = found.items()
