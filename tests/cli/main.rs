@@ -19,6 +19,7 @@ mod launch_page;
 mod layers;
 mod lint;
 mod out_dir;
+mod pricing_derive;
 mod properties;
 mod recipe;
 mod secrets;
