@@ -255,10 +255,16 @@ pub fn blocked(hazards: &[Hazard]) -> Vec<Diagnostic> {
                     h.logical_id, h.kind, h.stack, h.reason, h.source
                 ),
             )
-            .with_help(format!(
-                "if that is intended, rerun with `--allow-replace {}`; otherwise undo the spec change",
-                h.id()
-            ))
+            .with_help(match &h.hint {
+                Some(hint) => format!(
+                    "{hint}; if the replacement is intended, rerun with `--allow-replace {}`",
+                    h.id()
+                ),
+                None => format!(
+                    "if that is intended, rerun with `--allow-replace {}`; otherwise undo the spec change",
+                    h.id()
+                ),
+            })
         })
         .collect()
 }
@@ -329,6 +335,7 @@ mod tests {
             spec: vec!["database.name".into()],
             source: "byoa and aws",
             allowed: false,
+            hint: None,
         };
         let (code, _, err) = finish_text(Outcome::Blocked {
             hazards: vec![hazard],
