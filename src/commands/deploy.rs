@@ -347,6 +347,26 @@ mod tests {
     }
 
     #[test]
+    fn a_hazard_with_a_hint_leads_its_help_with_it() {
+        let hazard = Hazard {
+            stack: "database".into(),
+            logical_id: "Database".into(),
+            kind: "AWS::RDS::DBInstance".into(),
+            reason: "replaced: the new resource starts empty".into(),
+            forcing: vec!["DBInstanceIdentifier".into()],
+            spec: vec![],
+            source: "byoa",
+            allowed: false,
+            hint: Some("set `identifier: generated`".into()),
+        };
+        let help = blocked(&[hazard])[0].help.clone().unwrap();
+        assert_eq!(
+            help,
+            "set `identifier: generated`; if the replacement is intended, rerun with `--allow-replace database/Database`"
+        );
+    }
+
+    #[test]
     fn a_failed_deploy_exits_2_with_its_root_cause_stopped_tasks_and_recovery() {
         let cause = crate::deploy::StackEvent {
             id: "e".into(),
