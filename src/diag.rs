@@ -103,6 +103,8 @@ codes! {
     DatabaseName = "database.name": "the database name is not valid for PostgreSQL",
     DatabaseInstanceClass = "database.instance-class": "the instance class is not `db.<family>.<size>`, or RDS does not offer it for the engine version or in the region",
     DatabaseEngineVersion = "database.engine-version": "the engine version is not a PostgreSQL version RDS can still create",
+    DatabaseIdentifier = "database.identifier": "a database instance's fixed identifier (`<product>-<environment>-<database name>`, `-replica-<n>`) is not one RDS takes",
+    DatabaseIdentifierGenerated = "database.identifier-generated": "an environment keeps CloudFormation's generated database identifiers, so RDS creates the database log groups unencrypted and kept forever (a warning)",
     DatabaseWindow = "database.window": "a backup or maintenance window is not real UTC times, is shorter than 30 minutes, or the two overlap",
     ComplianceExceptionDate = "compliance.exception-date": "an exception's `expires` is not a calendar date",
     ComplianceConflict = "compliance.conflict": "a spec value breaks a control of a selected compliance profile",

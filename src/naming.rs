@@ -34,6 +34,48 @@ pub fn stack_prefix(product: &str, environment: &str) -> String {
     format!("{product}-{environment}-")
 }
 
+/// The `DBInstanceIdentifier` of the database's primary (`replica: None`) or of read replica
+/// `n` (from 1): `<product>-<environment>-<database name>` and `...-replica-<n>`, the database
+/// name lowercased with `_` as `-` (`billing_db` -> `acme-prod-billing-db`). Fixed so the log
+/// groups RDS writes to (`rds_log_group`) can be declared before the instance exists; inside
+/// the stack prefix, which the access stack scopes the vendor's RDS grants by. The database
+/// name is in it because changing it replaces the instance, and CloudFormation cannot replace
+/// an instance under the same identifier. Lowercase, as RDS stores it and names the log groups.
+/// Validation checks the result (`is_rds_instance_identifier`).
+pub fn database_instance(
+    product: &str,
+    environment: &str,
+    database: &str,
+    replica: Option<u8>,
+) -> String {
+    let primary = format!(
+        "{}{}",
+        stack_prefix(product, environment),
+        database.replace('_', "-")
+    )
+    .to_ascii_lowercase();
+    match replica {
+        None => primary,
+        Some(n) => format!("{primary}-replica-{n}"),
+    }
+}
+
+/// Whether RDS takes `id` as a `DBInstanceIdentifier`: 1 to 63 letters, digits or hyphens,
+/// starting with a letter, with no two hyphens in a row and no hyphen at the end.
+pub fn is_rds_instance_identifier(id: &str) -> bool {
+    (1..=63).contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_alphabetic())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !id.contains("--")
+        && !id.ends_with('-')
+}
+
+/// `/aws/rds/instance/<identifier>/<log>`: the CloudWatch Logs group RDS exports the `log`
+/// log (`postgresql`, `upgrade`) of instance `identifier` to.
+pub fn rds_log_group(identifier: &str, log: &str) -> String {
+    format!("/aws/rds/instance/{identifier}/{log}")
+}
+
 /// The IAM path of the permissions boundary policy. A path of its own keeps the boundary out of
 /// every name pattern the execution role is granted (`role/<product>-<environment>-*`).
 pub const BOUNDARY_PATH: &str = "/byoa/";
@@ -326,6 +368,45 @@ mod tests {
             stack_name("acme", "prod", &service_module("api")),
             "acme-prod-service-api"
         );
+    }
+
+    #[test]
+    fn database_instances_are_named_inside_the_stack_prefix_in_lowercase() {
+        assert_eq!(
+            database_instance("acme-api", "prod", "app", None),
+            "acme-api-prod-app"
+        );
+        assert_eq!(
+            database_instance("acme-api", "prod", "Billing_DB", Some(2)),
+            "acme-api-prod-billing-db-replica-2"
+        );
+        assert!(
+            database_instance("acme", "prod", "app", Some(1))
+                .starts_with(&stack_prefix("acme", "prod"))
+        );
+        assert_eq!(
+            rds_log_group("acme-api-prod-app", "postgresql"),
+            "/aws/rds/instance/acme-api-prod-app/postgresql"
+        );
+    }
+
+    #[test]
+    fn rds_instance_identifiers_follow_rds_rules() {
+        for ok in ["a", "acme-prod-app", "A1-b2", &"a".repeat(63)] {
+            assert!(is_rds_instance_identifier(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "1acme",
+            "-acme",
+            "acme--db",
+            "acme-",
+            "acme_db",
+            "acme.db",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_rds_instance_identifier(bad), "{bad}");
+        }
     }
 
     #[test]

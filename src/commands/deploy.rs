@@ -255,10 +255,16 @@ pub fn blocked(hazards: &[Hazard]) -> Vec<Diagnostic> {
                     h.logical_id, h.kind, h.stack, h.reason, h.source
                 ),
             )
-            .with_help(format!(
-                "if that is intended, rerun with `--allow-replace {}`; otherwise undo the spec change",
-                h.id()
-            ))
+            .with_help(match &h.hint {
+                Some(hint) => format!(
+                    "{hint}; if the replacement is intended, rerun with `--allow-replace {}`",
+                    h.id()
+                ),
+                None => format!(
+                    "if that is intended, rerun with `--allow-replace {}`; otherwise undo the spec change",
+                    h.id()
+                ),
+            })
         })
         .collect()
 }
@@ -329,6 +335,7 @@ mod tests {
             spec: vec!["database.name".into()],
             source: "byoa and aws",
             allowed: false,
+            hint: None,
         };
         let (code, _, err) = finish_text(Outcome::Blocked {
             hazards: vec![hazard],
@@ -337,6 +344,26 @@ mod tests {
         assert!(err.contains("error[deploy.data-loss]: `Database` (AWS::RDS::DBInstance) in stack `database`: replaced: the new resource starts empty, forced by DBName; changed in byoa.yaml by database.name [byoa and aws]"), "{err}");
         assert!(err.contains("--allow-replace database/Database"), "{err}");
         assert!(err.contains("nothing was changed"), "{err}");
+    }
+
+    #[test]
+    fn a_hazard_with_a_hint_leads_its_help_with_it() {
+        let hazard = Hazard {
+            stack: "database".into(),
+            logical_id: "Database".into(),
+            kind: "AWS::RDS::DBInstance".into(),
+            reason: "replaced: the new resource starts empty".into(),
+            forcing: vec!["DBInstanceIdentifier".into()],
+            spec: vec![],
+            source: "byoa",
+            allowed: false,
+            hint: Some("set `identifier: generated`".into()),
+        };
+        let help = blocked(&[hazard])[0].help.clone().unwrap();
+        assert_eq!(
+            help,
+            "set `identifier: generated`; if the replacement is intended, rerun with `--allow-replace database/Database`"
+        );
     }
 
     #[test]

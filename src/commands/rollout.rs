@@ -404,6 +404,7 @@ mod tests {
             spec: vec![],
             source: "byoa and aws",
             allowed: false,
+            hint: None,
         }
     }
 

@@ -681,6 +681,11 @@ fn kms_key(ctx: &Ctx<'_>) -> Vec<Charge> {
 }
 
 fn log_group(ctx: &Ctx<'_>) -> Vec<Charge> {
+    if let Some(name) = ctx.properties["LogGroupName"].as_str()
+        && name.starts_with("/aws/rds/instance/")
+    {
+        return database_log_group(ctx, name);
+    }
     // Who writes to the group decides its volume.
     let writer = resources(ctx.template)
         .find(|(_, r)| {
@@ -696,9 +701,6 @@ fn log_group(ctx: &Ctx<'_>) -> Vec<Charge> {
         None => ("application logs", "service_log_gb"),
     };
     let gb = ctx.assume.get(key);
-    let days = number(ctx.properties.get("RetentionInDays"));
-    // Steady state: a month's ingestion kept for the retention period.
-    let stored = gb * days.map_or(12.0, |d| d * 12.0 / 365.0);
     vec![
         with_note(
             charge(
@@ -709,19 +711,43 @@ fn log_group(ctx: &Ctx<'_>) -> Vec<Charge> {
             ),
             format!("assumption {key}"),
         ),
-        with_note(
-            charge(
-                format!("{what} stored"),
-                Basis::Usage,
-                Range::one(stored),
-                "logs.storage-gb-month",
-            ),
-            match days {
-                Some(d) => format!("{d} days of retention"),
-                None => "no retention set: grows every month; a year shown".to_owned(),
-            },
-        ),
+        stored(ctx, what, gb),
     ]
+}
+
+/// A group RDS exports an instance's log to (`/aws/rds/instance/<id>/<log>`). The primary's
+/// rule charges the ingestion of every instance's logs together (`db_log_gb`), so the groups
+/// add what keeping them costs, once: on the group of the primary's `postgresql` log (the
+/// `upgrade` log holds a few lines per engine upgrade).
+fn database_log_group(ctx: &Ctx<'_>, name: &str) -> Vec<Charge> {
+    let primary = resources(ctx.template)
+        .map(|(_, r)| &r["Properties"])
+        .find(|p| p.get("Engine").is_some() && p.get("SourceDBInstanceIdentifier").is_none())
+        .and_then(|p| p["DBInstanceIdentifier"].as_str());
+    match primary {
+        Some(id) if name == crate::naming::rds_log_group(id, "postgresql") => {
+            vec![stored(ctx, "database logs", ctx.assume.get("db_log_gb"))]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What keeping `gb` a month of `what` costs at the group's retention: steady state, a
+/// month's ingestion kept for the retention period.
+fn stored(ctx: &Ctx<'_>, what: &str, gb: f64) -> Charge {
+    let days = number(ctx.properties.get("RetentionInDays"));
+    with_note(
+        charge(
+            format!("{what} stored"),
+            Basis::Usage,
+            Range::one(gb * days.map_or(12.0, |d| d * 12.0 / 365.0)),
+            "logs.storage-gb-month",
+        ),
+        match days {
+            Some(d) => format!("{d} days of retention"),
+            None => "no retention set: grows every month; a year shown".to_owned(),
+        },
+    )
 }
 
 fn alarm(ctx: &Ctx<'_>) -> Vec<Charge> {

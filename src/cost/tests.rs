@@ -138,7 +138,9 @@ fn prod_by_hand(e: &Estimate, p: impl Fn(&str) -> f64) {
     let db = key
         + H * p("rds.postgres.db.t4g.medium.multi-az")
         + p("secretsmanager.secret-month")
-        + 1.0 * p("logs.ingest-gb");
+        + 1.0 * p("logs.ingest-gb")
+        // The database logs kept 90 days, priced once on the primary's `postgresql` group.
+        + 1.0 * 90.0 * 12.0 / 365.0 * p("logs.storage-gb-month");
     close(
         module(e, "database"),
         db + 50.0 * p("rds.storage.gp3.multi-az"),
@@ -214,7 +216,8 @@ fn acme_api_dev_matches_the_table_by_hand() {
     let db = key
         + H * p("rds.postgres.db.t4g.medium.single-az")
         + p("secretsmanager.secret-month")
-        + 0.2 * p("logs.ingest-gb");
+        + 0.2 * p("logs.ingest-gb")
+        + 0.2 * 90.0 * 12.0 / 365.0 * p("logs.storage-gb-month");
     close(
         module(&e, "database"),
         db + 50.0 * p("rds.storage.gp3.single-az"),
@@ -365,14 +368,14 @@ fn the_summary_line_and_the_launch_pages_headline_agree() {
     let e = acme("prod");
     let line = summary(&e);
     assert!(
-        line.starts_with("$358.14..$563.83 a month for acme-api prod in us-east-1"),
+        line.starts_with("$358.23..$563.92 a month for acme-api prod in us-east-1"),
         "{line}"
     );
     assert!(line.ends_with("AWS list prices of 2026-11-30)"), "{line}");
     let (figure, basis) = headline(&e);
-    assert_eq!(figure, "$358.14..$563.83 a month");
+    assert_eq!(figure, "$358.23..$563.92 a month");
     assert!(
-        basis.starts_with("fixed $308.43..$514.12, usage $49.72;"),
+        basis.starts_with("fixed $308.43..$514.12, usage $49.81;"),
         "{basis}"
     );
 }
@@ -602,4 +605,48 @@ database: {engine_version: "16.9", storage_gb: 100, max_storage_gb: 200, storage
         3000.0 * rate(iops),
         "io2 IOPS",
     );
+}
+
+#[test]
+fn database_log_groups_add_their_storage_once_on_the_primarys_postgresql_log() {
+    let instance = |id: &str, source: bool| {
+        let mut p = serde_json::json!({"DBInstanceIdentifier": id, "DBInstanceClass": "db.t4g.medium", "EnableCloudwatchLogsExports": ["postgresql", "upgrade"]});
+        if source {
+            p["SourceDBInstanceIdentifier"] = serde_json::json!({"Ref": "Database"});
+        } else {
+            p["Engine"] = serde_json::json!("postgres");
+        }
+        serde_json::json!({"Type": "AWS::RDS::DBInstance", "Properties": p})
+    };
+    let group = |name: &str| serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": name, "RetentionInDays": 365}});
+    let t = serde_json::json!({"Resources": {
+        "Database": instance("acme-prod-app", false),
+        "DatabaseReplica1": instance("acme-prod-app-replica-1", true),
+        "DatabasePostgresqlLogGroup": group("/aws/rds/instance/acme-prod-app/postgresql"),
+        "DatabaseUpgradeLogGroup": group("/aws/rds/instance/acme-prod-app/upgrade"),
+        "DatabaseReplica1PostgresqlLogGroup": group("/aws/rds/instance/acme-prod-app-replica-1/postgresql"),
+    }});
+    let m = price_templates(
+        &[("database".into(), t)],
+        "us-east-1",
+        &PriceTable::builtin(),
+        &Assumptions::defaults("prod"),
+    );
+    let groups: Vec<(&str, &str)> = m[0]
+        .lines
+        .iter()
+        .filter(|l| l.resource.ends_with("LogGroup"))
+        .map(|l| (l.resource.as_str(), l.item.as_str()))
+        .collect();
+    assert_eq!(
+        groups,
+        [("DatabasePostgresqlLogGroup", "database logs stored")]
+    );
+    let stored = m[0]
+        .lines
+        .iter()
+        .find(|l| l.resource == "DatabasePostgresqlLogGroup")
+        .unwrap();
+    // A year of the production default (1 GB a month) kept.
+    assert!((stored.quantity.min - 12.0).abs() < 1e-9, "{stored:?}");
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::ResourceChange;
 use crate::diff::table::Table;
-use crate::diff::{Diff, Impact, Replacement};
+use crate::diff::{Diff, Impact, Replacement, ResourceDiff, Stack, StackDiff};
 use crate::naming;
 
 /// One thing that stops the deploy until allowed.
@@ -33,6 +33,9 @@ pub struct Hazard {
     pub source: &'static str,
     /// Allowed by `--allow-replace`.
     pub allowed: bool,
+    /// How to avoid it, when byoa knows a better way than allowing it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl Hazard {
@@ -72,6 +75,7 @@ pub fn hazards(
                     spec: fields_behind(r, Replacement::Conditional),
                     source: "byoa",
                     allowed: false,
+                    hint: keep_generated_identifier(s, r),
                 });
             }
             // The vendor's own access is the access stack's grants.
@@ -86,6 +90,7 @@ pub fn hazards(
                         spec: Vec::new(),
                         source: "byoa",
                         allowed: false,
+                        hint: None,
                     });
                 }
             }
@@ -145,6 +150,7 @@ pub fn hazards(
                 .unwrap_or_default(),
             source: "aws",
             allowed: false,
+            hint: None,
         });
     }
     for h in &mut out {
@@ -153,9 +159,27 @@ pub fn hazards(
     out
 }
 
+/// The way out when a database instance is replaced to get byoa's fixed identifier, having
+/// had one CloudFormation generated (a deployment made before fixed identifiers): keep the
+/// generated one, in this environment only.
+fn keep_generated_identifier(s: &StackDiff<'_>, r: &ResourceDiff) -> Option<String> {
+    if r.kind != "AWS::RDS::DBInstance" {
+        return None;
+    }
+    let pointer = format!(
+        "/Resources/{}/Properties/DBInstanceIdentifier",
+        r.logical_id
+    );
+    let named =
+        |stack: Option<&Stack>| stack.is_some_and(|st| st.template().pointer(&pointer).is_some());
+    (!named(s.old) && named(s.new)).then(|| {
+        "the deployed instance has the identifier CloudFormation generated and byoa now fixes it: to keep this database, set `identifier: generated` under `database:` in this environment's overlay (README, \"Fixed database identifiers\")".to_owned()
+    })
+}
+
 /// The spec fields behind the properties of `r` that change with at least `least` (all of
 /// them with `Replacement::Never`), else behind the resource itself; sorted, each once.
-pub fn fields_behind(r: &crate::diff::ResourceDiff, least: Replacement) -> Vec<String> {
+pub fn fields_behind(r: &ResourceDiff, least: Replacement) -> Vec<String> {
     let mut fields: Vec<String> = r
         .properties
         .iter()

@@ -9,14 +9,19 @@
 //! it in Secrets Manager: no password appears in the template or its parameters. A parameter
 //! group forces TLS 1.2+ and turns on connection, lock-wait and slow-query logging (not
 //! `log_statement = ddl`, which would log the passwords of `CREATE ROLE ... PASSWORD`); logs go
-//! to CloudWatch Logs and enhanced monitoring runs every minute. Inputs are the network stack's
+//! to CloudWatch Logs, in log groups the stack declares (`logs`: encrypted with the key, kept
+//! `monitoring.log_retention_days`) unless the spec keeps generated identifiers, and enhanced
+//! monitoring runs every minute. Inputs are the network stack's
 //! `IsolatedSubnetIds` and `DatabaseSecurityGroupId`; the endpoint, secret, key and instance ids
 //! leave as outputs. Its needs (`needs`, `alarms`): the execution role's RDS and secret grants,
 //! ingress on the PostgreSQL port from the services, what it exports to the services that use
 //! it and its alarms. Invariants: the primary is kept as a snapshot on deletion or replacement,
-//! the key is retained, nothing is publicly accessible and no physical name is hard-coded.
+//! the key is retained, nothing is publicly accessible, and the only physical names are the
+//! instances' identifiers (`<product>-<environment>-<name>...`, unless `database.identifier:
+//! generated`) and their log groups', which RDS dictates.
 
 mod alarms;
+mod logs;
 
 use serde_json::{Value, json};
 
@@ -26,7 +31,7 @@ use crate::modules::needs::{
     Decides, Decrypt, Export, Grant, Group, Ingress, Input, Needs, On, Part, ResourceActions,
     SecretVariable,
 };
-use crate::modules::{Compiled, scanners, secure};
+use crate::modules::{Compiled, secure};
 use crate::naming::wire;
 use crate::spec::Model;
 use crate::spec::model::Database;
@@ -94,7 +99,23 @@ pub fn build(model: &Model) -> Compiled {
         ),
     );
 
-    key(&mut t);
+    let identifiers: Vec<String> = std::iter::once(None)
+        .chain((1..=db.read_replicas).map(Some))
+        .filter_map(|replica| model.database_instance(replica))
+        .collect();
+    key(&mut t, logs::key_statement(&identifiers));
+    if !identifiers.is_empty() {
+        t.trace(
+            "DatabaseKey",
+            "KeyPolicy",
+            [
+                "database.identifier",
+                "database.name",
+                "database.read_replicas",
+                "product.name",
+            ],
+        );
+    }
     t.add_resource(
         "DatabaseSubnetGroup",
         Resource::new(
@@ -146,34 +167,10 @@ pub fn build(model: &Model) -> Compiled {
         replica(&mut t, model, db, n);
     }
     t.trace_resources_since(since, &["database.read_replicas"]);
-    undeclared_log_groups(&mut t);
     outputs(&mut t, db);
     Compiled {
         template: t,
         needs: needs(model, db),
-    }
-}
-
-/// The instances' exported logs go to log groups RDS creates itself (no customer key, kept
-/// forever): declaring them needs a fixed `DBInstanceIdentifier`, which replaces the database of
-/// an existing deployment, so it waits for a migration path (issue 12). Until then each instance
-/// says so in every scanner's terms.
-fn undeclared_log_groups(t: &mut Template) {
-    for resource in t.resources.values_mut() {
-        if resource.kind == "AWS::RDS::DBInstance" {
-            scanners::suppress(
-                resource,
-                "RDS_LOG_GROUPS_DECLARED",
-                scanners::Ids {
-                    guard: &["RDS_LOG_GROUPS_DECLARED"],
-                    checkov: &[],
-                    cfn_lint: &[],
-                },
-                "RDS creates /aws/rds/instance/<id>/postgresql and /upgrade itself until the \
-                 instance has a fixed identifier, which replaces an existing database: open \
-                 gap, migration path pending (issue 12)",
-            );
-        }
     }
 }
 
@@ -198,7 +195,9 @@ fn master_username(product: &str) -> String {
 /// execution roles that read the secret); any principal of this account may use it through RDS
 /// and Secrets Manager only, the scope of the AWS-managed `aws/rds` and `aws/secretsmanager`
 /// keys it replaces. RDS's own roles reach it that way too, e.g. to rotate the secret.
-fn key(t: &mut Template) {
+/// `logs`, when the instances have fixed identifiers, lets CloudWatch Logs encrypt their log
+/// groups with it too.
+fn key(t: &mut Template, logs: Option<Value>) {
     let via = |service: &str| {
         json!({"StringEquals": {
             "kms:CallerAccount": r#ref("AWS::AccountId"),
@@ -232,7 +231,10 @@ fn key(t: &mut Template) {
                     "Resource": "*",
                     "Condition": via("secretsmanager"),
                 }),
-            ],
+            ]
+            .into_iter()
+            .chain(logs)
+            .collect(),
         ),
         Some(sub("${AWS::StackName}-database")),
     );
@@ -285,12 +287,15 @@ enum Role {
 /// `KmsKeyId` is left out too: RDS always encrypts a same-region replica with its source's key,
 /// its API says not to pass one, and it has been seen to reject the request when one is given
 /// ("Your request does not require the KMS key parameter").
-fn instance(model: &Model, db: &Database, role: Role) -> Value {
+fn instance(model: &Model, db: &Database, role: Role, identifier: Option<&str>) -> Value {
     let key = || get_att("DatabaseKey", "Arn");
     let mut p = serde_json::Map::new();
     let mut set = |k: &str, v: Value| {
         p.insert(k.to_owned(), v);
     };
+    if let Some(id) = identifier {
+        set("DBInstanceIdentifier", json!(id));
+    }
     match role {
         Role::Primary => {
             set("Engine", json!("postgres"));
@@ -348,10 +353,7 @@ fn instance(model: &Model, db: &Database, role: Role) -> Value {
     set("AutoMinorVersionUpgrade", json!(true));
     set("CopyTagsToSnapshot", json!(true));
     set("DeletionProtection", json!(db.deletion_protection));
-    set(
-        "EnableCloudwatchLogsExports",
-        json!(["postgresql", "upgrade"]),
-    );
+    set("EnableCloudwatchLogsExports", json!(logs::EXPORTS));
     set("MonitoringInterval", json!(MONITORING_INTERVAL));
     set(
         "MonitoringRoleArn",
@@ -395,21 +397,32 @@ const PRIMARY_SOURCES: &[(&str, &[&str])] = &[
     ("PreferredBackupWindow", &["backup_window"]),
 ];
 
+/// The spec fields behind an instance's `DBInstanceIdentifier`.
+const IDENTIFIER_SOURCES: [&str; 3] = ["database.identifier", "database.name", "product.name"];
+
 fn primary(t: &mut Template, model: &Model, db: &Database) {
+    let identifier = model.database_instance(None);
     t.add_resource(
         "Database",
-        Resource::new("AWS::RDS::DBInstance", instance(model, db, Role::Primary))
-            .keep(Policy::Snapshot),
+        Resource::new(
+            "AWS::RDS::DBInstance",
+            instance(model, db, Role::Primary, identifier.as_deref()),
+        )
+        .keep(Policy::Snapshot),
         Some(sub("${AWS::StackName}-primary")),
     );
+    logs::declare(t, model, "Database", identifier.as_deref());
     t.trace_all("Database", "database", INSTANCE_SOURCES);
     t.trace_all("Database", "database", PRIMARY_SOURCES);
     t.trace("Database", "MasterUsername", ["product.name"]);
+    t.trace("Database", "DBInstanceIdentifier", IDENTIFIER_SOURCES);
 }
 
 /// Read replica `n` (1-based).
 fn replica(t: &mut Template, model: &Model, db: &Database, n: u8) {
-    let mut r = Resource::new("AWS::RDS::DBInstance", instance(model, db, Role::Replica))
+    let identifier = model.database_instance(Some(n));
+    let properties = instance(model, db, Role::Replica, identifier.as_deref());
+    let mut r = Resource::new("AWS::RDS::DBInstance", properties)
         // A replica holds no data of its own (the primary, kept as a snapshot, does) and RDS
         // cannot take a final snapshot of a read replica, so `Snapshot` would only make deleting
         // or replacing it fail.
@@ -425,7 +438,9 @@ fn replica(t: &mut Template, model: &Model, db: &Database, n: u8) {
         r,
         Some(sub(&format!("${{AWS::StackName}}-replica-{n}"))),
     );
+    logs::declare(t, model, &id, identifier.as_deref());
     t.trace_all(&id, "database", INSTANCE_SOURCES);
+    t.trace(&id, "DBInstanceIdentifier", IDENTIFIER_SOURCES);
 }
 
 fn outputs(t: &mut Template, db: &Database) {
@@ -474,12 +489,15 @@ fn outputs(t: &mut Template, db: &Database) {
 fn needs(model: &Model, db: &Database) -> Needs {
     let (alarms, alarm_inputs) = alarms::alarms(model, db);
     Needs {
-        grants: vec![
+        grants: [
             DESCRIBE_DATABASES,
             MANAGE_DATABASES,
             CREATE_DATABASE_SECRETS,
             DELETE_MANAGED_DATABASE_SECRETS,
-        ],
+        ]
+        .into_iter()
+        .chain(model.database_instance(None).map(|_| logs::RDS_LOG_GROUPS))
+        .collect(),
         passes_roles_to: vec!["monitoring.rds.amazonaws.com"],
         role_actions: MONITORING_POLICY_ACTIONS.to_vec(),
         // Enhanced monitoring writes the instance's OS metrics to this AWS-named log group.
@@ -757,6 +775,9 @@ environments:
       storage_type: gp3
       performance_insights: false
       deletion_protection: false
+  legacy:
+    database:
+      identifier: generated
 "#;
 
     fn template(env: &str) -> Value {
@@ -802,14 +823,32 @@ environments:
             assert_eq!(p["PubliclyAccessible"], false, "{id}");
         }
         // Outside the account administrators, the key is usable only through RDS and Secrets
-        // Manager, by this account.
+        // Manager, by this account, and by CloudWatch Logs for the instances' log groups.
         let statements = key["Properties"]["KeyPolicy"]["Statement"]
             .as_array()
             .unwrap();
-        for s in statements
+        let logs = statements
             .iter()
-            .filter(|s| s["Sid"] != "AccountAdministers")
-        {
+            .find(|s| s["Sid"] == "CloudWatchLogsEncrypts")
+            .expect("CloudWatch Logs may encrypt the log groups");
+        let groups: Vec<&str> = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["Fn::Sub"].as_str().unwrap())
+            .collect();
+        let arn = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:";
+        assert_eq!(
+            groups,
+            [
+                format!("{arn}/aws/rds/instance/acme-api-prod-app/*"),
+                format!("{arn}/aws/rds/instance/acme-api-prod-app-replica-1/*"),
+                format!("{arn}/aws/rds/instance/acme-api-prod-app-replica-2/*"),
+            ]
+        );
+        for s in statements.iter().filter(|s| {
+            !["AccountAdministers", "CloudWatchLogsEncrypts"].contains(&s["Sid"].as_str().unwrap())
+        }) {
             let cond = &s["Condition"]["StringEquals"];
             assert_eq!(cond["kms:CallerAccount"], r#ref("AWS::AccountId"));
             assert!(cond["kms:ViaService"].is_object(), "{s}");
@@ -858,6 +897,84 @@ environments:
     }
 
     #[test]
+    fn every_instance_declares_its_log_groups_before_rds_writes() {
+        let t = template("prod");
+        let named = [
+            ("Database", "acme-api-prod-app"),
+            ("DatabaseReplica1", "acme-api-prod-app-replica-1"),
+            ("DatabaseReplica2", "acme-api-prod-app-replica-2"),
+        ];
+        assert_eq!(instances(&t).len(), named.len());
+        for (id, identifier) in named {
+            let r = &t["Resources"][id];
+            assert_eq!(r["Properties"]["DBInstanceIdentifier"], identifier, "{id}");
+            assert!(r.get("Metadata").is_none(), "{id}: nothing suppressed");
+            let exported = r["Properties"]["EnableCloudwatchLogsExports"]
+                .as_array()
+                .unwrap();
+            assert_eq!(exported.len(), 2, "{id}");
+            for log in exported {
+                let log = log.as_str().unwrap();
+                let group_id = format!("{id}{}LogGroup", crate::naming::camel(log));
+                let group = &t["Resources"][&group_id];
+                assert_eq!(group["Type"], "AWS::Logs::LogGroup", "{group_id}");
+                let p = &group["Properties"];
+                assert_eq!(
+                    p["LogGroupName"],
+                    format!("/aws/rds/instance/{identifier}/{log}")
+                );
+                assert_eq!(p["KmsKeyId"], get_att("DatabaseKey", "Arn"));
+                assert_eq!(p["RetentionInDays"], 90, "monitoring.log_retention_days");
+                assert_eq!(group["DeletionPolicy"], "Retain");
+                assert_eq!(group["UpdateReplacePolicy"], "Retain");
+                let after = r["DependsOn"].as_array().expect("a list");
+                assert!(after.contains(&json!(group_id)), "{id}: {after:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn generated_identifiers_declare_no_log_group_and_say_whose_choice_it_is() {
+        let t = template("legacy");
+        let resources = t["Resources"].as_object().unwrap();
+        assert!(
+            resources
+                .values()
+                .all(|r| r["Type"] != "AWS::Logs::LogGroup")
+        );
+        for (id, r) in instances(&t) {
+            assert!(
+                r["Properties"].get("DBInstanceIdentifier").is_none(),
+                "{id}"
+            );
+            let meta = &r["Metadata"];
+            assert_eq!(
+                meta["guard"]["SuppressedRules"],
+                json!(["RDS_LOG_GROUPS_DECLARED"]),
+                "{id}"
+            );
+            let reason = meta["byoa"]["Exceptions"][0]["Reason"].as_str().unwrap();
+            assert!(
+                reason.starts_with("database.identifier: generated, the deployment's choice"),
+                "{reason}"
+            );
+        }
+        // The key serves RDS and Secrets Manager only, as before fixed identifiers.
+        let statements = &t["Resources"]["DatabaseKey"]["Properties"]["KeyPolicy"]["Statement"];
+        assert_eq!(statements.as_array().unwrap().len(), 3);
+        let model = crate::spec::load_str(
+            Path::new("byoa.yaml"),
+            SPEC,
+            Some("legacy"),
+            &Default::default(),
+        )
+        .unwrap()
+        .model;
+        let grants = needs(&model, model.database.as_ref().unwrap()).grants;
+        assert!(!grants.contains(&logs::RDS_LOG_GROUPS));
+    }
+
+    #[test]
     fn parameter_group_forces_ssl() {
         let t = template("prod");
         let group = &t["Resources"]["DatabaseParameterGroup"]["Properties"];
@@ -892,7 +1009,7 @@ environments:
             assert_eq!(p["MonitoringInterval"], 60, "{id}");
         }
         assert_eq!(
-            prod["Resources"]["DatabaseReplica2"]["DependsOn"],
+            prod["Resources"]["DatabaseReplica2"]["DependsOn"][0],
             "DatabaseReplica1"
         );
         assert_eq!(

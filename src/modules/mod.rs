@@ -287,13 +287,12 @@ mod tests {
         let (db, root) = database_metadata(
             "    - {rule: RDS_MULTI_AZ_SUPPORT, resource: Database, reason: one zone is enough here}\n",
         );
-        // After the database module's own waiver (RDS_LOG_GROUPS_DECLARED, an open gap).
         assert_eq!(
             db["guard"]["SuppressedRules"],
-            serde_json::json!(["RDS_LOG_GROUPS_DECLARED", "RDS_MULTI_AZ_SUPPORT"])
+            serde_json::json!(["RDS_MULTI_AZ_SUPPORT"])
         );
         assert_eq!(
-            db["byoa"]["Exceptions"][1],
+            db["byoa"]["Exceptions"][0],
             serde_json::json!({"Rule": "RDS_MULTI_AZ_SUPPORT", "Reason": "one zone is enough here"})
         );
         // checkov checks the same thing (CKV_AWS_157): it honours the same decision.
@@ -310,19 +309,11 @@ mod tests {
         let (db, _) = database_metadata(
             "    - {rule: RDS_MULTI_AZ_SUPPORT, resource: Database, reason: one zone until the migration, expires: 2030-01-01}\n",
         );
-        let only_the_module_waiver = serde_json::json!(["RDS_LOG_GROUPS_DECLARED"]);
-        assert_eq!(
-            db["guard"]["SuppressedRules"], only_the_module_waiver,
-            "{db}"
-        );
-        assert!(db["checkov"].is_null(), "{db}");
+        assert!(db.is_null(), "{db}");
         let (db, _) = database_metadata(
             "    - {rule: RDS_MULTI_AZ_SUPPORT, reason: one zone everywhere in this product}\n",
         );
-        assert_eq!(
-            db["guard"]["SuppressedRules"], only_the_module_waiver,
-            "{db}"
-        );
+        assert!(db.is_null(), "{db}");
     }
 
     /// A product with every optional stack, its services named `names`; `network`,

@@ -42,6 +42,15 @@ pub fn customer_key(description: Value, users: Vec<Value>) -> Resource {
 /// Key policy statement: CloudWatch Logs of this region may use the key for this account's log
 /// groups only.
 pub fn logs_use_key() -> Value {
+    logs_use_key_for(sub(
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
+    ))
+}
+
+/// Key policy statement: CloudWatch Logs of this region may use the key for the log groups
+/// whose ARNs match `groups` (one pattern or a list); CloudWatch Logs names the group's ARN in
+/// the encryption context of every call.
+pub fn logs_use_key_for(groups: Value) -> Value {
     json!({
         "Sid": "CloudWatchLogsEncrypts",
         "Effect": "Allow",
@@ -49,8 +58,7 @@ pub fn logs_use_key() -> Value {
         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         "Resource": "*",
         "Condition": {"ArnLike": {
-            "kms:EncryptionContext:aws:logs:arn":
-                sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
+            "kms:EncryptionContext:aws:logs:arn": groups,
         }},
     })
 }
@@ -73,6 +81,24 @@ pub fn sse_s3() -> Value {
         {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}},
     ]})
 }
+
+/// What CloudFormation calls to manage a log group with a key, a retention and tags (no
+/// `DeleteLogGroup`: log groups are retained).
+pub const LOG_GROUP_ACTIONS: &[&str] = &[
+    "logs:AssociateKmsKey",
+    "logs:CreateLogGroup",
+    "logs:DeleteRetentionPolicy",
+    "logs:DescribeIndexPolicies",
+    "logs:DisassociateKmsKey",
+    "logs:GetDataProtectionPolicy",
+    "logs:ListTagsForResource",
+    "logs:ListTagsLogGroup",
+    "logs:PutRetentionPolicy",
+    "logs:TagLogGroup",
+    "logs:TagResource",
+    "logs:UntagLogGroup",
+    "logs:UntagResource",
+];
 
 /// What CloudFormation needs to manage `private_bucket`s: bucket names CloudFormation generates
 /// are the lowercased stack name plus a suffix. No DeleteBucket (buckets are retained) and no

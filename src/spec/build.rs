@@ -70,6 +70,7 @@ pub fn database(spec: &Spec, d: &mut Vec<Diagnostic>) -> Option<model::Database>
         deletion_protection: db.deletion_protection,
         performance_insights: db.performance_insights,
         iam_auth: db.iam_auth,
+        identifier: db.identifier,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod combinations;
 pub mod compliance;
 pub mod compute;
 pub mod http_only;
+pub mod identifier;
 pub mod model;
 pub mod permissions;
 pub mod placement;

@@ -15,8 +15,8 @@ use crate::naming::{self, ServiceId};
 use crate::spec::Sealed;
 pub use crate::spec::permissions::{GrantResource, TaskGrant};
 use crate::spec::types::{
-    Access, Architecture, Compliance, CostAssumptions, Expose, FlowLogs, Monitoring, NatMode,
-    Residency, Scaling, Sidecar, StorageType,
+    Access, Architecture, Compliance, CostAssumptions, Expose, FlowLogs, Identifier, Monitoring,
+    NatMode, Residency, Scaling, Sidecar, StorageType,
 };
 pub use crate::spec::values::{EngineVersion, InstanceClass, SecretSource, Size, TlsPolicy};
 
@@ -120,6 +120,7 @@ pub struct Database {
     pub deletion_protection: bool,
     pub performance_insights: bool,
     pub iam_auth: bool,
+    pub identifier: Identifier,
 }
 
 /// A container service on ECS Fargate.
@@ -188,6 +189,15 @@ impl Model {
     /// The stack name for a module in this environment, e.g. `acme-prod-network`.
     pub fn stack_name(&self, module: &str) -> String {
         naming::stack_name(&self.product, &self.environment, module)
+    }
+
+    /// The fixed `DBInstanceIdentifier` of the primary (`replica: None`) or of read replica
+    /// `n`; `None` without a database or when CloudFormation generates it
+    /// (`database.identifier: generated`).
+    pub fn database_instance(&self, replica: Option<u8>) -> Option<String> {
+        let db = self.database.as_ref()?;
+        (db.identifier == Identifier::Fixed)
+            .then(|| naming::database_instance(&self.product, &self.environment, &db.name, replica))
     }
 
     /// The tags for one module's resources.

@@ -427,6 +427,28 @@ pub struct Database {
     /// people and tools; the application keeps its managed password).
     #[serde(default = "yes")]
     pub iam_auth: bool,
+    /// How the instances are named. `fixed` (the default): `<product>-<environment>-<name>`
+    /// (lowercase, `_` as `-`) and `...-replica-<n>`, so byoa declares the log groups RDS
+    /// writes the database logs to, encrypted with the database key and kept
+    /// `monitoring.log_retention_days`. `generated`: CloudFormation names them, as byoa did
+    /// before; set it in the overlay of an environment deployed before, whose database a new
+    /// identifier would replace (a new, empty instance). RDS then creates those log groups
+    /// itself: not encrypted with the database key, and kept forever.
+    #[serde(default)]
+    pub identifier: Identifier,
+}
+
+/// Who names the database instances (`database.identifier`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Identifier {
+    /// byoa: `<product>-<environment>-<name>` (and `-replica-<n>`), with the log groups
+    /// declared.
+    #[default]
+    Fixed,
+    /// CloudFormation, as before fixed identifiers: keeps an existing database, leaves its
+    /// log groups to RDS (unencrypted, kept forever).
+    Generated,
 }
 
 fn default_engine_version() -> String {

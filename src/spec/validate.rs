@@ -51,6 +51,7 @@ pub fn validate(
     crate::spec::http_only::check(spec, environment, &mut d);
     crate::spec::secrets::check(spec, &mut d);
     check_database(spec, &mut d);
+    crate::spec::identifier::check(spec, environment, &mut d);
     let services = build::services(spec, &mut d);
     let database = build::database(spec, &mut d);
     check_access(spec, &mut d);

@@ -573,6 +573,22 @@ fn rows(a: &Access) -> Vec<Row> {
             row(ProductRole, "secretsmanager:GetSecretValue", arn.regional("secretsmanager", "secret:rds!db-0a1b2c3d-0000-4000-8000-000000000001-AbCdEf"), Allowed, "read the database's secret"),
             row(ProductRole, "logs:PutLogEvents", arn.regional("logs", "log-group:RDSOSMetrics:log-stream:db-ABCDEF"), Allowed, "publish enhanced monitoring"),
         ]);
+        // The log groups RDS exports to, named after the instance's fixed identifier
+        // (`<product>-<env>-<database name>`; the examples' database is `app`).
+        let rds_logs = |instance: &str| arn.regional("logs", &format!("log-group:/aws/rds/instance/{instance}/postgresql"));
+        let ours = rds_logs(&format!("{p}app"));
+        for action in ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey"] {
+            t.extend([
+                row(Execution, action, ours.clone(), Allowed, "the database's log group, with its key and retention"),
+                row(Execution, action, rds_logs(&format!("{p}app-replica-1")), Allowed, "a read replica's log group"),
+                row(Execution, action, rds_logs("globex-prod-app"), Denied, "another product's database log group"),
+                row(Execution, action, rds_logs("customer-billing"), Denied, "the customer's own database log group"),
+            ]);
+        }
+        t.extend([
+            row(Execution, "logs:DeleteLogGroup", ours, Denied, "delete the database's logs (the groups are retained)"),
+            row(Execution, "logs:CreateLogGroup", rds_logs(&format!("{overlap}app")), overlap_gap, "the database log group of an environment named inside this one"),
+        ]);
     }
     t
 }

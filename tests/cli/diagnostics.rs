@@ -485,13 +485,25 @@ fn service_sizes_and_scaling_hold_at_their_bounds() {
 #[test]
 fn database_bounds_hold_at_the_limit_and_fail_one_past() {
     let db = |d: Value| found(json!({"database": d}));
+    // PostgreSQL's bounds on the name, apart from the identifier it is part of.
+    let generated = |name: String| db(json!({"name": name, "identifier": "generated"}));
+    assert_eq!(generated(format!("a{}", "_".repeat(62))), expect(&[]));
     assert_eq!(
-        db(json!({"name": format!("a{}", "_".repeat(62))})),
-        expect(&[])
+        generated(format!("a{}", "_".repeat(63))),
+        expect(&[
+            "database.name database.name",
+            "database.identifier-generated database.identifier"
+        ])
+    );
+    // A fixed identifier, `acme-default-<name>`, holds 63 characters: 50 of them the name's.
+    assert_eq!(db(json!({"name": "a".repeat(50)})), expect(&[]));
+    assert_eq!(
+        db(json!({"name": "a".repeat(51)})),
+        expect(&["database.identifier database.name"])
     );
     assert_eq!(
-        db(json!({"name": format!("a{}", "_".repeat(63))})),
-        expect(&["database.name database.name"])
+        db(json!({"name": "a__b"})),
+        expect(&["database.identifier database.name"])
     );
     assert_eq!(
         db(json!({"name": "a-1"})),

@@ -232,7 +232,15 @@ fn database_name_change_replaces_the_database_and_flags_data_loss() {
     assert_eq!(code, 1, "{err}");
     assert!(
         text.contains(
-            "database: AWS::RDS::DBInstance Database will be replaced (DBName changed by database.name) [data loss]"
+            "database: AWS::RDS::DBInstance Database will be replaced (DBInstanceIdentifier changed by database.identifier, database.name, product.name; DBName changed by database.name) [data loss]"
+        ),
+        "{text}"
+    );
+    // The instance's identifier holds the database name, and its log groups the identifier:
+    // they are replaced with it (the old groups are retained).
+    assert!(
+        text.contains(
+            "database: AWS::Logs::LogGroup DatabasePostgresqlLogGroup will be replaced (LogGroupName changed by database.identifier, database.name, product.name) [data loss]"
         ),
         "{text}"
     );
@@ -252,7 +260,7 @@ fn database_name_change_replaces_the_database_and_flags_data_loss() {
     assert_eq!(doc["destructive"][0]["logical_id"], "Database");
     assert_eq!(
         doc["destructive"][0]["reason"],
-        "DBName changed by database.name"
+        "DBInstanceIdentifier changed by database.identifier, database.name, product.name; DBName changed by database.name"
     );
     insta::assert_snapshot!(SNAPSHOTS[3], json);
 }

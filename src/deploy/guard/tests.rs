@@ -231,3 +231,85 @@ fn the_same_logical_id_in_two_stacks_is_two_hazards() {
     let ids: Vec<String> = h.iter().map(Hazard::id).collect();
     assert_eq!(ids, ["database/Db", "reporting/Db"]);
 }
+
+/// acme-api's database stack in `env`, its instances named by CloudFormation when `generated`
+/// (a deployment made before fixed identifiers) or by byoa.
+fn acme_database(env: &str, generated: bool) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme-api/byoa.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    if generated {
+        text = text.replacen("\ndatabase:\n", "\ndatabase:\n  identifier: generated\n", 1);
+    }
+    let loaded = crate::spec::load_str(&path, &text, Some(env), &Default::default())
+        .expect("acme-api is valid");
+    let output = crate::synth::synthesize(&loaded, crate::cfn::emit::Format::Yaml, None).unwrap();
+    let database = output
+        .templates
+        .iter()
+        .find(|r| r.stack.module == "database");
+    database
+        .expect("a database stack")
+        .stack
+        .template
+        .to_value()
+}
+
+#[test]
+fn a_deployed_database_with_a_generated_identifier_is_stopped_with_the_way_to_keep_it() {
+    for env in ["dev", "prod"] {
+        let old = [Stack::new("database", "a", acme_database(env, true))];
+        let new = [Stack::new("database", "b", acme_database(env, false))];
+        assert!(
+            old[0].template()["Resources"]["Database"]["Properties"]
+                .get("DBInstanceIdentifier")
+                .is_none()
+        );
+        let d = diff::diff(&old, &new);
+        // `byoa diff` sees the replacement the identifier forces, and the new log groups.
+        let rows = &d.stacks[0].resources;
+        let db = rows.iter().find(|r| r.logical_id == "Database").unwrap();
+        assert_eq!(db.impact, Impact::Replace, "{env}");
+        let identifier = db
+            .properties
+            .iter()
+            .find(|p| p.path == "DBInstanceIdentifier")
+            .expect("the identifier changes");
+        assert_eq!(identifier.replacement, Replacement::Always);
+        let groups = rows
+            .iter()
+            .filter(|r| r.kind == "AWS::Logs::LogGroup")
+            .map(|r| r.impact);
+        assert_eq!(groups.collect::<Vec<_>>(), [Impact::Create, Impact::Create]);
+        // The guard stops, naming the database, the identifier and how to keep the database.
+        let h = hazards(Some(&d), &[], &[]);
+        assert_eq!(h.len(), 1, "{env}: {h:?}");
+        assert_eq!(h[0].id(), "database/Database");
+        assert_eq!(h[0].reason, "replaced: the new resource starts empty");
+        assert_eq!(h[0].forcing, ["DBInstanceIdentifier"]);
+        let hint = h[0].hint.as_deref().expect("a hint");
+        assert!(hint.contains("`identifier: generated`"), "{hint}");
+        // Kept generated: nothing to stop (only the suppression's wording may differ).
+        let kept = [Stack::new("database", "b", acme_database(env, true))];
+        assert!(hazards(Some(&diff::diff(&old, &kept)), &[], &[]).is_empty());
+    }
+}
+
+#[test]
+fn renaming_a_database_with_a_fixed_identifier_gives_no_identifier_hint() {
+    let named = |id: &str, name: &str| {
+        db(
+            json!({"DBInstanceIdentifier": id, "DBName": name}),
+            "Snapshot",
+        )
+    };
+    let old = [Stack::new("database", "a", named("acme-prod-app", "app"))];
+    let new = [Stack::new(
+        "database",
+        "b",
+        named("acme-prod-orders", "orders"),
+    )];
+    let h = hazards(Some(&diff::diff(&old, &new)), &[], &[]);
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].forcing, ["DBInstanceIdentifier", "DBName"]);
+    assert_eq!(h[0].hint, None);
+}

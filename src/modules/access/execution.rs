@@ -170,21 +170,7 @@ const DESCRIBE_LOG_GROUPS: Grant = Grant {
 const PRODUCT_LOG_GROUPS: Grant = Grant {
     part: Part::Data,
     sid: "ManageProductLogGroups",
-    actions: &[
-        "logs:AssociateKmsKey",
-        "logs:CreateLogGroup",
-        "logs:DeleteRetentionPolicy",
-        "logs:DescribeIndexPolicies",
-        "logs:DisassociateKmsKey",
-        "logs:GetDataProtectionPolicy",
-        "logs:ListTagsForResource",
-        "logs:ListTagsLogGroup",
-        "logs:PutRetentionPolicy",
-        "logs:TagLogGroup",
-        "logs:TagResource",
-        "logs:UntagLogGroup",
-        "logs:UntagResource",
-    ],
+    actions: crate::modules::secure::LOG_GROUP_ACTIONS,
     on: On::Arn("logs:${AWS::Region}:${AWS::AccountId}:log-group:{prefix}*"),
 };
 

@@ -271,7 +271,7 @@ fn ctrl_c_stops_following_and_never_the_deployment() {
             })
             .collect(),
     );
-    let allow = ["Database".to_owned()];
+    let allow = RENAMED.map(str::to_owned);
     let mut ui = Recorder {
         interrupt_after: Some(2),
         ..Default::default()
