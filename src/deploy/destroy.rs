@@ -168,13 +168,53 @@ fn fates(cloud: &dyn Cloud, stack: &str, target: Target) -> Result<Vec<Fate>, Ve
     Ok(out)
 }
 
+/// Properties that give a resource a name of the template's choosing: a retained resource under
+/// such a name blocks the next deployment of the same environment, which creates it again.
+const FIXED_NAMES: [&str; 4] = [
+    "LogGroupName",
+    "BucketName",
+    "DBInstanceIdentifier",
+    "RepositoryName",
+];
+
 fn fate(kind: &str, resource: &Value) -> (bool, &'static str) {
+    let fixed_name = FIXED_NAMES
+        .iter()
+        .any(|k| resource.pointer(&format!("/Properties/{k}")).is_some());
     match deletion_policy(kind, resource) {
+        Some("Retain" | "RetainExceptOnCreate") if fixed_name => (
+            true,
+            "stays (retained) under its fixed name: keep what you need and delete it before \
+             deploying this environment again, whose stack creates that name anew",
+        ),
         Some("Retain" | "RetainExceptOnCreate") => (
             true,
             "stays (retained): delete it by hand when no longer needed",
         ),
         Some("Snapshot") => (false, "deleted; a final snapshot is kept"),
         _ => (false, "deleted with its data"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_retained_resource_under_a_fixed_name_says_it_blocks_the_next_deployment() {
+        let group = |props: Value| json!({"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "Properties": props});
+        let named = group(json!({"LogGroupName": "/aws/rds/instance/acme-prod-app/postgresql"}));
+        let (stays, what) = fate("AWS::Logs::LogGroup", &named);
+        assert!(stays && what.contains("fixed name") && what.contains("deploying"));
+        let generated = group(json!({"RetentionInDays": 365}));
+        let (stays, what) = fate("AWS::Logs::LogGroup", &generated);
+        assert!(stays && !what.contains("fixed name"), "{what}");
+        let snapshot = json!({"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot",
+            "Properties": {"DBInstanceIdentifier": "acme-prod-app"}});
+        assert_eq!(
+            fate("AWS::RDS::DBInstance", &snapshot),
+            (false, "deleted; a final snapshot is kept")
+        );
     }
 }
