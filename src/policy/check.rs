@@ -125,14 +125,13 @@ pub(super) fn evaluate(
                 .any(|res| r.resources.contains(&res.kind))
     };
     let reads: Vec<_> = rules.iter().map(|r| view::types_read(r)).collect();
-    // (template, its text or a view's) per view; (rule, view) per pair to evaluate.
-    let mut views: Vec<(usize, Option<String>)> = Vec::new();
+    // (template, the resources it shows or all of them) per view; (rule, view) per pair.
+    let mut views: Vec<(usize, Option<Vec<usize>>)> = Vec::new();
     let mut view_ids: BTreeMap<(usize, Option<Vec<usize>>), usize> = BTreeMap::new();
     let mut view_of = |ti: usize, ri: usize| {
         let chosen = view::select(&templates[ti], reads[ri].as_ref());
         *view_ids.entry((ti, chosen.clone())).or_insert_with(|| {
-            let text = chosen.map(|c| view::text(&templates[ti], &c));
-            views.push((ti, text));
+            views.push((ti, chosen));
             views.len() - 1
         })
     };
@@ -148,21 +147,23 @@ pub(super) fn evaluate(
             wanted.push((ri, view_of(0, ri)));
         }
     }
-    let inputs: Vec<TemplateInput<'_>> = views
-        .iter()
-        .map(|(ti, text)| TemplateInput {
-            name: &templates[*ti].file,
-            text: text.as_deref().unwrap_or(&templates[*ti].text),
-        })
-        .collect();
     let template_of = |vi: usize| views[vi].0;
     let rule_hashes: Vec<String> = rules
         .iter()
         .map(|r| Cache::rule_hash(&r.name, &r.text))
         .collect();
-    let view_hashes: Vec<String> = inputs
+    // A whole template is known by its text's hash, a view by its parts' (no view is written
+    // unless the engine needs it).
+    let mut digests: BTreeMap<usize, view::Digest> = BTreeMap::new();
+    let view_hashes: Vec<String> = views
         .iter()
-        .map(|v| Cache::template_hash(v.text))
+        .map(|(ti, chosen)| match chosen {
+            None => Cache::template_hash(&templates[*ti].text),
+            Some(chosen) => digests
+                .entry(*ti)
+                .or_insert_with(|| view::Digest::of(&templates[*ti]))
+                .view(&templates[*ti], chosen),
+        })
         .collect();
     let key = |ri: usize, vi: usize| Cache::key(&rule_hashes[ri], &view_hashes[vi]);
     let mut outcomes = Vec::new();
@@ -177,6 +178,27 @@ pub(super) fn evaluate(
             None => missing.entry(vi).or_default().push(ri),
         }
     }
+    let texts: BTreeMap<usize, String> = missing
+        .keys()
+        .filter_map(|&vi| {
+            let (ti, chosen) = &views[vi];
+            Some((vi, view::text(&templates[*ti], chosen.as_ref()?)))
+        })
+        .collect();
+    let inputs: BTreeMap<usize, TemplateInput<'_>> = missing
+        .keys()
+        .map(|&vi| {
+            let t = &templates[template_of(vi)];
+            let text = texts.get(&vi).map_or(t.text.as_str(), String::as_str);
+            (
+                vi,
+                TemplateInput {
+                    name: &t.file,
+                    text,
+                },
+            )
+        })
+        .collect();
     let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
     for (vi, rule_ids) in missing {
         groups.entry(rule_ids).or_default().push(vi);
@@ -243,13 +265,13 @@ pub(super) fn evaluate(
 fn run_calls(
     engine: &dyn Engine,
     rules: &[&Rule],
-    views: &[TemplateInput<'_>],
+    views: &BTreeMap<usize, TemplateInput<'_>>,
     calls: &[(&[usize], &[usize])],
     threads: usize,
 ) -> Vec<Result<Vec<Outcome>, guard::EngineError>> {
     let one = |(rule_ids, view_ids): (&[usize], &[usize])| {
         let ri: Vec<RuleInput<'_>> = rule_ids.iter().map(|&i| rules[i].input()).collect();
-        let vi: Vec<TemplateInput<'_>> = view_ids.iter().map(|&i| views[i]).collect();
+        let vi: Vec<TemplateInput<'_>> = view_ids.iter().map(|&i| views[&i]).collect();
         let result = engine.evaluate(&ri, &vi).map_err(|e| match e {
             guard::EngineError::Syntax(errors) => guard::EngineError::Syntax(
                 errors.into_iter().map(|(r, m)| (rule_ids[r], m)).collect(),

@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 
 use super::rule::Rule;
 use super::template::Template;
+use crate::hash::sha256_hex;
 
 /// The resource types a rule may read, or `None` when it may read any.
 pub(super) fn types_read(rule: &Rule) -> Option<BTreeSet<&str>> {
@@ -52,6 +53,48 @@ pub(super) fn select(template: &Template, types: Option<&BTreeSet<&str>>) -> Opt
         .filter(|&i| types.contains(template.resources[i].kind.as_str()))
         .collect();
     (chosen.len() < template.resources.len()).then_some(chosen)
+}
+
+/// What identifies the views of one template without writing them: the hash of its sections
+/// besides `Resources` and of each resource, so a run whose pairs the cache holds writes no view.
+pub(super) struct Digest {
+    sections: String,
+    resources: Vec<String>,
+}
+
+impl Digest {
+    pub(super) fn of(template: &Template) -> Digest {
+        let mut sections = String::new();
+        for (key, value) in template.value().iter().filter(|(k, _)| *k != "Resources") {
+            sections.push_str(&Value::String(key.clone()).to_string());
+            sections.push_str(&value.to_string());
+        }
+        let resources = template.value().get("Resources");
+        Digest {
+            sections: sha256_hex(sections.as_bytes()),
+            resources: template
+                .resources
+                .iter()
+                .map(|r| {
+                    let value = resources.and_then(|all| all.get(&r.id));
+                    sha256_hex(value.map(Value::to_string).unwrap_or_default().as_bytes())
+                })
+                .collect(),
+        }
+    }
+
+    /// The hash of the view of the `chosen` resources: of the other sections' hash and of each
+    /// chosen resource's id and hash, in order (what `text` writes, and nothing else).
+    pub(super) fn view(&self, template: &Template, chosen: &[usize]) -> String {
+        let mut key = format!("view\n{}\n", self.sections);
+        for &i in chosen {
+            key.push_str(&format!(
+                "{:?}={}\n",
+                template.resources[i].id, self.resources[i]
+            ));
+        }
+        sha256_hex(key.as_bytes())
+    }
 }
 
 /// The template as JSON with only the `chosen` resources, every other section as it is.
@@ -136,6 +179,25 @@ mod tests {
             text(&t, &chosen),
             r#"{"AWSTemplateFormatVersion":"2010-09-09","Parameters":{"P":{"Type":"String"}},"Resources":{"B":{"Type":"AWS::S3::Bucket"},"C":{"Type":"AWS::S3::Bucket","Properties":{"BucketName":"c"}}}}"#
         );
+    }
+
+    #[test]
+    fn a_views_hash_changes_with_its_resources_and_sections_and_with_nothing_else() {
+        let t = template();
+        let d = Digest::of(&t);
+        let buckets = d.view(&t, &[0, 2]);
+        assert_eq!(buckets, Digest::of(&t).view(&t, &[0, 2]), "deterministic");
+        assert_ne!(buckets, d.view(&t, &[0]));
+        assert_ne!(buckets, d.view(&t, &[2, 0]), "order is part of the text");
+        let edit =
+            |from: &str, to: &str| Template::parse("t.yaml", t.text.replace(from, to)).unwrap();
+        // The queue is outside the view: editing it keeps the view's hash.
+        let queue = edit("AWS::SQS::Queue", "AWS::SNS::Topic");
+        assert_eq!(Digest::of(&queue).view(&queue, &[0, 2]), buckets);
+        let bucket = edit("BucketName: c", "BucketName: d");
+        assert_ne!(Digest::of(&bucket).view(&bucket, &[0, 2]), buckets);
+        let parameter = edit("P: {Type: String}", "P: {Type: Number}");
+        assert_ne!(Digest::of(&parameter).view(&parameter, &[0, 2]), buckets);
     }
 
     #[test]
