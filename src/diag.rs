@@ -109,6 +109,7 @@ codes! {
     ComplianceExceptionDate = "compliance.exception-date": "an exception's `expires` is not a calendar date",
     ComplianceConflict = "compliance.conflict": "a spec value breaks a control of a selected compliance profile",
     ComplianceUnknownRule = "compliance.unknown-rule": "an exception names a rule byoa does not have",
+    ComplianceHookException = "compliance.hook-exception": "the in-account hook cannot honour an exception that expires or names no resource",
     AccessArn = "access.arn": "the vendor role ARN is not an IAM role of the vendor account",
     AccessVendorRole = "access.vendor-role": "the spec names no vendor role for the deployer role to trust",
     AccessWholeAccount = "access.whole-account": "the deployer role trusts every principal of the vendor account",

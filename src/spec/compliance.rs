@@ -202,6 +202,40 @@ pub fn unknown_rules(spec: &Spec, catalogue: &RuleCatalogue) -> Vec<Diagnostic> 
     out
 }
 
+/// Exceptions the in-account hook never sees. Templates carry only lasting exceptions for named
+/// resources (`Metadata.guard.SuppressedRules`): one that expires would outlive its date in a
+/// deployed template, and one for every resource would waive resources nobody has reviewed. So
+/// with `enforce_in_account` such an exception holds in `byoa check` but not in the account,
+/// where the hook blocks the stack at deploy: a warning now instead of a failed deploy later.
+pub fn hook_blind(spec: &Spec) -> Vec<Diagnostic> {
+    if !spec.compliance.enforce_in_account {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, e) in spec.compliance.exceptions.iter().enumerate() {
+        let why = match (&e.resource, &e.expires) {
+            (None, _) => "names no resource",
+            (Some(_), Some(_)) => "expires",
+            (Some(_), None) => continue,
+        };
+        out.push(
+            Diagnostic::error(
+                Code::ComplianceHookException,
+                format!("/compliance/exceptions/{i}"),
+                format!(
+                    "the exception for `{}` {why}, so the templates do not carry it: `byoa check` accepts the deviation, but the in-account hook (`enforce_in_account`) blocks the stack that has it",
+                    e.rule
+                ),
+            )
+            .with_help(
+                "name the resource (`resource: <logical id>`) and drop `expires` to carry the exception into the template, or fix the deviation",
+            )
+            .as_warning(),
+        );
+    }
+    out
+}
+
 /// The conflicts between `spec` and its selected profiles. `controls(rule)` names the control
 /// ids of the selected profiles that the rule evidences (empty: no selected profile has it).
 pub fn check(spec: &Spec, controls: &dyn Fn(&str) -> Vec<String>) -> Vec<Diagnostic> {
@@ -454,6 +488,40 @@ mod tests {
         assert!(own[0].help.as_deref().unwrap().contains("--rules"));
         // No rule set loaded: nothing is judged.
         assert!(unknown_rules(&with("ANYTHING"), &RuleCatalogue::default()).is_empty());
+    }
+
+    #[test]
+    fn with_the_hook_on_an_expiring_or_unnamed_exception_is_a_warning_at_it() {
+        let exceptions = json!([
+            {"rule": "RDS_MULTI_AZ_SUPPORT", "resource": "Database", "reason": "one zone is enough"},
+            {"rule": "RDS_MULTI_AZ_SUPPORT", "reason": "one zone everywhere in this product"},
+            {"rule": "S3_BUCKET_LOGGING_ENABLED", "resource": "Trail", "reason": "until the log bucket exists", "expires": "2030-01-01"},
+        ]);
+        let hook = |on: bool| {
+            hook_blind(&spec(
+                json!({"compliance": {"enforce_in_account": on, "exceptions": exceptions.clone()}}),
+            ))
+        };
+        assert!(hook(false).is_empty());
+        let found: Vec<(String, String)> = hook(true)
+            .iter()
+            .map(|d| (d.pointer.clone().unwrap_or_default(), d.message.clone()))
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "/compliance/exceptions/1");
+        assert!(found[0].1.contains("names no resource"), "{}", found[0].1);
+        assert_eq!(found[1].0, "/compliance/exceptions/2");
+        assert!(
+            found[1].1.contains("`S3_BUCKET_LOGGING_ENABLED` expires"),
+            "{}",
+            found[1].1
+        );
+        assert!(
+            hook(true)
+                .iter()
+                .all(|d| d.code == Code::ComplianceHookException
+                    && d.severity == crate::diag::Severity::Warning)
+        );
     }
 
     #[test]

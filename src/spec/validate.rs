@@ -67,6 +67,7 @@ pub fn validate(
         catalogue.controls(rule, &profiles)
     }));
     d.extend(crate::spec::compliance::unknown_rules(spec, catalogue));
+    d.extend(crate::spec::compliance::hook_blind(spec));
     retention(
         spec.monitoring.log_retention_days,
         "/monitoring/log_retention_days",
