@@ -324,18 +324,27 @@ mod tests {
         )
     }
 
-    #[test]
-    fn a_blocked_deploy_exits_3_naming_resource_property_and_the_way_to_allow_it() {
-        let hazard = Hazard {
+    /// The database's replacement, blocked, forced by `forcing`.
+    fn replaced_database(forcing: &str) -> Hazard {
+        Hazard {
             stack: "database".into(),
             logical_id: "Database".into(),
             kind: "AWS::RDS::DBInstance".into(),
             reason: "replaced: the new resource starts empty".into(),
-            forcing: vec!["DBName".into()],
-            spec: vec!["database.name".into()],
-            source: "byoa and aws",
+            forcing: vec![forcing.into()],
+            spec: vec![],
+            source: "byoa",
             allowed: false,
             hint: None,
+        }
+    }
+
+    #[test]
+    fn a_blocked_deploy_exits_3_naming_resource_property_and_the_way_to_allow_it() {
+        let hazard = Hazard {
+            spec: vec!["database.name".into()],
+            source: "byoa and aws",
+            ..replaced_database("DBName")
         };
         let (code, _, err) = finish_text(Outcome::Blocked {
             hazards: vec![hazard],
@@ -349,15 +358,8 @@ mod tests {
     #[test]
     fn a_hazard_with_a_hint_leads_its_help_with_it() {
         let hazard = Hazard {
-            stack: "database".into(),
-            logical_id: "Database".into(),
-            kind: "AWS::RDS::DBInstance".into(),
-            reason: "replaced: the new resource starts empty".into(),
-            forcing: vec!["DBInstanceIdentifier".into()],
-            spec: vec![],
-            source: "byoa",
-            allowed: false,
             hint: Some("set `identifier: generated`".into()),
+            ..replaced_database("DBInstanceIdentifier")
         };
         let help = blocked(&[hazard])[0].help.clone().unwrap();
         assert_eq!(
