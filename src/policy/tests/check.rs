@@ -223,6 +223,32 @@ fn guard_syntax_errors_name_the_rule_file() {
 }
 
 #[test]
+fn a_broken_rule_about_a_type_no_template_has_is_still_reported() {
+    let broken = rule_file(
+        "BROKEN_RULE",
+        "# Rule: BROKEN_RULE\n# Title: broken\n# Severity: low\n# Resources: AWS::SQS::Queue\n# Fix: none",
+        "rule BROKEN_RULE {\n  Resources.*.Type ==\n",
+    );
+    let s = set(&[broken], &[]).unwrap();
+    let templates = vec![Template::parse("t.yaml", BUCKETS.to_owned()).unwrap()];
+    let errors = check(
+        &guard::Guard,
+        CheckInput {
+            selection: s.select(&[]).unwrap(),
+            templates,
+            exceptions: vec![],
+            today: "2026-01-01".into(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(errors[0].file, "policies/rules/BROKEN_RULE.guard");
+    assert!(
+        errors[0].message.starts_with("Guard syntax error: line "),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn violation_and_fix_are_split() {
     assert_eq!(
         split_message("\n  Violation: a b\n   c.\n  Fix: d\n"),
