@@ -3,7 +3,7 @@
 //!
 //! Input: the items, how many threads, the job. Output: the job's results, in order. Threads
 //! take the next item as they become free, so one slow item does not hold up the rest behind
-//! it. Users: synthesis renders stacks on every core, `out_dir` flushes and unlinks files on
+//! it. Users: synthesis builds the services' modules and renders stacks on every core, `out_dir` flushes and unlinks files on
 //! several threads at once (they wait on the disk), `check` runs cfn-guard calls on every core.
 
 use std::sync::{Mutex, PoisonError};
@@ -49,9 +49,26 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, threads: usize, job: impl Fn(T) -> R
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `a` and `b` at once: `a` on a thread of its own (here, after `b`, when the process has one
+/// core), `b` on this one. A panic in `a` is raised again here.
+pub fn join<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if cores(2) < 2 {
+        let b = b();
+        return (a(), b);
+    }
+    std::thread::scope(|s| {
+        let a = s.spawn(a);
+        let b = b();
+        let a = a
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::map;
+    use super::{join, map};
 
     #[test]
     fn results_keep_the_order_of_the_items() {
@@ -64,5 +81,11 @@ mod tests {
         assert_eq!(slow_first, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert_eq!(map(Vec::<u64>::new(), 4, |i| i), Vec::<u64>::new());
         assert_eq!(map(vec![7], 4, |i| i + 1), [8]);
+    }
+
+    #[test]
+    fn join_returns_both_results_in_their_places() {
+        let (a, b) = join(|| "first".to_owned(), || 2);
+        assert_eq!((a.as_str(), b), ("first", 2));
     }
 }

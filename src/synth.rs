@@ -166,8 +166,8 @@ pub fn synthesize(
     let rule_file = hook_rules.map(|text| (RULE_FILE_KEY.to_owned(), text));
     let sources = SourceMap {
         stacks: templates
-            .iter()
-            .map(|r| (r.stack.module.clone(), r.stack.template.sources().clone()))
+            .iter_mut()
+            .map(|r| (r.stack.module.clone(), r.stack.template.take_sources()))
             .collect(),
     };
     Ok(Output {
@@ -238,11 +238,17 @@ fn deployable(r: &Rendered, capabilities: Vec<Capability>) -> Deployable {
 }
 
 /// Every stack rendered, in order, the stacks shared out over the machine's cores (rendering
-/// and checking a template is pure and dominates synthesis of many services).
+/// and checking a template is pure and dominates synthesis of many services). The largest
+/// templates are handed out first, so that no core is left rendering a big one alone at the
+/// end (monitoring and root, the largest, come last in stack order).
 fn render_all(stacks: Vec<Stack>, format: emit::Format) -> Vec<(Rendered, Vec<Diagnostic>)> {
-    crate::parallel::map(stacks, crate::parallel::cores(4), |stack| {
-        render_one(stack, format)
-    })
+    let mut jobs: Vec<(usize, Stack)> = stacks.into_iter().enumerate().collect();
+    jobs.sort_by_key(|(_, s)| std::cmp::Reverse(s.template.resources.len()));
+    let mut done = crate::parallel::map(jobs, crate::parallel::cores(4), |(i, stack)| {
+        (i, render_one(stack, format))
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// One stack's bytes, and what is wrong with its template.

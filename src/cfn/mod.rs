@@ -286,9 +286,10 @@ impl Template {
         }
     }
 
-    /// The spec fields recorded for this template's resources.
-    pub fn sources(&self) -> &sources::Sources {
-        &self.sources
+    /// The spec fields recorded for this template's resources, moved out (synthesis writes
+    /// them to `sources.json`); the template records none afterwards.
+    pub fn take_sources(&mut self) -> sources::Sources {
+        std::mem::take(&mut self.sources)
     }
 
     pub fn add_parameter(&mut self, id: &str, p: Parameter) {

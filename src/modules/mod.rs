@@ -89,21 +89,21 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Diagn
     let cluster = (!model.services.is_empty()).then(|| service::build_cluster(model));
     let database = model.database.is_some().then(|| database::build(model));
     let database_exports = database.as_ref().map_or(&[][..], |d| &d.needs.exports[..]);
-    let services: Vec<(String, Compiled)> = model
-        .services
-        .iter()
-        .map(|s| {
+    // Each service's module depends on the model and the database's exports alone.
+    let each: Vec<&crate::spec::model::Service> = model.services.iter().collect();
+    let services: Vec<(String, Compiled)> =
+        crate::parallel::map(each, crate::parallel::cores(4), |s| {
             let uses = if s.uses_database {
                 database_exports
             } else {
                 &[]
             };
             (service::module(s), service::build(model, s, uses))
-        })
-        .collect();
+        });
     // The network admits what the others need; monitoring alarms on what the network and the
     // others ask for; access grants what all of them need.
-    let ingress = Needs::aggregate(in_order(None, &services, &cluster, None, &database)).ingress;
+    let ingress =
+        Needs::aggregate_unwatched(in_order(None, &services, &cluster, None, &database)).ingress;
     let network = network::build(model, &ingress);
     let watched = in_order(Some(&network), &services, &cluster, None, &database);
     let monitoring = monitoring::build(model, &Needs::aggregate(watched));
@@ -114,7 +114,7 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Diagn
         Some(&monitoring),
         &database,
     );
-    let all = Needs::aggregate(all);
+    let all = Needs::aggregate_unwatched(all);
 
     let mut nested = vec![Stack::new(model, network::MODULE, network.template)];
     if let Some(cluster) = cluster {
@@ -127,14 +127,15 @@ pub fn build_all(model: &Model, extension: &str) -> Result<Vec<Stack>, Vec<Diagn
         nested.push(Stack::new(model, &module, compiled.template));
     }
     nested.push(Stack::new(model, monitoring::MODULE, monitoring.template));
-    // Launched by the customer first, on its own; nothing in the root depends on it.
-    let standalone = vec![Stack::new(
-        model,
-        access::MODULE,
-        access::build(model, &all),
-    )];
+    // Launched by the customer first, on its own; nothing in the root depends on it, so the
+    // two are built at once.
+    let (access, root_template) = crate::parallel::join(
+        || access::build(model, &all),
+        || root::build(model, &nested, extension),
+    );
+    let standalone = vec![Stack::new(model, access::MODULE, access)];
     let root_file = format!("{}.{extension}", root::MODULE);
-    let root_template = root::build(model, &nested, extension).map_err(|problems| {
+    let root_template = root_template.map_err(|problems| {
         problems
             .into_iter()
             .map(|d| d.in_file(&root_file))

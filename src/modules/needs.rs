@@ -205,6 +205,17 @@ impl Needs {
     /// statements and condition lists have always had; changing it would change the access
     /// template of every customer without changing a permission.
     pub fn aggregate<'a>(parts: impl IntoIterator<Item = &'a Needs>) -> Needs {
+        Self::gather(parts, true)
+    }
+
+    /// `aggregate` without the alarms and dashboard rows, which only the monitoring stack
+    /// reads and which are the costly part to copy: what the network and access stacks are
+    /// built from.
+    pub fn aggregate_unwatched<'a>(parts: impl IntoIterator<Item = &'a Needs>) -> Needs {
+        Self::gather(parts, false)
+    }
+
+    fn gather<'a>(parts: impl IntoIterator<Item = &'a Needs>, watched: bool) -> Needs {
         let mut all = Needs::default();
         for n in parts {
             for g in &n.grants {
@@ -228,9 +239,11 @@ impl Needs {
             extend_unique(&mut all.exports, &n.exports);
             // Alarm ids and input names are built from user names: two that collide are kept,
             // so the monitoring template (which checks its ids) reports them.
-            all.alarms.extend(n.alarms.iter().cloned());
+            if watched {
+                all.alarms.extend(n.alarms.iter().cloned());
+                all.dashboard_rows.extend(n.dashboard_rows.iter().cloned());
+            }
             extend_unique(&mut all.alarm_inputs, &n.alarm_inputs);
-            all.dashboard_rows.extend(n.dashboard_rows.iter().cloned());
             extend_unique(&mut all.decided_by, &n.decided_by);
         }
         all
@@ -335,6 +348,18 @@ mod tests {
             ..Needs::default()
         };
         assert_eq!(Needs::aggregate([&service, &database]).alarms.len(), 2);
+        let with_row = Needs {
+            grants: vec![A],
+            dashboard_rows: vec![vec![serde_json::json!({"type": "metric"})]],
+            ..service
+        };
+        let unwatched = Needs::aggregate_unwatched([&with_row, &database]);
+        assert!(unwatched.alarms.is_empty() && unwatched.dashboard_rows.is_empty());
+        assert_eq!(
+            unwatched.grants,
+            [A],
+            "everything else is aggregated as ever"
+        );
     }
 
     #[test]

@@ -349,7 +349,7 @@ proptest! {
             }
             fixed_point(&value);
             // The source map names only resources the template has.
-            let sources = t.stack.template.sources();
+            let sources = &output.sources.stacks[&t.stack.module];
             let traced = sources.entries().map(|(id, _, _)| id).chain(sources.traced_resources());
             for id in traced {
                 prop_assert!(
