@@ -75,7 +75,7 @@ pub fn load_and_synthesize(
 /// Synthesis as every command runs it: the model's templates and, when the model enforces its
 /// rules in the account, the hook's rule file made from the embedded rules.
 pub fn synthesize(loaded: &spec::Loaded, format: Format) -> Result<synth::Output, Vec<Diagnostic>> {
-    let hook_rules = policy::hook::rule_file(policy::PolicySet::embedded(), &loaded.model);
+    let hook_rules = policy::hook::rule_file(policy::PolicySet::embedded, &loaded.model);
     synth::synthesize(loaded, format, hook_rules)
 }
 

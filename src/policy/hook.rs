@@ -10,12 +10,14 @@ use super::set::PolicySet;
 use crate::naming::RULE_FILE_KEY;
 use crate::spec::Model;
 
-/// The rules of the model's profiles (all profiles when it names none) from `catalogue`, in one
-/// Guard file for the in-account hook; `None` when the model does not enforce in the account.
-pub fn rule_file(catalogue: &PolicySet, model: &Model) -> Option<String> {
+/// The rules of the model's profiles (all profiles when it names none) from the set `rules`
+/// gives (asked for only then), in one Guard file for the in-account hook; `None` when the
+/// model does not enforce in the account.
+pub fn rule_file<'a>(rules: impl FnOnce() -> &'a PolicySet, model: &Model) -> Option<String> {
     if !model.compliance.enforce_in_account {
         return None;
     }
+    let catalogue = rules();
     let profiles: Vec<String> = model
         .compliance
         .profiles
@@ -126,7 +128,7 @@ mod tests {
             "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n\
              compliance: {profiles: [hipaa], enforce_in_account: true}\n",
         );
-        let text = rule_file(PolicySet::embedded(), &enforced).expect("a rule file for the hook");
+        let text = rule_file(PolicySet::embedded, &enforced).expect("a rule file for the hook");
         assert!(text.contains("rule RDS_STORAGE_ENCRYPTED"));
         assert!(text.contains("as guard/byoa-rules.guard"), "{text}");
         // The hook evaluates the file as one unit: no two rules may share a variable, and
@@ -162,6 +164,6 @@ mod tests {
         let plain = model(
             "product: {name: acme, vendor_account_id: \"111111111111\"}\naccess: {vendor_role_arn: \"arn:aws:iam::111111111111:role/byoa-deploy\"}\nregion: us-east-1\n",
         );
-        assert!(rule_file(PolicySet::embedded(), &plain).is_none());
+        assert!(rule_file(PolicySet::embedded, &plain).is_none());
     }
 }

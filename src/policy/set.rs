@@ -13,7 +13,7 @@ use super::PolicyError;
 use super::profile::{Control, Profile, parse_profile};
 use super::rule::{Rule, parse_rule};
 use crate::diag::{Code, did_you_mean};
-use crate::spec::RuleCatalogue;
+use crate::spec::{Controls, RuleCatalogue};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/policies.rs"));
@@ -23,10 +23,18 @@ mod embedded {
 pub const CUSTOM_PROFILE: &str = "custom";
 
 /// What validation needs of the embedded rule set (built once per process): the catalogue the
-/// command layer hands to `spec::load`.
+/// command layer hands to `spec::load`. It reads the rules' headers alone; the profiles are
+/// parsed (with the whole set) only if validation asks which controls a rule evidences.
 pub fn catalogue() -> &'static RuleCatalogue {
     static CATALOGUE: std::sync::OnceLock<RuleCatalogue> = std::sync::OnceLock::new();
-    CATALOGUE.get_or_init(|| PolicySet::embedded().catalogue())
+    CATALOGUE.get_or_init(|| {
+        let mut catalogue = RuleCatalogue::default();
+        for (file, text) in embedded::RULES {
+            let rule = parse_rule(file, text).expect("the embedded rule set is valid");
+            catalogue.add_rule(&rule.name, &rule.resources);
+        }
+        catalogue.with_controls_from(|| PolicySet::embedded().controls())
+    })
 }
 
 /// Every rule and profile byoa knows: the embedded set plus the user's.
@@ -44,21 +52,18 @@ impl PolicySet {
         SET.get_or_init(|| PolicySet::load(&[]).expect("the embedded rule set is valid"))
     }
 
-    /// What spec validation needs of this set, as data: each rule's resource types and the
-    /// profile controls it evidences, in profile and control order.
-    pub fn catalogue(&self) -> RuleCatalogue {
-        let mut catalogue = RuleCatalogue::default();
-        for r in &self.rules {
-            catalogue.add_rule(&r.name, &r.resources);
-        }
+    /// The profile controls each rule evidences, in profile and control order (what spec
+    /// validation names when a value conflicts with a rule).
+    pub fn controls(&self) -> Controls {
+        let mut controls = Controls::default();
         for p in &self.profiles {
             for c in &p.controls {
                 for r in &c.rules {
-                    catalogue.add_control(&p.name, &c.id, r);
+                    controls.add(&p.name, &c.id, r);
                 }
             }
         }
-        catalogue
+        controls
     }
 
     /// The embedded rules and profiles, plus the rules (and profiles) in `user_dirs`.

@@ -8,43 +8,64 @@
 //! written into a template.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Rules by name, with their resource types and controls.
 #[derive(Debug, Clone, Default)]
 pub struct RuleCatalogue {
-    rules: BTreeMap<String, CatalogueRule>,
+    /// Each rule's resource types.
+    rules: BTreeMap<String, Vec<String>>,
+    /// Each rule's controls: filled by `add_control`, or on first use by `load` (reading the
+    /// profiles costs a parse that a spec without a conflict never needs).
+    controls: OnceLock<Controls>,
+    load: Option<fn() -> Controls>,
 }
 
+/// `(profile, control id)` for each rule, in the order they were added.
 #[derive(Debug, Clone, Default)]
-struct CatalogueRule {
-    resource_types: Vec<String>,
-    /// `(profile, control id)` in the order the caller added them.
-    controls: Vec<(String, String)>,
+pub struct Controls(BTreeMap<String, Vec<(String, String)>>);
+
+impl Controls {
+    /// Records that `rule` evidences control `control` of `profile`.
+    pub fn add(&mut self, profile: &str, control: &str, rule: &str) {
+        let entry = (profile.to_owned(), control.to_owned());
+        let controls = self.0.entry(rule.to_owned()).or_default();
+        if !controls.contains(&entry) {
+            controls.push(entry);
+        }
+    }
 }
 
 impl RuleCatalogue {
     /// Records `rule` and the resource types it judges (none for a rule about whole templates).
     pub fn add_rule(&mut self, rule: &str, resource_types: &[String]) {
-        self.rules
-            .entry(rule.to_owned())
-            .or_default()
-            .resource_types = resource_types.to_vec();
+        self.rules.insert(rule.to_owned(), resource_types.to_vec());
     }
 
     /// Records that `rule` evidences control `control` of `profile`.
     pub fn add_control(&mut self, profile: &str, control: &str, rule: &str) {
-        let entry = (profile.to_owned(), control.to_owned());
-        let controls = &mut self.rules.entry(rule.to_owned()).or_default().controls;
-        if !controls.contains(&entry) {
-            controls.push(entry);
+        if self.controls.get().is_none() {
+            let _ = self.controls.set(Controls::default());
         }
+        if let Some(controls) = self.controls.get_mut() {
+            controls.add(profile, control, rule);
+        }
+    }
+
+    /// The catalogue whose controls `load` gives, read when first asked for.
+    pub fn with_controls_from(mut self, load: fn() -> Controls) -> Self {
+        self.load = Some(load);
+        self
     }
 
     /// `profile control` for every control of `profiles` that `rule` evidences, in the order
     /// they were added, e.g. `hipaa 164.308(a)(7)(ii)(A)`.
     pub fn controls(&self, rule: &str, profiles: &[String]) -> Vec<String> {
-        self.rules.get(rule).map_or_else(Vec::new, |r| {
-            r.controls
+        let all = self
+            .controls
+            .get_or_init(|| self.load.map(|load| load()).unwrap_or_default());
+        all.0.get(rule).map_or_else(Vec::new, |controls| {
+            controls
                 .iter()
                 .filter(|(p, _)| profiles.contains(p))
                 .map(|(p, c)| format!("{p} {c}"))
@@ -59,7 +80,7 @@ impl RuleCatalogue {
 
     /// The resource types `rule` judges; empty for an unknown rule or a template rule.
     pub fn resource_types(&self, rule: &str) -> &[String] {
-        self.rules.get(rule).map_or(&[], |r| &r.resource_types)
+        self.rules.get(rule).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -80,5 +101,21 @@ mod tests {
         assert!(c.controls("OTHER", &both).is_empty());
         assert_eq!(c.resource_types("R"), ["AWS::S3::Bucket"]);
         assert!(c.resource_types("OTHER").is_empty());
+    }
+
+    #[test]
+    fn controls_given_lazily_are_read_on_first_use() {
+        fn load() -> super::Controls {
+            let mut c = super::Controls::default();
+            c.add("soc2", "CC7.2", "R");
+            c
+        }
+        let c = RuleCatalogue::default().with_controls_from(load);
+        assert_eq!(c.controls("R", &["soc2".to_owned()]), ["soc2 CC7.2"]);
+        assert!(
+            RuleCatalogue::default()
+                .controls("R", &["soc2".to_owned()])
+                .is_empty()
+        );
     }
 }

@@ -31,7 +31,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, did_you_mean, push_pointer, sort_and_dedup};
-pub use catalogue::RuleCatalogue;
+pub use catalogue::{Controls, RuleCatalogue};
 pub use model::Model;
 pub use source::Source;
 use source::SourceMap;

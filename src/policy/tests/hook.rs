@@ -32,7 +32,7 @@ fn enforced(example: &str) -> String {
 fn synthesize(spec: &str, env: &str) -> (Vec<(String, String)>, String) {
     let loaded = crate::spec::load_str(Path::new("byoa.yaml"), spec, Some(env), catalogue())
         .expect("the example is valid");
-    let rules = hook::rule_file(PolicySet::embedded(), &loaded.model).expect("the hook is on");
+    let rules = hook::rule_file(PolicySet::embedded, &loaded.model).expect("the hook is on");
     let format = Format::Yaml;
     let templates = crate::modules::build_all(&loaded.model, format.extension())
         .expect("the example builds")

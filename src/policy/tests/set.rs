@@ -83,3 +83,30 @@ fn the_embedded_set_loads() {
         }
     }
 }
+
+#[test]
+fn the_catalogue_read_from_rule_headers_alone_knows_what_the_whole_set_knows() {
+    let set = PolicySet::embedded();
+    let catalogue = crate::policy::catalogue();
+    let mut names: Vec<&str> = set.rules.iter().map(|r| r.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(catalogue.rules().collect::<Vec<_>>(), names);
+    let profiles: Vec<String> = set.profiles.iter().map(|p| p.name.clone()).collect();
+    let mut with_controls = 0;
+    for rule in &set.rules {
+        assert_eq!(catalogue.resource_types(&rule.name), rule.resources);
+        let expected: Vec<String> = set
+            .profiles
+            .iter()
+            .flat_map(|p| {
+                p.controls
+                    .iter()
+                    .filter(|c| c.rules.contains(&rule.name))
+                    .map(|c| format!("{} {}", p.name, c.id))
+            })
+            .collect();
+        with_controls += usize::from(!expected.is_empty());
+        assert_eq!(catalogue.controls(&rule.name, &profiles), expected);
+    }
+    assert!(with_controls > 50, "{with_controls} rules map to controls");
+}
