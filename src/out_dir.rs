@@ -23,7 +23,10 @@
 //!   The flushes run on several threads at once, so the filesystem commits them together
 //!   (measured on ext4: 60 files flushed one after another cost about 250 ms, on eight threads
 //!   about 12 ms); a flush per file keeps the guarantee to our own files, where one `syncfs`
-//!   would wait for everything else written to the disk.
+//!   would wait for everything else written to the disk. A file whose bytes the previous
+//!   output already holds is not written again: that file is hard-linked into the staging
+//!   directory (only when nothing else links to it, so no outside name shares the new output),
+//!   which costs a read and no disk write, and most re-runs change few files.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -114,9 +117,10 @@ impl Staging {
         &self.staging
     }
 
-    /// Writes `files` (path under the staging directory, bytes) as new files, each flushed to
-    /// disk, on up to `FLUSHERS` threads. Reports the first file (in `files` order) that
-    /// failed.
+    /// Writes `files` (path under the staging directory, bytes), each flushed to disk: a file
+    /// the output being replaced holds with these very bytes is linked in from it (`reuse`),
+    /// the others are written anew on up to `FLUSHERS` threads. Reports the first file (in
+    /// `files` order) that failed.
     pub fn write(&self, files: &[(&str, &[u8])]) -> Result<(), Diagnostic> {
         let paths: Vec<PathBuf> = files.iter().map(|(f, _)| self.staging.join(f)).collect();
         let dirs: BTreeSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
@@ -128,12 +132,15 @@ impl Staging {
                 )
             })?;
         }
-        let jobs: Vec<(&Path, &[u8])> = paths
+        let fresh: Vec<(&Path, &[u8])> = paths
             .iter()
             .zip(files)
-            .map(|(p, (_, bytes))| (p.as_path(), *bytes))
+            .filter(|(path, (file, bytes))| !reuse(path, &self.target.join(file), bytes))
+            .map(|(path, (_, bytes))| (path.as_path(), *bytes))
             .collect();
-        on_threads(&jobs, |(path, bytes)| write_durable(path, bytes))
+        crate::parallel::map(fresh, FLUSHERS, |(path, bytes)| write_durable(path, bytes))
+            .into_iter()
+            .collect()
     }
 
     /// Swaps the staging directory in for the output directory, then removes the previous
@@ -338,36 +345,14 @@ fn rename(from: &Path, to: &Path) -> Result<(), Diagnostic> {
     })
 }
 
-/// Removes `dir` and everything in it, its entries on several threads (an unlink can wait
-/// for the filesystem's journal, as a flush does).
+/// Removes `dir` and everything in it.
 fn remove(dir: &Path) -> Result<(), Diagnostic> {
-    let failed = |e: std::io::Error| error(dir, format!("cannot remove `{}`: {e}", dir.display()));
-    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .and_then(|list| list.map(|e| e.map(|e| e.path())).collect())
-        .map_err(failed)?;
-    on_threads(&entries, |path| {
-        let removed = match std::fs::symlink_metadata(path) {
-            Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
-            _ => std::fs::remove_file(path),
-        };
-        removed.map_err(failed)
-    })?;
-    std::fs::remove_dir(dir).map_err(failed)
+    std::fs::remove_dir_all(dir)
+        .map_err(|e| error(dir, format!("cannot remove `{}`: {e}", dir.display())))
 }
 
-/// Runs `job` over `items` on `FLUSHERS` threads; the first failure, in `items` order.
-fn on_threads<T: Sync>(
-    items: &[T],
-    job: impl Fn(&T) -> Result<(), Diagnostic> + Sync,
-) -> Result<(), Diagnostic> {
-    let refs: Vec<&T> = items.iter().collect();
-    crate::parallel::map(refs, FLUSHERS, job)
-        .into_iter()
-        .collect()
-}
-
-/// How many threads flush (or unlink) files at once: enough for the filesystem to commit them
-/// together; they wait on the disk, not on a core.
+/// How many threads flush files at once: enough for the filesystem to commit them together;
+/// they wait on the disk, not on a core.
 const FLUSHERS: usize = 8;
 
 /// Writes `bytes` to the new file `path` and flushes it to disk.
@@ -378,6 +363,38 @@ fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         f.sync_all()
     })();
     result.map_err(|e| error(path, format!("cannot write `{}`: {e}", path.display())))
+}
+
+/// Links `previous` (a file of the output being replaced) in as `path` when it holds `bytes`,
+/// is a plain file and nothing else links to it: bytes a run wrote (and flushed) are neither
+/// written nor flushed again, and removing the previous output then only drops a name. Its
+/// data is flushed first, a no-op unless something other than byoa wrote it. Whether it holds
+/// `bytes` is read from the file, not trusted from the manifest. `false` (write the file
+/// anew) when any of this does not hold or fails.
+#[cfg(unix)]
+fn reuse(path: &Path, previous: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+    let linkable = std::fs::symlink_metadata(previous)
+        .is_ok_and(|m| m.is_file() && m.nlink() == 1 && m.len() == bytes.len() as u64);
+    if !linkable {
+        return false;
+    }
+    let same = File::open(previous).and_then(|mut f| {
+        let mut old = Vec::with_capacity(bytes.len());
+        f.read_to_end(&mut old)?;
+        if old == bytes {
+            f.sync_data()?;
+        }
+        Ok(old == bytes)
+    });
+    same.is_ok_and(|same| same) && std::fs::hard_link(previous, path).is_ok()
+}
+
+/// Without link counts a file cannot be shown to be byoa's alone: always written anew.
+#[cfg(not(unix))]
+fn reuse(_path: &Path, _previous: &Path, _bytes: &[u8]) -> bool {
+    false
 }
 
 /// Flushes a directory's entries (the names of the files in it) to disk.
@@ -517,6 +534,52 @@ mod tests {
         s.commit().unwrap();
         assert_eq!(names(&out), ["new.yaml"]);
         assert_eq!(names(root.path()), ["out"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_from_the_previous_output_and_the_rest_written_anew() {
+        use std::os::unix::fs::MetadataExt;
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let first = stage(&out, &owned(&[])).unwrap();
+        let files: [(&str, &[u8]); 4] = [
+            ("same.yaml", b"same"),
+            ("edited.yaml", b"abcd"),
+            ("shared.yaml", b"kept"),
+            ("guard/rules.guard", b"rule"),
+        ];
+        first.write(&files).unwrap();
+        first.commit().unwrap();
+        let inode = |f: &str| std::fs::metadata(out.join(f)).unwrap().ino();
+        let before: Vec<u64> = files.iter().map(|(f, _)| inode(f)).collect();
+        // A name outside the output shares this file: the next output must not.
+        std::fs::hard_link(out.join("shared.yaml"), root.path().join("elsewhere")).unwrap();
+
+        let owned_now = owned(&["same.yaml", "edited.yaml", "shared.yaml", "guard"]);
+        let second = stage(&out, &owned_now).unwrap();
+        let next: [(&str, &[u8]); 4] = [
+            ("same.yaml", b"same"),
+            ("edited.yaml", b"abce"),
+            ("shared.yaml", b"kept"),
+            ("guard/rules.guard", b"rule"),
+        ];
+        second.write(&next).unwrap();
+        second.commit().unwrap();
+        for (i, (file, bytes)) in next.iter().enumerate() {
+            assert_eq!(&std::fs::read(out.join(file)).unwrap(), bytes, "{file}");
+            let linked = inode(file) == before[i];
+            let expected = matches!(*file, "same.yaml" | "guard/rules.guard");
+            assert_eq!(linked, expected, "{file} linked: {linked}");
+        }
+        assert_eq!(
+            std::fs::read(root.path().join("elsewhere")).unwrap(),
+            b"kept"
+        );
+        assert_eq!(std::fs::metadata(out.join("same.yaml")).unwrap().nlink(), 1);
+        let mut left = names(root.path());
+        left.sort();
+        assert_eq!(left, ["elsewhere", "out"]);
     }
 
     #[test]
