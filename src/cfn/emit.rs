@@ -38,12 +38,12 @@ pub fn render(value: &Value, format: Format) -> String {
 
 /// Renders a JSON value as block-style YAML.
 pub fn to_yaml(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(64 * 1024);
     match value {
         Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
         Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
         scalar => {
-            out.push_str(&scalar_text(scalar));
+            push_scalar(&mut out, scalar);
             out.push('\n');
         }
     }
@@ -51,7 +51,13 @@ pub fn to_yaml(value: &Value) -> String {
 }
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        left -= step;
+    }
 }
 
 fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize) {
@@ -60,7 +66,7 @@ fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize)
         if i > 0 || !out.ends_with("- ") {
             indent(out, level);
         }
-        out.push_str(&quote(k));
+        push_quoted(out, k);
         out.push(':');
         write_child(out, v, level);
     }
@@ -76,7 +82,7 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
             Value::Object(m) if !m.is_empty() => write_map(out, m, level + 2),
             Value::Array(inner) if !inner.is_empty() => write_seq(out, inner, level + 2),
             scalar => {
-                out.push_str(&scalar_text(scalar));
+                push_scalar(out, scalar);
                 out.push('\n');
             }
         }
@@ -96,20 +102,23 @@ fn write_child(out: &mut String, v: &Value, level: usize) {
         }
         scalar => {
             out.push(' ');
-            out.push_str(&scalar_text(scalar));
+            push_scalar(out, scalar);
             out.push('\n');
         }
     }
 }
 
-fn scalar_text(v: &Value) -> String {
+fn push_scalar(out: &mut String, v: &Value) {
     match v {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => quote(s),
-        Value::Object(_) => "{}".to_owned(),
-        Value::Array(_) => "[]".to_owned(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => push_quoted(out, s),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
     }
 }
 
@@ -121,10 +130,17 @@ const RESERVED: &[&str] = &[
 /// A string as a YAML scalar: plain when nothing could misread it, else JSON-style double
 /// quotes (a JSON string is a valid YAML double-quoted scalar).
 pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_quoted(&mut out, s);
+    out
+}
+
+/// `quote(s)`, written at the end of `out`.
+fn push_quoted(out: &mut String, s: &str) {
     if is_plain_safe(s) {
-        s.to_owned()
+        out.push_str(s);
     } else {
-        serde_json::to_string(s).expect("a string serializes")
+        out.push_str(&serde_json::to_string(s).expect("a string serializes"));
     }
 }
 
@@ -142,8 +158,8 @@ fn is_plain_safe(s: &str) -> bool {
         return false;
     }
     // Letters, digits and a few punctuation marks that never start YAML syntax mid-scalar.
-    s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./:@=+, ()".contains(c))
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_./:@=+, ()".contains(&b))
         && !s.ends_with(' ')
 }
 
