@@ -252,11 +252,13 @@ fn render_all(stacks: Vec<Stack>, format: emit::Format) -> Vec<(Rendered, Vec<Di
 }
 
 /// One stack's bytes, and what is wrong with its template.
-fn render_one(stack: Stack, format: emit::Format) -> (Rendered, Vec<Diagnostic>) {
-    let value = stack.template.to_value();
-    let body = emit::render(&value, format);
+fn render_one(mut stack: Stack, format: emit::Format) -> (Rendered, Vec<Diagnostic>) {
     let file = stack.file(format.extension());
-    let problems = check::problems(&file, &stack.template, &value, body.len());
+    let (body, problems) = stack.template.lend_value(|template, value| {
+        let body = emit::render(value, format);
+        let problems = check::problems(&file, template, value, body.len());
+        (body, problems)
+    });
     let rendered = Rendered { stack, file, body };
     (rendered, problems)
 }

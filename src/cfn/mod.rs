@@ -166,7 +166,9 @@ impl Resource {
         self
     }
 
-    fn to_value(&self) -> Value {
+    /// The resource as a value, with `properties` (its own, or a copy of them) as its
+    /// `Properties`, left out when empty.
+    fn to_value(&self, properties: Value) -> Value {
         let mut m = Map::new();
         m.insert("Type".into(), json!(self.kind));
         if let Some(c) = &self.condition {
@@ -190,8 +192,8 @@ impl Resource {
         if let Some(meta) = &self.metadata {
             m.insert("Metadata".into(), meta.clone());
         }
-        if self.properties.as_object().is_some_and(|p| !p.is_empty()) {
-            m.insert("Properties".into(), self.properties.clone());
+        if properties.as_object().is_some_and(|p| !p.is_empty()) {
+            m.insert("Properties".into(), properties);
         }
         Value::Object(m)
     }
@@ -377,6 +379,44 @@ impl Template {
 
     /// The template as an ordered JSON value, in the conventional section order.
     pub fn to_value(&self) -> Value {
+        let properties = self.resources.values().map(|r| r.properties.clone());
+        self.value_with(properties.collect())
+    }
+
+    /// `f` of this template and its value, the value built without copying the resources'
+    /// properties (the bulk of a template): they are moved into it and back afterwards, so
+    /// `f` sees the template's resources without properties. Synthesis renders and checks
+    /// each template this way.
+    pub fn lend_value<R>(&mut self, f: impl FnOnce(&Template, &Value) -> R) -> R {
+        let lent = |p: &Value| p.as_object().is_some_and(|p| !p.is_empty());
+        let properties: Vec<Value> = self
+            .resources
+            .values_mut()
+            .map(|r| {
+                if lent(&r.properties) {
+                    std::mem::take(&mut r.properties)
+                } else {
+                    r.properties.clone()
+                }
+            })
+            .collect();
+        let mut value = self.value_with(properties);
+        let result = f(self, &value);
+        let back = value
+            .get_mut("Resources")
+            .and_then(Value::as_object_mut)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        for (r, (_, mut v)) in self.resources.values_mut().zip(back) {
+            if let Some(p) = v.as_object_mut().and_then(|v| v.shift_remove("Properties")) {
+                r.properties = p;
+            }
+        }
+        result
+    }
+
+    /// The template's value with `properties` (one per resource, in order) as the resources'.
+    fn value_with(&self, properties: Vec<Value>) -> Value {
         let mut m = Map::new();
         m.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         m.insert("Description".into(), json!(self.description));
@@ -423,7 +463,8 @@ impl Template {
             Value::Object(
                 self.resources
                     .iter()
-                    .map(|(k, r)| (k.clone(), r.to_value()))
+                    .zip(properties)
+                    .map(|((k, r), p)| (k.clone(), r.to_value(p)))
                     .collect(),
             ),
         );
@@ -528,3 +569,35 @@ pub const UNTAGGABLE: &[&str] = &[
     "AWS::IAM::RolePolicy",
     "AWS::CloudFormation::GuardHook",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lent_value_is_the_template_value_and_the_template_gets_its_properties_back() {
+        let mut t = Template::new("t", vec![("Product".into(), "acme".into())]);
+        t.add_resource(
+            "Bucket",
+            Resource::new("AWS::S3::Bucket", json!({"BucketName": "b"})),
+            None,
+        );
+        t.add_resource(
+            "Handle",
+            Resource::new("AWS::CloudFormation::WaitConditionHandle", json!({})),
+            None,
+        );
+        t.add_output("Name", "the bucket", json!({"Ref": "Bucket"}));
+        let before = t.to_value();
+        let seen = t.lend_value(|lent, value| {
+            assert_eq!(value, &before);
+            lent.resources
+                .values()
+                .map(|r| r.properties.clone())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(seen, [Value::Null, json!({})], "only properties are lent");
+        assert_eq!(t.to_value(), before);
+        assert_eq!(t.resources["Handle"].properties, json!({}));
+    }
+}
