@@ -600,4 +600,43 @@ mod tests {
         assert_eq!(t.to_value(), before);
         assert_eq!(t.resources["Handle"].properties, json!({}));
     }
+
+    #[test]
+    fn sections_appear_exactly_when_the_template_has_something_in_them() {
+        let mut t = Template::new("t", vec![]);
+        let sections = |t: &Template| -> Vec<String> {
+            t.to_value().as_object().unwrap().keys().cloned().collect()
+        };
+        assert_eq!(
+            sections(&t),
+            ["AWSTemplateFormatVersion", "Description", "Resources"]
+        );
+        t.add_parameter(
+            "Email",
+            Parameter::new("String", "G", "Email", "an address"),
+        );
+        t.customer_controls
+            .push(("R".into(), "the customer's".into()));
+        t.add_rule("OnlyHere", json!({"Assertions": []}));
+        t.add_mapping("Map", json!({"a": {"b": "c"}}));
+        t.add_condition("Yes", json!({"Fn::Equals": ["a", "a"]}));
+        t.add_output("Out", "an output", json!("x"));
+        assert_eq!(
+            sections(&t),
+            [
+                "AWSTemplateFormatVersion",
+                "Description",
+                "Metadata",
+                "Parameters",
+                "Rules",
+                "Mappings",
+                "Conditions",
+                "Resources",
+                "Outputs"
+            ]
+        );
+        let metadata = &t.to_value()["Metadata"];
+        assert!(metadata["AWS::CloudFormation::Interface"].is_object());
+        assert_eq!(metadata["byoa"]["CustomerControls"][0]["Rule"], "R");
+    }
 }
