@@ -383,12 +383,13 @@ fn reuse(path: &Path, previous: &Path, bytes: &[u8]) -> bool {
     let same = File::open(previous).and_then(|mut f| {
         let mut old = Vec::with_capacity(bytes.len());
         f.read_to_end(&mut old)?;
-        if old == bytes {
+        let same = old == bytes;
+        if same {
             f.sync_data()?;
         }
-        Ok(old == bytes)
+        Ok(same)
     });
-    same.is_ok_and(|same| same) && std::fs::hard_link(previous, path).is_ok()
+    same.unwrap_or(false) && std::fs::hard_link(previous, path).is_ok()
 }
 
 /// Without link counts a file cannot be shown to be byoa's alone: always written anew.
